@@ -1,0 +1,217 @@
+#!/usr/bin/env bash
+# Makes consul, pulumi, pulumi-language-nodejs and pulumi-resource-pulumi-nodejs available in ONE
+# directory (printed by --print-path). Suitable binaries already on PATH are used as they are; the
+# rest are built from the Go module proxy into a cache outside the repo, keyed by tool version, Go
+# version and the wrapper go.mod, under a lock. A second run is a no-op.
+#
+#   bash scripts/setup-tools.sh               install what is missing
+#   bash scripts/setup-tools.sh --print-path  print the tools directory (nothing else)
+#
+# Environment: CONSUL_MESH_CACHE (cache root, default ~/.cache/consul-mesh),
+#              CONSUL_MESH_BUILD_TOOLS=1 (ignore binaries on PATH and use the cache).
+set -euo pipefail
+
+CONSUL_VERSION=1.22.7
+# Consul's go.mod replaces its sibling modules with ./api etc.; outside its tree we pin released
+# siblings that compile with the 1.22.7 tree (api v1.33.7, which its go.mod names, lacks fields the
+# release branch uses; v1.34.1 has them).
+CONSUL_API=v1.34.1
+CONSUL_SDK=v0.17.3
+CONSUL_PROTO_PUBLIC=v0.7.4
+CONSUL_ENVOYEXT=v0.9.6
+CONSUL_TROUBLESHOOT=v0.8.7
+PULUMI_VERSION=3.259.0
+# The Node.js language host lives in its own, never-tagged Go module since mid-2023, and the module
+# proxy serves no pseudo-version of it. The last release that kept it inside the tagged sdk/v3
+# module is 3.68.0; the 3.259 CLI talks to it through its documented fallbacks (no Handshake RPC).
+LANGHOST_SDK_VERSION=3.68.0
+GO_FALLBACK_VERSION=1.26.8
+MIN_CONSUL=1.22.0
+MIN_PULUMI=3.200.0
+
+CACHE_ROOT="${CONSUL_MESH_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/consul-mesh}"
+BIN_DIR="$CACHE_ROOT/bin"
+
+if [[ "${1:-}" == "--print-path" ]]; then
+  echo "$BIN_DIR"
+  exit 0
+fi
+
+log() { printf '[setup %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
+die() { log "error: $*"; exit 1; }
+
+mkdir -p "$CACHE_ROOT/builds" "$BIN_DIR"
+exec 9>"$CACHE_ROOT/setup.lock"
+if ! flock -n 9; then
+  log "another setup holds $CACHE_ROOT/setup.lock; waiting for it"
+  flock 9
+fi
+
+# version_ge A B: true when dotted version A >= B
+version_ge() { [[ "$(printf '%s\n%s\n' "$2" "$1" | sort -V | head -n1)" == "$2" ]]; }
+
+# which_outside_bin NAME: first NAME on PATH that is not our own BIN_DIR entry.
+which_outside_bin() {
+  local IFS=: dir
+  for dir in $PATH; do
+    [[ -z "$dir" || "$(cd "$dir" 2>/dev/null && pwd -P)" == "$(cd "$BIN_DIR" && pwd -P)" ]] && continue
+    if [[ -x "$dir/$1" && ! -d "$dir/$1" ]]; then echo "$dir/$1"; return 0; fi
+  done
+  return 1
+}
+
+link_tool() { ln -sfn "$2" "$BIN_DIR/$1"; log "$1 -> $2"; }
+
+ensure_go() {
+  if command -v go >/dev/null 2>&1; then
+    local v; v=$(go env GOVERSION 2>/dev/null | sed 's/^go//')
+    if version_ge "${v:-0}" 1.25.9; then GO=$(command -v go); return; fi
+    log "go ${v:-?} on PATH is older than 1.25.9"
+  fi
+  # The Go toolchain itself is a module on the proxy (golang.org/toolchain), as GOTOOLCHAIN uses it.
+  local dir="$CACHE_ROOT/go-$GO_FALLBACK_VERSION"
+  if [[ ! -x "$dir/bin/go" ]]; then
+    local proxy; proxy=$(printf '%s' "${GOPROXY:-https://proxy.golang.org}" | cut -d, -f1)
+    local zip="$CACHE_ROOT/go-$GO_FALLBACK_VERSION.zip" tmp="$CACHE_ROOT/go-$GO_FALLBACK_VERSION.tmp"
+    log "downloading Go $GO_FALLBACK_VERSION from the module proxy"
+    curl -fL --progress-bar -o "$zip" "$proxy/golang.org/toolchain/@v/v0.0.1-go$GO_FALLBACK_VERSION.linux-amd64.zip"
+    rm -rf "$tmp" && mkdir -p "$tmp" && unzip -q "$zip" -d "$tmp"
+    mv "$tmp/golang.org/toolchain@v0.0.1-go$GO_FALLBACK_VERSION.linux-amd64" "$dir" && rm -rf "$tmp" "$zip"
+    chmod +x "$dir/bin/"* "$dir/pkg/tool/"*/* 2>/dev/null || true
+  fi
+  GO="$dir/bin/go"
+}
+
+# go_build NAME MAINPKG GOMOD_TEXT [LDFLAGS]: builds MAINPKG from a throwaway wrapper module into the
+# cache, keyed by the wrapper's go.mod and the Go version; prints the binary's path.
+go_build() {
+  local name=$1 pkg=$2 gomod=$3 ldflags=${4:-}
+  ensure_go
+  local goversion key dir
+  goversion=$("$GO" env GOVERSION)
+  key=$(printf '%s\n%s\n%s\n%s\n' "$gomod" "$goversion" "$ldflags" "$pkg" | sha256sum | cut -c1-12)
+  dir="$CACHE_ROOT/builds/$name-$key"
+  if [[ -x "$dir/$name" ]]; then echo "$dir/$name"; return; fi
+  local work="$CACHE_ROOT/builds/.work-$name-$key"
+  rm -rf "$work" && mkdir -p "$work"
+  printf '%s\n' "$gomod" >"$work/go.mod"
+  log "building $name with $goversion (cold: several minutes, warm: about a minute)"
+  local started=$SECONDS count=0 line
+  (
+    cd "$work"
+    GOFLAGS=-mod=mod GOTOOLCHAIN=local CGO_ENABLED=0 "$GO" build -v -trimpath \
+      -tags osusergo,grpcnotrace -ldflags "-s -w $ldflags" -o "$work/$name" "$pkg" 2>&1
+  ) | while IFS= read -r line; do
+    case "$line" in
+      "go: downloading "*) count=$((count + 1)); ((count % 100 == 0)) && log "  $name: $count modules downloaded" ;;
+      *": "* | *"#"*) printf '%s\n' "$line" >&2 ;;
+      *) count=$((count + 1)); ((count % 200 == 0)) && log "  $name: $count packages compiled" ;;
+    esac
+  done || true
+  [[ -x "$work/$name" ]] || die "building $name failed (see the messages above)"
+  mkdir -p "$dir" && mv "$work/$name" "$dir/$name" && rm -rf "$work"
+  log "built $name in $((SECONDS - started))s"
+  echo "$dir/$name"
+}
+
+setup_consul() {
+  if [[ "${CONSUL_MESH_BUILD_TOOLS:-}" != 1 ]] && found=$(which_outside_bin consul); then
+    local v; v=$("$found" version 2>/dev/null | sed -n 's/^Consul v\([0-9.]*\).*/\1/p' | head -n1)
+    if version_ge "${v:-0}" "$MIN_CONSUL"; then link_tool consul "$found"; return; fi
+    log "ignoring consul ${v:-?} at $found (need >= $MIN_CONSUL)"
+  fi
+  local gomod
+  gomod=$(cat <<EOF
+module consulmesh.local/toolbuild/consul
+
+go 1.25.9
+
+require (
+	github.com/hashicorp/consul v$CONSUL_VERSION
+	github.com/hashicorp/consul/api $CONSUL_API
+	github.com/hashicorp/consul/envoyextensions $CONSUL_ENVOYEXT
+	github.com/hashicorp/consul/proto-public $CONSUL_PROTO_PUBLIC
+	github.com/hashicorp/consul/sdk $CONSUL_SDK
+	github.com/hashicorp/consul/troubleshoot $CONSUL_TROUBLESHOOT
+)
+
+exclude (
+	github.com/hashicorp/go-msgpack v1.1.5
+	github.com/hashicorp/go-msgpack v1.1.6
+)
+EOF
+)
+  link_tool consul "$(go_build consul github.com/hashicorp/consul "$gomod")"
+}
+
+setup_pulumi() {
+  local found="" lang=""
+  if [[ "${CONSUL_MESH_BUILD_TOOLS:-}" != 1 ]] && found=$(which_outside_bin pulumi); then
+    local v; v=$("$found" version 2>/dev/null | sed 's/^v//')
+    if version_ge "${v:-0}" "$MIN_PULUMI"; then
+      link_tool pulumi "$found"
+      # The language host normally sits beside the CLI.
+      if [[ -x "$(dirname "$found")/pulumi-language-nodejs" ]]; then lang="$(dirname "$found")/pulumi-language-nodejs"
+      elif lang=$(which_outside_bin pulumi-language-nodejs); then :; fi
+    else
+      log "ignoring pulumi ${v:-?} at $found (need >= $MIN_PULUMI)"; found=""
+    fi
+  else
+    found=""
+  fi
+  if [[ -z "$found" ]]; then
+    local gomod
+    gomod=$(cat <<EOF
+module consulmesh.local/toolbuild/pulumi
+
+go 1.25.9
+
+require (
+	github.com/pulumi/pulumi/pkg/v3 v$PULUMI_VERSION
+	github.com/pulumi/pulumi/sdk/v3 v$PULUMI_VERSION
+)
+
+replace github.com/atotto/clipboard => github.com/tgummerer/clipboard v0.0.0-20241001131231-d02d263e614e
+EOF
+)
+    link_tool pulumi "$(go_build pulumi github.com/pulumi/pulumi/pkg/v3/cmd/pulumi "$gomod" \
+      "-X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=v$PULUMI_VERSION")"
+  fi
+  if [[ -n "$lang" ]]; then
+    link_tool pulumi-language-nodejs "$lang"
+  else
+    local gomod
+    gomod=$(cat <<EOF
+module consulmesh.local/toolbuild/pulumi-language-nodejs
+
+go 1.25.9
+
+require github.com/pulumi/pulumi/sdk/v3 v$LANGHOST_SDK_VERSION
+EOF
+)
+    link_tool pulumi-language-nodejs "$(go_build pulumi-language-nodejs \
+      github.com/pulumi/pulumi/sdk/v3/nodejs/cmd/pulumi-language-nodejs "$gomod" \
+      "-X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=v$LANGHOST_SDK_VERSION")"
+  fi
+}
+
+setup_dynamic_provider_shim() {
+  # The engine starts this plugin for dynamic resources; it runs the @pulumi/pulumi that the
+  # program itself resolves (the same SDK instance that serialised the provider).
+  local target="$BIN_DIR/pulumi-resource-pulumi-nodejs"
+  rm -f "$target"
+  cat >"$target" <<'EOF'
+#!/bin/sh
+script=$(node -e "process.stdout.write(require.resolve('@pulumi/pulumi/cmd/dynamic-provider'))") || exit 1
+exec node "$script" "$@"
+EOF
+  chmod +x "$target"
+}
+
+started=$SECONDS
+setup_consul
+setup_pulumi
+setup_dynamic_provider_shim
+"$BIN_DIR/consul" version | head -n1 >&2
+echo "pulumi $("$BIN_DIR/pulumi" version)" >&2
+log "tools ready in $BIN_DIR ($((SECONDS - started))s)"
