@@ -1,0 +1,47 @@
+// npm run cluster -- start [--acl[=dc1,dc2]] [--only=dc1,dc2] | stop | status
+import { CLUSTERS, start, status, stop } from "./lib/clusters";
+
+function listArg(args: string[], flag: string): string[] | undefined {
+    const hit = args.find((a) => a === flag || a.startsWith(`${flag}=`));
+    if (!hit) return undefined;
+    return hit === flag ? CLUSTERS.map((c) => c.name) : hit.slice(flag.length + 1).split(",").filter(Boolean);
+}
+
+async function main(): Promise<void> {
+    const [command, ...args] = process.argv.slice(2);
+    const names = listArg(args, "--only") ?? CLUSTERS.map((c) => c.name);
+    const log = (msg: string) => console.error(`[cluster] ${msg}`);
+    switch (command) {
+        case "start": {
+            const acl = listArg(args, "--acl") ?? [];
+            const started = Date.now();
+            // Sequential on purpose: two agents booting at once on 2 cores slow each other down.
+            for (const name of names) {
+                await start(name, { acl: acl.includes(name), log });
+            }
+            log(`ready in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+            break;
+        }
+        case "stop":
+            for (const name of names) await stop(name, { log });
+            break;
+        case "status":
+            for (const name of names) {
+                const s = status(name);
+                console.log(
+                    s.running
+                        ? `${name}: running pid ${s.pid} at ${s.address} acl ${s.acl ? "on" : "off"} log ${s.logFile}`
+                        : `${name}: stopped`,
+                );
+            }
+            break;
+        default:
+            console.error("usage: npm run cluster -- start [--acl[=dc1,dc2]] [--only=dc1,dc2] | stop | status");
+            process.exitCode = 2;
+    }
+}
+
+main().catch((err: Error) => {
+    console.error(`[cluster] error: ${err.message}`);
+    process.exitCode = 1;
+});
