@@ -169,7 +169,6 @@ export async function waitReady(address: string, timeoutMs: number, isAlive: () 
 
 function portInUse(port: number): Promise<boolean> {
     return new Promise((resolve) => {
-        // eslint-disable-next-line @typescript-eslint/no-require-imports
         const net = require("node:net") as typeof import("node:net");
         const socket = net.connect({ host: "127.0.0.1", port });
         socket.once("connect", () => {

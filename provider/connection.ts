@@ -1,0 +1,214 @@
+// Where and how to reach Consul. Each field is resolved on its own, in this order: the resource's
+// `connection` input, the stack config (`consul-mesh:<field>`), Consul's own environment variables,
+// then the default (http://127.0.0.1:8500). Resolution happens at call time, inside the provider
+// process, so nothing from the environment is captured into state.
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { z } from "zod";
+
+/** The `connection` input as the provider receives it (all optional). */
+export interface ConnectionInput {
+    address?: string;
+    token?: string;
+    tokenFile?: string;
+    datacenter?: string;
+    caCert?: string;
+    caPath?: string;
+    clientCert?: string;
+    clientKey?: string;
+    tlsServerName?: string;
+    insecureSkipVerify?: boolean;
+    headers?: Record<string, string>;
+    timeoutMs?: number;
+}
+
+export function connectionSchema() {
+    return z
+        .object({
+            address: z.string().min(1).optional(),
+            token: z.string().optional(),
+            tokenFile: z.string().min(1).optional(),
+            datacenter: z
+                .string()
+                .regex(/^[A-Za-z0-9_-]+$/, "must contain only letters, digits, '_' and '-'")
+                .optional(),
+            caCert: z.string().min(1).optional(),
+            caPath: z.string().min(1).optional(),
+            clientCert: z.string().min(1).optional(),
+            clientKey: z.string().min(1).optional(),
+            tlsServerName: z.string().min(1).optional(),
+            insecureSkipVerify: z.boolean().optional(),
+            headers: z.record(z.string(), z.string()).optional(),
+            timeoutMs: z.number().int().min(100).max(600_000).optional(),
+        })
+        .strict();
+}
+
+/** Everything a request needs, fully resolved. */
+export interface ResolvedConnection {
+    /** Base URL without trailing slash, e.g. http://127.0.0.1:8500 */
+    baseUrl: string;
+    token?: string;
+    datacenter?: string;
+    tls: {
+        ca?: string;
+        cert?: string;
+        key?: string;
+        servername?: string;
+        rejectUnauthorized: boolean;
+    };
+    headers: Record<string, string>;
+    timeoutMs: number;
+}
+
+export type ConfigLookup = (key: string) => string | undefined;
+
+const DEFAULT_TIMEOUT_MS = 30_000;
+
+function parseBool(value: string | undefined): boolean | undefined {
+    if (value === undefined || value === "") return undefined;
+    const v = value.trim().toLowerCase();
+    if (["1", "t", "true", "yes", "on"].includes(v)) return true;
+    if (["0", "f", "false", "no", "off"].includes(v)) return false;
+    throw new Error(`"${value}" is not a boolean`);
+}
+
+/** PEM text as given, or the contents of the file it names. */
+function pemOrFile(value: string | undefined, what: string): string | undefined {
+    if (value === undefined) return undefined;
+    if (value.includes("-----BEGIN")) return value;
+    try {
+        return fs.readFileSync(value, "utf8");
+    } catch (err) {
+        throw new Error(`cannot read ${what} file "${value}": ${(err as NodeJS.ErrnoException).code ?? err}`);
+    }
+}
+
+function readCaPath(dir: string): string {
+    let names: string[];
+    try {
+        names = fs.readdirSync(dir);
+    } catch (err) {
+        throw new Error(`cannot read caPath directory "${dir}": ${(err as NodeJS.ErrnoException).code ?? err}`);
+    }
+    return names
+        .filter((n) => /\.(pem|crt)$/i.test(n))
+        .sort()
+        .map((n) => fs.readFileSync(path.join(dir, n), "utf8"))
+        .join("\n");
+}
+
+/** Normalises Consul-style addresses: "host:port", "http://host:port", "https://host:port/prefix". */
+export function normalizeAddress(address: string, useTls: boolean | undefined): string {
+    const trimmed = address.trim().replace(/\/+$/, "");
+    if (trimmed.startsWith("unix://")) {
+        throw new Error(`address "${address}": unix sockets are not supported; use http:// or https://`);
+    }
+    const withScheme = /^[a-z]+:\/\//i.test(trimmed) ? trimmed : `${useTls ? "https" : "http"}://${trimmed}`;
+    let url: URL;
+    try {
+        url = new URL(withScheme);
+    } catch {
+        throw new Error(`address "${address}" is not a valid URL or host:port`);
+    }
+    if (url.protocol !== "http:" && url.protocol !== "https:") {
+        throw new Error(`address "${address}": scheme must be http or https`);
+    }
+    return withScheme;
+}
+
+/**
+ * Resolves a connection. `config` reads stack config keys (without the namespace), `env` is the
+ * process environment. Throws a plain Error (never containing the token) on unusable settings.
+ */
+export function resolveConnection(
+    input: ConnectionInput | undefined,
+    config: ConfigLookup,
+    env: NodeJS.ProcessEnv,
+): ResolvedConnection {
+    const given = input ?? {};
+    const str = (field: keyof ConnectionInput, envName?: string): string | undefined => {
+        const fromInput = given[field];
+        if (typeof fromInput === "string" && fromInput !== "") return fromInput;
+        const fromConfig = config(field);
+        if (fromConfig !== undefined && fromConfig !== "") return fromConfig;
+        const fromEnv = envName ? env[envName] : undefined;
+        return fromEnv !== undefined && fromEnv !== "" ? fromEnv : undefined;
+    };
+
+    const useTls = parseBool(env.CONSUL_HTTP_SSL);
+    const baseUrl = normalizeAddress(str("address", "CONSUL_HTTP_ADDR") ?? "127.0.0.1:8500", useTls);
+
+    // A token file beats a token at the same level (input, config, env), as in Consul's client.
+    let token: string | undefined;
+    const levels: Array<{ token?: string; tokenFile?: string }> = [
+        { token: given.token, tokenFile: given.tokenFile },
+        { token: config("token"), tokenFile: config("tokenFile") },
+        { token: env.CONSUL_HTTP_TOKEN, tokenFile: env.CONSUL_HTTP_TOKEN_FILE },
+    ];
+    for (const level of levels) {
+        if (level.tokenFile) {
+            try {
+                token = fs.readFileSync(level.tokenFile, "utf8").trim();
+            } catch (err) {
+                throw new Error(`cannot read token file "${level.tokenFile}": ${(err as NodeJS.ErrnoException).code ?? err}`);
+            }
+            break;
+        }
+        if (level.token) {
+            token = level.token;
+            break;
+        }
+    }
+
+    let insecure = given.insecureSkipVerify;
+    if (insecure === undefined) insecure = parseBool(config("insecureSkipVerify"));
+    if (insecure === undefined) {
+        const verify = parseBool(env.CONSUL_HTTP_SSL_VERIFY);
+        insecure = verify === undefined ? undefined : !verify;
+    }
+
+    const caFile = str("caCert", "CONSUL_CACERT");
+    const caDir = str("caPath", "CONSUL_CAPATH");
+    const caParts = [pemOrFile(caFile, "caCert"), caDir ? readCaPath(caDir) : undefined].filter(
+        (x): x is string => x !== undefined,
+    );
+
+    let headers: Record<string, string> = {};
+    const configHeaders = config("headers");
+    if (configHeaders) {
+        try {
+            headers = JSON.parse(configHeaders) as Record<string, string>;
+        } catch {
+            throw new Error("stack config consul-mesh:headers must be a JSON object of strings");
+        }
+    }
+    headers = { ...headers, ...(given.headers ?? {}) };
+
+    let timeoutMs = given.timeoutMs;
+    if (timeoutMs === undefined && config("timeoutMs")) timeoutMs = Number(config("timeoutMs"));
+    if (timeoutMs !== undefined && (!Number.isFinite(timeoutMs) || timeoutMs <= 0)) {
+        throw new Error(`timeoutMs must be a positive number of milliseconds`);
+    }
+
+    return {
+        baseUrl,
+        token,
+        datacenter: str("datacenter"),
+        tls: {
+            ca: caParts.length > 0 ? caParts.join("\n") : undefined,
+            cert: pemOrFile(str("clientCert", "CONSUL_CLIENT_CERT"), "clientCert"),
+            key: pemOrFile(str("clientKey", "CONSUL_CLIENT_KEY"), "clientKey"),
+            servername: str("tlsServerName", "CONSUL_TLS_SERVER_NAME"),
+            rejectUnauthorized: insecure !== true,
+        },
+        headers,
+        timeoutMs: timeoutMs ?? DEFAULT_TIMEOUT_MS,
+    };
+}
+
+/** The address a resource's object lives at: what identity comparisons use (no secrets). */
+export function connectionTarget(input: ConnectionInput | undefined): string {
+    const address = input?.address ? input.address.replace(/\/+$/, "") : "";
+    return `${address}|${input?.datacenter ?? ""}`;
+}

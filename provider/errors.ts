@@ -1,0 +1,44 @@
+// One error type for everything Consul answers with a failure. Messages carry method, path, status
+// and Consul's own text, never a token: secrets passed in `scrub` are masked wherever they appear.
+
+/** A failed call to Consul's HTTP API (or a failure to reach it). */
+export class ConsulApiError extends Error {
+    override readonly name = "ConsulApiError";
+    constructor(
+        readonly method: string,
+        readonly path: string,
+        /** HTTP status, or 0 when no response arrived (connection refused, timeout, TLS failure). */
+        readonly statusCode: number,
+        /** Consul's own message (plain-text error body), trimmed. */
+        readonly consulMessage: string,
+        readonly address: string,
+        readonly index?: string,
+        /** Transport error code (ECONNREFUSED, UND_ERR_CONNECT_TIMEOUT, ...) when statusCode is 0. */
+        readonly code?: string,
+    ) {
+        super(
+            statusCode === 0
+                ? `Consul ${method} ${path} at ${address} failed: ${consulMessage}`
+                : `Consul ${method} ${path} at ${address} failed: ${statusCode} ${consulMessage}`,
+        );
+    }
+}
+
+export function isNotFound(err: unknown): boolean {
+    return err instanceof ConsulApiError && err.statusCode === 404;
+}
+
+export function isPermissionDenied(err: unknown): boolean {
+    return err instanceof ConsulApiError && err.statusCode === 403;
+}
+
+/** Replaces every occurrence of each secret in text (secrets shorter than 4 characters are ignored). */
+export function scrub(text: string, secrets: readonly (string | undefined)[]): string {
+    let out = text;
+    for (const secret of secrets) {
+        if (secret && secret.length >= 4) {
+            out = out.split(secret).join("[secret]");
+        }
+    }
+    return out;
+}

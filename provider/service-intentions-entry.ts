@@ -1,0 +1,163 @@
+// Read-modify-write of one `service-intentions` config entry (Consul's single source of truth for
+// all intentions of a destination). Writes use ?cas= with a bounded retry, and writes for the same
+// destination from this provider process are queued and coalesced into one PUT, so pairs created
+// in parallel by `pulumi up` never lose each other's sources.
+import type { ConsulClient } from "./client";
+import { ConsulApiError, isNotFound } from "./errors";
+
+/** A source as Consul stores it (fields we do not model are kept as they are). */
+export interface ConsulSource {
+    Name: string;
+    Peer?: string;
+    Action?: "allow" | "deny";
+    Permissions?: unknown[];
+    Description?: string;
+    Type?: string;
+    Precedence?: number;
+    [key: string]: unknown;
+}
+
+export interface ServiceIntentionsEntry {
+    Kind: "service-intentions";
+    Name: string;
+    Sources: ConsulSource[];
+    Meta?: Record<string, string>;
+    JWT?: unknown;
+    CreateIndex?: number;
+    ModifyIndex?: number;
+    [key: string]: unknown;
+}
+
+/** Identity of a source inside an entry: (peer, name). */
+export function sourceKey(source: { Name: string; Peer?: string }): string {
+    return `${source.Peer ?? ""}/${source.Name}`;
+}
+
+const READ_ONLY_ENTRY_KEYS = ["CreateIndex", "ModifyIndex", "Hash"];
+const READ_ONLY_SOURCE_KEYS = ["Precedence", "LegacyID", "LegacyMeta", "LegacyCreateTime", "LegacyUpdateTime"];
+
+/** The entry as it must be sent back: computed and legacy fields removed. */
+export function writableEntry(entry: ServiceIntentionsEntry): ServiceIntentionsEntry {
+    const out: ServiceIntentionsEntry = { ...entry, Sources: entry.Sources.map((s) => ({ ...s })) };
+    for (const key of READ_ONLY_ENTRY_KEYS) delete out[key];
+    for (const source of out.Sources) {
+        for (const key of READ_ONLY_SOURCE_KEYS) delete source[key];
+    }
+    return out;
+}
+
+export async function readEntry(client: ConsulClient, destination: string): Promise<ServiceIntentionsEntry | undefined> {
+    try {
+        const res = await client.get<ServiceIntentionsEntry>(`/v1/config/service-intentions/${encodeURIComponent(destination)}`);
+        return res.body;
+    } catch (err) {
+        if (isNotFound(err)) return undefined;
+        throw err;
+    }
+}
+
+/**
+ * A change to an entry: gets a private copy of the current entry (undefined when absent) and
+ * returns the entry to write, or undefined to delete it. May throw to refuse (only this change
+ * fails; others in the same batch still apply).
+ */
+export type EntryMutation = (current: ServiceIntentionsEntry | undefined) => ServiceIntentionsEntry | undefined;
+
+interface Pending {
+    mutate: EntryMutation;
+    resolve: () => void;
+    reject: (err: unknown) => void;
+}
+
+interface Queue {
+    pending: Pending[];
+    running: boolean;
+}
+
+function queues(): Map<string, Queue> {
+    const g = globalThis as unknown as { __consulMeshEntryQueues?: Map<string, Queue> };
+    g.__consulMeshEntryQueues ??= new Map();
+    return g.__consulMeshEntryQueues;
+}
+
+const MAX_CAS_ATTEMPTS = 12;
+
+function clone(entry: ServiceIntentionsEntry | undefined): ServiceIntentionsEntry | undefined {
+    return entry === undefined ? undefined : (JSON.parse(JSON.stringify(entry)) as ServiceIntentionsEntry);
+}
+
+/** Applies one batch of mutations in a single CAS write; returns the error of each mutation (or undefined). */
+async function applyBatch(client: ConsulClient, destination: string, batch: Pending[]): Promise<Array<unknown>> {
+    for (let attempt = 1; ; attempt++) {
+        const current = await readEntry(client, destination);
+        let next = clone(current);
+        const errors: unknown[] = [];
+        for (const item of batch) {
+            try {
+                const candidate = item.mutate(clone(next));
+                next = candidate;
+                errors.push(undefined);
+            } catch (err) {
+                errors.push(err);
+            }
+        }
+        const cas = current?.ModifyIndex ?? 0;
+        let ok: boolean;
+        if (next === undefined || next.Sources.length === 0) {
+            if (current === undefined) return errors;
+            const res = await client.delete<boolean | Record<string, never>>(
+                `/v1/config/service-intentions/${encodeURIComponent(destination)}`,
+                { query: { cas } },
+            );
+            ok = res.body !== false;
+        } else {
+            const res = await client.put<boolean>("/v1/config", writableEntry(next), { query: { cas } });
+            ok = res.body === true;
+        }
+        if (ok) return errors;
+        if (attempt >= MAX_CAS_ATTEMPTS) {
+            throw new ConsulApiError(
+                "PUT",
+                `/v1/config (service-intentions/${destination})`,
+                409,
+                `the entry kept changing under us: ${MAX_CAS_ATTEMPTS} compare-and-set attempts failed`,
+                client.address,
+            );
+        }
+        await new Promise((r) => setTimeout(r, Math.min(2000, 50 * 2 ** attempt) * Math.random()));
+    }
+}
+
+/** Queues a mutation of the destination's entry and resolves once it is written. */
+export function modifyEntry(client: ConsulClient, destination: string, mutate: EntryMutation): Promise<void> {
+    // Callers with different tokens get separate queues, so each write runs with its own credentials.
+    const key = JSON.stringify([client.address, client.conn.datacenter, client.conn.token, destination]);
+    const all = queues();
+    let queue = all.get(key);
+    if (!queue) {
+        queue = { pending: [], running: false };
+        all.set(key, queue);
+    }
+    const q = queue;
+    return new Promise<void>((resolve, reject) => {
+        q.pending.push({ mutate, resolve, reject });
+        if (q.running) return;
+        q.running = true;
+        void (async () => {
+            try {
+                while (q.pending.length > 0) {
+                    const batch = q.pending.splice(0);
+                    try {
+                        const errors = await applyBatch(client, destination, batch);
+                        batch.forEach((item, i) => (errors[i] === undefined ? item.resolve() : item.reject(errors[i])));
+                    } catch (err) {
+                        batch.forEach((item) => item.reject(err));
+                    }
+                }
+            } finally {
+                q.running = false;
+                all.delete(key);
+            }
+        })();
+    });
+}

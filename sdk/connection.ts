@@ -1,0 +1,44 @@
+import * as pulumi from "@pulumi/pulumi";
+
+/**
+ * How a resource reaches Consul. Every field is optional and resolved on its own: this input first,
+ * then the stack config `consul-mesh:<field>` (e.g. `pulumi config set --secret consul-mesh:token ...`),
+ * then Consul's environment variables, then the default `http://127.0.0.1:8500`.
+ *
+ * Changing `address` or `datacenter` replaces the resource (it then lives in another cluster);
+ * changing credentials or TLS settings does not touch Consul.
+ *
+ * The whole connection is stored as a Pulumi secret.
+ * @see https://developer.hashicorp.com/consul/commands#environment-variables
+ */
+export interface ConnectionArgs {
+    /** Consul HTTP address: `host:port`, `http://host:port` or `https://host:port`. Env: `CONSUL_HTTP_ADDR`. @default "http://127.0.0.1:8500" */
+    address?: pulumi.Input<string>;
+    /** ACL token sent as `X-Consul-Token`. Env: `CONSUL_HTTP_TOKEN`. Kept secret in state. */
+    token?: pulumi.Input<string>;
+    /** File holding the ACL token; wins over `token`. Env: `CONSUL_HTTP_TOKEN_FILE`. */
+    tokenFile?: pulumi.Input<string>;
+    /** Datacenter to address (`?dc=`); defaults to the agent's own. Changing it replaces the resource. */
+    datacenter?: pulumi.Input<string>;
+    /** CA certificate to verify Consul's HTTPS certificate: PEM text or a file path. Env: `CONSUL_CACERT`. */
+    caCert?: pulumi.Input<string>;
+    /** Directory of PEM CA certificates (`*.pem`, `*.crt`). Env: `CONSUL_CAPATH`. */
+    caPath?: pulumi.Input<string>;
+    /** Client certificate for `verify_incoming` agents: PEM text or a file path. Env: `CONSUL_CLIENT_CERT`. */
+    clientCert?: pulumi.Input<string>;
+    /** Client private key: PEM text or a file path. Env: `CONSUL_CLIENT_KEY`. */
+    clientKey?: pulumi.Input<string>;
+    /** Server name for TLS verification (SNI). Env: `CONSUL_TLS_SERVER_NAME`. */
+    tlsServerName?: pulumi.Input<string>;
+    /** Turns certificate verification off. Env: `CONSUL_HTTP_SSL_VERIFY=false`. @default false */
+    insecureSkipVerify?: pulumi.Input<boolean>;
+    /** Extra HTTP headers sent with every request. */
+    headers?: pulumi.Input<Record<string, pulumi.Input<string>>>;
+    /** Per-request timeout in milliseconds (100 to 600000). @default 30000 */
+    timeoutMs?: pulumi.Input<number>;
+}
+
+/** The connection as an input property: secret as a whole, so a token never reaches state in plaintext. */
+export function connectionInput(connection: pulumi.Input<ConnectionArgs> | undefined): pulumi.Input<ConnectionArgs> | undefined {
+    return connection === undefined ? undefined : pulumi.secret(connection);
+}

@@ -1,0 +1,72 @@
+import * as pulumi from "@pulumi/pulumi";
+import { connectionInput, type ConnectionArgs } from "../connection";
+import { providerShim } from "../provider-shim";
+
+/**
+ * Arguments of an {@link Intention}.
+ */
+export interface IntentionArgs {
+    /**
+     * Source service name, or `"*"` for every service. Changing it replaces the intention.
+     * @example "web"
+     */
+    source: pulumi.Input<string>;
+    /**
+     * Destination service name, or `"*"`. Changing it replaces the intention.
+     * @example "api"
+     */
+    destination: pulumi.Input<string>;
+    /**
+     * The cluster peer the source service lives in (a peering name on this cluster). Changing it
+     * replaces the intention.
+     */
+    sourcePeer?: pulumi.Input<string>;
+    /** `"allow"` or `"deny"`. */
+    action: pulumi.Input<"allow" | "deny">;
+    /** Free text shown in Consul's UI, at most 512 characters. */
+    description?: pulumi.Input<string>;
+    /**
+     * Take over an intention for this pair that already exists in Consul instead of failing.
+     * This is how existing intentions are imported (`pulumi import` does not work for dynamic resources).
+     * @default false
+     */
+    adopt?: pulumi.Input<boolean>;
+    /** Where Consul is; see {@link ConnectionArgs}. */
+    connection?: pulumi.Input<ConnectionArgs>;
+}
+
+/**
+ * One intention: may `source` talk to `destination`? Stored by Consul inside the destination's
+ * `service-intentions` config entry; other sources of that entry are left alone, and many
+ * intentions for one destination can be created in parallel without losing writes.
+ *
+ * The id is `<source>=><destination>` (`peer:<peer>/<source>=><destination>` for a peer source).
+ * @see https://developer.hashicorp.com/consul/docs/connect/intentions
+ */
+export class Intention extends pulumi.dynamic.Resource {
+    declare public readonly source: pulumi.Output<string>;
+    declare public readonly destination: pulumi.Output<string>;
+    declare public readonly sourcePeer: pulumi.Output<string | undefined>;
+    declare public readonly action: pulumi.Output<"allow" | "deny">;
+    declare public readonly description: pulumi.Output<string | undefined>;
+    /** Consul's precedence for this pair (9 = exact to exact; higher wins). */
+    declare public readonly precedence: pulumi.Output<number>;
+    /** Always `"consul"` in Consul Community Edition. */
+    declare public readonly sourceType: pulumi.Output<string>;
+
+    constructor(name: string, args: IntentionArgs, opts?: pulumi.CustomResourceOptions) {
+        super(
+            providerShim("Intention"),
+            name,
+            {
+                ...args,
+                connection: connectionInput(args.connection),
+                precedence: undefined,
+                sourceType: undefined,
+            },
+            { ...opts, additionalSecretOutputs: ["connection", ...(opts?.additionalSecretOutputs ?? [])] },
+            "consul-mesh",
+            "Intention",
+        );
+    }
+}
