@@ -64,7 +64,8 @@ export function validate<T extends z.ZodType>(
     for (const issue of result.error.issues) {
         if (pathHitsUnknown(news, issue.path)) continue;
         const property = issue.path.map(String).join(".") || "(inputs)";
-        failures.push({ property, reason: issue.message });
+        // One reason per property: the first rule it breaks.
+        if (!failures.some((f) => f.property === property)) failures.push({ property, reason: issue.message });
     }
     return { failures };
 }

@@ -60,7 +60,17 @@ which_outside_bin() {
   return 1
 }
 
-link_tool() { ln -sfn "$2" "$BIN_DIR/$1"; log "$1 -> $2"; }
+# Binaries we built are hard-linked (the CLI looks for its language host beside its own resolved
+# path, so a symlink into the build cache would make it warn); ones found on PATH are symlinked.
+link_tool() {
+  rm -f "$BIN_DIR/$1"
+  if [[ "$2" == "$CACHE_ROOT/builds/"* ]]; then
+    ln "$2" "$BIN_DIR/$1" 2>/dev/null || cp "$2" "$BIN_DIR/$1"
+  else
+    ln -s "$2" "$BIN_DIR/$1"
+  fi
+  log "$1 -> $2"
+}
 
 ensure_go() {
   if command -v go >/dev/null 2>&1; then

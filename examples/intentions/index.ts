@@ -1,9 +1,10 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as mesh from "consul-mesh";
 
-// Where Consul is: stack config `consul-mesh:address` / CONSUL_HTTP_ADDR, else http://127.0.0.1:8500.
+// Where Consul is. Unset fields fall back to the stack config `consul-mesh:*`, then to Consul's env
+// vars (CONSUL_HTTP_ADDR, CONSUL_HTTP_TOKEN, ...), then to http://127.0.0.1:8500.
 const config = new pulumi.Config();
-const connection = { address: config.get("address") ?? "http://127.0.0.1:8500" };
+const connection = { address: config.get("address"), token: config.getSecret("token") };
 
 const webToApi = new mesh.Intention("web-to-api", {
     source: "web",

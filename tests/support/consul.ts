@@ -1,0 +1,43 @@
+// Raw HTTP access to the real test agents, for setting up and checking state behind Pulumi's back.
+export const DC1 = "http://127.0.0.1:8500";
+export const DC2 = "http://127.0.0.1:9500";
+
+export async function consul<T = unknown>(
+    method: string,
+    url: string,
+    body?: unknown,
+    token?: string,
+): Promise<{ status: number; body: T }> {
+    const res = await fetch(url, {
+        method,
+        headers: { ...(token ? { "x-consul-token": token } : {}), ...(body !== undefined ? { "content-type": "application/json" } : {}) },
+        body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await res.text();
+    let parsed: unknown = text;
+    try {
+        parsed = text ? JSON.parse(text) : undefined;
+    } catch {
+        /* plain-text body */
+    }
+    return { status: res.status, body: parsed as T };
+}
+
+export interface FlatIntention {
+    SourceName: string;
+    SourcePeer?: string;
+    DestinationName: string;
+    Action?: string;
+    Description?: string;
+}
+
+/** All intentions of a cluster (flattened view), optionally only those whose names contain `mark`. */
+export async function listIntentions(address: string, mark?: string): Promise<FlatIntention[]> {
+    const res = await consul<FlatIntention[]>("GET", `${address}/v1/connect/intentions`);
+    if (res.status !== 200) throw new Error(`listing intentions: ${res.status} ${JSON.stringify(res.body)}`);
+    return mark ? res.body.filter((i) => i.SourceName.includes(mark) || i.DestinationName.includes(mark)) : res.body;
+}
+
+export function uniqueSuffix(): string {
+    return Math.random().toString(36).slice(2, 8);
+}

@@ -1,0 +1,126 @@
+// Runs the real Pulumi CLI on a program directory: isolated PULUMI_HOME, a file:// backend in a temp
+// dir, the passphrase secrets provider, no update checks and no plugin downloads.
+import { spawn } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { toolsDir } from "../../scripts/lib/clusters";
+
+const repoRoot = path.resolve(__dirname, "..", "..");
+
+export interface RunResult {
+    code: number;
+    stdout: string;
+    stderr: string;
+}
+
+export interface PreviewStep {
+    op: string;
+    urn: string;
+    diffReasons?: string[];
+    replaceReasons?: string[];
+}
+
+export class PulumiProgram {
+    readonly workDir: string;
+    readonly env: NodeJS.ProcessEnv;
+    private readonly root: string;
+
+    /**
+     * Copies the program (Pulumi.yaml, *.ts, package.json, tsconfig.json) into a temp dir outside the
+     * repo whose node_modules is the repo's (so `consul-mesh` and `@pulumi/pulumi` resolve as in a
+     * user's program, one SDK instance).
+     */
+    constructor(programDir: string, readonly stack = "test") {
+        this.root = fs.mkdtempSync(path.join(os.tmpdir(), "consul-mesh-e2e-"));
+        this.workDir = path.join(this.root, "program");
+        fs.mkdirSync(this.workDir);
+        const source = path.resolve(repoRoot, programDir);
+        for (const name of fs.readdirSync(source)) {
+            if (name === "node_modules" || name.startsWith("Pulumi.") && name !== "Pulumi.yaml") continue;
+            fs.cpSync(path.join(source, name), path.join(this.workDir, name), { recursive: true });
+        }
+        fs.symlinkSync(path.join(repoRoot, "node_modules"), path.join(this.workDir, "node_modules"), "dir");
+        fs.mkdirSync(path.join(this.root, "state"));
+        this.env = {
+            ...process.env,
+            PATH: `${toolsDir()}:${process.env.PATH ?? ""}`,
+            PULUMI_HOME: path.join(this.root, "home"),
+            PULUMI_BACKEND_URL: `file://${path.join(this.root, "state")}`,
+            PULUMI_CONFIG_PASSPHRASE: "consul-mesh-tests",
+            PULUMI_SKIP_UPDATE_CHECK: "true",
+            PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
+            PULUMI_DIY_BACKEND_NO_LEGACY_WARNING: "true",
+            CONSUL_HTTP_ADDR: undefined,
+            CONSUL_HTTP_TOKEN: undefined,
+            NO_COLOR: "1",
+        };
+    }
+
+    run(args: string[], opts: { allowFailure?: boolean; timeoutMs?: number } = {}): Promise<RunResult> {
+        return new Promise((resolve, reject) => {
+            const child = spawn("pulumi", [...args, "--non-interactive", "--color=never"], {
+                cwd: this.workDir,
+                env: this.env,
+            });
+            let stdout = "";
+            let stderr = "";
+            child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
+            child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+            const timer = setTimeout(() => child.kill("SIGKILL"), opts.timeoutMs ?? 300_000);
+            child.on("error", reject);
+            child.on("close", (code) => {
+                clearTimeout(timer);
+                const result = { code: code ?? -1, stdout, stderr };
+                if (result.code !== 0 && !opts.allowFailure) {
+                    reject(new Error(`pulumi ${args.join(" ")} exited ${result.code}\n${stdout}\n${stderr}`));
+                } else {
+                    resolve(result);
+                }
+            });
+        });
+    }
+
+    async init(config: Record<string, string> = {}, secrets: Record<string, string> = {}): Promise<void> {
+        await this.run(["stack", "init", this.stack]);
+        for (const [k, v] of Object.entries(config)) await this.run(["config", "set", k, v]);
+        for (const [k, v] of Object.entries(secrets)) await this.run(["config", "set", "--secret", k, v]);
+    }
+
+    up(extra: string[] = []) {
+        return this.run(["up", "--yes", "--skip-preview", ...extra]);
+    }
+
+    /** `pulumi preview --json`: the planned steps. */
+    async preview(extra: string[] = [], allowFailure = false): Promise<{ steps: PreviewStep[]; result: RunResult }> {
+        const result = await this.run(["preview", "--json", ...extra], { allowFailure });
+        const parsed = JSON.parse(result.stdout) as { steps?: PreviewStep[] };
+        return { steps: parsed.steps ?? [], result };
+    }
+
+    refresh(extra: string[] = [], allowFailure = false) {
+        return this.run(["refresh", "--yes", "--skip-preview", ...extra], { allowFailure });
+    }
+
+    destroy() {
+        return this.run(["destroy", "--yes", "--skip-preview"]);
+    }
+
+    async outputs(): Promise<Record<string, unknown>> {
+        return JSON.parse((await this.run(["stack", "output", "--json", "--show-secrets"])).stdout) as Record<string, unknown>;
+    }
+
+    async exportState(): Promise<string> {
+        return (await this.run(["stack", "export"])).stdout;
+    }
+
+    /** Removes the temp dir (after destroy). */
+    cleanup(): void {
+        fs.rmSync(this.root, { recursive: true, force: true });
+    }
+}
+
+/** Steps of a preview that would change something ("same" and the read-only "refresh" steps excluded). */
+export function changingSteps(steps: PreviewStep[]): PreviewStep[] {
+    return steps.filter((s) => s.op !== "same" && s.op !== "refresh");
+}

@@ -1,0 +1,98 @@
+import { strict as assert } from "node:assert";
+import { IntentionProvider, intentionId, type IntentionOutputs } from "../../provider/resources/intention";
+import { UNKNOWN } from "../../provider/validation";
+import { sourceKey, writableEntry } from "../../provider/service-intentions-entry";
+
+const provider = new IntentionProvider();
+const base = { source: "web", destination: "api", action: "allow" as const };
+
+async function failures(news: Record<string, unknown>) {
+    const res = await provider.check({}, { __provider: "exports.handler = ...", ...news });
+    return res.failures ?? [];
+}
+
+describe("Intention check", () => {
+    it("accepts a valid pair and ignores Pulumi's reserved __provider key", async () => {
+        assert.deepEqual(await failures(base), []);
+        assert.deepEqual(await failures({ ...base, source: "*", sourcePeer: "dc2-peer", description: "x" }), []);
+    });
+
+    it("names the property and the reason for bad input", async () => {
+        const cases: Array<[Record<string, unknown>, string, RegExp]> = [
+            [{ ...base, source: "" }, "source", /must not be empty/],
+            [{ ...base, destination: "api/v1" }, "destination", /service name/],
+            [{ ...base, action: "permit" }, "action", /"allow" or "deny"/],
+            [{ ...base, description: "x".repeat(513) }, "description", /512/],
+            [{ ...base, sourcePeer: "Bad_Peer" }, "sourcePeer", /peer name/],
+            [{ ...base, color: "blue" }, "(inputs)", /color/],
+            [{ ...base, connection: { address: "x", tokn: "y" } }, "connection", /tokn/],
+            [{ ...base, connection: { timeoutMs: 5 } }, "connection.timeoutMs", /100/],
+        ];
+        for (const [news, property, reason] of cases) {
+            const f = await failures(news);
+            assert.equal(f.length, 1, `one failure for ${JSON.stringify(news).slice(0, 80)}: ${JSON.stringify(f)}`);
+            assert.equal(f[0].property, property);
+            assert.match(f[0].reason, reason);
+        }
+        const missing = await failures({ destination: "api" });
+        assert.deepEqual(missing.map((f) => f.property).sort(), ["action", "source"]);
+    });
+
+    it("does not fail on values that are unknown during preview", async () => {
+        assert.deepEqual(await failures({ ...base, source: UNKNOWN, connection: UNKNOWN }), []);
+        assert.deepEqual(await failures({ ...base, connection: { address: UNKNOWN, token: UNKNOWN } }), []);
+        // ...but still reports the known bad ones next to them.
+        const f = await failures({ ...base, source: UNKNOWN, action: "maybe" });
+        assert.deepEqual(f.map((x) => x.property), ["action"]);
+    });
+});
+
+describe("Intention diff", () => {
+    const olds: IntentionOutputs = { ...base, description: undefined, sourceType: "consul", precedence: 9 };
+
+    it("reports no change for identical inputs (description unset vs empty is the same)", async () => {
+        const d = await provider.diff("web=>api", olds, { ...base, description: "" });
+        assert.equal(d.changes, false);
+        assert.deepEqual(d.replaces, []);
+    });
+
+    it("replaces on identity fields and updates in place otherwise", async () => {
+        assert.deepEqual((await provider.diff("", olds, { ...base, source: "admin" })).replaces, ["source"]);
+        assert.deepEqual((await provider.diff("", olds, { ...base, destination: "db" })).replaces, ["destination"]);
+        assert.deepEqual((await provider.diff("", olds, { ...base, sourcePeer: "p" })).replaces, ["sourcePeer"]);
+        assert.deepEqual(
+            (await provider.diff("", olds, { ...base, connection: { address: "http://127.0.0.1:9500" } })).replaces,
+            ["connection"],
+        );
+        const d = await provider.diff("", olds, { ...base, action: "deny", description: "no" });
+        assert.equal(d.changes, true);
+        assert.deepEqual(d.replaces, []);
+        assert.equal(d.deleteBeforeReplace, true);
+    });
+
+    it("treats a token change as an in-place change that touches nothing in Consul", async () => {
+        const d = await provider.diff("", { ...olds, connection: { token: "a" } }, { ...base, connection: { token: "b" } });
+        assert.equal(d.changes, true);
+        assert.deepEqual(d.replaces, []);
+    });
+});
+
+describe("service-intentions entry helpers", () => {
+    it("builds ids and source keys from (peer, name)", () => {
+        assert.equal(intentionId(base), "web=>api");
+        assert.equal(intentionId({ ...base, sourcePeer: "dc2" }), "peer:dc2/web=>api");
+        assert.notEqual(sourceKey({ Name: "web" }), sourceKey({ Name: "web", Peer: "dc2" }));
+    });
+
+    it("strips computed and legacy fields before writing", () => {
+        const entry = writableEntry({
+            Kind: "service-intentions",
+            Name: "api",
+            CreateIndex: 1,
+            ModifyIndex: 2,
+            Hash: 3,
+            Sources: [{ Name: "web", Action: "allow", Precedence: 9, LegacyID: "x", LegacyMeta: {} }],
+        });
+        assert.deepEqual(entry, { Kind: "service-intentions", Name: "api", Sources: [{ Name: "web", Action: "allow" }] });
+    });
+});
