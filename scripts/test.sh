@@ -8,6 +8,7 @@ cd "$(dirname "$0")/.."
 suites=("$@")
 [[ ${#suites[@]} -eq 0 ]] && suites=(unit integration e2e)
 
+[[ -f node_modules/.package-lock.json ]] || npm ci
 bash scripts/setup-tools.sh
 npm run --silent build
 npx tsc -p tsconfig.dev.json

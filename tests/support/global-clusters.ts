@@ -1,19 +1,20 @@
-// Mocha global fixture for the integration and e2e suites: dc1 and dc2 (ACLs off) are started once
-// per run through the project's own cluster script, and stopped afterwards if this run started them.
-import { start, status } from "../../scripts/lib/clusters";
+// Mocha global fixture for the integration and e2e suites: fresh dc1 and dc2 (ACLs off) are started
+// once per run through the project's own cluster script and stopped afterwards. Clusters already
+// running (say, from `npm start`) are restarted so that tests see empty, in-memory clusters.
+import { start, status, stop } from "../../scripts/lib/clusters";
 
-const startedHere: string[] = [];
+const log = (m: string) => console.error(`[clusters] ${m}`);
 
 export async function mochaGlobalSetup(): Promise<void> {
     for (const name of ["dc1", "dc2"]) {
-        const before = status(name);
-        if (before.running && !before.acl) continue;
-        await start(name, { acl: false, log: (m) => console.error(`[clusters] ${m}`) });
-        startedHere.push(name);
+        if (status(name).running) {
+            log(`${name} was running; restarting it empty for the tests`);
+            await stop(name, { log });
+        }
+        await start(name, { acl: false, log });
     }
 }
 
 export async function mochaGlobalTeardown(): Promise<void> {
-    const { stop } = await import("../../scripts/lib/clusters");
-    for (const name of startedHere) await stop(name, { log: (m) => console.error(`[clusters] ${m}`) });
+    for (const name of ["dc1", "dc2"]) await stop(name, { log });
 }

@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# npm start / npm run demo:drift / npm run demo:down: the demo stack on local clusters.
+# State lives in .consul-mesh/ (a file:// backend, passphrase "consul-mesh-demo").
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$PWD
+
+step() { printf '\n==> %s\n' "$*"; }
+
+[[ -f node_modules/.package-lock.json ]] || { step "installing npm dependencies"; npm ci; }
+[[ -x "$(bash scripts/setup-tools.sh --print-path)/pulumi" ]] || step "installing consul and pulumi (first run: several minutes)"
+bash scripts/setup-tools.sh
+export PATH="$(bash scripts/setup-tools.sh --print-path):$PATH"
+export PULUMI_HOME="$root/.consul-mesh/pulumi-home"
+export PULUMI_BACKEND_URL="file://$root/.consul-mesh/pulumi-state"
+export PULUMI_CONFIG_PASSPHRASE="${PULUMI_CONFIG_PASSPHRASE:-consul-mesh-demo}"
+export PULUMI_SKIP_UPDATE_CHECK=true PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION=true PULUMI_DIY_BACKEND_NO_LEGACY_WARNING=true
+mkdir -p "$root/.consul-mesh/pulumi-state"
+stack=demo
+
+case "${1:-up}" in
+  up)
+    step "building consul-mesh"
+    npm run --silent build
+    step "starting local Consul clusters dc1 (http://127.0.0.1:8500) and dc2 (http://127.0.0.1:9500)"
+    npm run --silent cluster -- start
+    pulumi stack select --create "$stack" --non-interactive >/dev/null
+    step "pulumi up (stack $stack)"
+    # --refresh: the local clusters are in-memory, so a restart empties them; refresh notices.
+    pulumi up --yes --non-interactive --skip-preview --refresh
+    step "stack outputs"
+    pulumi stack output
+    cat <<TXT
+
+Next steps:
+  - change an intention by hand:
+      curl -s -X PUT 'http://127.0.0.1:8500/v1/connect/intentions/exact?source=web&destination=api' -d '{"Action":"deny"}'
+  - see the drift:     npm run demo:drift
+  - put it back:       npm start
+  - tear it all down:  npm run demo:down
+TXT
+    ;;
+  drift)
+    pulumi stack select "$stack" --non-interactive >/dev/null
+    step "pulumi preview --refresh (shows what changed in Consul since the last up)"
+    pulumi preview --refresh --non-interactive --diff
+    ;;
+  down)
+    if pulumi stack select "$stack" --non-interactive >/dev/null 2>&1; then
+      step "pulumi destroy"
+      pulumi destroy --yes --non-interactive --skip-preview
+    fi
+    step "stopping local clusters"
+    npm run --silent cluster -- stop
+    ;;
+  *)
+    echo "usage: scripts/demo.sh up|drift|down" >&2
+    exit 2
+    ;;
+esac
