@@ -1,15 +1,16 @@
 // npm run cluster -- start [--acl[=dc1,dc2]] [--only=dc1,dc2] | stop | status
-import { CLUSTERS, start, status, stop } from "./lib/clusters";
+import { start, status, stop } from "./lib/clusters";
 
 function listArg(args: string[], flag: string): string[] | undefined {
     const hit = args.find((a) => a === flag || a.startsWith(`${flag}=`));
     if (!hit) return undefined;
-    return hit === flag ? CLUSTERS.map((c) => c.name) : hit.slice(flag.length + 1).split(",").filter(Boolean);
+    return hit === flag ? ["dc1", "dc2"] : hit.slice(flag.length + 1).split(",").filter(Boolean);
 }
 
 async function main(): Promise<void> {
     const [command, ...args] = process.argv.slice(2);
-    const names = listArg(args, "--only") ?? CLUSTERS.map((c) => c.name);
+    // dc1 and dc2 by default; dc3 (for ACL tests) only when named with --only.
+    const names = listArg(args, "--only") ?? ["dc1", "dc2"];
     const log = (msg: string) => console.error(`[cluster] ${msg}`);
     switch (command) {
         case "start": {
@@ -23,7 +24,8 @@ async function main(): Promise<void> {
             break;
         }
         case "stop":
-            for (const name of names) await stop(name, { log });
+            // Stops every cluster this checkout started (dc3 included) unless --only says otherwise.
+            for (const name of listArg(args, "--only") ?? ["dc1", "dc2", "dc3"]) await stop(name, { log });
             break;
         case "status":
             for (const name of names) {

@@ -1,8 +1,8 @@
 // Intention: one source -> destination pair inside the destination's `service-intentions` entry.
 import type * as dynamic from "@pulumi/pulumi/dynamic";
 import { z } from "zod";
-import { ConsulClient } from "../client";
-import { connectionSchema, connectionTarget, resolveConnection, type ConnectionInput } from "../connection";
+import { ConsulResourceProvider } from "../base";
+import { connectionSchema, connectionTarget } from "../connection";
 import {
     modifyEntry,
     readEntry,
@@ -84,19 +84,7 @@ function outputsFrom(
     return outs;
 }
 
-export class IntentionProvider implements dynamic.ResourceProvider {
-    private stackConfig: Record<string, string | undefined> = {};
-
-    async configure(req: dynamic.ConfigureRequest): Promise<void> {
-        const keys = ["address", "token", "tokenFile", "datacenter", "caCert", "caPath", "clientCert", "clientKey",
-            "tlsServerName", "insecureSkipVerify", "headers", "timeoutMs"];
-        for (const key of keys) this.stackConfig[key] = req.config.get(`consul-mesh:${key}`);
-    }
-
-    private client(connection: ConnectionInput | undefined): ConsulClient {
-        return new ConsulClient(resolveConnection(connection, (k) => this.stackConfig[k], process.env));
-    }
-
+export class IntentionProvider extends ConsulResourceProvider implements dynamic.ResourceProvider {
     async check(_olds: Record<string, unknown>, news: Record<string, unknown>): Promise<dynamic.CheckResult> {
         const { failures } = validate(intentionSchema(), news);
         return { inputs: news, failures: failures as CheckFailure[] };

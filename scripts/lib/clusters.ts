@@ -11,7 +11,7 @@ export interface ClusterSpec {
 }
 
 /** The port sets from DESIGN.md: dc1 on Consul's defaults, dc2 moved to 9xxx. */
-export const CLUSTERS: readonly ClusterSpec[] = [
+const BASE_CLUSTERS: readonly ClusterSpec[] = [
     {
         name: "dc1",
         datacenter: "dc1",
@@ -22,7 +22,43 @@ export const CLUSTERS: readonly ClusterSpec[] = [
         datacenter: "dc2",
         ports: { http: 9500, dns: -1, grpc: 9502, grpcTls: 9503, serfLan: 9301, serfWan: 9302, server: 9300 },
     },
+    {
+        // A third cluster for ACL tests (started on demand with --only=dc3, not by default).
+        name: "dc3",
+        datacenter: "dc3",
+        ports: { http: 7500, dns: -1, grpc: 7502, grpcTls: 7503, serfLan: 7301, serfWan: 7302, server: 7300 },
+    },
 ];
+
+/**
+ * CONSUL_MESH_PORT_OFFSET (a multiple of 10000, e.g. 10000) moves every port of both clusters, so
+ * that several checkouts can run their tests side by side; 0 (the default) is the documented layout.
+ */
+export function portOffset(): number {
+    const raw = process.env.CONSUL_MESH_PORT_OFFSET ?? "0";
+    const offset = Number(raw);
+    if (!Number.isInteger(offset) || offset < 0 || offset % 10000 !== 0 || offset > 50000) {
+        throw new Error(`CONSUL_MESH_PORT_OFFSET must be 0, 10000, ..., 50000 (got "${raw}")`);
+    }
+    return offset;
+}
+
+export function clusterSpecs(): ClusterSpec[] {
+    const offset = portOffset();
+    return BASE_CLUSTERS.map((c) => ({
+        ...c,
+        ports: Object.fromEntries(
+            Object.entries(c.ports).map(([k, v]) => [k, v < 0 ? v : v + offset]),
+        ) as ClusterSpec["ports"],
+    }));
+}
+
+export const CLUSTERS = BASE_CLUSTERS;
+
+/** HTTP address of a cluster (honours CONSUL_MESH_PORT_OFFSET). */
+export function clusterAddress(name: string): string {
+    return `http://127.0.0.1:${specFor(name).ports.http}`;
+}
 
 export interface ClusterState {
     name: string;
@@ -37,7 +73,8 @@ export interface ClusterState {
 const repoRoot = path.resolve(__dirname, "..", "..");
 
 export function stateRoot(): string {
-    return process.env.CONSUL_MESH_STATE ?? path.join(repoRoot, ".consul-mesh");
+    const offset = portOffset();
+    return process.env.CONSUL_MESH_STATE ?? path.join(repoRoot, ".consul-mesh", offset ? `port-offset-${offset}` : "");
 }
 
 export function toolsDir(): string {
@@ -59,7 +96,7 @@ function clusterDir(name: string): string {
 }
 
 function specFor(name: string): ClusterSpec {
-    const spec = CLUSTERS.find((c) => c.name === name);
+    const spec = clusterSpecs().find((c) => c.name === name);
     if (!spec) {
         throw new Error(`unknown cluster "${name}" (known: ${CLUSTERS.map((c) => c.name).join(", ")})`);
     }

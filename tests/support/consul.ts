@@ -1,6 +1,9 @@
 // Raw HTTP access to the real test agents, for setting up and checking state behind Pulumi's back.
-export const DC1 = "http://127.0.0.1:8500";
-export const DC2 = "http://127.0.0.1:9500";
+import { clusterAddress } from "../../scripts/lib/clusters";
+
+/** The test clusters' HTTP addresses (moved by CONSUL_MESH_PORT_OFFSET when set). */
+export const DC1 = clusterAddress("dc1");
+export const DC2 = clusterAddress("dc2");
 
 export async function consul<T = unknown>(
     method: string,

@@ -4,7 +4,7 @@ import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { toolsDir } from "../../scripts/lib/clusters";
+import { clusterAddress, toolsDir } from "../../scripts/lib/clusters";
 
 const repoRoot = path.resolve(__dirname, "..", "..");
 
@@ -51,7 +51,8 @@ export class PulumiProgram {
             PULUMI_SKIP_UPDATE_CHECK: "true",
             PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
             PULUMI_DIY_BACKEND_NO_LEGACY_WARNING: "true",
-            CONSUL_HTTP_ADDR: undefined,
+            // Programs that set no address reach the test dc1 (moved by CONSUL_MESH_PORT_OFFSET).
+            CONSUL_HTTP_ADDR: clusterAddress("dc1"),
             CONSUL_HTTP_TOKEN: undefined,
             NO_COLOR: "1",
         };
