@@ -4,6 +4,7 @@
 // in parallel by `pulumi up` never lose each other's sources.
 import type { ConsulClient } from "./client";
 import { ConsulApiError, isNotFound } from "./errors";
+import { canonical } from "./validation";
 
 /** A source as Consul stores it (fields we do not model are kept as they are). */
 export interface ConsulSource {
@@ -26,6 +27,17 @@ export interface ServiceIntentionsEntry {
     CreateIndex?: number;
     ModifyIndex?: number;
     [key: string]: unknown;
+}
+
+/**
+ * Ownership mark in the entry's Meta, written by ServiceIntentions (which owns the whole entry), as
+ * consul-k8s marks what it manages. An Intention never writes into a marked entry.
+ */
+export const OWNER_META_KEY = "managed-by";
+export const OWNER_META_VALUE = "consul-mesh";
+
+export function isOwnedEntry(entry: ServiceIntentionsEntry | undefined): boolean {
+    return entry?.Meta?.[OWNER_META_KEY] === OWNER_META_VALUE;
 }
 
 /** Identity of a source inside an entry: (peer, name). */
@@ -102,6 +114,9 @@ async function applyBatch(client: ConsulClient, destination: string, batch: Pend
             }
         }
         const cas = current?.ModifyIndex ?? 0;
+        if (current !== undefined && next !== undefined && canonical(writableEntry(next)) === canonical(writableEntry(current))) {
+            return errors; // nothing to change: no write at all
+        }
         let ok: boolean;
         if (next === undefined || next.Sources.length === 0) {
             if (current === undefined) return errors;

@@ -1,40 +1,46 @@
 // Intention: one source -> destination pair inside the destination's `service-intentions` entry.
+// Other sources of the entry are left alone; writes are CAS-checked and coalesced per destination.
 import type * as dynamic from "@pulumi/pulumi/dynamic";
 import { z } from "zod";
 import { ConsulResourceProvider } from "../base";
 import { connectionSchema, connectionTarget } from "../connection";
 import {
+    checkSourceRules,
+    normalizePermissions,
+    peerName,
+    permissionSchema,
+    serviceName,
+    sourceFromConsul,
+    sourceToConsul,
+    type SourceInput,
+} from "../intention-model";
+import { explainL7Error } from "../l7-errors";
+import {
+    isOwnedEntry,
     modifyEntry,
     readEntry,
     sourceKey,
-    type ConsulSource,
     type ServiceIntentionsEntry,
 } from "../service-intentions-entry";
-import { canonical, validate, type CheckFailure } from "../validation";
-
-const SERVICE_NAME = /^(\*|[A-Za-z0-9]([A-Za-z0-9._-]{0,254}[A-Za-z0-9])?)$/;
-const PEER_NAME = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
+import { canonical, validate } from "../validation";
 
 export function intentionSchema() {
-    const name = (what: string) =>
-        z
-            .string({ message: `${what} is required` })
-            .min(1, `${what} must not be empty`)
-            .regex(SERVICE_NAME, `${what} must be a service name (letters, digits, '.', '_', '-') or "*"`);
     return z
         .object({
-            source: name("source"),
-            destination: name("destination"),
-            sourcePeer: z
-                .string()
-                .regex(PEER_NAME, "sourcePeer must be a peer name: lower-case letters, digits and '-', at most 63 characters")
-                .optional(),
-            action: z.enum(["allow", "deny"], { message: 'action must be "allow" or "deny"' }),
+            source: serviceName("source"),
+            destination: serviceName("destination"),
+            sourcePeer: peerName("sourcePeer").optional(),
+            action: z.enum(["allow", "deny"], { message: 'action must be "allow" or "deny"' }).optional(),
+            permissions: z.array(permissionSchema()).min(1, "permissions must not be empty when given").optional(),
             description: z.string().max(512, "description must be at most 512 characters").optional(),
+            sourceType: z.literal("consul", { message: 'sourceType must be "consul"' }).optional(),
             adopt: z.boolean().optional(),
             connection: connectionSchema().optional(),
         })
-        .strict();
+        .strict()
+        .superRefine((v, ctx) =>
+            checkSourceRules(v, v.destination, (path, message) => ctx.addIssue({ code: "custom", path, message })),
+        );
 }
 
 export type IntentionInputs = z.infer<ReturnType<typeof intentionSchema>>;
@@ -42,7 +48,6 @@ export type IntentionInputs = z.infer<ReturnType<typeof intentionSchema>>;
 export interface IntentionOutputs extends IntentionInputs {
     /** Consul's computed precedence for the pair (higher wins). */
     precedence?: number;
-    sourceType: string;
 }
 
 export function intentionId(inputs: { source: string; destination: string; sourcePeer?: string }): string {
@@ -50,11 +55,14 @@ export function intentionId(inputs: { source: string; destination: string; sourc
     return `${source}=>${inputs.destination}`;
 }
 
-function sourceOf(inputs: IntentionInputs): ConsulSource {
-    const source: ConsulSource = { Name: inputs.source, Action: inputs.action, Type: "consul" };
-    if (inputs.sourcePeer) source.Peer = inputs.sourcePeer;
-    if (inputs.description) source.Description = inputs.description;
-    return source;
+function asSource(inputs: IntentionInputs): SourceInput {
+    return {
+        name: inputs.source,
+        peer: inputs.sourcePeer,
+        action: inputs.permissions?.length ? undefined : inputs.action,
+        permissions: inputs.permissions,
+        description: inputs.description,
+    };
 }
 
 function findSource(entry: ServiceIntentionsEntry | undefined, inputs: { source: string; sourcePeer?: string }) {
@@ -63,31 +71,36 @@ function findSource(entry: ServiceIntentionsEntry | undefined, inputs: { source:
 }
 
 /** The outputs for what Consul holds; undefined when the pair is not there. */
-function outputsFrom(
-    entry: ServiceIntentionsEntry | undefined,
-    inputs: IntentionInputs,
-): IntentionOutputs | undefined {
+function outputsFrom(entry: ServiceIntentionsEntry | undefined, inputs: IntentionInputs): IntentionOutputs | undefined {
     const found = findSource(entry, inputs);
     if (!found) return undefined;
+    const source = sourceFromConsul(found);
     const outs: IntentionOutputs = {
-        source: found.Name,
+        source: source.name,
         destination: inputs.destination,
-        // L7 intentions (Permissions, no Action) are managed by a later version; report them as-is.
-        action: (found.Action ?? "deny") as "allow" | "deny",
-        sourceType: found.Type ?? "consul",
+        sourceType: "consul",
         precedence: found.Precedence,
     };
-    if (found.Peer) outs.sourcePeer = found.Peer;
-    if (found.Description) outs.description = found.Description;
+    if (source.peer) outs.sourcePeer = source.peer;
+    if (source.action) outs.action = source.action;
+    if (source.permissions) outs.permissions = source.permissions;
+    if (source.description) outs.description = source.description;
     if (inputs.adopt !== undefined) outs.adopt = inputs.adopt;
     if (inputs.connection !== undefined) outs.connection = inputs.connection;
     return outs;
 }
 
+function ownedEntryError(destination: string, address: string): Error {
+    return new Error(
+        `the intentions of destination "${destination}" at ${address} are managed as a whole by a consul-mesh ServiceIntentions ` +
+            `resource (Meta ${"managed-by"}=consul-mesh); add this source to that ServiceIntentions instead of using an Intention`,
+    );
+}
+
 export class IntentionProvider extends ConsulResourceProvider implements dynamic.ResourceProvider {
     async check(_olds: Record<string, unknown>, news: Record<string, unknown>): Promise<dynamic.CheckResult> {
         const { failures } = validate(intentionSchema(), news);
-        return { inputs: news, failures: failures as CheckFailure[] };
+        return { inputs: news, failures };
     }
 
     async diff(_id: string, olds: IntentionOutputs, news: IntentionInputs): Promise<dynamic.DiffResult> {
@@ -98,84 +111,71 @@ export class IntentionProvider extends ConsulResourceProvider implements dynamic
         }
         if ((olds.sourcePeer ?? "") !== (news.sourcePeer ?? "")) replaces.push("sourcePeer");
         if (connectionTarget(olds.connection) !== connectionTarget(news.connection)) replaces.push("connection");
-        if (olds.action !== news.action) changes.push("action");
+        const oldL7 = normalizePermissions(olds.permissions);
+        const newL7 = normalizePermissions(news.permissions);
+        if ((oldL7 ? undefined : olds.action) !== (newL7 ? undefined : news.action)) changes.push("action");
+        if (canonical(oldL7 ?? null) !== canonical(newL7 ?? null)) changes.push("permissions");
         if ((olds.description ?? "") !== (news.description ?? "")) changes.push("description");
         if (canonical(olds.connection ?? {}) !== canonical(news.connection ?? {}) && !replaces.includes("connection")) {
             // Credentials or TLS settings changed: record them, nothing changes in Consul.
             changes.push("connection");
         }
         if ((olds.adopt ?? false) !== (news.adopt ?? false)) changes.push("adopt");
-        return {
-            changes: replaces.length > 0 || changes.length > 0,
-            replaces,
-            deleteBeforeReplace: true,
-        };
+        return { changes: replaces.length > 0 || changes.length > 0, replaces, deleteBeforeReplace: true };
+    }
+
+    /** Writes the pair (create and update share this): upsert of our source, nothing else touched. */
+    private async write(inputs: IntentionInputs, mustNotExist: boolean): Promise<IntentionOutputs> {
+        const client = this.client(inputs.connection);
+        const id = intentionId(inputs);
+        const desired = sourceToConsul(asSource(inputs));
+        try {
+            await modifyEntry(client, inputs.destination, (entry) => {
+                if (isOwnedEntry(entry)) throw ownedEntryError(inputs.destination, client.address);
+                if (mustNotExist && findSource(entry, inputs) && !inputs.adopt) {
+                    throw new Error(
+                        `intention ${id} already exists in Consul at ${client.address}; set adopt: true to manage the existing intention, or remove it first`,
+                    );
+                }
+                const next: ServiceIntentionsEntry = entry ?? { Kind: "service-intentions", Name: inputs.destination, Sources: [] };
+                next.Sources = next.Sources.filter((s) => sourceKey(s) !== sourceKey(desired));
+                next.Sources.push(desired);
+                return next;
+            });
+        } catch (err) {
+            throw explainL7Error(err, inputs.destination);
+        }
+        const outs = outputsFrom(await readEntry(client, inputs.destination), inputs);
+        if (!outs) throw new Error(`intention ${id} was written to ${client.address} but is not there on read-back`);
+        return outs;
     }
 
     async create(inputs: IntentionInputs): Promise<dynamic.CreateResult> {
-        const client = this.client(inputs.connection);
-        const id = intentionId(inputs);
-        await modifyEntry(client, inputs.destination, (entry) => {
-            const existing = findSource(entry, inputs);
-            if (existing && !inputs.adopt) {
-                throw new Error(
-                    `intention ${id} already exists in Consul at ${client.address}; set adopt: true to manage the existing intention, or remove it first`,
-                );
-            }
-            const next: ServiceIntentionsEntry = entry ?? { Kind: "service-intentions", Name: inputs.destination, Sources: [] };
-            next.Sources = next.Sources.filter((s) => s !== existing && sourceKey(s) !== sourceKey(sourceOf(inputs)));
-            next.Sources.push(sourceOf(inputs));
-            return next;
-        });
-        const outs = outputsFrom(await readEntry(client, inputs.destination), inputs);
-        if (!outs) {
-            throw new Error(`intention ${id} was written to ${client.address} but is not there on read-back`);
-        }
-        return { id, outs };
+        return { id: intentionId(inputs), outs: await this.write(inputs, true) };
     }
 
     async read(id: string, props: IntentionOutputs): Promise<dynamic.ReadResult> {
         const client = this.client(props.connection);
         const outs = outputsFrom(await readEntry(client, props.destination), props);
         if (!outs) return {};
-        const { precedence: _p, sourceType: _t, ...inputs } = outs;
+        const { precedence: _p, ...inputs } = outs;
         return { id, props: outs, inputs };
     }
 
-    async update(_id: string, olds: IntentionOutputs, news: IntentionInputs): Promise<dynamic.UpdateResult> {
-        const client = this.client(news.connection);
-        await modifyEntry(client, news.destination, (entry) => {
-            const next: ServiceIntentionsEntry = entry ?? { Kind: "service-intentions", Name: news.destination, Sources: [] };
-            const key = sourceKey(sourceOf(news));
-            const index = next.Sources.findIndex((s) => sourceKey(s) === key);
-            // Keep fields we do not manage (e.g. LegacyID is dropped by writableEntry anyway).
-            if (index >= 0) {
-                const updated: ConsulSource = { ...next.Sources[index], Action: news.action, Type: "consul" };
-                if (news.description) updated.Description = news.description;
-                else delete updated.Description;
-                delete updated.Permissions;
-                next.Sources[index] = updated;
-            } else {
-                next.Sources.push(sourceOf(news));
-            }
-            return next;
-        });
-        const outs = outputsFrom(await readEntry(client, news.destination), news);
-        if (!outs) {
-            throw new Error(`intention ${intentionId(olds)} was written to ${client.address} but is not there on read-back`);
-        }
-        return { outs };
+    async update(_id: string, _olds: IntentionOutputs, news: IntentionInputs): Promise<dynamic.UpdateResult> {
+        return { outs: await this.write(news, false) };
     }
 
     async delete(_id: string, props: IntentionOutputs): Promise<void> {
         const client = this.client(props.connection);
         await modifyEntry(client, props.destination, (entry) => {
-            if (!entry) return undefined;
+            // Gone already, or now owned by a ServiceIntentions (a migration): leave it alone.
+            if (!entry || isOwnedEntry(entry)) return entry;
             const key = sourceKey({ Name: props.source, Peer: props.sourcePeer });
             return { ...entry, Sources: entry.Sources.filter((s) => sourceKey(s) !== key) };
         });
     }
 }
 
-/** The one provider instance every Intention shares (serialised once per stack). */
+/** The one provider instance every Intention shares. */
 export const intentionProvider = new IntentionProvider();

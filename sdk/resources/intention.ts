@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { connectionInput, type ConnectionArgs } from "../connection";
+import type { Permission } from "../intention-types";
 import { providerShim } from "../provider-shim";
 
 /**
@@ -21,8 +22,18 @@ export interface IntentionArgs {
      * replaces the intention.
      */
     sourcePeer?: pulumi.Input<string>;
-    /** `"allow"` or `"deny"`. */
-    action: pulumi.Input<"allow" | "deny">;
+    /**
+     * `"allow"` or `"deny"` for the whole pair (L4). Exactly one of `action` and `permissions` is required.
+     */
+    action?: pulumi.Input<"allow" | "deny">;
+    /**
+     * L7 rules, evaluated in order; the first that matches decides. Needs the destination's protocol
+     * to be http, http2 or grpc (declare a {@link ServiceDefaults}), and a non-wildcard destination.
+     * @see https://developer.hashicorp.com/consul/docs/connect/config-entries/service-intentions#sources-permissions
+     */
+    permissions?: pulumi.Input<pulumi.Input<Permission>[]>;
+    /** Always `"consul"` in Community Edition. @default "consul" */
+    sourceType?: pulumi.Input<"consul">;
     /** Free text shown in Consul's UI, at most 512 characters. */
     description?: pulumi.Input<string>;
     /**
@@ -47,12 +58,13 @@ export class Intention extends pulumi.dynamic.Resource {
     declare public readonly source: pulumi.Output<string>;
     declare public readonly destination: pulumi.Output<string>;
     declare public readonly sourcePeer: pulumi.Output<string | undefined>;
-    declare public readonly action: pulumi.Output<"allow" | "deny">;
+    declare public readonly action: pulumi.Output<"allow" | "deny" | undefined>;
+    declare public readonly permissions: pulumi.Output<Permission[] | undefined>;
     declare public readonly description: pulumi.Output<string | undefined>;
     /** Consul's precedence for this pair (9 = exact to exact; higher wins). */
     declare public readonly precedence: pulumi.Output<number>;
     /** Always `"consul"` in Consul Community Edition. */
-    declare public readonly sourceType: pulumi.Output<string>;
+    declare public readonly sourceType: pulumi.Output<"consul">;
 
     constructor(name: string, args: IntentionArgs, opts?: pulumi.CustomResourceOptions) {
         super(
@@ -62,7 +74,6 @@ export class Intention extends pulumi.dynamic.Resource {
                 ...args,
                 connection: connectionInput(args.connection),
                 precedence: undefined,
-                sourceType: undefined,
             },
             { ...opts, additionalSecretOutputs: ["connection", ...(opts?.additionalSecretOutputs ?? [])] },
             "consul-mesh",

@@ -34,8 +34,11 @@ describe("Intention check", () => {
             assert.equal(f[0].property, property);
             assert.match(f[0].reason, reason);
         }
-        const missing = await failures({ destination: "api" });
-        assert.deepEqual(missing.map((f) => f.property).sort(), ["action", "source"]);
+        assert.deepEqual((await failures({ destination: "api", action: "allow" })).map((f) => f.property), ["source"]);
+        const neither = await failures({ source: "web", destination: "api" });
+        assert.deepEqual(neither.map((f) => [f.property, f.reason]), [["action", 'either action ("allow"/"deny") or permissions is required']]);
+        const both = await failures({ ...base, permissions: [{ action: "deny", http: { pathPrefix: "/admin" } }] });
+        assert.deepEqual(both.map((f) => f.property), ["permissions"]);
     });
 
     it("does not fail on values that are unknown during preview", async () => {

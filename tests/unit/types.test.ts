@@ -6,6 +6,12 @@ import type { IntentionInputs } from "../../provider/resources/intention";
 import type { ConnectionInput } from "../../provider/connection";
 import type { IntentionArgs } from "../../sdk/resources/intention";
 import type { ConnectionArgs } from "../../sdk/connection";
+import type { ServiceIntentionsInputs } from "../../provider/resources/service-intentions";
+import type { ServiceDefaultsInputs } from "../../provider/resources/service-defaults";
+import type { SourceInput } from "../../provider/intention-model";
+import type { ServiceIntentionsArgs } from "../../sdk/resources/service-intentions";
+import type { ServiceDefaultsArgs } from "../../sdk/resources/service-defaults";
+import type { IntentionSource } from "../../sdk/intention-types";
 
 type Plain<T> = { [K in keyof T]-?: Exclude<T[K], undefined> extends pulumi.Input<infer U> ? U : never };
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
@@ -13,10 +19,14 @@ type KeysMatch<A, B> = Same<keyof A, keyof B>;
 
 const intentionKeys: KeysMatch<Plain<IntentionArgs>, Required<IntentionInputs>> = true;
 const connectionKeys: KeysMatch<Plain<ConnectionArgs>, Required<ConnectionInput>> = true;
-const actionType: Same<Plain<IntentionArgs>["action"], IntentionInputs["action"]> = true;
+const actionType: Same<Plain<IntentionArgs>["action"], Exclude<IntentionInputs["action"], undefined>> = true;
+const serviceIntentionsKeys: KeysMatch<Plain<ServiceIntentionsArgs>, Required<ServiceIntentionsInputs>> = true;
+const sourceKeys: KeysMatch<Required<IntentionSource>, Required<SourceInput>> = true;
+const serviceDefaultsKeys: KeysMatch<Plain<ServiceDefaultsArgs>, Required<ServiceDefaultsInputs>> = true;
 
 describe("SDK Args and provider inputs", () => {
     it("have the same keys (checked at compile time)", () => {
         assert.equal(intentionKeys && connectionKeys && actionType, true);
+        assert.equal(serviceIntentionsKeys && sourceKeys && serviceDefaultsKeys, true);
     });
 });

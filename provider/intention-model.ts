@@ -1,0 +1,290 @@
+// The intention data model shared by Intention, ServiceIntentions and MeshPolicy: our camelCase
+// inputs, their zod schemas with Consul's own validation rules, and exact conversions to and from
+// Consul's JSON (every L7 field round-trips: path exact/prefix/regex, methods, all header matchers,
+// per-permission JWT).
+import { z } from "zod";
+import type { ConsulSource } from "./service-intentions-entry";
+
+export const SERVICE_NAME = /^(\*|[A-Za-z0-9]([A-Za-z0-9._-]{0,254}[A-Za-z0-9])?)$/;
+export const PEER_NAME = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
+export const HTTP_METHODS = ["GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE", "PATCH"];
+
+export function serviceName(what: string) {
+    return z
+        .string({ message: `${what} is required` })
+        .min(1, `${what} must not be empty`)
+        .regex(
+            SERVICE_NAME,
+            `${what} must be a service name (letters, digits, '.', '_', '-') or exactly "*" (no partial wildcards)`,
+        );
+}
+
+export function peerName(what: string) {
+    return z
+        .string()
+        .regex(PEER_NAME, `${what} must be a peer name: lower-case letters, digits and '-', 1 to 63 characters, no wildcard`);
+}
+
+const HEADER_MATCHERS = ["present", "exact", "prefix", "suffix", "contains", "regex"] as const;
+
+export function headerMatchSchema() {
+    return z
+        .object({
+            /** Header name. */
+            name: z.string().min(1, "header name must not be empty"),
+            present: z.boolean().optional(),
+            exact: z.string().optional(),
+            prefix: z.string().optional(),
+            suffix: z.string().optional(),
+            contains: z.string().optional(),
+            regex: z.string().optional(),
+            ignoreCase: z.boolean().optional(),
+            invert: z.boolean().optional(),
+        })
+        .strict()
+        .superRefine((h, ctx) => {
+            const set = HEADER_MATCHERS.filter((k) => h[k] !== undefined && h[k] !== false);
+            if (set.length !== 1) {
+                ctx.addIssue({
+                    code: "custom",
+                    message: `a header matcher needs exactly one of present, exact, prefix, suffix, contains or regex (got ${set.length ? set.join(", ") : "none"})`,
+                });
+            }
+        });
+}
+
+export function jwtRequirementSchema() {
+    return z
+        .object({
+            providers: z
+                .array(
+                    z
+                        .object({
+                            name: z.string().min(1, "JWT provider name must not be empty"),
+                            verifyClaims: z
+                                .array(z.object({ path: z.array(z.string().min(1)).min(1), value: z.string() }).strict())
+                                .optional(),
+                        })
+                        .strict(),
+                )
+                .min(1, "at least one JWT provider is required"),
+        })
+        .strict();
+}
+
+export function permissionSchema() {
+    return z
+        .object({
+            action: z.enum(["allow", "deny"], { message: 'permission action must be "allow" or "deny"' }),
+            http: z
+                .object({
+                    pathExact: z.string().optional(),
+                    pathPrefix: z.string().optional(),
+                    pathRegex: z.string().optional(),
+                    methods: z
+                        .array(
+                            z.string().refine((m) => HTTP_METHODS.includes(m.toUpperCase()), {
+                                message: `invalid HTTP method (allowed: ${HTTP_METHODS.join(", ")})`,
+                            }),
+                        )
+                        .optional(),
+                    header: z.array(headerMatchSchema()).optional(),
+                })
+                .strict()
+                .superRefine((http, ctx) => {
+                    const paths = (["pathExact", "pathPrefix", "pathRegex"] as const).filter((k) => http[k] !== undefined);
+                    if (paths.length > 1) {
+                        ctx.addIssue({ code: "custom", message: `at most one of pathExact, pathPrefix or pathRegex (got ${paths.join(", ")})` });
+                    }
+                    for (const key of ["pathExact", "pathPrefix"] as const) {
+                        const value = http[key];
+                        if (value !== undefined && !value.startsWith("/")) {
+                            ctx.addIssue({ code: "custom", path: [key], message: `${key} must start with "/" (got "${value}")` });
+                        }
+                    }
+                    if (paths.length === 0 && !http.methods?.length && !http.header?.length) {
+                        ctx.addIssue({ code: "custom", message: "http must match on at least a path, a method or a header" });
+                    }
+                }),
+            jwt: jwtRequirementSchema().optional(),
+        })
+        .strict();
+}
+
+/** A source as users declare it (inside ServiceIntentions; Intention has the same fields flat). */
+export function sourceSchema() {
+    return z
+        .object({
+            name: serviceName("name"),
+            peer: peerName("peer").optional(),
+            action: z.enum(["allow", "deny"], { message: 'action must be "allow" or "deny"' }).optional(),
+            permissions: z.array(permissionSchema()).min(1, "permissions must not be empty when given").optional(),
+            description: z.string().max(512, "description must be at most 512 characters").optional(),
+            type: z.literal("consul", { message: 'type must be "consul" (the only source type Consul has)' }).optional(),
+        })
+        .strict();
+}
+
+export type HeaderMatch = z.infer<ReturnType<typeof headerMatchSchema>>;
+export type Permission = z.infer<ReturnType<typeof permissionSchema>>;
+export type JwtRequirement = z.infer<ReturnType<typeof jwtRequirementSchema>>;
+export type SourceInput = z.infer<ReturnType<typeof sourceSchema>>;
+
+/** Consul's rules that involve more than one field of a source. */
+export function checkSourceRules(
+    source: { action?: unknown; permissions?: unknown[] },
+    destination: string,
+    report: (path: string[], message: string) => void,
+): void {
+    if (source.action !== undefined && source.permissions !== undefined) {
+        report(["permissions"], "action and permissions are mutually exclusive: set action for L4, permissions for L7");
+    }
+    if (source.action === undefined && source.permissions === undefined) {
+        report(["action"], 'either action ("allow"/"deny") or permissions is required');
+    }
+    if (source.permissions !== undefined && destination === "*") {
+        report(["permissions"], 'permissions cannot be used with the wildcard destination "*"');
+    }
+}
+
+/** Entry Meta rules (Consul: at most 64 pairs, keys <= 128, values <= 512 characters). */
+export function metaSchema() {
+    return z.record(z.string(), z.string()).superRefine((meta, ctx) => {
+        const keys = Object.keys(meta);
+        if (keys.length > 64) ctx.addIssue({ code: "custom", message: `meta must have at most 64 pairs (got ${keys.length})` });
+        for (const key of keys) {
+            if (key.length === 0 || key.length > 128) {
+                ctx.addIssue({ code: "custom", path: [key], message: "meta keys must be 1 to 128 characters" });
+            } else if (meta[key].length > 512) {
+                ctx.addIssue({ code: "custom", path: [key], message: "meta values must be at most 512 characters" });
+            }
+        }
+    });
+}
+
+// ---- conversions -----------------------------------------------------------------------------
+
+type Json = Record<string, unknown>;
+
+function compact(obj: Json): Json {
+    return Object.fromEntries(Object.entries(obj).filter(([, v]) => v !== undefined));
+}
+
+export function jwtToConsul(jwt: JwtRequirement): Json {
+    return {
+        Providers: jwt.providers.map((p) =>
+            compact({ Name: p.name, VerifyClaims: p.verifyClaims?.map((c) => ({ Path: c.path, Value: c.value })) }),
+        ),
+    };
+}
+
+export function jwtFromConsul(raw: unknown): JwtRequirement | undefined {
+    const jwt = raw as { Providers?: Array<{ Name: string; VerifyClaims?: Array<{ Path: string[]; Value: string }> }> } | undefined;
+    if (!jwt?.Providers?.length) return undefined;
+    return {
+        providers: jwt.Providers.map((p) => {
+            const out: JwtRequirement["providers"][number] = { name: p.Name };
+            if (p.VerifyClaims?.length) out.verifyClaims = p.VerifyClaims.map((c) => ({ path: c.Path, value: c.Value }));
+            return out;
+        }),
+    };
+}
+
+export function permissionToConsul(p: Permission): Json {
+    const http = p.http
+        ? compact({
+              PathExact: p.http.pathExact,
+              PathPrefix: p.http.pathPrefix,
+              PathRegex: p.http.pathRegex,
+              Methods: p.http.methods?.map((m) => m.toUpperCase()),
+              Header: p.http.header?.map((h) =>
+                  compact({
+                      Name: h.name,
+                      Present: h.present || undefined,
+                      Exact: h.exact,
+                      Prefix: h.prefix,
+                      Suffix: h.suffix,
+                      Contains: h.contains,
+                      Regex: h.regex,
+                      IgnoreCase: h.ignoreCase || undefined,
+                      Invert: h.invert || undefined,
+                  }),
+              ),
+          })
+        : undefined;
+    return compact({ Action: p.action, HTTP: http, JWT: p.jwt ? jwtToConsul(p.jwt) : undefined });
+}
+
+interface ConsulHeader {
+    Name: string;
+    Present?: boolean;
+    Exact?: string;
+    Prefix?: string;
+    Suffix?: string;
+    Contains?: string;
+    Regex?: string;
+    IgnoreCase?: boolean;
+    Invert?: boolean;
+}
+
+interface ConsulPermission {
+    Action: "allow" | "deny";
+    HTTP?: { PathExact?: string; PathPrefix?: string; PathRegex?: string; Methods?: string[]; Header?: ConsulHeader[] };
+    JWT?: unknown;
+}
+
+export function permissionFromConsul(raw: unknown): Permission {
+    const p = raw as ConsulPermission;
+    const http: Permission["http"] = {};
+    const out: Permission = { action: p.Action, http };
+    if (p.HTTP) {
+        if (p.HTTP.PathExact) http.pathExact = p.HTTP.PathExact;
+        if (p.HTTP.PathPrefix) http.pathPrefix = p.HTTP.PathPrefix;
+        if (p.HTTP.PathRegex) http.pathRegex = p.HTTP.PathRegex;
+        if (p.HTTP.Methods?.length) http.methods = p.HTTP.Methods;
+        if (p.HTTP.Header?.length) {
+            http.header = p.HTTP.Header.map((h) => {
+                const m: HeaderMatch = { name: h.Name };
+                if (h.Present) m.present = true;
+                for (const [from, to] of [["Exact", "exact"], ["Prefix", "prefix"], ["Suffix", "suffix"], ["Contains", "contains"], ["Regex", "regex"]] as const) {
+                    if (h[from] !== undefined && h[from] !== "") m[to] = h[from];
+                }
+                if (h.IgnoreCase) m.ignoreCase = true;
+                if (h.Invert) m.invert = true;
+                return m;
+            });
+        }
+    }
+    const jwt = jwtFromConsul(p.JWT);
+    if (jwt) out.jwt = jwt;
+    return out;
+}
+
+/** Normalised form for comparisons: methods upper-cased, false flags dropped, empty lists dropped. */
+export function normalizePermissions(perms: Permission[] | undefined): Permission[] | undefined {
+    if (!perms?.length) return undefined;
+    return perms.map((p) => permissionFromConsul(permissionToConsul(p)));
+}
+
+export function sourceToConsul(s: SourceInput): ConsulSource {
+    const out: ConsulSource = { Name: s.name, Type: s.type ?? "consul" };
+    if (s.peer) out.Peer = s.peer;
+    if (s.permissions?.length) out.Permissions = s.permissions.map(permissionToConsul);
+    else if (s.action) out.Action = s.action;
+    if (s.description) out.Description = s.description;
+    return out;
+}
+
+export function sourceFromConsul(c: ConsulSource): SourceInput {
+    const out: SourceInput = { name: c.Name };
+    if (c.Peer) out.peer = c.Peer;
+    if (c.Action) out.action = c.Action;
+    if (c.Permissions?.length) out.permissions = c.Permissions.map(permissionFromConsul);
+    if (c.Description) out.description = c.Description;
+    return out;
+}
+
+/** A source in normalised form (what diff compares): type "consul" implied, methods upper-case. */
+export function normalizeSource(s: SourceInput): SourceInput {
+    return sourceFromConsul(sourceToConsul(s));
+}

@@ -1,0 +1,174 @@
+// ServiceIntentions: the whole `service-intentions` config entry of one destination, authoritative.
+// Sources are compared as a set keyed by (peer, name), so Consul's precedence re-sorting never shows
+// as a diff; a source added by hand is drift that the next `up` removes.
+import type * as dynamic from "@pulumi/pulumi/dynamic";
+import { z } from "zod";
+import { ConsulResourceProvider } from "../base";
+import { connectionSchema, connectionTarget } from "../connection";
+import {
+    checkSourceRules,
+    jwtFromConsul,
+    jwtRequirementSchema,
+    jwtToConsul,
+    metaSchema,
+    normalizeSource,
+    serviceName,
+    sourceFromConsul,
+    sourceSchema,
+    sourceToConsul,
+    type SourceInput,
+} from "../intention-model";
+import { explainL7Error } from "../l7-errors";
+import {
+    isOwnedEntry,
+    modifyEntry,
+    OWNER_META_KEY,
+    OWNER_META_VALUE,
+    readEntry,
+    type ServiceIntentionsEntry,
+} from "../service-intentions-entry";
+import { canonical, validate } from "../validation";
+
+export function serviceIntentionsSchema() {
+    return z
+        .object({
+            destination: serviceName("destination"),
+            sources: z.array(sourceSchema()).min(1, "at least one source is required"),
+            meta: metaSchema()
+                .refine((m) => !(OWNER_META_KEY in m), { message: `meta key "${OWNER_META_KEY}" is reserved for consul-mesh's ownership mark` })
+                .optional(),
+            jwt: jwtRequirementSchema().optional(),
+            adopt: z.boolean().optional(),
+            connection: connectionSchema().optional(),
+        })
+        .strict()
+        .superRefine((v, ctx) => {
+            const seen = new Map<string, number>();
+            v.sources.forEach((source, i) => {
+                const key = `${source.peer ?? ""}/${source.name}`;
+                if (seen.has(key)) {
+                    ctx.addIssue({
+                        code: "custom",
+                        path: ["sources", i, "name"],
+                        message: `duplicate source "${source.peer ? `${source.peer}/` : ""}${source.name}" (also sources[${seen.get(key)}])`,
+                    });
+                }
+                seen.set(key, i);
+                checkSourceRules(source, v.destination, (path, message) =>
+                    ctx.addIssue({ code: "custom", path: ["sources", i, ...path], message }),
+                );
+            });
+        });
+}
+
+export type ServiceIntentionsInputs = z.infer<ReturnType<typeof serviceIntentionsSchema>>;
+export type ServiceIntentionsOutputs = ServiceIntentionsInputs;
+
+function sourceKeyOf(s: { name: string; peer?: string }): string {
+    return `${s.peer ?? ""}/${s.name}`;
+}
+
+/** Sources keyed by (peer, name) in normalised form: what diff compares. */
+export function sourceSet(sources: SourceInput[] | undefined): Map<string, string> {
+    return new Map((sources ?? []).map((s) => [sourceKeyOf(s), canonical(normalizeSource(s))]));
+}
+
+export function sameSources(a: SourceInput[] | undefined, b: SourceInput[] | undefined): boolean {
+    const x = sourceSet(a);
+    const y = sourceSet(b);
+    return x.size === y.size && [...x].every(([k, v]) => y.get(k) === v);
+}
+
+function toEntry(inputs: ServiceIntentionsInputs): ServiceIntentionsEntry {
+    const entry: ServiceIntentionsEntry = {
+        Kind: "service-intentions",
+        Name: inputs.destination,
+        Sources: inputs.sources.map(sourceToConsul),
+        Meta: { ...(inputs.meta ?? {}), [OWNER_META_KEY]: OWNER_META_VALUE },
+    };
+    if (inputs.jwt) entry.JWT = jwtToConsul(inputs.jwt);
+    return entry;
+}
+
+/** Outputs from the stored entry; sources ordered like `order` (the declared order) where they match. */
+function outputsFrom(entry: ServiceIntentionsEntry, inputs: ServiceIntentionsInputs): ServiceIntentionsOutputs {
+    const position = new Map(inputs.sources.map((s, i) => [sourceKeyOf(s), i]));
+    const sources = entry.Sources.map(sourceFromConsul).sort(
+        (a, b) => (position.get(sourceKeyOf(a)) ?? Infinity) - (position.get(sourceKeyOf(b)) ?? Infinity),
+    );
+    const outs: ServiceIntentionsOutputs = { destination: entry.Name, sources };
+    const meta = Object.fromEntries(Object.entries(entry.Meta ?? {}).filter(([k]) => k !== OWNER_META_KEY));
+    if (Object.keys(meta).length > 0) outs.meta = meta;
+    const jwt = jwtFromConsul(entry.JWT);
+    if (jwt) outs.jwt = jwt;
+    if (inputs.adopt !== undefined) outs.adopt = inputs.adopt;
+    if (inputs.connection !== undefined) outs.connection = inputs.connection;
+    return outs;
+}
+
+export class ServiceIntentionsProvider extends ConsulResourceProvider implements dynamic.ResourceProvider {
+    async check(_olds: Record<string, unknown>, news: Record<string, unknown>): Promise<dynamic.CheckResult> {
+        const { failures } = validate(serviceIntentionsSchema(), news);
+        return { inputs: news, failures };
+    }
+
+    async diff(_id: string, olds: ServiceIntentionsOutputs, news: ServiceIntentionsInputs): Promise<dynamic.DiffResult> {
+        const replaces: string[] = [];
+        const changes: string[] = [];
+        if (olds.destination !== news.destination) replaces.push("destination");
+        if (connectionTarget(olds.connection) !== connectionTarget(news.connection)) replaces.push("connection");
+        if (!sameSources(olds.sources, news.sources)) changes.push("sources");
+        if (canonical(olds.meta ?? {}) !== canonical(news.meta ?? {})) changes.push("meta");
+        if (canonical(olds.jwt ?? null) !== canonical(news.jwt ?? null)) changes.push("jwt");
+        if (canonical(olds.connection ?? {}) !== canonical(news.connection ?? {}) && !replaces.includes("connection")) {
+            changes.push("connection");
+        }
+        if ((olds.adopt ?? false) !== (news.adopt ?? false)) changes.push("adopt");
+        return { changes: replaces.length > 0 || changes.length > 0, replaces, deleteBeforeReplace: true };
+    }
+
+    private async write(inputs: ServiceIntentionsInputs, creating: boolean): Promise<ServiceIntentionsOutputs> {
+        const client = this.client(inputs.connection);
+        try {
+            await modifyEntry(client, inputs.destination, (current) => {
+                if (creating && current && !inputs.adopt) {
+                    const who = isOwnedEntry(current)
+                        ? "it is marked as managed by consul-mesh (another stack, or a lost state?)"
+                        : "it was created outside consul-mesh";
+                    throw new Error(
+                        `the service-intentions entry for "${inputs.destination}" already exists at ${client.address} and ${who}; ` +
+                            `set adopt: true to take it over (its sources will be replaced by the declared ones), or delete it first`,
+                    );
+                }
+                return toEntry(inputs);
+            });
+        } catch (err) {
+            throw explainL7Error(err, inputs.destination);
+        }
+        const entry = await readEntry(client, inputs.destination);
+        if (!entry) throw new Error(`service-intentions "${inputs.destination}" was written to ${client.address} but is not there on read-back`);
+        return outputsFrom(entry, inputs);
+    }
+
+    async create(inputs: ServiceIntentionsInputs): Promise<dynamic.CreateResult> {
+        return { id: inputs.destination, outs: await this.write(inputs, true) };
+    }
+
+    async read(id: string, props: ServiceIntentionsOutputs): Promise<dynamic.ReadResult> {
+        const client = this.client(props.connection);
+        const entry = await readEntry(client, props.destination ?? id);
+        if (!entry) return {};
+        const outs = outputsFrom(entry, props);
+        return { id, props: outs, inputs: outs };
+    }
+
+    async update(_id: string, _olds: ServiceIntentionsOutputs, news: ServiceIntentionsInputs): Promise<dynamic.UpdateResult> {
+        return { outs: await this.write(news, false) };
+    }
+
+    async delete(id: string, props: ServiceIntentionsOutputs): Promise<void> {
+        await modifyEntry(this.client(props.connection), props.destination ?? id, () => undefined);
+    }
+}
+
+export const serviceIntentionsProvider = new ServiceIntentionsProvider();

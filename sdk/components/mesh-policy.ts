@@ -1,0 +1,98 @@
+import * as pulumi from "@pulumi/pulumi";
+import type { ConnectionArgs } from "../connection";
+import type { IntentionSource } from "../intention-types";
+import { ServiceIntentions } from "../resources/service-intentions";
+
+/**
+ * Arguments of a {@link MeshPolicy}: a compact graph of who may call whom.
+ *
+ * ```ts
+ * new MeshPolicy("policy", {
+ *     defaultAction: "deny",
+ *     allow: { web: ["api"], api: ["db"] },
+ *     peers: { dc2: { allow: { frontend: ["api"] } } },
+ * });
+ * ```
+ */
+export interface MeshPolicyArgs {
+    /** What happens to traffic no rule below matches: the `*` -> `*` intention. */
+    defaultAction: "allow" | "deny";
+    /** `source: [destinations]` pairs to allow (service names of this cluster). */
+    allow?: Record<string, string[]>;
+    /** `source: [destinations]` pairs to deny. A pair may not be both allowed and denied. */
+    deny?: Record<string, string[]>;
+    /** Sources from cluster peers: `peerName: { allow?: { remoteService: [localDestinations] }, deny?: ... }`. */
+    peers?: Record<string, { allow?: Record<string, string[]>; deny?: Record<string, string[]> }>;
+    /** Adopt entries that already exist in Consul for these destinations. @default false */
+    adopt?: boolean;
+    /** Where Consul is; see {@link ConnectionArgs}. */
+    connection?: pulumi.Input<ConnectionArgs>;
+}
+
+interface Rule {
+    peer?: string;
+    source: string;
+    destination: string;
+    action: "allow" | "deny";
+}
+
+/** Flattens the graph into rules, refusing a pair that is both allowed and denied. */
+export function meshPolicyRules(args: Pick<MeshPolicyArgs, "allow" | "deny" | "peers">): Rule[] {
+    const rules = new Map<string, Rule>();
+    const add = (peer: string | undefined, graph: Record<string, string[]> | undefined, action: "allow" | "deny") => {
+        for (const [source, destinations] of Object.entries(graph ?? {})) {
+            for (const destination of destinations) {
+                const key = `${peer ?? ""}/${source}=>${destination}`;
+                const existing = rules.get(key);
+                if (existing && existing.action !== action) {
+                    const who = peer ? `${peer}/${source}` : source;
+                    throw new Error(`MeshPolicy: ${who} -> ${destination} is both allowed and denied`);
+                }
+                rules.set(key, { peer, source, destination, action });
+            }
+        }
+    };
+    add(undefined, args.allow, "allow");
+    add(undefined, args.deny, "deny");
+    for (const [peer, graphs] of Object.entries(args.peers ?? {})) {
+        add(peer, graphs.allow, "allow");
+        add(peer, graphs.deny, "deny");
+    }
+    return [...rules.values()];
+}
+
+/**
+ * A mesh policy as one component: one {@link ServiceIntentions} per destination (children named
+ * `<name>-<destination>`) plus the `*` default (`<name>-default`).
+ */
+export class MeshPolicy extends pulumi.ComponentResource {
+    /** The ServiceIntentions per destination (`"*"` is the default). */
+    public readonly intentions: Record<string, ServiceIntentions>;
+    /** Destinations with a policy, sorted (`"*"` included). */
+    public readonly destinations: pulumi.Output<string[]>;
+
+    constructor(name: string, args: MeshPolicyArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("consul-mesh:index:MeshPolicy", name, {}, opts);
+        const byDestination = new Map<string, IntentionSource[]>();
+        for (const rule of meshPolicyRules(args)) {
+            const list = byDestination.get(rule.destination) ?? [];
+            list.push({ name: rule.source, ...(rule.peer ? { peer: rule.peer } : {}), action: rule.action });
+            byDestination.set(rule.destination, list);
+        }
+        const star = byDestination.get("*") ?? [];
+        if (!star.some((s) => s.name === "*" && !s.peer)) star.push({ name: "*", action: args.defaultAction });
+        byDestination.set("*", star);
+
+        this.intentions = {};
+        for (const [destination, sources] of [...byDestination].sort(([a], [b]) => a.localeCompare(b))) {
+            const child = destination === "*" ? `${name}-default` : `${name}-${destination}`;
+            this.intentions[destination] = new ServiceIntentions(
+                child,
+                { destination, sources, adopt: args.adopt, connection: args.connection },
+                { parent: this },
+            );
+        }
+        this.destinations = pulumi.output(Object.keys(this.intentions).sort());
+        this.registerOutputs({ destinations: this.destinations });
+    }
+}

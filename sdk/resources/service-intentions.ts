@@ -1,0 +1,56 @@
+import * as pulumi from "@pulumi/pulumi";
+import { connectionInput, type ConnectionArgs } from "../connection";
+import type { IntentionSource, JwtRequirement } from "../intention-types";
+import { providerShim } from "../provider-shim";
+
+/** Arguments of a {@link ServiceIntentions}. */
+export interface ServiceIntentionsArgs {
+    /** The destination service (or `"*"` for the default for all services). Changing it replaces the resource. */
+    destination: pulumi.Input<string>;
+    /**
+     * Every source allowed or denied to reach the destination. Authoritative: sources added in Consul
+     * by hand are removed by the next `pulumi up`. Compared as a set keyed by (peer, name), so order
+     * does not matter; each (peer, name) at most once.
+     */
+    sources: pulumi.Input<pulumi.Input<IntentionSource>[]>;
+    /**
+     * Entry metadata: at most 64 pairs, keys up to 128 and values up to 512 characters. The key
+     * `managed-by` is reserved: consul-mesh writes `managed-by=consul-mesh` as its ownership mark.
+     */
+    meta?: pulumi.Input<Record<string, pulumi.Input<string>>>;
+    /** A JWT every request to the destination must carry (providers are `jwt-provider` config entries). */
+    jwt?: pulumi.Input<JwtRequirement>;
+    /**
+     * Take over an entry that already exists in Consul (made by hand, another tool, or another
+     * stack) instead of failing; its sources are replaced by the declared ones. @default false
+     */
+    adopt?: pulumi.Input<boolean>;
+    /** Where Consul is; see {@link ConnectionArgs}. */
+    connection?: pulumi.Input<ConnectionArgs>;
+}
+
+/**
+ * All intentions of one destination as one resource: Consul's `service-intentions` config entry,
+ * written with compare-and-set. Use it instead of {@link Intention} when the stack owns the whole
+ * policy of a destination; do not mix both for one destination (an Intention refuses to write into
+ * an entry a ServiceIntentions owns). The id is the destination name.
+ * @see https://developer.hashicorp.com/consul/docs/connect/config-entries/service-intentions
+ */
+export class ServiceIntentions extends pulumi.dynamic.Resource {
+    declare public readonly destination: pulumi.Output<string>;
+    /** The sources as Consul holds them (in declared order). */
+    declare public readonly sources: pulumi.Output<IntentionSource[]>;
+    declare public readonly meta: pulumi.Output<Record<string, string> | undefined>;
+    declare public readonly jwt: pulumi.Output<JwtRequirement | undefined>;
+
+    constructor(name: string, args: ServiceIntentionsArgs, opts?: pulumi.CustomResourceOptions) {
+        super(
+            providerShim("ServiceIntentions"),
+            name,
+            { ...args, connection: connectionInput(args.connection) },
+            { ...opts, additionalSecretOutputs: ["connection", ...(opts?.additionalSecretOutputs ?? [])] },
+            "consul-mesh",
+            "ServiceIntentions",
+        );
+    }
+}
