@@ -1,0 +1,56 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as mesh from "consul-mesh";
+
+// Consul address/token: stack config `consul-mesh:*` or CONSUL_HTTP_ADDR / CONSUL_HTTP_TOKEN.
+const config = new pulumi.Config();
+// Name of a `jwt-provider` config entry to require on admin calls (optional).
+const jwtProvider = config.get("jwtProvider");
+
+// L7 permissions need an HTTP protocol on the destination.
+const apiDefaults = new mesh.ServiceDefaults("api-defaults", { name: "api", protocol: "http" });
+
+export const api = new mesh.ServiceIntentions(
+    "api",
+    {
+        destination: "api",
+        meta: { team: "payments" },
+        sources: [
+            { name: "web", action: "allow", description: "the storefront" },
+            { name: "frontend", peer: "dc2", action: "allow", description: "dc2's frontend, through the peering" },
+            {
+                name: "admin",
+                permissions: [
+                    {
+                        action: "deny",
+                        http: {
+                            pathRegex: "^/internal/.*$",
+                            header: [
+                                { name: "x-break-glass", present: true, invert: true },
+                                { name: "x-env", exact: "prod" },
+                                { name: "user-agent", prefix: "curl/" },
+                                { name: "x-host", suffix: ".internal" },
+                                { name: "x-trace", regex: "^[0-9a-f]{32}$" },
+                                { name: "x-team", contains: "ops", ignoreCase: true },
+                            ],
+                        },
+                    },
+                    {
+                        action: "allow",
+                        http: { pathPrefix: "/admin", methods: ["GET", "POST"] },
+                        ...(jwtProvider ? { jwt: { providers: [{ name: jwtProvider, verifyClaims: [{ path: ["role"], value: "admin" }] }] } } : {}),
+                    },
+                    { action: "allow", http: { pathExact: "/healthz" } },
+                ],
+            },
+        ],
+    },
+    { dependsOn: [apiDefaults] },
+);
+
+export const db = new mesh.ServiceIntentions("db", {
+    destination: "db",
+    sources: [
+        { name: "api", action: "allow" },
+        { name: "web", action: "deny", description: "no direct database access from the edge" },
+    ],
+});

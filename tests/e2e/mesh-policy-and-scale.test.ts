@@ -1,0 +1,83 @@
+import { strict as assert } from "node:assert";
+import { consul, DC1, listIntentions, uniqueSuffix } from "../support/consul";
+import { changingSteps, PulumiProgram } from "../support/pulumi";
+
+describe("examples/mesh-policy with the Pulumi CLI", function () {
+    this.timeout(300_000);
+    const program = new PulumiProgram("examples/mesh-policy");
+    after(async () => {
+        await program.destroy().catch(() => undefined);
+        program.cleanup();
+    });
+
+    it("turns the graph into one entry per destination plus the default, and destroys them", async () => {
+        await program.up();
+        const outputs = await program.outputs();
+        assert.deepEqual(outputs.destinations, ["*", "api", "cache", "db"]);
+        const pairs = (await listIntentions(DC1))
+            .filter((i) => ["*", "api", "cache", "db"].includes(i.DestinationName))
+            .map((i) => `${i.SourcePeer ? `${i.SourcePeer}/` : ""}${i.SourceName}=>${i.DestinationName}:${i.Action}`)
+            .sort();
+        assert.deepEqual(pairs, ["*=>*:deny", "api=>cache:allow", "api=>db:allow", "dc2/frontend=>api:allow", "web=>api:allow", "web=>db:deny"]);
+        const { steps } = await program.preview(["--refresh", "--expect-no-changes"]);
+        assert.deepEqual(changingSteps(steps), []);
+        await program.destroy();
+        assert.deepEqual((await listIntentions(DC1)).filter((i) => ["*", "api", "cache", "db"].includes(i.DestinationName)), []);
+    });
+});
+
+describe("50 Intentions for one destination in one pulumi up", function () {
+    this.timeout(300_000);
+    const destination = `busy-${uniqueSuffix()}`;
+    const program = new PulumiProgram("tests/e2e/programs/many-intentions");
+    after(async () => {
+        await program.destroy().catch(() => undefined);
+        program.cleanup();
+    });
+
+    it("loses none of the parallel writes, and destroy removes all", async () => {
+        await program.init({ "consul-mesh-many-intentions:count": "50", "consul-mesh-many-intentions:destination": destination });
+        await program.up(["--parallel", "50"]);
+        const listed = (await listIntentions(DC1)).filter((i) => i.DestinationName === destination);
+        assert.equal(listed.length, 50);
+        for (let i = 0; i < 50; i++) {
+            assert.equal(listed.find((x) => x.SourceName === `caller-${i}`)?.Action, i % 3 === 0 ? "deny" : "allow", `caller-${i}`);
+        }
+        await program.destroy();
+        assert.equal((await consul("GET", `${DC1}/v1/config/service-intentions/${destination}`)).status, 404);
+    });
+});
+
+describe("bad input fails pulumi preview, names the property, and changes nothing in Consul", function () {
+    this.timeout(300_000);
+    const program = new PulumiProgram("tests/e2e/programs/bad-input");
+    before(() => program.init());
+    after(() => program.cleanup());
+
+    const cases: Array<[string, Record<string, unknown>, RegExp]> = [
+        ["Intention", { source: "", destination: "api", action: "allow" }, /source must not be empty/],
+        ["Intention", { source: "web*", destination: "api", action: "allow" }, /source must be a service name/],
+        ["Intention", { source: "web", destination: "api", action: "allow", permissions: [{ action: "deny", http: { pathPrefix: "/" } }] }, /permissions.*mutually exclusive|mutually exclusive/],
+        ["Intention", { source: "web", destination: "*", permissions: [{ action: "deny", http: { pathPrefix: "/" } }] }, /wildcard destination/],
+        ["Intention", { source: "web", destination: "api", permissions: [{ action: "deny", http: { methods: ["FETCH"] } }] }, /invalid HTTP method/],
+        ["Intention", { source: "web", destination: "api", permissions: [{ action: "deny", http: { pathExact: "admin" } }] }, /pathExact must start with "\/"/],
+        ["Intention", { source: "web", destination: "api", permissions: [{ action: "deny", http: { pathExact: "/a", pathPrefix: "/b" } }] }, /at most one of pathExact, pathPrefix or pathRegex/],
+        ["Intention", { source: "web", destination: "api", action: "allow", description: "x".repeat(513) }, /description must be at most 512/],
+        ["ServiceIntentions", { destination: "api", sources: [{ name: "web", action: "allow" }], meta: { k: "v".repeat(513) } }, /meta values must be at most 512/],
+        ["ServiceIntentions", { destination: "api", sources: [{ name: "web", action: "allow" }, { name: "web", action: "deny" }] }, /duplicate source "web"/],
+        ["ServiceIntentions", { destination: "api", sources: [{ name: "web", peer: "*", action: "allow" }] }, /peer must be a peer name/],
+    ];
+
+    it("for each rule of the check", async () => {
+        const before = JSON.stringify(await listIntentions(DC1));
+        for (const [kind, args, reason] of cases) {
+            await program.run(["config", "set", "kind", kind]);
+            await program.run(["config", "set", "args", JSON.stringify(args)]);
+            const { result } = await program.preview([], true);
+            const text = result.stdout + result.stderr;
+            assert.notEqual(result.code, 0, `preview must fail for ${JSON.stringify(args).slice(0, 100)}`);
+            assert.match(text, reason, text.slice(0, 2000));
+        }
+        assert.equal(JSON.stringify(await listIntentions(DC1)), before, "Consul unchanged");
+    });
+});

@@ -1,0 +1,124 @@
+import { strict as assert } from "node:assert";
+import { consul, DC1, listIntentions } from "../support/consul";
+import { changingSteps, PulumiProgram } from "../support/pulumi";
+
+interface StoredEntry {
+    Meta?: Record<string, string>;
+    Sources: Array<Record<string, unknown>>;
+}
+
+// What examples/service-intentions declares for "api", in Consul's JSON: the stored entry must
+// equal it field by field (computed fields aside).
+const expectedApiSources = [
+    { Name: "web", Action: "allow", Description: "the storefront", Type: "consul" },
+    { Name: "frontend", Peer: "dc2", Action: "allow", Description: "dc2's frontend, through the peering", Type: "consul" },
+    {
+        Name: "admin",
+        Type: "consul",
+        Permissions: [
+            {
+                Action: "deny",
+                HTTP: {
+                    PathRegex: "^/internal/.*$",
+                    Header: [
+                        { Name: "x-break-glass", Present: true, Invert: true },
+                        { Name: "x-env", Exact: "prod" },
+                        { Name: "user-agent", Prefix: "curl/" },
+                        { Name: "x-host", Suffix: ".internal" },
+                        { Name: "x-trace", Regex: "^[0-9a-f]{32}$" },
+                        { Name: "x-team", Contains: "ops", IgnoreCase: true },
+                    ],
+                },
+            },
+            {
+                Action: "allow",
+                HTTP: { PathPrefix: "/admin", Methods: ["GET", "POST"] },
+                JWT: { Providers: [{ Name: "test-jwt", VerifyClaims: [{ Path: ["role"], Value: "admin" }] }] },
+            },
+            { Action: "allow", HTTP: { PathExact: "/healthz" } },
+        ],
+    },
+];
+
+function withoutComputed(entry: StoredEntry) {
+    return entry.Sources.map(({ Precedence: _p, ...rest }) => rest).sort((a, b) => String(a.Name).localeCompare(String(b.Name)));
+}
+
+describe("examples/service-intentions with the Pulumi CLI (L7, drift, repair)", function () {
+    this.timeout(300_000);
+    const program = new PulumiProgram("examples/service-intentions");
+
+    before(async () => {
+        // A JWT provider for the per-permission JWT requirement (Consul checks that it exists).
+        const jwks = Buffer.from(JSON.stringify({ keys: [] })).toString("base64");
+        const res = await consul("PUT", `${DC1}/v1/config`, {
+            Kind: "jwt-provider",
+            Name: "test-jwt",
+            Issuer: "https://issuer.test",
+            JSONWebKeySet: { Local: { JWKS: jwks } },
+        });
+        assert.equal(res.status, 200, JSON.stringify(res.body));
+        await program.init({ "consul-mesh-service-intentions:jwtProvider": "test-jwt" });
+    });
+    after(async () => {
+        await program.destroy().catch(() => undefined);
+        program.cleanup();
+        await consul("DELETE", `${DC1}/v1/config/jwt-provider/test-jwt`);
+    });
+
+    it("stores exactly the declared entry, every L7 field included", async () => {
+        await program.up();
+        const api = (await consul<StoredEntry>("GET", `${DC1}/v1/config/service-intentions/api`)).body;
+        const sort = (xs: Array<Record<string, unknown>>) => [...xs].sort((a, b) => String(a.Name).localeCompare(String(b.Name)));
+        assert.deepEqual(withoutComputed(api), sort(expectedApiSources));
+        assert.deepEqual(api.Meta, { team: "payments", "managed-by": "consul-mesh" });
+        const defaults = (await consul<{ Protocol: string }>("GET", `${DC1}/v1/config/service-defaults/api`)).body;
+        assert.equal(defaults.Protocol, "http");
+    });
+
+    it("agrees with Consul's own intention check for the L4 pairs", async () => {
+        const check = async (source: string, destination: string) =>
+            (await consul<{ Allowed: boolean }>("GET", `${DC1}/v1/connect/intentions/check?source=${source}&destination=${destination}`)).body.Allowed;
+        assert.equal(await check("web", "api"), true);
+        assert.equal(await check("api", "db"), true);
+        assert.equal(await check("web", "db"), false);
+    });
+
+    it("shows no changes on preview --refresh of the untouched stack", async () => {
+        const { steps } = await program.preview(["--refresh", "--expect-no-changes"]);
+        assert.deepEqual(changingSteps(steps), []);
+    });
+
+    it("detects sources edited by hand and puts the declared set back", async () => {
+        await consul("PUT", `${DC1}/v1/connect/intentions/exact?source=intruder&destination=api`, { Action: "allow" });
+        await consul("PUT", `${DC1}/v1/connect/intentions/exact?source=web&destination=db`, { Action: "allow" });
+        const refresh = await program.run(["refresh", "--preview-only", "--expect-no-changes"], { allowFailure: true });
+        assert.notEqual(refresh.code, 0, "refresh must report the drift");
+        const { steps } = await program.preview(["--refresh"]);
+        assert.deepEqual(
+            changingSteps(steps).map((s) => [s.op, s.urn.split("::").pop()]).sort(),
+            [["update", "api"], ["update", "db"]],
+        );
+        await program.up(["--refresh"]);
+        const sources = (await listIntentions(DC1)).filter((i) => ["api", "db"].includes(i.DestinationName));
+        assert.ok(!sources.some((i) => i.SourceName === "intruder"), "the hand-added source is gone");
+        assert.equal(sources.find((i) => i.SourceName === "web" && i.DestinationName === "db")?.Action, "deny");
+        const after = await program.preview(["--refresh", "--expect-no-changes"]);
+        assert.deepEqual(changingSteps(after.steps), []);
+    });
+
+    it("re-creates an entry deleted by hand", async () => {
+        await consul("DELETE", `${DC1}/v1/config/service-intentions/db`);
+        const { steps } = await program.preview(["--refresh"]);
+        assert.deepEqual(changingSteps(steps).map((s) => [s.op, s.urn.split("::").pop()]), [["create", "db"]]);
+        await program.up(["--refresh"]);
+        assert.equal((await consul("GET", `${DC1}/v1/config/service-intentions/db`)).status, 200);
+    });
+
+    it("destroys the entries and the service-defaults", async () => {
+        await program.destroy();
+        for (const path of ["service-intentions/api", "service-intentions/db", "service-defaults/api"]) {
+            assert.equal((await consul("GET", `${DC1}/v1/config/${path}`)).status, 404, path);
+        }
+    });
+});
