@@ -1,13 +1,23 @@
 // Entry point the dynamic-provider host loads (package export "consul-mesh/provider"): one provider
 // instance per resource type, keyed by the name the SDK's shim asks for.
+import { aclBootstrapProvider } from "./resources/acl-bootstrap";
+import { caConfigurationProvider } from "./resources/ca-configuration";
 import { intentionProvider } from "./resources/intention";
+import { exportedServicesProvider } from "./resources/exported-services";
+import { peeringProvider } from "./resources/peering";
+import { peeringTokenProvider } from "./resources/peering-token";
 import { serviceDefaultsProvider } from "./resources/service-defaults";
 import { serviceIntentionsProvider } from "./resources/service-intentions";
 
 export const providers = {
     Intention: intentionProvider,
+    PeeringToken: peeringTokenProvider,
+    Peering: peeringProvider,
+    ExportedServices: exportedServicesProvider,
+    AclBootstrap: aclBootstrapProvider,
     ServiceIntentions: serviceIntentionsProvider,
     ServiceDefaults: serviceDefaultsProvider,
+    CaConfiguration: caConfigurationProvider,
 };
 
 export type ProviderKind = keyof typeof providers;

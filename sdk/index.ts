@@ -3,8 +3,14 @@
  * @packageDocumentation
  */
 export { Intention, type IntentionArgs } from "./resources/intention";
+export { PeeringToken, type PeeringTokenArgs } from "./resources/peering-token";
+export { Peering, type PeeringArgs, type PeeringAcceptorArgs } from "./resources/peering";
+export { ExportedServices, type ExportedServicesArgs, type ExportedServiceArgs } from "./resources/exported-services";
+export { ClusterPeering, type ClusterPeeringArgs, type ClusterPeeringSideArgs } from "./components/cluster-peering";
+export { AclBootstrap, type AclBootstrapArgs } from "./resources/acl-bootstrap";
 export { ServiceIntentions, type ServiceIntentionsArgs } from "./resources/service-intentions";
 export { ServiceDefaults, type ServiceDefaultsArgs } from "./resources/service-defaults";
+export { CaConfiguration, type CaConfigurationArgs, type ConsulCaConfigArgs, type CaRoot } from "./resources/ca-configuration";
 export { MeshPolicy, type MeshPolicyArgs } from "./components/mesh-policy";
 export type { HeaderMatch, IntentionSource, JwtRequirement, Permission } from "./intention-types";
 export type { ConnectionArgs } from "./connection";

@@ -5,6 +5,7 @@ import { changingSteps, PulumiProgram } from "../support/pulumi";
 describe("examples/mesh-policy with the Pulumi CLI", function () {
     this.timeout(300_000);
     const program = new PulumiProgram("examples/mesh-policy");
+    before(() => program.init());
     after(async () => {
         await program.destroy().catch(() => undefined);
         program.cleanup();
@@ -73,7 +74,8 @@ describe("bad input fails pulumi preview, names the property, and changes nothin
         for (const [kind, args, reason] of cases) {
             await program.run(["config", "set", "kind", kind]);
             await program.run(["config", "set", "args", JSON.stringify(args)]);
-            const { result } = await program.preview([], true);
+            // Plain (human) preview output: what a user sees.
+            const result = await program.run(["preview"], { allowFailure: true });
             const text = result.stdout + result.stderr;
             assert.notEqual(result.code, 0, `preview must fail for ${JSON.stringify(args).slice(0, 100)}`);
             assert.match(text, reason, text.slice(0, 2000));

@@ -12,6 +12,8 @@ import type { SourceInput } from "../../provider/intention-model";
 import type { ServiceIntentionsArgs } from "../../sdk/resources/service-intentions";
 import type { ServiceDefaultsArgs } from "../../sdk/resources/service-defaults";
 import type { IntentionSource } from "../../sdk/intention-types";
+import type { AclBootstrapInputs } from "../../provider/resources/acl-bootstrap";
+import type { AclBootstrapArgs } from "../../sdk/resources/acl-bootstrap";
 
 type Plain<T> = { [K in keyof T]-?: Exclude<T[K], undefined> extends pulumi.Input<infer U> ? U : never };
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
@@ -23,10 +25,12 @@ const actionType: Same<Plain<IntentionArgs>["action"], Exclude<IntentionInputs["
 const serviceIntentionsKeys: KeysMatch<Plain<ServiceIntentionsArgs>, Required<ServiceIntentionsInputs>> = true;
 const sourceKeys: KeysMatch<Required<IntentionSource>, Required<SourceInput>> = true;
 const serviceDefaultsKeys: KeysMatch<Plain<ServiceDefaultsArgs>, Required<ServiceDefaultsInputs>> = true;
+const aclBootstrapKeys: KeysMatch<Plain<AclBootstrapArgs>, Required<AclBootstrapInputs>> = true;
 
 describe("SDK Args and provider inputs", () => {
     it("have the same keys (checked at compile time)", () => {
         assert.equal(intentionKeys && connectionKeys && actionType, true);
         assert.equal(serviceIntentionsKeys && sourceKeys && serviceDefaultsKeys, true);
+        assert.equal(aclBootstrapKeys, true);
     });
 });
