@@ -14,6 +14,12 @@ import type { ServiceDefaultsArgs } from "../../sdk/resources/service-defaults";
 import type { IntentionSource } from "../../sdk/intention-types";
 import type { AclBootstrapInputs } from "../../provider/resources/acl-bootstrap";
 import type { AclBootstrapArgs } from "../../sdk/resources/acl-bootstrap";
+import type { PeeringTokenInputs } from "../../provider/resources/peering-token";
+import type { PeeringInputs } from "../../provider/resources/peering";
+import type { ExportedServicesInputs } from "../../provider/resources/exported-services";
+import type { PeeringTokenArgs } from "../../sdk/resources/peering-token";
+import type { PeeringArgs, PeeringAcceptorArgs } from "../../sdk/resources/peering";
+import type { ExportedServiceArgs, ExportedServicesArgs } from "../../sdk/resources/exported-services";
 
 type Plain<T> = { [K in keyof T]-?: Exclude<T[K], undefined> extends pulumi.Input<infer U> ? U : never };
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
@@ -26,11 +32,19 @@ const serviceIntentionsKeys: KeysMatch<Plain<ServiceIntentionsArgs>, Required<Se
 const sourceKeys: KeysMatch<Required<IntentionSource>, Required<SourceInput>> = true;
 const serviceDefaultsKeys: KeysMatch<Plain<ServiceDefaultsArgs>, Required<ServiceDefaultsInputs>> = true;
 const aclBootstrapKeys: KeysMatch<Plain<AclBootstrapArgs>, Required<AclBootstrapInputs>> = true;
+const peeringTokenKeys: KeysMatch<Plain<PeeringTokenArgs>, Required<PeeringTokenInputs>> = true;
+const peeringKeys: KeysMatch<Plain<PeeringArgs>, Required<PeeringInputs>> = true;
+const peeringAcceptorKeys: KeysMatch<Plain<PeeringAcceptorArgs>, Required<NonNullable<PeeringInputs["acceptor"]>>> = true;
+const exportedServicesKeys: KeysMatch<Plain<ExportedServicesArgs>, Required<ExportedServicesInputs>> = true;
+const exportedServiceKeys: KeysMatch<Plain<ExportedServiceArgs>, Required<ExportedServicesInputs["services"][number]>> = true;
+const peeringTokenVersion: Same<Plain<PeeringTokenArgs>["version"], Exclude<PeeringTokenInputs["version"], undefined>> = true;
 
 describe("SDK Args and provider inputs", () => {
     it("have the same keys (checked at compile time)", () => {
         assert.equal(intentionKeys && connectionKeys && actionType, true);
         assert.equal(serviceIntentionsKeys && sourceKeys && serviceDefaultsKeys, true);
         assert.equal(aclBootstrapKeys, true);
+        assert.equal(peeringTokenKeys && peeringKeys && peeringAcceptorKeys && peeringTokenVersion, true);
+        assert.equal(exportedServicesKeys && exportedServiceKeys, true);
     });
 });
