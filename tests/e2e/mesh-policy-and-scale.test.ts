@@ -84,3 +84,27 @@ describe("bad input fails pulumi preview, names the property, and changes nothin
         assert.equal(JSON.stringify(await listIntentions(DC1)), before, "Consul unchanged");
     });
 });
+
+describe("adopting intentions made outside Pulumi", function () {
+    this.timeout(300_000);
+    const program = new PulumiProgram("tests/e2e/programs/adopt");
+    before(() => program.init());
+    after(async () => {
+        await program.destroy().catch(() => undefined);
+        program.cleanup();
+    });
+
+    it("takes them over with adopt: true, then shows no changes", async () => {
+        await consul("PUT", `${DC1}/v1/connect/intentions/exact?source=old-web&destination=old-api`, { Action: "deny" });
+        await consul("PUT", `${DC1}/v1/connect/intentions/exact?source=old-api&destination=old-db`, { Action: "allow" });
+        await consul("PUT", `${DC1}/v1/connect/intentions/exact?source=stray&destination=old-db`, { Action: "allow" });
+        await program.up();
+        const pairs = (await listIntentions(DC1))
+            .filter((i) => i.DestinationName.startsWith("old-"))
+            .map((i) => `${i.SourceName}=>${i.DestinationName}:${i.Action}`)
+            .sort();
+        assert.deepEqual(pairs, ["*=>old-db:deny", "old-api=>old-db:allow", "old-web=>old-api:allow"]);
+        const { steps } = await program.preview(["--refresh", "--expect-no-changes"]);
+        assert.deepEqual(changingSteps(steps), []);
+    });
+});
