@@ -20,6 +20,8 @@ import type { ExportedServicesInputs } from "../../provider/resources/exported-s
 import type { PeeringTokenArgs } from "../../sdk/resources/peering-token";
 import type { PeeringArgs, PeeringAcceptorArgs } from "../../sdk/resources/peering";
 import type { ExportedServiceArgs, ExportedServicesArgs } from "../../sdk/resources/exported-services";
+import type { CaConfigurationInputs, ConsulCaConfig } from "../../provider/resources/ca-configuration";
+import type { CaConfigurationArgs, ConsulCaConfigArgs } from "../../sdk/resources/ca-configuration";
 
 type Plain<T> = { [K in keyof T]-?: Exclude<T[K], undefined> extends pulumi.Input<infer U> ? U : never };
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
@@ -27,6 +29,8 @@ type KeysMatch<A, B> = Same<keyof A, keyof B>;
 
 const intentionKeys: KeysMatch<Plain<IntentionArgs>, Required<IntentionInputs>> = true;
 const connectionKeys: KeysMatch<Plain<ConnectionArgs>, Required<ConnectionInput>> = true;
+const caConfigurationKeys: KeysMatch<Plain<CaConfigurationArgs>, Required<CaConfigurationInputs>> = true;
+const consulCaConfigKeys: KeysMatch<Plain<ConsulCaConfigArgs>, Required<ConsulCaConfig>> = true;
 const actionType: Same<Plain<IntentionArgs>["action"], Exclude<IntentionInputs["action"], undefined>> = true;
 const serviceIntentionsKeys: KeysMatch<Plain<ServiceIntentionsArgs>, Required<ServiceIntentionsInputs>> = true;
 const sourceKeys: KeysMatch<Required<IntentionSource>, Required<SourceInput>> = true;
@@ -41,7 +45,7 @@ const peeringTokenVersion: Same<Plain<PeeringTokenArgs>["version"], Exclude<Peer
 
 describe("SDK Args and provider inputs", () => {
     it("have the same keys (checked at compile time)", () => {
-        assert.equal(intentionKeys && connectionKeys && actionType, true);
+        assert.equal(intentionKeys && connectionKeys && actionType && caConfigurationKeys && consulCaConfigKeys, true);
         assert.equal(serviceIntentionsKeys && sourceKeys && serviceDefaultsKeys, true);
         assert.equal(aclBootstrapKeys, true);
         assert.equal(peeringTokenKeys && peeringKeys && peeringAcceptorKeys && peeringTokenVersion, true);
