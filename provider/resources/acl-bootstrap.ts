@@ -1,0 +1,239 @@
+// AclBootstrap: `PUT /v1/acl/bootstrap` once per cluster, and the resulting management token kept
+// as a secret. Every bootstrap call carries a BootstrapSecret chosen before the call (the user's, or
+// a fresh UUID), so an answer lost to a timeout or a dropped connection never loses the token: the
+// token is found again by that secret (`/v1/acl/token/self`) and adopted.
+import { randomUUID } from "node:crypto";
+import type * as dynamic from "@pulumi/pulumi/dynamic";
+import { z } from "zod";
+import { ConsulResourceProvider } from "../base";
+import { ConsulClient } from "../client";
+import { connectionSchema, connectionTarget } from "../connection";
+import { ConsulApiError, isNotFound } from "../errors";
+import { canonical, validate } from "../validation";
+
+/** The ID of Consul's built-in `global-management` policy. */
+export const GLOBAL_MANAGEMENT_POLICY_ID = "00000000-0000-0000-0000-000000000001";
+/** Per-call timeout of the bootstrap request (Raft write plus token replication can take seconds). */
+export const BOOTSTRAP_CALL_TIMEOUT_MS = 120_000;
+/** How long create keeps trying when Consul does not answer (each try first looks for the token). */
+export const BOOTSTRAP_DEADLINE_MS = 300_000;
+
+const UUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
+
+export function aclBootstrapSchema() {
+    return z
+        .object({
+            // Custom messages: zod's defaults may quote the value, and this value is a secret.
+            bootstrapSecret: z
+                .string({ message: "bootstrapSecret must be a string (a UUID)" })
+                .regex(UUID, "bootstrapSecret must be a UUID such as 6f1a4c1e-0d4b-4c39-9e3c-2b1f0e6a7d55 (Consul parses it with go-uuid)")
+                .optional(),
+            revokeOnDelete: z.boolean({ message: "revokeOnDelete must be a boolean" }).optional(),
+            connection: connectionSchema().optional(),
+        })
+        .strict();
+}
+
+export type AclBootstrapInputs = z.infer<ReturnType<typeof aclBootstrapSchema>>;
+
+export interface AclPolicyLink {
+    id: string;
+    name: string;
+}
+
+export interface AclBootstrapOutputs {
+    accessorId: string;
+    /** The management token's secret (stored as a Pulumi secret by the SDK). */
+    secretId: string;
+    description: string;
+    policies: AclPolicyLink[];
+    revokeOnDelete?: boolean;
+    connection?: AclBootstrapInputs["connection"];
+}
+
+/** An ACL token as Consul returns it (fields we use). */
+interface ConsulAclToken {
+    AccessorID: string;
+    SecretID: string;
+    Description?: string;
+    Policies?: Array<{ ID: string; Name: string }>;
+}
+
+function outputsFrom(token: ConsulAclToken, inputs: Pick<AclBootstrapInputs, "connection" | "revokeOnDelete">): AclBootstrapOutputs {
+    const outs: AclBootstrapOutputs = {
+        accessorId: token.AccessorID,
+        secretId: token.SecretID,
+        description: token.Description ?? "",
+        policies: (token.Policies ?? []).map((p) => ({ id: p.ID, name: p.Name })),
+    };
+    if (inputs.revokeOnDelete !== undefined) outs.revokeOnDelete = inputs.revokeOnDelete;
+    if (inputs.connection !== undefined) outs.connection = inputs.connection;
+    return outs;
+}
+
+function isManagement(token: ConsulAclToken): boolean {
+    return (token.Policies ?? []).some((p) => p.ID === GLOBAL_MANAGEMENT_POLICY_ID);
+}
+
+export function aclDisabledError(address: string): Error {
+    return new Error(
+        `ACLs are not enabled on the Consul agent at ${address} (PUT /v1/acl/bootstrap: 401 ACL support disabled): ` +
+            `start its servers with acl { enabled = true default_policy = "deny" } before bootstrapping, or remove this AclBootstrap`,
+    );
+}
+
+/** Point 2 of the design: one message, with the reset index and both ways out. */
+export function alreadyBootstrappedError(address: string, resetIndex: string, secretGiven: boolean): Error {
+    const why = secretGiven
+        ? "and bootstrapSecret is not the SecretID of a token there"
+        : "and no bootstrapSecret was given to adopt the existing bootstrap token";
+    return new Error(
+        `Consul at ${address} is already ACL-bootstrapped (reset index: ${resetIndex}), ${why}. Two ways out: ` +
+            `(1) adopt: set bootstrapSecret to the SecretID of the existing bootstrap (or any global-management) token, ` +
+            `e.g. pulumi config set --secret <key> <secret-id>, and run again; or ` +
+            `(2) reset: write ${resetIndex} to the file <data_dir>/acl-bootstrap-reset on the leader server ` +
+            `(echo ${resetIndex} > <data_dir>/acl-bootstrap-reset) and run again; Consul then bootstraps anew and existing tokens stay valid.`,
+    );
+}
+
+function notManagementError(address: string): Error {
+    return new Error(
+        `Consul at ${address} is already ACL-bootstrapped and bootstrapSecret is a valid token there but not a management token ` +
+            `(it lacks the global-management policy): give the SecretID of the bootstrap token or of another global-management token`,
+    );
+}
+
+function isTransient(err: ConsulApiError): boolean {
+    if (err.statusCode === 0) return true; // no answer: timeout, reset, refused while restarting
+    if (err.statusCode === 429 || err.statusCode === 502 || err.statusCode === 503 || err.statusCode === 504) return true;
+    return err.statusCode === 500 && /No cluster leader|leadership lost|timed out/i.test(err.consulMessage);
+}
+
+/** The token that `secret` is, or undefined when Consul does not know it. */
+export async function tokenBySecret(client: ConsulClient, secret: string): Promise<ConsulAclToken | undefined> {
+    try {
+        return (await client.get<ConsulAclToken>("/v1/acl/token/self", { token: secret, secrets: [secret] })).body;
+    } catch (err) {
+        if (err instanceof ConsulApiError && err.statusCode === 401) throw aclDisabledError(client.address);
+        if (isNotFound(err)) return undefined;
+        if (err instanceof ConsulApiError && err.statusCode === 403 && /ACL not found|does not exist/i.test(err.consulMessage)) {
+            return undefined;
+        }
+        throw err;
+    }
+}
+
+/**
+ * Bootstraps with `secret`, or adopts the token that already has it. Safe to repeat: a try whose
+ * answer was lost either did nothing (the next try bootstraps) or created the token (the next try
+ * gets 403 "no longer allowed" and finds the token by its secret).
+ */
+export async function bootstrapOrAdopt(client: ConsulClient, secret: string, secretGiven: boolean): Promise<ConsulAclToken> {
+    const deadline = Date.now() + BOOTSTRAP_DEADLINE_MS;
+    for (let attempt = 1; ; attempt++) {
+        try {
+            const res = await client.put<ConsulAclToken>("/v1/acl/bootstrap", { BootstrapSecret: secret }, { retry: false, secrets: [secret] });
+            return res.body;
+        } catch (err) {
+            if (!(err instanceof ConsulApiError)) throw err;
+            if (err.statusCode === 401) throw aclDisabledError(client.address);
+            const noLongerAllowed = err.statusCode === 403 && /bootstrap no longer allowed/i.test(err.consulMessage);
+            const secretInUse = /token with that secret already exists/i.test(err.consulMessage);
+            if (noLongerAllowed || secretInUse) {
+                // After a lost answer the token may still be replicating to the server we ask: look a few times.
+                let existing = await tokenBySecret(client, secret);
+                for (let look = 1; !existing && attempt > 1 && look <= 3; look++) {
+                    await new Promise((r) => setTimeout(r, 500 * look));
+                    existing = await tokenBySecret(client, secret);
+                }
+                if (existing) {
+                    if (!isManagement(existing)) throw notManagementError(client.address);
+                    return existing;
+                }
+                const index = /reset index: (\d+)/.exec(err.consulMessage)?.[1] ?? "unknown";
+                throw alreadyBootstrappedError(client.address, index, secretGiven);
+            }
+            if (/Invalid bootstrap reset index/i.test(err.consulMessage)) {
+                throw new Error(`${err.message}: put the reset index from that message into <data_dir>/acl-bootstrap-reset on the leader and run again`);
+            }
+            if (!isTransient(err) || Date.now() >= deadline) throw err;
+            // The server may have made the token although we saw no answer: look for it by its secret.
+            const made = await tokenBySecret(client, secret).catch(() => undefined);
+            if (made && isManagement(made)) return made;
+            const backoff = Math.min(8000, 500 * 2 ** (attempt - 1));
+            await new Promise((r) => setTimeout(r, backoff / 2 + Math.random() * (backoff / 2)));
+        }
+    }
+}
+
+export class AclBootstrapProvider extends ConsulResourceProvider implements dynamic.ResourceProvider {
+    async check(_olds: Record<string, unknown>, news: Record<string, unknown>): Promise<dynamic.CheckResult> {
+        const { failures } = validate(aclBootstrapSchema(), news);
+        return { inputs: news, failures };
+    }
+
+    async diff(_id: string, olds: AclBootstrapOutputs, news: AclBootstrapInputs): Promise<dynamic.DiffResult> {
+        const replaces: string[] = [];
+        const changes: string[] = [];
+        // Another cluster needs its own bootstrap. bootstrapSecret is only used when creating (to
+        // choose or adopt the token): changing it later changes nothing in Consul, so it is not diffed.
+        if (connectionTarget(olds.connection) !== connectionTarget(news.connection)) replaces.push("connection");
+        else if (canonical(olds.connection ?? {}) !== canonical(news.connection ?? {})) changes.push("connection");
+        if ((olds.revokeOnDelete ?? false) !== (news.revokeOnDelete ?? false)) changes.push("revokeOnDelete");
+        return { changes: replaces.length > 0 || changes.length > 0, replaces, deleteBeforeReplace: false };
+    }
+
+    async create(inputs: AclBootstrapInputs): Promise<dynamic.CreateResult> {
+        const base = this.client(inputs.connection);
+        const client = new ConsulClient({ ...base.conn, timeoutMs: Math.max(base.conn.timeoutMs, BOOTSTRAP_CALL_TIMEOUT_MS) });
+        // Always send a secret chosen here, so a lost answer can be resolved (see bootstrapOrAdopt).
+        const secret = inputs.bootstrapSecret ?? randomUUID();
+        const token = await bootstrapOrAdopt(client, secret, inputs.bootstrapSecret !== undefined);
+        return { id: token.AccessorID, outs: outputsFrom(token, inputs) };
+    }
+
+    async read(id: string, props: AclBootstrapOutputs): Promise<dynamic.ReadResult> {
+        const token = await tokenBySecret(this.client(props.connection), props.secretId);
+        if (!token || token.AccessorID !== id) return {};
+        return { id, props: outputsFrom(token, props) };
+    }
+
+    async update(id: string, olds: AclBootstrapOutputs, news: AclBootstrapInputs): Promise<dynamic.UpdateResult> {
+        const token = await tokenBySecret(this.client(news.connection), olds.secretId);
+        if (!token || token.AccessorID !== id) {
+            throw new Error(`the bootstrap token ${id} no longer exists in Consul; run pulumi refresh to plan its re-creation`);
+        }
+        return { outs: outputsFrom(token, news) };
+    }
+
+    /** Forgets the token, or with revokeOnDelete deletes it (bootstrap itself cannot be undone). */
+    async delete(id: string, props: AclBootstrapOutputs): Promise<void> {
+        if (!props.revokeOnDelete) return;
+        const client = this.client(props.connection);
+        const secrets = [props.secretId];
+        if (!(await tokenBySecret(client, props.secretId))) return;
+        // A token cannot delete itself: use the connection's token when it is another one, else a
+        // management token that expires a minute later (Consul's minimum TTL) and is never stored.
+        let revoker = client.conn.token && client.conn.token !== props.secretId ? client.conn.token : undefined;
+        if (!revoker) {
+            const temp = await client.put<ConsulAclToken>(
+                "/v1/acl/token",
+                {
+                    Description: `consul-mesh: revokes bootstrap token ${id}, expires by itself`,
+                    Policies: [{ ID: GLOBAL_MANAGEMENT_POLICY_ID }],
+                    ExpirationTTL: "1m",
+                },
+                { token: props.secretId, secrets, retry: false },
+            );
+            revoker = temp.body.SecretID;
+        }
+        try {
+            await client.delete(`/v1/acl/token/${encodeURIComponent(id)}`, { token: revoker, secrets: [...secrets, revoker] });
+        } catch (err) {
+            if (!isNotFound(err)) throw err;
+        }
+    }
+}
+
+/** The one provider instance every AclBootstrap shares. */
+export const aclBootstrapProvider = new AclBootstrapProvider();
