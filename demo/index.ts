@@ -1,26 +1,50 @@
-// The demo stack `npm start` deploys to the local dc1 cluster: a small mesh policy of intentions.
+// The demo stack `npm start` deploys on the local clusters: dc1 (ACLs on, default deny) and dc2.
+// One program takes dc1 from "ACLs on, nobody has a token" to a locked-down, peered mesh.
+import * as pulumi from "@pulumi/pulumi";
 import * as mesh from "consul-mesh";
 
-const connection = { address: "http://127.0.0.1:8500" };
+const config = new pulumi.Config();
+const dc1Address = config.get("dc1Address") ?? "http://127.0.0.1:8500";
+const dc2Address = config.get("dc2Address") ?? "http://127.0.0.1:9500";
 
-// Default deny for everything, then the allowed paths of a three-tier app.
-const defaultDeny = new mesh.Intention("default-deny", {
-    source: "*",
-    destination: "*",
-    action: "deny",
-    description: "zero trust: nothing talks unless allowed below",
-    connection,
+// 1. Bootstrap ACLs on dc1. The secret is chosen up front (npm start stores a random UUID as a
+//    secret stack config), so re-runs and fresh stacks adopt the token instead of failing.
+const boot = new mesh.AclBootstrap("dc1-acl", {
+    bootstrapSecret: config.requireSecret("bootstrapSecret"),
+    connection: { address: dc1Address },
+});
+const dc1 = { address: dc1Address, token: boot.secretId };
+const dc2 = { address: dc2Address };
+
+// 2. The Connect CA of dc1: TTLs as code (changing them never rotates the root).
+const ca = new mesh.CaConfiguration("dc1-ca", {
+    provider: "consul",
+    config: { leafCertTtl: "72h", intermediateCertTtl: "8760h" },
+    connection: dc1,
 });
 
-const allowed: Array<[string, string]> = [
-    ["web", "api"],
-    ["api", "db"],
-    ["api", "cache"],
-];
-const intentions = allowed.map(
-    ([source, destination]) =>
-        new mesh.Intention(`${source}-to-${destination}`, { source, destination, action: "allow", connection }),
+// 3. Peer dc1 (acceptor) with dc2 (dialer) and export dc1's api to dc2.
+const peering = new mesh.ClusterPeering(
+    "dc1-dc2",
+    {
+        acceptor: { connection: dc1, exportedServices: ["api"] },
+        dialer: { connection: dc2 },
+    },
+    { dependsOn: [ca] },
 );
 
-export const defaultAction = defaultDeny.action;
-export const allowedPairs = intentions.map((i) => i.id);
+// 4. The mesh policy of dc1: deny by default; web -> api -> db; and dc2's frontend -> api.
+const policy = new mesh.MeshPolicy("dc1-policy", {
+    defaultAction: "deny",
+    allow: { web: ["api"], api: ["db"] },
+    peers: { dc2: { allow: { frontend: ["api"] } } },
+    connection: dc1,
+});
+
+export const bootstrapAccessorId = boot.accessorId;
+export const bootstrapSecretId = boot.secretId;
+export const caActiveRootId = ca.activeRootId;
+export const caTrustDomain = ca.trustDomain;
+export const policyDestinations = policy.destinations;
+export const peeringAcceptorState = peering.acceptorState;
+export const peeringDialerState = peering.dialerState;

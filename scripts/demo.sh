@@ -22,9 +22,13 @@ case "${1:-up}" in
   up)
     step "building consul-mesh"
     npm run --silent build
-    step "starting local Consul clusters dc1 (http://127.0.0.1:8500) and dc2 (http://127.0.0.1:9500)"
-    npm run --silent cluster -- start
+    step "starting local Consul clusters dc1 (http://127.0.0.1:8500, ACLs on) and dc2 (http://127.0.0.1:9500)"
+    npm run --silent cluster -- start --acl=dc1
     pulumi stack select --create "$stack" --non-interactive >/dev/null
+    if ! pulumi config get bootstrapSecret >/dev/null 2>&1; then
+      # The ACL bootstrap secret is chosen up front and kept as a secret: re-runs adopt the token.
+      pulumi config set --secret bootstrapSecret "$(node -e 'process.stdout.write(require("node:crypto").randomUUID())')"
+    fi
     step "pulumi up (stack $stack)"
     # --refresh: the local clusters are in-memory, so a restart empties them; refresh notices.
     pulumi up --yes --non-interactive --skip-preview --refresh
@@ -33,12 +37,16 @@ case "${1:-up}" in
     cat <<TXT
 
 Next steps:
-  - change an intention by hand:
-      curl -s -X PUT 'http://127.0.0.1:8500/v1/connect/intentions/exact?source=web&destination=api' -d '{"Action":"deny"}'
+  - change an intention by hand (dc1 has ACLs on; the token is the stack's secret output):
+      curl -s -X PUT -H "X-Consul-Token: \$(npm run --silent demo:token)" 'http://127.0.0.1:8500/v1/connect/intentions/exact?source=web&destination=api' -d '{"Action":"deny"}'
   - see the drift:     npm run demo:drift
   - put it back:       npm start
   - tear it all down:  npm run demo:down
 TXT
+    ;;
+  token)
+    pulumi stack select "$stack" --non-interactive >/dev/null
+    pulumi stack output bootstrapSecretId --show-secrets
     ;;
   drift)
     pulumi stack select "$stack" --non-interactive >/dev/null
@@ -54,7 +62,7 @@ TXT
     npm run --silent cluster -- stop
     ;;
   *)
-    echo "usage: scripts/demo.sh up|drift|down" >&2
+    echo "usage: scripts/demo.sh up|drift|token|down" >&2
     exit 2
     ;;
 esac
