@@ -1,0 +1,389 @@
+// CaConfiguration: the cluster's one Connect CA configuration (GET/PUT /v1/connect/ca/configuration).
+// Consul always has one, so create adopts it; there is no DELETE, so delete forgets it (or, opt-in,
+// restores Consul's defaults). Keys the program does not set keep the value Consul holds.
+import { createHash, createPrivateKey, X509Certificate } from "node:crypto";
+import type * as dynamic from "@pulumi/pulumi/dynamic";
+import { z } from "zod";
+import { ConsulResourceProvider } from "../base";
+import type { ConsulClient } from "../client";
+import { connectionSchema, connectionTarget } from "../connection";
+import { formatDuration, isDuration, sameDuration, toNanos } from "../durations";
+import { canonical, validate, type CheckFailure } from "../validation";
+
+export const CA_CONFIGURATION_ID = "connect-ca";
+const PROVIDERS = ["consul", "vault", "aws-pca"] as const;
+/** Our camelCase keys of the consul provider's config, and Consul's names for them. */
+const CONSUL_KEYS = {
+    leafCertTtl: "LeafCertTTL",
+    intermediateCertTtl: "IntermediateCertTTL",
+    rootCertTtl: "RootCertTTL",
+    privateKeyType: "PrivateKeyType",
+    privateKeyBits: "PrivateKeyBits",
+    privateKey: "PrivateKey",
+    rootCert: "RootCert",
+    csrMaxPerSecond: "CSRMaxPerSecond",
+    csrMaxConcurrent: "CSRMaxConcurrent",
+} as const;
+type ConfigKey = keyof typeof CONSUL_KEYS;
+const DURATION_KEYS = new Set(["LeafCertTTL", "IntermediateCertTTL", "RootCertTTL"]);
+/** Consul's built-in defaults (agent/structs/connect_ca.go), used for rules on keys left unset. */
+const DEFAULTS = { LeafCertTTL: "72h", IntermediateCertTTL: "8760h", RootCertTTL: "87600h", PrivateKeyType: "ec", PrivateKeyBits: 256 };
+const ROOT_KEYS: ConfigKey[] = ["privateKeyType", "privateKeyBits", "privateKey", "rootCert"];
+const SETTLE_TIMEOUT_MS = 30_000;
+
+export function caConfigurationSchema() {
+    const duration = z.string().refine(isDuration, 'must be a Go duration such as "72h", "90m" or "1h30m"');
+    return z
+        .object({
+            provider: z.enum(PROVIDERS, { message: `must be one of ${PROVIDERS.join(", ")}` }).optional(),
+            config: z
+                .object({
+                    leafCertTtl: duration.optional(),
+                    intermediateCertTtl: duration.optional(),
+                    rootCertTtl: duration.optional(),
+                    privateKeyType: z.enum(["ec", "rsa"], { message: 'must be "ec" or "rsa"' }).optional(),
+                    privateKeyBits: z.number().int().optional(),
+                    privateKey: z.string().min(1).optional(),
+                    rootCert: z.string().min(1).optional(),
+                    csrMaxPerSecond: z.number().min(0).optional(),
+                    csrMaxConcurrent: z.number().int().min(0).optional(),
+                })
+                .strict()
+                .optional(),
+            providerConfig: z.record(z.string(), z.unknown()).optional(),
+            forceWithoutCrossSigning: z.boolean().optional(),
+            resetOnDelete: z.boolean().optional(),
+            connection: connectionSchema().optional(),
+        })
+        .strict();
+}
+
+export type CaConfigurationInputs = z.infer<ReturnType<typeof caConfigurationSchema>>;
+export type ConsulCaConfig = NonNullable<CaConfigurationInputs["config"]>;
+type ConsulConfigMap = Record<string, unknown>;
+
+export interface CaRoot {
+    id: string;
+    active: boolean;
+    notAfter: string;
+}
+
+export interface CaConfigurationOutputs extends CaConfigurationInputs {
+    provider: (typeof PROVIDERS)[number];
+    /** The config keys set in the program (the only ones compared for drift). */
+    configKeys: string[];
+    /** "none", or what about this change rotates the root CA (computed by check, shown in previews). */
+    rootRotation: string;
+    activeRootId: string;
+    trustDomain: string;
+    rootCertPem: string;
+    roots: CaRoot[];
+    forceWithoutCrossSigning: boolean;
+}
+
+interface ConsulCaConfiguration {
+    Provider: string;
+    Config: ConsulConfigMap | null;
+    ForceWithoutCrossSigning?: boolean;
+}
+interface ConsulRoots {
+    ActiveRootID: string;
+    TrustDomain: string;
+    Roots: Array<{ ID: string; Active: boolean; NotAfter: string; RootCert: string }> | null;
+}
+
+/** The user's config under Consul's key names. */
+export function toConsulConfig(inputs: CaConfigurationInputs): ConsulConfigMap {
+    if ((inputs.provider ?? "consul") !== "consul") return { ...(inputs.providerConfig ?? {}) };
+    const out: ConsulConfigMap = {};
+    for (const [key, value] of Object.entries(inputs.config ?? {})) {
+        if (value !== undefined) out[CONSUL_KEYS[key as ConfigKey]] = value;
+    }
+    return out;
+}
+
+/** Consul's rules for the common and consul-provider config, applied on the values with defaults. */
+export function configFailures(inputs: CaConfigurationInputs): CheckFailure[] {
+    const provider = inputs.provider ?? "consul";
+    const failures: CheckFailure[] = [];
+    const fail = (property: string, reason: string) => failures.push({ property, reason });
+    if (provider === "consul" && inputs.providerConfig !== undefined) {
+        fail("providerConfig", 'is for the vault and aws-pca providers; use config for the "consul" provider');
+    }
+    if (provider !== "consul" && inputs.config !== undefined) {
+        fail("config", `is for the "consul" provider; use providerConfig (Consul's key names) for "${provider}"`);
+    }
+    const given = toConsulConfig(inputs);
+    const name = (consulKey: string) => {
+        if (provider !== "consul") return `providerConfig.${consulKey}`;
+        return `config.${Object.entries(CONSUL_KEYS).find(([, v]) => v === consulKey)?.[0] ?? consulKey}`;
+    };
+    for (const key of DURATION_KEYS) {
+        const v = given[key];
+        if (v !== undefined && (typeof v !== "string" || !isDuration(v))) fail(name(key), 'must be a Go duration string such as "72h"');
+    }
+    if (failures.length > 0) return failures;
+    const ttl = (key: keyof typeof DEFAULTS) => toNanos(given[key] ?? DEFAULTS[key]) as bigint;
+    const leaf = ttl("LeafCertTTL");
+    const intermediate = ttl("IntermediateCertTTL");
+    const root = ttl("RootCertTTL");
+    const HOUR = 3_600_000_000_000n;
+    // Name the key the user set (Consul's default fills the other side of a rule).
+    const pick = (preferred: string, other: string) => (given[preferred] !== undefined || given[other] === undefined ? preferred : other);
+    if (leaf < HOUR) fail(name("LeafCertTTL"), `must be at least 1h (got ${formatDuration(leaf)})`);
+    else if (leaf > 8760n * HOUR) fail(name("LeafCertTTL"), `must be at most 8760h (got ${formatDuration(leaf)})`);
+    if (intermediate < 3n * HOUR) {
+        fail(name("IntermediateCertTTL"), `must be at least 3h (got ${formatDuration(intermediate)})`);
+    } else if (intermediate < 3n * leaf) {
+        fail(
+            name(pick("IntermediateCertTTL", "LeafCertTTL")),
+            `intermediateCertTtl (${formatDuration(intermediate)}) must be at least 3 x leafCertTtl (>= ${formatDuration(3n * leaf)})`,
+        );
+    }
+    if (root < intermediate) {
+        fail(
+            name(pick("RootCertTTL", "IntermediateCertTTL")),
+            `rootCertTtl (${formatDuration(root)}) must not be shorter than intermediateCertTtl (${formatDuration(intermediate)})`,
+        );
+    }
+    const type = given.PrivateKeyType ?? DEFAULTS.PrivateKeyType;
+    const bits = given.PrivateKeyBits;
+    if (type === "ec" && bits !== undefined && ![224, 256, 384, 521].includes(bits as number)) {
+        fail(name("PrivateKeyBits"), "EC key length must be one of 224, 256, 384, 521 bits");
+    }
+    if (type === "rsa" && ![2048, 4096].includes(bits as number)) {
+        fail(name("PrivateKeyBits"), `RSA key length must be 2048 or 4096 bits${bits === undefined ? " (set privateKeyBits)" : ""}`);
+    }
+    if (provider === "consul") failures.push(...keyFailures(given.PrivateKey as string | undefined, given.RootCert as string | undefined));
+    return failures;
+}
+
+/** The private key and root cert must parse, the cert must be a CA and match the key. Never echoes the key. */
+function keyFailures(privateKey: string | undefined, rootCert: string | undefined): CheckFailure[] {
+    let key: ReturnType<typeof createPrivateKey> | undefined;
+    if (privateKey !== undefined) {
+        try {
+            key = createPrivateKey(privateKey);
+        } catch {
+            return [{ property: "config.privateKey", reason: "is not a PEM-encoded private key" }];
+        }
+    }
+    if (rootCert === undefined) return [];
+    if (privateKey === undefined) return [{ property: "config.rootCert", reason: "needs config.privateKey (Consul signs with the root's key)" }];
+    let cert: X509Certificate;
+    try {
+        cert = new X509Certificate(rootCert);
+    } catch {
+        return [{ property: "config.rootCert", reason: "is not a PEM-encoded X.509 certificate" }];
+    }
+    if (!cert.ca) return [{ property: "config.rootCert", reason: "must be a CA certificate (basicConstraints CA:TRUE)" }];
+    if (key && !cert.checkPrivateKey(key)) return [{ property: "config.rootCert", reason: "does not match config.privateKey" }];
+    return [];
+}
+
+const pem = (v: unknown) => (typeof v === "string" ? v.trim() : v);
+
+/** Settings whose change makes Consul generate (or load) a new root, with defaults filled in. */
+function rootSettings(provider: string | undefined, config: Record<string, unknown> | undefined): Record<string, unknown> {
+    const c = config ?? {};
+    return {
+        provider: provider ?? "consul",
+        privateKeyType: c.privateKeyType ?? DEFAULTS.PrivateKeyType,
+        privateKeyBits: c.privateKeyBits ?? DEFAULTS.PrivateKeyBits,
+        privateKey: pem(c.privateKey) ?? "",
+        rootCert: pem(c.rootCert) ?? "",
+    };
+}
+
+/** What rotates the root between two sets of inputs; key material is named, never shown. */
+export function rotationReason(olds: Record<string, unknown>, news: CaConfigurationInputs): string {
+    const before = rootSettings(olds.provider as string | undefined, olds.config as Record<string, unknown> | undefined);
+    const after = rootSettings(news.provider, news.config);
+    const changed = Object.keys(after).filter((k) => after[k] !== before[k]);
+    if (changed.length === 0) return "none";
+    const what = changed.map((k) => (k === "privateKey" || k === "rootCert" ? `${k} changes` : `${k} ${before[k]} => ${after[k]}`));
+    // No rootRotation in olds: the first deploy, which adopts whatever Consul has now.
+    if (olds.rootRotation === undefined) return `rotates the root CA unless Consul already uses: ${what.join(", ")}`;
+    return `rotates the root CA: ${what.join(", ")}`;
+}
+
+function sameValue(key: string, a: unknown, b: unknown): boolean {
+    if (DURATION_KEYS.has(key)) return sameDuration(a, b);
+    if (key === "PrivateKey" || key === "RootCert") return pem(a) === pem(b);
+    return canonical(a) === canonical(b);
+}
+
+/** Names of the given keys whose value differs from what Consul holds. */
+export function configChanges(held: ConsulConfigMap | undefined, wanted: ConsulConfigMap): string[] {
+    return Object.keys(wanted).filter((k) => wanted[k] !== undefined && !sameValue(k, held?.[k], wanted[k]));
+}
+
+/** The config to PUT: what Consul holds (same provider only), with the program's keys on top. */
+export function mergeConfig(current: ConsulCaConfiguration, inputs: CaConfigurationInputs): ConsulConfigMap {
+    const wanted = toConsulConfig(inputs);
+    if (current.Provider !== (inputs.provider ?? "consul")) return wanted;
+    const fold = (k: string) => k.replace(/_/g, "").toLowerCase(); // Consul also accepts snake_case keys
+    const ours = new Set(Object.keys(wanted).map(fold));
+    const kept = Object.entries(current.Config ?? {}).filter(([k]) => !ours.has(fold(k)));
+    return { ...Object.fromEntries(kept), ...wanted };
+}
+
+async function readCa(client: ConsulClient): Promise<{ config: ConsulCaConfiguration; roots: ConsulRoots }> {
+    const config = (await client.get<ConsulCaConfiguration>("/v1/connect/ca/configuration")).body;
+    const roots = (await client.get<ConsulRoots>("/v1/connect/ca/roots")).body;
+    return { config, roots };
+}
+
+/** Outputs for what Consul holds. The private key is echoed only where the (secret) input set it. */
+function outputsFrom(ca: { config: ConsulCaConfiguration; roots: ConsulRoots }, inputs: CaConfigurationInputs, extra: { configKeys: string[]; rootRotation: string }): CaConfigurationOutputs {
+    const held = ca.config.Config ?? {};
+    const provider = ca.config.Provider as CaConfigurationOutputs["provider"];
+    const active = (ca.roots.Roots ?? []).find((r) => r.ID === ca.roots.ActiveRootID);
+    const outs: CaConfigurationOutputs = {
+        provider,
+        forceWithoutCrossSigning: ca.config.ForceWithoutCrossSigning ?? false,
+        ...extra,
+        activeRootId: ca.roots.ActiveRootID,
+        trustDomain: ca.roots.TrustDomain,
+        rootCertPem: active?.RootCert ?? "",
+        roots: (ca.roots.Roots ?? []).map((r) => ({ id: r.ID, active: r.Active, notAfter: r.NotAfter })),
+    };
+    if (provider === "consul") {
+        const config: Record<string, unknown> = {};
+        for (const [ours, theirs] of Object.entries(CONSUL_KEYS)) {
+            if (held[theirs] === undefined || (ours === "privateKey" && inputs.config?.privateKey === undefined)) continue;
+            config[ours] = held[theirs];
+        }
+        outs.config = config as ConsulCaConfig;
+    } else {
+        outs.providerConfig = held;
+    }
+    if (inputs.resetOnDelete !== undefined) outs.resetOnDelete = inputs.resetOnDelete;
+    if (inputs.connection !== undefined) outs.connection = inputs.connection;
+    return outs;
+}
+
+/** Inputs without the values check computes. */
+function userInputs(raw: Record<string, unknown>): CaConfigurationInputs {
+    const { rootRotation: _r, configKeys: _k, ...rest } = raw;
+    return rest as CaConfigurationInputs;
+}
+
+export class CaConfigurationProvider extends ConsulResourceProvider implements dynamic.ResourceProvider {
+    async check(olds: Record<string, unknown>, news: Record<string, unknown>): Promise<dynamic.CheckResult> {
+        const inputs = userInputs(news);
+        const { value, failures } = validate(caConfigurationSchema(), inputs as Record<string, unknown>);
+        if (failures.length > 0) return { inputs: news, failures };
+        if (!value) return { inputs: { ...inputs, rootRotation: "unknown until the inputs are known" } };
+        const ruleFailures = configFailures(value);
+        if (ruleFailures.length > 0) return { inputs: news, failures: ruleFailures };
+        // A computed input, so that `pulumi preview --diff` shows whether the update rotates the root.
+        return { inputs: { ...inputs, rootRotation: rotationReason(olds, value) } };
+    }
+
+    async diff(_id: string, olds: CaConfigurationOutputs, rawNews: Record<string, unknown>): Promise<dynamic.DiffResult> {
+        const news = userInputs(rawNews);
+        const replaces: string[] = [];
+        const changes: string[] = [];
+        if (connectionTarget(olds.connection) !== connectionTarget(news.connection)) replaces.push("connection");
+        else if (canonical(olds.connection ?? {}) !== canonical(news.connection ?? {})) changes.push("connection");
+        const provider = news.provider ?? "consul";
+        if (olds.provider !== provider) changes.push("provider");
+        const held = provider === "consul" ? toConsulConfig({ config: olds.config }) : olds.providerConfig;
+        if (configChanges(held, toConsulConfig(news)).length > 0) changes.push(provider === "consul" ? "config" : "providerConfig");
+        if ((olds.forceWithoutCrossSigning ?? false) !== (news.forceWithoutCrossSigning ?? false)) changes.push("forceWithoutCrossSigning");
+        if ((olds.resetOnDelete ?? false) !== (news.resetOnDelete ?? false)) changes.push("resetOnDelete");
+        return { changes: replaces.length > 0 || changes.length > 0, replaces, deleteBeforeReplace: true };
+    }
+
+    async create(raw: CaConfigurationInputs): Promise<dynamic.CreateResult> {
+        return { id: CA_CONFIGURATION_ID, outs: await this.apply(raw as Record<string, unknown>) };
+    }
+
+    async update(_id: string, _olds: CaConfigurationOutputs, news: CaConfigurationInputs): Promise<dynamic.UpdateResult> {
+        return { outs: await this.apply(news as Record<string, unknown>) };
+    }
+
+    async read(id: string, props: CaConfigurationOutputs): Promise<dynamic.ReadResult> {
+        const client = this.client(props.connection);
+        const configKeys = props.configKeys ?? [];
+        // The program's private key is kept in the output only if it is still what Consul holds.
+        const outs = outputsFrom(await readCa(client), props, { configKeys, rootRotation: "none" });
+        const config: Record<string, unknown> = {};
+        for (const key of configKeys) {
+            const held = (outs.config as Record<string, unknown> | undefined)?.[key];
+            const old = (props.config as Record<string, unknown> | undefined)?.[key];
+            // Keep the program's spelling of a value Consul holds unchanged ("72h0m0s" vs "72h").
+            config[key] = held !== undefined && old !== undefined && sameValue(CONSUL_KEYS[key as ConfigKey], old, held) ? old : held;
+        }
+        const inputs: Record<string, unknown> = { ...userInputs(props as unknown as Record<string, unknown>), rootRotation: "none" };
+        for (const k of ["activeRootId", "trustDomain", "rootCertPem", "roots", "provider", "forceWithoutCrossSigning"]) delete inputs[k];
+        // Realigned only where they differ from what an unset input means, so refresh adds no noise.
+        if (outs.provider !== "consul") inputs.provider = outs.provider;
+        if (outs.forceWithoutCrossSigning) inputs.forceWithoutCrossSigning = true;
+        if (outs.provider === "consul") {
+            inputs.config = config;
+            delete inputs.providerConfig;
+        } else {
+            inputs.providerConfig = outs.providerConfig;
+            delete inputs.config;
+        }
+        return { id, props: outs, inputs };
+    }
+
+    async delete(_id: string, props: CaConfigurationOutputs): Promise<void> {
+        if (!props.resetOnDelete) return; // Consul cannot delete its CA configuration: forget it.
+        const client = this.client(props.connection);
+        const before = await readCa(client);
+        const defaults = { LeafCertTTL: DEFAULTS.LeafCertTTL, IntermediateCertTTL: DEFAULTS.IntermediateCertTTL, RootCertTTL: DEFAULTS.RootCertTTL };
+        await client.put("/v1/connect/ca/configuration", { Provider: "consul", Config: defaults });
+        await waitForNewRoot(client, before.roots.ActiveRootID);
+    }
+
+    /** create and update: PUT the merged config, wait for a new root if one is due, read back. */
+    private async apply(raw: Record<string, unknown>): Promise<CaConfigurationOutputs> {
+        const inputs = userInputs(raw);
+        const client = this.client(inputs.connection);
+        const provider = inputs.provider ?? "consul";
+        const before = await readCa(client);
+        const config = mergeConfig(before.config, inputs);
+        const heldSettings = rootSettings(before.config.Provider, fromConsulKeys(before.config.Config));
+        const rotates = canonical(heldSettings) !== canonical(rootSettings(provider, fromConsulKeys(config)));
+        const secrets = secretForms([config.PrivateKey, ...Object.values(inputs.providerConfig ?? {})]);
+        const body = { Provider: provider, Config: config, ForceWithoutCrossSigning: inputs.forceWithoutCrossSigning ?? false };
+        await client.put("/v1/connect/ca/configuration", body, { secrets }); // idempotent: equal config is a no-op
+        if (rotates) await waitForNewRoot(client, before.roots.ActiveRootID);
+        const configKeys = Object.keys(inputs.config ?? {}).filter((k) => (inputs.config as Record<string, unknown>)[k] !== undefined);
+        return outputsFrom(await readCa(client), inputs, { configKeys, rootRotation: (raw.rootRotation as string) ?? "none" });
+    }
+}
+
+/** Consul quotes bad keys in errors Go-style ("\n" escaped): scrub the raw, quoted and per-line forms. */
+function secretForms(values: unknown[]): string[] {
+    const strings = values.filter((v): v is string => typeof v === "string");
+    return strings.flatMap((v) => [v, JSON.stringify(v).slice(1, -1), ...v.split("\n").filter((line) => line.trim().length >= 16)]);
+}
+
+function fromConsulKeys(config: ConsulConfigMap | null): Record<string, unknown> {
+    const out: Record<string, unknown> = {};
+    for (const [ours, theirs] of Object.entries(CONSUL_KEYS)) if (config?.[theirs] !== undefined) out[ours] = config[theirs];
+    return out;
+}
+
+/** Rotation is applied by the leader; wait (bounded) until the roots endpoint shows the new active root. */
+async function waitForNewRoot(client: ConsulClient, previous: string): Promise<void> {
+    const deadline = Date.now() + SETTLE_TIMEOUT_MS;
+    for (;;) {
+        const roots = (await client.get<ConsulRoots>("/v1/connect/ca/roots")).body;
+        if (roots.ActiveRootID !== previous && (roots.Roots ?? []).some((r) => r.ID === roots.ActiveRootID && r.Active)) return;
+        if (Date.now() > deadline) {
+            throw new Error(
+                `the CA configuration was written to ${client.address} but no new active root appeared in /v1/connect/ca/roots within ${SETTLE_TIMEOUT_MS / 1000}s; run pulumi up again once the CA has settled`,
+            );
+        }
+        await new Promise((r) => setTimeout(r, 250));
+    }
+}
+
+/** The one provider instance every CaConfiguration shares. */
+export const caConfigurationProvider = new CaConfigurationProvider();

@@ -1,0 +1,106 @@
+import { strict as assert } from "node:assert";
+import {
+    CaConfigurationProvider,
+    type CaConfigurationInputs,
+    type CaConfigurationOutputs,
+} from "../../provider/resources/ca-configuration";
+import { consul, DC2 } from "../support/consul";
+
+// dc2, so that the e2e suite (which uses dc1) and this one never share a CA.
+const provider = new CaConfigurationProvider();
+const connection = { address: DC2 };
+
+interface CaConfig {
+    Provider: string;
+    Config: Record<string, unknown>;
+    ModifyIndex: number;
+}
+interface Roots {
+    ActiveRootID: string;
+    Roots: Array<{ ID: string; Active: boolean; PrivateKeyType: string; PrivateKeyBits: number }>;
+}
+const caConfig = async () => (await consul<CaConfig>("GET", `${DC2}/v1/connect/ca/configuration`)).body;
+const roots = async () => (await consul<Roots>("GET", `${DC2}/v1/connect/ca/roots`)).body;
+const DEFAULT_CONFIG = { LeafCertTTL: "72h", IntermediateCertTTL: "8760h", RootCertTTL: "87600h" };
+
+describe("CaConfiguration provider against a real Consul agent", function () {
+    this.timeout(60_000);
+    after(async () => {
+        await consul("PUT", `${DC2}/v1/connect/ca/configuration`, { Provider: "consul", Config: DEFAULT_CONFIG });
+    });
+
+    it("Consul echoes Config verbatim, has no DELETE, and needs a known provider (what the design relies on)", async () => {
+        const put = await consul("PUT", `${DC2}/v1/connect/ca/configuration`, { Provider: "consul", Config: { ...DEFAULT_CONFIG, LeafCertTTL: "72h0m0s" } });
+        assert.equal(put.status, 200);
+        assert.equal((await caConfig()).Config.LeafCertTTL, "72h0m0s");
+        assert.equal((await consul("DELETE", `${DC2}/v1/connect/ca/configuration`)).status, 405);
+        const bad = await consul<string>("PUT", `${DC2}/v1/connect/ca/configuration`, { Provider: "x", Config: {} });
+        assert.equal(bad.status, 500);
+        assert.match(bad.body, /unknown CA provider "x"/);
+    });
+
+    it("adopts, updates TTLs without rotating, keeps keys it does not manage, and reads drift", async () => {
+        const start = await roots();
+        await consul("PUT", `${DC2}/v1/connect/ca/configuration`, { Provider: "consul", Config: { ...DEFAULT_CONFIG, CSRMaxConcurrent: 2 } });
+        const inputs: CaConfigurationInputs = { config: { leafCertTtl: "24h" }, connection };
+        const created = await provider.create(inputs);
+        assert.equal(created.id, "connect-ca");
+        const outs = created.outs as CaConfigurationOutputs;
+        assert.equal(outs.activeRootId, start.ActiveRootID);
+        assert.deepEqual(outs.configKeys, ["leafCertTtl"]);
+        assert.equal(outs.config?.csrMaxConcurrent, 2, "outputs show what Consul holds");
+        const held = await caConfig();
+        assert.deepEqual(held.Config, { ...DEFAULT_CONFIG, CSRMaxConcurrent: 2, LeafCertTTL: "24h" });
+
+        // Drift by hand: read reports it and realigns the input to what Consul holds.
+        await consul("PUT", `${DC2}/v1/connect/ca/configuration`, { Provider: "consul", Config: { ...held.Config, LeafCertTTL: "12h" } });
+        const read = await provider.read("connect-ca", outs);
+        assert.equal((read.props as CaConfigurationOutputs).config?.leafCertTtl, "12h");
+        assert.deepEqual((read.inputs as CaConfigurationInputs).config, { leafCertTtl: "12h" });
+        assert.equal((await provider.diff("connect-ca", read.props as CaConfigurationOutputs, inputs)).changes, true);
+
+        const updated = await provider.update("connect-ca", read.props as CaConfigurationOutputs, inputs);
+        assert.equal((await caConfig()).Config.LeafCertTTL, "24h");
+        assert.equal((await provider.diff("connect-ca", updated.outs as CaConfigurationOutputs, inputs)).changes, false);
+    });
+
+    it("rotates on a key type change and returns only once the new root is active", async () => {
+        const before = await roots();
+        const inputs: CaConfigurationInputs = { config: { privateKeyType: "rsa", privateKeyBits: 2048 }, connection };
+        const started = Date.now();
+        const { outs } = await provider.update("connect-ca", {} as CaConfigurationOutputs, inputs);
+        console.log(`      update with rotation, PUT to new active root: ${Date.now() - started} ms`);
+        const after = await roots();
+        assert.notEqual((outs as CaConfigurationOutputs).activeRootId, before.ActiveRootID);
+        assert.equal((outs as CaConfigurationOutputs).activeRootId, after.ActiveRootID);
+        const active = after.Roots.find((r) => r.ID === after.ActiveRootID);
+        assert.deepEqual([active?.PrivateKeyType, active?.PrivateKeyBits], ["rsa", 2048]);
+        assert.equal(after.Roots.find((r) => r.ID === before.ActiveRootID)?.Active, false);
+    });
+
+    it("delete forgets by default, and resetOnDelete restores Consul's defaults (a rotation)", async () => {
+        const before = await caConfig();
+        const props = { provider: "consul", connection } as CaConfigurationOutputs;
+        await provider.delete("connect-ca", props);
+        assert.equal((await caConfig()).ModifyIndex, before.ModifyIndex, "plain delete leaves Consul alone");
+
+        const rootBefore = (await roots()).ActiveRootID;
+        await provider.delete("connect-ca", { ...props, resetOnDelete: true });
+        assert.deepEqual((await caConfig()).Config, DEFAULT_CONFIG);
+        const after = await roots();
+        assert.notEqual(after.ActiveRootID, rootBefore);
+        assert.equal(after.Roots.find((r) => r.ID === after.ActiveRootID)?.PrivateKeyType, "ec");
+    });
+
+    it("an error from Consul never contains the private key", async () => {
+        const key = "-----BEGIN EC PRIVATE KEY-----\nNOTAREALKEYBUTSECRET\n-----END EC PRIVATE KEY-----";
+        await assert.rejects(
+            provider.update("connect-ca", {} as CaConfigurationOutputs, { config: { privateKey: key }, connection }),
+            (err: Error) => {
+                assert.match(err.message, /500/);
+                assert.ok(!err.message.includes("NOTAREALKEYBUTSECRET"), err.message);
+                return true;
+            },
+        );
+    });
+});
