@@ -30,6 +30,7 @@ export interface HeaderMatch {
  * @see https://developer.hashicorp.com/consul/docs/connect/config-entries/service-intentions#jwt
  */
 export interface JwtRequirement {
+    /** The accepted JWT providers (at least one). */
     providers: Array<{
         /** Name of a `jwt-provider` config entry. */
         name: string;

@@ -55,6 +55,7 @@ export class AclBootstrap extends pulumi.dynamic.Resource {
     declare public readonly description: pulumi.Output<string>;
     /** The token's policies (`global-management`). */
     declare public readonly policies: pulumi.Output<Array<{ id: string; name: string }>>;
+    /** Whether delete revokes the token (otherwise it is only forgotten). */
     declare public readonly revokeOnDelete: pulumi.Output<boolean | undefined>;
 
     constructor(name: string, args: AclBootstrapArgs = {}, opts?: pulumi.CustomResourceOptions) {

@@ -87,12 +87,15 @@ export interface CaRoot {
  * @see https://developer.hashicorp.com/consul/api-docs/connect/ca
  */
 export class CaConfiguration extends pulumi.dynamic.Resource {
+    /** The CA provider Consul uses. */
     declare public readonly provider: pulumi.Output<"consul" | "vault" | "aws-pca">;
     /** The consul provider's config as Consul holds it (every key, set by you or not; `privateKey` only if you set it, as a secret). */
     declare public readonly config: pulumi.Output<ConsulCaConfigArgs | undefined>;
     /** The vault/aws-pca provider's config as Consul holds it (secret). */
     declare public readonly providerConfig: pulumi.Output<Record<string, unknown> | undefined>;
+    /** Whether a rotation may skip cross-signing. */
     declare public readonly forceWithoutCrossSigning: pulumi.Output<boolean>;
+    /** Whether destroy restores Consul's default CA configuration (rotating the root). */
     declare public readonly resetOnDelete: pulumi.Output<boolean | undefined>;
     /** The `config` keys set in the program: the only ones compared for drift. */
     declare public readonly configKeys: pulumi.Output<string[]>;

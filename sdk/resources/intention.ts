@@ -55,11 +55,17 @@ export interface IntentionArgs {
  * @see https://developer.hashicorp.com/consul/docs/connect/intentions
  */
 export class Intention extends pulumi.dynamic.Resource {
+    /** Source service name as Consul holds it. */
     declare public readonly source: pulumi.Output<string>;
+    /** Destination service name. */
     declare public readonly destination: pulumi.Output<string>;
+    /** The peer the source lives in, if any. */
     declare public readonly sourcePeer: pulumi.Output<string | undefined>;
+    /** The L4 action (undefined for an L7 intention). */
     declare public readonly action: pulumi.Output<"allow" | "deny" | undefined>;
+    /** The L7 permissions as Consul holds them (methods upper-case). */
     declare public readonly permissions: pulumi.Output<Permission[] | undefined>;
+    /** The description as Consul holds it. */
     declare public readonly description: pulumi.Output<string | undefined>;
     /** Consul's precedence for this pair (9 = exact to exact; higher wins). */
     declare public readonly precedence: pulumi.Output<number>;

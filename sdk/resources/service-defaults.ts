@@ -23,8 +23,11 @@ export interface ServiceDefaultsArgs {
  * @see https://developer.hashicorp.com/consul/docs/connect/config-entries/service-defaults
  */
 export class ServiceDefaults extends pulumi.dynamic.Resource {
+    /** Service name. */
     declare public readonly name: pulumi.Output<string>;
+    /** The protocol Consul holds for the service (`tcp` when unset). */
     declare public readonly protocol: pulumi.Output<"tcp" | "http" | "http2" | "grpc">;
+    /** Entry metadata as Consul holds it. */
     declare public readonly meta: pulumi.Output<Record<string, string> | undefined>;
 
     constructor(name: string, args: ServiceDefaultsArgs, opts?: pulumi.CustomResourceOptions) {

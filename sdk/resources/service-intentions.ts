@@ -37,10 +37,13 @@ export interface ServiceIntentionsArgs {
  * @see https://developer.hashicorp.com/consul/docs/connect/config-entries/service-intentions
  */
 export class ServiceIntentions extends pulumi.dynamic.Resource {
+    /** The destination service (the id). */
     declare public readonly destination: pulumi.Output<string>;
     /** The sources as Consul holds them (in declared order). */
     declare public readonly sources: pulumi.Output<IntentionSource[]>;
+    /** Entry metadata as Consul holds it, without the `managed-by` ownership mark. */
     declare public readonly meta: pulumi.Output<Record<string, string> | undefined>;
+    /** The entry-wide JWT requirement, if any. */
     declare public readonly jwt: pulumi.Output<JwtRequirement | undefined>;
 
     constructor(name: string, args: ServiceIntentionsArgs, opts?: pulumi.CustomResourceOptions) {
