@@ -1,0 +1,192 @@
+// What PeeringToken and Peering share: Consul's peering object, GET/DELETE with a bounded wait until
+// a deletion has really finished (Consul deletes asynchronously), the "is this peering still usable"
+// rule used by read() for drift, and the zod rules for peer names and meta.
+import { z } from "zod";
+import type { ConsulClient } from "./client";
+import { ConsulApiError, isNotFound } from "./errors";
+
+/** Consul's rule for peer names (agent/structs/peering.go). */
+export const PEER_NAME = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
+
+/** `api.Peering` as Consul returns it from `GET /v1/peering/:name` (fields we use). */
+export interface ApiPeering {
+    ID: string;
+    Name: string;
+    State: string;
+    DeletedAt?: string | null;
+    Meta?: Record<string, string> | null;
+    PeerID?: string;
+    PeerServerName?: string;
+    PeerServerAddresses?: string[] | null;
+    StreamStatus?: {
+        ImportedServices?: string[] | null;
+        ExportedServices?: string[] | null;
+    } | null;
+    Remote?: { Partition?: string; Datacenter?: string } | null;
+}
+
+/** States in which a peering no longer works and will not recover by itself. */
+const DEAD_STATES = ["DELETING", "TERMINATED", "FAILING"];
+
+export function peerNameSchema(what = "peerName") {
+    return z
+        .string({ message: `${what} is required` })
+        .regex(
+            PEER_NAME,
+            `${what} must be 1-63 lower-case letters, digits or '-', starting and ending with a letter or digit`,
+        );
+}
+
+/** Consul's meta rules for peerings (agent/structs.ValidateMetadata). */
+export function metaSchema() {
+    return z.record(z.string(), z.string()).superRefine((meta, ctx) => {
+        const keys = Object.keys(meta);
+        if (keys.length > 64) ctx.addIssue({ code: "custom", message: "meta may hold at most 64 pairs" });
+        for (const key of keys) {
+            const problem =
+                key === "" ? "meta keys must not be empty"
+                : key.length > 128 ? "meta keys must be at most 128 characters"
+                : !/^[A-Za-z0-9_-]+$/.test(key) ? "meta keys may contain only letters, digits, '_' and '-'"
+                : key.startsWith("consul-") ? "meta keys must not start with 'consul-' (reserved)"
+                : meta[key].length > 512 ? "meta values must be at most 512 characters"
+                : undefined;
+            if (problem) ctx.addIssue({ code: "custom", path: [key], message: problem });
+        }
+    });
+}
+
+/** The peering, or undefined when Consul has none of that name (404). */
+export async function getPeering(client: ConsulClient, name: string): Promise<ApiPeering | undefined> {
+    try {
+        return (await client.get<ApiPeering>(`/v1/peering/${encodeURIComponent(name)}`)).body;
+    } catch (err) {
+        if (isNotFound(err)) return undefined;
+        throw err;
+    }
+}
+
+/** True when the peering is deleted, being deleted, terminated by the peer, or failing. */
+export function isDead(p: ApiPeering | undefined): boolean {
+    return p === undefined || !!p.DeletedAt || DEAD_STATES.includes(p.State);
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Polls the peering until `done` says so or the time is up; returns the last peering seen
+ * (undefined = 404) and whether `done` was reached.
+ */
+export async function pollPeering(
+    client: ConsulClient,
+    name: string,
+    done: (p: ApiPeering | undefined) => boolean,
+    timeoutMs: number,
+): Promise<{ peering: ApiPeering | undefined; reached: boolean }> {
+    const deadline = Date.now() + timeoutMs;
+    let delay = 100;
+    for (;;) {
+        const peering = await getPeering(client, name);
+        if (done(peering)) return { peering, reached: true };
+        if (Date.now() >= deadline) return { peering, reached: false };
+        await sleep(Math.min(delay, Math.max(0, deadline - Date.now())));
+        delay = Math.min(delay * 2, 1000);
+    }
+}
+
+/** Default bound for waiting until a deleted peering is really gone. */
+export const DELETE_TIMEOUT_MS = 60_000;
+
+/**
+ * DELETEs the peering (a no-op in Consul when it is missing) and waits until GET answers 404.
+ * Consul only marks it DELETING and removes it in a leader routine, and the name cannot be reused
+ * before that.
+ */
+export async function deletePeeringAndWait(
+    client: ConsulClient,
+    name: string,
+    timeoutMs = DELETE_TIMEOUT_MS,
+): Promise<void> {
+    await client.delete(`/v1/peering/${encodeURIComponent(name)}`);
+    const { peering, reached } = await pollPeering(client, name, (p) => p === undefined, timeoutMs);
+    if (!reached) {
+        throw new Error(
+            `peering "${name}" at ${client.address} was deleted but is still there after ${Math.round(timeoutMs / 1000)} s ` +
+                `(state ${peering?.State ?? "unknown"}); Consul removes it in the background, try again shortly`,
+        );
+    }
+}
+
+/** Lengths of the stream status lists (Consul dropped ImportedServiceCount/ExportedServiceCount). */
+export function serviceCounts(p: ApiPeering): { importedServiceCount: number; exportedServiceCount: number } {
+    return {
+        importedServiceCount: p.StreamStatus?.ImportedServices?.length ?? 0,
+        exportedServiceCount: p.StreamStatus?.ExportedServices?.length ?? 0,
+    };
+}
+
+/** Meta as the user would write it: undefined when empty. */
+export function metaOf(p: ApiPeering): Record<string, string> | undefined {
+    return p.Meta && Object.keys(p.Meta).length > 0 ? { ...p.Meta } : undefined;
+}
+
+/** The decoded contents of a peering token that we look at (never the secret). */
+export interface TokenSummary {
+    serverAddresses: string[];
+    serverName?: string;
+    peerId?: string;
+}
+
+/**
+ * Decodes a peering token (base64 of JSON) far enough to catch garbage before it reaches Consul.
+ * Returns a reason (never containing the token) when it is not a usable peering token.
+ */
+export function inspectToken(token: string): { summary?: TokenSummary; problem?: string } {
+    const trimmed = token.trim();
+    if (trimmed === "") return { problem: "peeringToken must not be empty" };
+    if (!/^[A-Za-z0-9+/]+={0,2}$/.test(trimmed)) {
+        return { problem: "peeringToken is not a Consul peering token (it is not base64 text)" };
+    }
+    let parsed: unknown;
+    try {
+        parsed = JSON.parse(Buffer.from(trimmed, "base64").toString("utf8"));
+    } catch {
+        return { problem: "peeringToken is not a Consul peering token (it does not decode to JSON)" };
+    }
+    const t = parsed as { ServerAddresses?: unknown; ManualServerAddresses?: unknown; ServerName?: unknown; PeerID?: unknown };
+    const list = (v: unknown) => (Array.isArray(v) ? v.filter((x): x is string => typeof x === "string") : []);
+    const addresses = [...list(t.ManualServerAddresses), ...list(t.ServerAddresses)];
+    if (parsed === null || typeof parsed !== "object" || addresses.length === 0 || typeof t.PeerID !== "string") {
+        return { problem: "peeringToken is not a Consul peering token (no server addresses or peer ID inside)" };
+    }
+    return {
+        summary: {
+            serverAddresses: addresses,
+            serverName: typeof t.ServerName === "string" ? t.ServerName : undefined,
+            peerId: t.PeerID,
+        },
+    };
+}
+
+/** Says in plain words why establishing failed (Consul's own message follows). */
+export function explainEstablishError(err: unknown, peerName: string, addresses: string[]): Error {
+    if (!(err instanceof ConsulApiError)) return err instanceof Error ? err : new Error(String(err));
+    const first = err.consulMessage.split("\n").map((l) => l.replace(/^\s*\*\s*/, "").trim()).find((l) => l && !/errors? occurred/.test(l));
+    const detail = first ?? err.consulMessage;
+    let why: string;
+    if (err.statusCode === 403 && /establishment secret/i.test(err.consulMessage)) {
+        why =
+            "the peering token was already used, or a newer token was generated for this peer since (tokens are single-use " +
+            "and each new token invalidates the unused older one): generate a new token on the acceptor cluster";
+    } else if (/failed to exchange peering secret|Unavailable|connection refused|deadline exceeded/i.test(err.consulMessage)) {
+        why = `the acceptor cluster is unreachable from this cluster at ${addresses.join(", ") || "the token's addresses"} (its gRPC TLS port)`;
+    } else if (/decode token|base64|JSON|invalid character|peering token/i.test(err.consulMessage)) {
+        why = "the peering token is malformed or not a Consul peering token";
+    } else if (/within the same cluster/i.test(err.consulMessage)) {
+        why = "the peering token was generated by this same cluster: establish it on the other cluster";
+    } else if (/existing peering expecting to be dialed/i.test(err.consulMessage)) {
+        why = `this cluster already generated a token for a peering named "${peerName}" (it is the acceptor side of that name)`;
+    } else {
+        why = "Consul refused to establish the peering";
+    }
+    return new Error(`establishing peering "${peerName}" at ${err.address} failed: ${why}. Consul said: ${err.statusCode} ${detail}`);
+}

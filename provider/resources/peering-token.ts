@@ -1,0 +1,156 @@
+// PeeringToken: the acceptor side of a cluster peering. Generates a peering token for `peerName`
+// (POST /v1/peering/token), which creates a PENDING peering of that name that the other cluster
+// dials with the token. Bumping `version` (or changing meta/serverExternalAddresses) rotates the
+// token: the acceptor peering is deleted and made anew, so the Peering using it re-establishes.
+import type * as dynamic from "@pulumi/pulumi/dynamic";
+import { z } from "zod";
+import { ConsulResourceProvider } from "../base";
+import type { ConsulClient } from "../client";
+import { connectionSchema, connectionTarget } from "../connection";
+import {
+    deletePeeringAndWait,
+    getPeering,
+    isDead,
+    metaOf,
+    metaSchema,
+    peerNameSchema,
+    type ApiPeering,
+} from "../peering-api";
+import { canonical, validate } from "../validation";
+
+export function peeringTokenSchema() {
+    return z
+        .object({
+            peerName: peerNameSchema(),
+            serverExternalAddresses: z
+                .array(
+                    z.string().regex(/^[^\s:]+:\d{1,5}$/, "serverExternalAddresses entries must be host:port"),
+                )
+                .optional(),
+            meta: metaSchema().optional(),
+            version: z.union([z.string(), z.number()]).optional(),
+            dialer: z
+                .object({ peerName: peerNameSchema("dialer.peerName"), connection: connectionSchema().optional() })
+                .strict()
+                .optional(),
+            connection: connectionSchema().optional(),
+        })
+        .strict();
+}
+
+export type PeeringTokenInputs = z.infer<ReturnType<typeof peeringTokenSchema>>;
+
+export interface PeeringTokenOutputs extends PeeringTokenInputs {
+    /** The token to hand to the dialer (a secret). */
+    peeringToken: string;
+    /** The acceptor's peering ID (the dialer's `peerId`). */
+    peeringId: string;
+    /** PENDING until dialed, then ACTIVE (as of the last create/update/refresh). */
+    state: string;
+}
+
+/** Inputs whose change needs a new token (Consul does not update Meta on regeneration). */
+function tokenShapeChanged(olds: PeeringTokenInputs, news: PeeringTokenInputs): string[] {
+    const changed: string[] = [];
+    if (String(olds.version ?? "") !== String(news.version ?? "")) changed.push("version");
+    if (canonical(olds.meta ?? {}) !== canonical(news.meta ?? {})) changed.push("meta");
+    if (canonical(olds.serverExternalAddresses ?? []) !== canonical(news.serverExternalAddresses ?? [])) {
+        changed.push("serverExternalAddresses");
+    }
+    return changed;
+}
+
+async function generate(client: ConsulClient, inputs: PeeringTokenInputs): Promise<PeeringTokenOutputs> {
+    const body: Record<string, unknown> = { PeerName: inputs.peerName };
+    if (inputs.meta && Object.keys(inputs.meta).length > 0) body.Meta = inputs.meta;
+    if (inputs.serverExternalAddresses?.length) body.ServerExternalAddresses = inputs.serverExternalAddresses;
+    const res = await client.post<{ PeeringToken: string }>("/v1/peering/token", body);
+    const token = res.body?.PeeringToken;
+    if (!token) throw new Error(`Consul at ${client.address} returned no peering token for "${inputs.peerName}"`);
+    const peering = await getPeering(client, inputs.peerName);
+    if (!peering) throw new Error(`peering "${inputs.peerName}" is missing at ${client.address} right after its token was generated`);
+    return { ...inputs, peeringToken: token, peeringId: peering.ID, state: peering.State };
+}
+
+/**
+ * With `dialer` given: true when this acceptor peering was used but the dialer no longer has it
+ * (deleted by hand, or re-established elsewhere). Consul takes seconds to mark such an acceptor
+ * TERMINATED, and a token regenerated for it in the meantime could never be dialed.
+ */
+async function orphaned(
+    acceptor: ApiPeering,
+    dialer: PeeringTokenInputs["dialer"],
+    clientFor: (c: PeeringTokenInputs["connection"]) => ConsulClient,
+): Promise<boolean> {
+    if (!dialer || acceptor.State === "PENDING") return false;
+    const other = await getPeering(clientFor(dialer.connection), dialer.peerName);
+    return !other || isDead(other) || other.PeerID !== acceptor.ID;
+}
+
+export class PeeringTokenProvider extends ConsulResourceProvider implements dynamic.ResourceProvider {
+    async check(_olds: Record<string, unknown>, news: Record<string, unknown>): Promise<dynamic.CheckResult> {
+        const { failures } = validate(peeringTokenSchema(), news);
+        return { inputs: news, failures };
+    }
+
+    async diff(_id: string, olds: PeeringTokenOutputs, news: PeeringTokenInputs): Promise<dynamic.DiffResult> {
+        const replaces: string[] = [];
+        if (olds.peerName !== news.peerName) replaces.push("peerName");
+        if (connectionTarget(olds.connection) !== connectionTarget(news.connection)) replaces.push("connection");
+        const changes = tokenShapeChanged(olds, news);
+        if (!replaces.includes("connection") && canonical(olds.connection ?? {}) !== canonical(news.connection ?? {})) {
+            changes.push("connection");
+        }
+        if (canonical(olds.dialer ?? {}) !== canonical(news.dialer ?? {})) changes.push("dialer");
+        // peeringToken, peeringId and state are outputs: never a reason to change anything.
+        return { changes: replaces.length > 0 || changes.length > 0, replaces, deleteBeforeReplace: false };
+    }
+
+    async create(inputs: PeeringTokenInputs): Promise<dynamic.CreateResult> {
+        const client = this.client(inputs.connection);
+        const existing = await getPeering(client, inputs.peerName);
+        // A terminated, failing or half-deleted peering of this name cannot be dialed again, nor can
+        // one whose dialer is known to be gone: clear it.
+        if (existing && (isDead(existing) || (await orphaned(existing, inputs.dialer, (c) => this.client(c))))) {
+            await deletePeeringAndWait(client, inputs.peerName);
+        }
+        // A live acceptor of this name keeps its ID and active streams; it just gets a new token.
+        const outs = await generate(client, inputs);
+        return { id: inputs.peerName, outs };
+    }
+
+    async read(id: string, props: PeeringTokenOutputs): Promise<dynamic.ReadResult> {
+        const client = this.client(props.connection);
+        const peering = await getPeering(client, props.peerName ?? id);
+        // Gone, terminated by the dialer, failing, or a different peering of that name (our token
+        // belongs to the old one): report it gone so that up generates a new token.
+        if (!peering || isDead(peering) || (props.peeringId && peering.ID !== props.peeringId)) return {};
+        if (await orphaned(peering, props.dialer, (c) => this.client(c))) return {};
+        const outs: PeeringTokenOutputs = { ...props, peeringId: peering.ID, state: peering.State };
+        const meta = metaOf(peering);
+        if (meta) outs.meta = meta;
+        else delete outs.meta;
+        const { peeringToken: _t, peeringId: _i, state: _s, ...inputs } = outs;
+        return { id, props: outs, inputs };
+    }
+
+    async update(_id: string, olds: PeeringTokenOutputs, news: PeeringTokenInputs): Promise<dynamic.UpdateResult> {
+        const client = this.client(news.connection);
+        if (tokenShapeChanged(olds, news).length === 0) {
+            // Only credentials or the dialer's whereabouts changed: nothing to do in Consul.
+            return { outs: { ...news, peeringToken: olds.peeringToken, peeringId: olds.peeringId, state: olds.state } };
+        }
+        // A fresh acceptor peering: the dialer's old peering ends (TERMINATED) and the Peering that
+        // uses this token is replaced with the new token. Regenerating in place would keep the old
+        // acceptor, which cannot be dialed again once its dialer is deleted.
+        await deletePeeringAndWait(client, news.peerName);
+        return { outs: await generate(client, news) };
+    }
+
+    async delete(id: string, props: PeeringTokenOutputs): Promise<void> {
+        await deletePeeringAndWait(this.client(props.connection), props.peerName ?? id);
+    }
+}
+
+/** The one provider instance every PeeringToken shares. */
+export const peeringTokenProvider = new PeeringTokenProvider();

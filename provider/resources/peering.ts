@@ -1,0 +1,264 @@
+// Peering: the dialer side of a cluster peering. Establishes a peering named `peerName` with a token
+// from the acceptor (POST /v1/peering/establish), waits (bounded) until it is ACTIVE, and cleans up
+// after itself when that fails: Consul writes the PENDING peering before it contacts the acceptor.
+import type * as dynamic from "@pulumi/pulumi/dynamic";
+import { z } from "zod";
+import { ConsulResourceProvider } from "../base";
+import type { ConsulClient } from "../client";
+import { connectionSchema, connectionTarget } from "../connection";
+import {
+    deletePeeringAndWait,
+    explainEstablishError,
+    getPeering,
+    inspectToken,
+    isDead,
+    metaOf,
+    metaSchema,
+    peerNameSchema,
+    pollPeering,
+    serviceCounts,
+    type ApiPeering,
+} from "../peering-api";
+import { canonical, validate } from "../validation";
+
+const DEFAULT_ACTIVE_TIMEOUT_SECONDS = 60;
+
+export function peeringSchema() {
+    return z
+        .object({
+            peerName: peerNameSchema(),
+            peeringToken: z
+                .string({ message: "peeringToken is required" })
+                .superRefine((token, ctx) => {
+                    const { problem } = inspectToken(token);
+                    if (problem) ctx.addIssue({ code: "custom", message: problem });
+                }),
+            meta: metaSchema().optional(),
+            adopt: z.boolean().optional(),
+            waitForActive: z.boolean().optional(),
+            activeTimeoutSeconds: z.number().int().min(1).max(3600, "activeTimeoutSeconds must be at most 3600").optional(),
+            acceptor: z
+                .object({ peerName: peerNameSchema("acceptor.peerName"), connection: connectionSchema().optional() })
+                .strict()
+                .optional(),
+            connection: connectionSchema().optional(),
+        })
+        .strict();
+}
+
+export type PeeringInputs = z.infer<ReturnType<typeof peeringSchema>>;
+
+export interface PeeringOutputs extends PeeringInputs {
+    /** This cluster's ID for the peering. */
+    peeringId: string;
+    state: string;
+    /** The acceptor's ID for the peering. */
+    peerId?: string;
+    peerServerName?: string;
+    peerServerAddresses: string[];
+    remoteDatacenter?: string;
+    importedServiceCount: number;
+    exportedServiceCount: number;
+    /** State of the acceptor's side, when `acceptor` is given. */
+    acceptorState?: string;
+}
+
+/** How long create waits for a peering whose acceptor is gone to turn TERMINATED. */
+const ORPHAN_WAIT_MS = 10_000;
+
+/** A dialer's peering knows the addresses it dials; an acceptor's does not. */
+function isDialer(p: ApiPeering): boolean {
+    return (p.PeerServerAddresses?.length ?? 0) > 0;
+}
+
+/** Gone for good (FAILING may still recover while establishing, so it is waited out). */
+function isOver(p: ApiPeering | undefined): boolean {
+    return p === undefined || !!p.DeletedAt || p.State === "DELETING" || p.State === "TERMINATED";
+}
+
+/** States that mean a dialer peering is (or is about to be) in use. */
+const LIVE = ["ACTIVE", "ESTABLISHING"];
+
+function outputsOf(inputs: PeeringInputs, p: ApiPeering, acceptorState?: string): PeeringOutputs {
+    const outs: PeeringOutputs = {
+        ...inputs,
+        peeringId: p.ID,
+        state: p.State,
+        peerServerAddresses: p.PeerServerAddresses ?? [],
+        ...serviceCounts(p),
+    };
+    if (p.PeerID) outs.peerId = p.PeerID;
+    if (p.PeerServerName) outs.peerServerName = p.PeerServerName;
+    if (p.Remote?.Datacenter) outs.remoteDatacenter = p.Remote.Datacenter;
+    if (acceptorState !== undefined) outs.acceptorState = acceptorState;
+    else delete outs.acceptorState;
+    return outs;
+}
+
+export class PeeringProvider extends ConsulResourceProvider implements dynamic.ResourceProvider {
+    async check(_olds: Record<string, unknown>, news: Record<string, unknown>): Promise<dynamic.CheckResult> {
+        const { failures } = validate(peeringSchema(), news);
+        return { inputs: news, failures };
+    }
+
+    async diff(_id: string, olds: PeeringOutputs, news: PeeringInputs): Promise<dynamic.DiffResult> {
+        const replaces: string[] = [];
+        const changes: string[] = [];
+        if (olds.peerName !== news.peerName) replaces.push("peerName");
+        if (olds.peeringToken !== news.peeringToken) replaces.push("peeringToken");
+        // Consul sets a dialer's Meta only when establishing.
+        if (canonical(olds.meta ?? {}) !== canonical(news.meta ?? {})) replaces.push("meta");
+        if (connectionTarget(olds.connection) !== connectionTarget(news.connection)) replaces.push("connection");
+        else if (canonical(olds.connection ?? {}) !== canonical(news.connection ?? {})) changes.push("connection");
+        for (const key of ["adopt", "waitForActive", "activeTimeoutSeconds"] as const) {
+            if ((olds[key] ?? null) !== (news[key] ?? null)) changes.push(key);
+        }
+        if (canonical(olds.acceptor ?? {}) !== canonical(news.acceptor ?? {})) changes.push("acceptor");
+        // state, counts and addresses are observations: never a diff.
+        return { changes: replaces.length > 0 || changes.length > 0, replaces, deleteBeforeReplace: true };
+    }
+
+    async create(inputs: PeeringInputs): Promise<dynamic.CreateResult> {
+        const client = this.client(inputs.connection);
+        const name = inputs.peerName;
+        const tokenPeerId = inspectToken(inputs.peeringToken).summary?.peerId;
+        let existing = await getPeering(client, name);
+        if (existing && !inputs.adopt && isDialer(existing) && !isDead(existing) && existing.PeerID !== tokenPeerId) {
+            // Dialing an acceptor peering that the token does not come from: if that acceptor was
+            // deleted (say, the token was rotated or it was deleted by hand), Consul marks this side
+            // TERMINATED within a few seconds. Give it that time before calling the name taken.
+            existing = await this.settleOrphan(client, inputs, existing);
+        }
+        if (existing && !isDead(existing) && LIVE.includes(existing.State) && isDialer(existing)) {
+            if (!inputs.adopt) {
+                throw new Error(
+                    `peering "${name}" already exists at ${client.address} (state ${existing.State}); set adopt: true to manage it ` +
+                        `without re-establishing, or delete it first`,
+                );
+            }
+            const adopted = await this.settle(client, inputs, false);
+            return { id: name, outs: adopted };
+        }
+        if (existing && !isDialer(existing) && !isDead(existing)) {
+            throw new Error(
+                `this cluster (${client.address}) has a peering "${name}" that it generated a token for (the acceptor side); ` +
+                    `a cluster cannot dial a peer name it also accepts: pick another peerName or delete that peering`,
+            );
+        }
+        // Dead peerings, and PENDING leftovers of earlier failed attempts, would block the name.
+        if (existing) await deletePeeringAndWait(client, name);
+
+        const addresses = inspectToken(inputs.peeringToken).summary?.serverAddresses ?? [];
+        const body: Record<string, unknown> = { PeerName: name, PeeringToken: inputs.peeringToken };
+        if (inputs.meta && Object.keys(inputs.meta).length > 0) body.Meta = inputs.meta;
+        try {
+            // Never repeated: a second establish with a used token could only fail.
+            await client.post("/v1/peering/establish", body, { retry: false, secrets: [inputs.peeringToken] });
+        } catch (err) {
+            await this.removeLeftover(client, name);
+            throw explainEstablishError(err, name, addresses);
+        }
+        return { id: name, outs: await this.settle(client, inputs, true) };
+    }
+
+    /**
+     * Waits (when asked) until this side, and the acceptor's side when given, are ACTIVE. When
+     * `cleanUp` is set (we just established), a timeout removes the peering again before failing.
+     */
+    private async settle(client: ConsulClient, inputs: PeeringInputs, cleanUp: boolean): Promise<PeeringOutputs> {
+        const name = inputs.peerName;
+        const timeoutMs = (inputs.activeTimeoutSeconds ?? DEFAULT_ACTIVE_TIMEOUT_SECONDS) * 1000;
+        const deadline = Date.now() + timeoutMs;
+        const wait = inputs.waitForActive !== false;
+        const fail = async (what: string): Promise<never> => {
+            if (cleanUp) await this.removeLeftover(client, name);
+            throw new Error(
+                `peering "${name}" at ${client.address}: ${what} within ${timeoutMs / 1000} s` +
+                    (cleanUp ? "; it was removed again. " : ". ") +
+                    `Check that the acceptor cluster's gRPC TLS port is reachable from this cluster and that the token is current`,
+            );
+        };
+        const mine = wait
+            ? await pollPeering(client, name, (p) => p?.State === "ACTIVE" || isOver(p), timeoutMs)
+            : { peering: await getPeering(client, name), reached: true };
+        if (!mine.peering) throw new Error(`peering "${name}" disappeared from ${client.address} while it was being established`);
+        if (wait && mine.peering.State !== "ACTIVE") {
+            await fail(`it did not become ACTIVE (last state ${mine.peering.State})`);
+        }
+        let acceptorState: string | undefined;
+        if (inputs.acceptor) {
+            const acceptorClient = this.client(inputs.acceptor.connection);
+            const remaining = Math.max(0, deadline - Date.now());
+            const other = wait
+                ? await pollPeering(acceptorClient, inputs.acceptor.peerName, (p) => p?.State === "ACTIVE", remaining)
+                : { peering: await getPeering(acceptorClient, inputs.acceptor.peerName), reached: true };
+            acceptorState = other.peering?.State ?? "NOT_FOUND";
+            if (wait && !other.reached) {
+                await fail(`the acceptor's side "${inputs.acceptor.peerName}" did not become ACTIVE (last state ${acceptorState})`);
+            }
+        }
+        const final = (await getPeering(client, name)) ?? mine.peering;
+        return outputsOf(inputs, final, acceptorState);
+    }
+
+    /**
+     * The existing peering dials another acceptor peering than the token's. When the acceptor is
+     * reachable (`acceptor` input) and no longer has that peering, it is an orphan; otherwise wait
+     * (bounded) for Consul to mark it TERMINATED. Returns the peering as last seen.
+     */
+    private async settleOrphan(client: ConsulClient, inputs: PeeringInputs, existing: ApiPeering): Promise<ApiPeering | undefined> {
+        if (inputs.acceptor) {
+            const other = await getPeering(this.client(inputs.acceptor.connection), inputs.acceptor.peerName);
+            if (!other || other.ID !== existing.PeerID) return { ...existing, State: "TERMINATED" };
+        }
+        return (await pollPeering(client, inputs.peerName, (p) => p === undefined || isDead(p), ORPHAN_WAIT_MS)).peering;
+    }
+
+    /** Best effort: a failed establish must not leave its PENDING peering behind. */
+    private async removeLeftover(client: ConsulClient, name: string): Promise<void> {
+        try {
+            if (await getPeering(client, name)) await deletePeeringAndWait(client, name);
+        } catch {
+            // The original failure is what the user needs to see; a leftover is removed by the next create.
+        }
+    }
+
+    async read(id: string, props: PeeringOutputs): Promise<dynamic.ReadResult> {
+        const client = this.client(props.connection);
+        const peering = await getPeering(client, props.peerName ?? id);
+        if (!peering || isDead(peering)) return {};
+        let acceptorState: string | undefined;
+        if (props.acceptor) {
+            const other = await getPeering(this.client(props.acceptor.connection), props.acceptor.peerName);
+            // The acceptor's side was deleted, terminated or re-created: this peering is over.
+            if (!other || isDead(other) || (peering.PeerID && other.ID !== peering.PeerID)) return {};
+            acceptorState = other.State;
+        }
+        const inputs: PeeringInputs = { ...stripOutputs(props) };
+        const meta = metaOf(peering);
+        if (meta) inputs.meta = meta;
+        else delete inputs.meta;
+        return { id, props: outputsOf(inputs, peering, acceptorState), inputs };
+    }
+
+    async update(_id: string, _olds: PeeringOutputs, news: PeeringInputs): Promise<dynamic.UpdateResult> {
+        // Only settings that live in Pulumi changed (waits, adopt, acceptor, credentials).
+        return { outs: await this.settle(this.client(news.connection), news, false) };
+    }
+
+    async delete(id: string, props: PeeringOutputs): Promise<void> {
+        await deletePeeringAndWait(this.client(props.connection), props.peerName ?? id);
+    }
+}
+
+function stripOutputs(props: PeeringOutputs): PeeringInputs {
+    const {
+        peeringId: _a, state: _b, peerId: _c, peerServerName: _d, peerServerAddresses: _e,
+        remoteDatacenter: _f, importedServiceCount: _g, exportedServiceCount: _h, acceptorState: _i,
+        ...inputs
+    } = props;
+    return inputs;
+}
+
+/** The one provider instance every Peering shares. */
+export const peeringProvider = new PeeringProvider();

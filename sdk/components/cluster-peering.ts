@@ -1,0 +1,167 @@
+import * as pulumi from "@pulumi/pulumi";
+import { ConsulClient } from "../../provider/client";
+import { resolveConnection, type ConnectionInput } from "../../provider/connection";
+import { isPermissionDenied } from "../../provider/errors";
+import type { ConnectionArgs } from "../connection";
+import { ExportedServices } from "../resources/exported-services";
+import { Peering } from "../resources/peering";
+import { PeeringToken } from "../resources/peering-token";
+
+/** One cluster of a {@link ClusterPeering}. */
+export interface ClusterPeeringSideArgs {
+    /** Where this cluster is; see {@link ConnectionArgs}. */
+    connection?: pulumi.Input<ConnectionArgs>;
+    /**
+     * The name this cluster gives the peering, i.e. how it refers to the *other* cluster (used by
+     * exported services as the consumer peer and by intentions as `sourcePeer`). Changing it
+     * replaces the peering.
+     * @default the other cluster's datacenter: its `connection.datacenter` when set, else the one its
+     * agent reports (so dc1 calls the peering "dc2" and dc2 calls it "dc1")
+     */
+    peerName?: pulumi.Input<string>;
+    /** Metadata stored on this side's peering (see {@link PeeringTokenArgs.meta}). */
+    meta?: pulumi.Input<Record<string, pulumi.Input<string>>>;
+    /**
+     * Services of this cluster the other cluster may import. Creates this cluster's
+     * {@link ExportedServices} entry (authoritative for the whole cluster: use `ExportedServices`
+     * directly when the cluster exports to several peers).
+     * @example ["api"]
+     */
+    exportedServices?: pulumi.Input<string>[];
+}
+
+/**
+ * Arguments of a {@link ClusterPeering}.
+ */
+export interface ClusterPeeringArgs {
+    /** The cluster that generates the token (and accepts the connection). */
+    acceptor: ClusterPeeringSideArgs;
+    /** The cluster that establishes the peering with the token (and dials the acceptor). */
+    dialer: ClusterPeeringSideArgs;
+    /** Bump to rotate the peering token; the peering is re-established in the same `pulumi up`. */
+    tokenVersion?: pulumi.Input<string | number>;
+    /** See {@link PeeringTokenArgs.serverExternalAddresses}. */
+    serverExternalAddresses?: pulumi.Input<pulumi.Input<string>[]>;
+    /** How long to wait until both sides are ACTIVE, in seconds. @default 60 */
+    activeTimeoutSeconds?: pulumi.Input<number>;
+}
+
+/** A datacenter name as a valid Consul peer name (lower case, `-` for anything else). */
+function asPeerName(text: string): string {
+    const cleaned = text.toLowerCase().replace(/[^a-z0-9-]+/g, "-").replace(/^-+|-+$/g, "").slice(0, 63).replace(/-+$/, "");
+    return cleaned === "" ? "peer" : cleaned;
+}
+
+/**
+ * The other cluster's datacenter: its connection's `datacenter`, else what the agent reports
+ * (`/v1/agent/self`, or `/v1/catalog/datacenters` when the token may not read the agent). The
+ * connection resolves as in the provider: input, stack config `consul-mesh:*`, environment.
+ */
+async function datacenterOf(connection: ConnectionInput | undefined, side: string): Promise<string> {
+    if (connection?.datacenter) return connection.datacenter;
+    // runtime.getConfig reads secret config (consul-mesh:token) without the plaintext-access warning.
+    const client = new ConsulClient(resolveConnection(connection, (key) => pulumi.runtime.getConfig(`consul-mesh:${key}`), process.env));
+    try {
+        try {
+            return (await client.get<{ Config: { Datacenter: string } }>("/v1/agent/self")).body.Config.Datacenter;
+        } catch (err) {
+            if (!isPermissionDenied(err)) throw err;
+            return (await client.get<string[]>("/v1/catalog/datacenters")).body[0];
+        }
+    } catch (err) {
+        throw new Error(
+            `ClusterPeering: could not learn the ${side} cluster's datacenter to name the peering after it ` +
+                `(${(err as Error).message}); set peerName on the other side, or datacenter in the ${side} connection`,
+        );
+    }
+}
+
+function defaultPeerName(other: ClusterPeeringSideArgs, side: string): pulumi.Output<string> {
+    // The datacenter is not secret, even when the connection (with its token) is.
+    return pulumi.unsecret(
+        pulumi.output(other.connection).apply(async (c) => asPeerName(await datacenterOf(c as ConnectionInput | undefined, side))),
+    );
+}
+
+/**
+ * Two clusters peered in one program: a {@link PeeringToken} on the acceptor, a {@link Peering} on
+ * the dialer that waits until both sides are `ACTIVE`, and optionally each side's
+ * {@link ExportedServices}. Destroying it deletes the dialer's peering first, then the acceptor's
+ * (the token's delete), so neither cluster keeps a peering (no TERMINATED leftover).
+ *
+ * Children: `<name>-token`, `<name>-peering`, `<name>-acceptor-exports`, `<name>-dialer-exports`.
+ */
+export class ClusterPeering extends pulumi.ComponentResource {
+    /** The name the acceptor cluster gives the peering. */
+    public readonly acceptorPeerName: pulumi.Output<string>;
+    /** The name the dialer cluster gives the peering. */
+    public readonly dialerPeerName: pulumi.Output<string>;
+    /** State of the acceptor's side once deployed (`ACTIVE`). */
+    public readonly acceptorState: pulumi.Output<string | undefined>;
+    /** State of the dialer's side once deployed (`ACTIVE`). */
+    public readonly dialerState: pulumi.Output<string>;
+    public readonly token: PeeringToken;
+    public readonly peering: Peering;
+    public readonly acceptorExports?: ExportedServices;
+    public readonly dialerExports?: ExportedServices;
+
+    constructor(name: string, args: ClusterPeeringArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("consul-mesh:index:ClusterPeering", name, {}, opts);
+        const acceptorPeerName = args.acceptor.peerName !== undefined
+            ? pulumi.output(args.acceptor.peerName)
+            : defaultPeerName(args.dialer, "dialer");
+        const dialerPeerName = args.dialer.peerName !== undefined
+            ? pulumi.output(args.dialer.peerName)
+            : defaultPeerName(args.acceptor, "acceptor");
+
+        this.token = new PeeringToken(
+            `${name}-token`,
+            {
+                peerName: acceptorPeerName,
+                meta: args.acceptor.meta,
+                version: args.tokenVersion,
+                serverExternalAddresses: args.serverExternalAddresses,
+                dialer: { peerName: dialerPeerName, connection: args.dialer.connection },
+                connection: args.acceptor.connection,
+            },
+            { parent: this },
+        );
+        this.peering = new Peering(
+            `${name}-peering`,
+            {
+                peerName: dialerPeerName,
+                peeringToken: this.token.peeringToken,
+                meta: args.dialer.meta,
+                activeTimeoutSeconds: args.activeTimeoutSeconds,
+                acceptor: { peerName: this.token.peerName, connection: args.acceptor.connection },
+                connection: args.dialer.connection,
+            },
+            { parent: this },
+        );
+        const exportsOf = (side: ClusterPeeringSideArgs, peer: pulumi.Input<string>, role: string) =>
+            side.exportedServices === undefined
+                ? undefined
+                : new ExportedServices(
+                      `${name}-${role}-exports`,
+                      {
+                          services: side.exportedServices.map((service) => ({ name: service, consumers: [{ peer }] })),
+                          connection: side.connection,
+                      },
+                      // Exported after the peering exists, and withdrawn before it is deleted.
+                      { parent: this, dependsOn: [this.peering] },
+                  );
+        this.acceptorExports = exportsOf(args.acceptor, this.token.peerName, "acceptor");
+        this.dialerExports = exportsOf(args.dialer, this.peering.peerName, "dialer");
+
+        this.acceptorPeerName = this.token.peerName;
+        this.dialerPeerName = this.peering.peerName;
+        this.acceptorState = this.peering.acceptorState;
+        this.dialerState = this.peering.state;
+        this.registerOutputs({
+            acceptorPeerName: this.acceptorPeerName,
+            dialerPeerName: this.dialerPeerName,
+            acceptorState: this.acceptorState,
+            dialerState: this.dialerState,
+        });
+    }
+}
