@@ -3,7 +3,7 @@
  * @packageDocumentation
  */
 export { Intention, type IntentionArgs } from "./resources/intention";
-export { PeeringToken, type PeeringTokenArgs } from "./resources/peering-token";
+export { PeeringToken, type PeeringTokenArgs, type PeeringDialerArgs } from "./resources/peering-token";
 export { Peering, type PeeringArgs, type PeeringAcceptorArgs } from "./resources/peering";
 export { ExportedServices, type ExportedServicesArgs, type ExportedServiceArgs } from "./resources/exported-services";
 export { ClusterPeering, type ClusterPeeringArgs, type ClusterPeeringSideArgs } from "./components/cluster-peering";

@@ -17,7 +17,7 @@ import type { AclBootstrapArgs } from "../../sdk/resources/acl-bootstrap";
 import type { PeeringTokenInputs } from "../../provider/resources/peering-token";
 import type { PeeringInputs } from "../../provider/resources/peering";
 import type { ExportedServicesInputs } from "../../provider/resources/exported-services";
-import type { PeeringTokenArgs } from "../../sdk/resources/peering-token";
+import type { PeeringDialerArgs, PeeringTokenArgs } from "../../sdk/resources/peering-token";
 import type { PeeringArgs, PeeringAcceptorArgs } from "../../sdk/resources/peering";
 import type { ExportedServiceArgs, ExportedServicesArgs } from "../../sdk/resources/exported-services";
 import type { CaConfigurationInputs, ConsulCaConfig } from "../../provider/resources/ca-configuration";
@@ -37,6 +37,7 @@ const sourceKeys: KeysMatch<Required<IntentionSource>, Required<SourceInput>> = 
 const serviceDefaultsKeys: KeysMatch<Plain<ServiceDefaultsArgs>, Required<ServiceDefaultsInputs>> = true;
 const aclBootstrapKeys: KeysMatch<Plain<AclBootstrapArgs>, Required<AclBootstrapInputs>> = true;
 const peeringTokenKeys: KeysMatch<Plain<PeeringTokenArgs>, Required<PeeringTokenInputs>> = true;
+const peeringDialerKeys: KeysMatch<Plain<PeeringDialerArgs>, Required<NonNullable<PeeringTokenInputs["dialer"]>>> = true;
 const peeringKeys: KeysMatch<Plain<PeeringArgs>, Required<PeeringInputs>> = true;
 const peeringAcceptorKeys: KeysMatch<Plain<PeeringAcceptorArgs>, Required<NonNullable<PeeringInputs["acceptor"]>>> = true;
 const exportedServicesKeys: KeysMatch<Plain<ExportedServicesArgs>, Required<ExportedServicesInputs>> = true;
@@ -48,7 +49,7 @@ describe("SDK Args and provider inputs", () => {
         assert.equal(intentionKeys && connectionKeys && actionType && caConfigurationKeys && consulCaConfigKeys, true);
         assert.equal(serviceIntentionsKeys && sourceKeys && serviceDefaultsKeys, true);
         assert.equal(aclBootstrapKeys, true);
-        assert.equal(peeringTokenKeys && peeringKeys && peeringAcceptorKeys && peeringTokenVersion, true);
+        assert.equal(peeringTokenKeys && peeringDialerKeys && peeringKeys && peeringAcceptorKeys && peeringTokenVersion, true);
         assert.equal(exportedServicesKeys && exportedServiceKeys, true);
     });
 });
