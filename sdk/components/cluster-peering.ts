@@ -100,9 +100,13 @@ export class ClusterPeering extends pulumi.ComponentResource {
     public readonly acceptorState: pulumi.Output<string | undefined>;
     /** State of the dialer's side once deployed (`ACTIVE`). */
     public readonly dialerState: pulumi.Output<string>;
+    /** The PeeringToken on the acceptor cluster. */
     public readonly token: PeeringToken;
+    /** The Peering on the dialer cluster. */
     public readonly peering: Peering;
+    /** The acceptor's ExportedServices (when it exports services). */
     public readonly acceptorExports?: ExportedServices;
+    /** The dialer's ExportedServices (when it exports services). */
     public readonly dialerExports?: ExportedServices;
 
     constructor(name: string, args: ClusterPeeringArgs, opts?: pulumi.ComponentResourceOptions) {

@@ -45,6 +45,7 @@ export interface ExportedServicesArgs {
  * @see https://developer.hashicorp.com/consul/docs/connect/config-entries/exported-services
  */
 export class ExportedServices extends pulumi.dynamic.Resource {
+    /** The entry name (the partition: `default` in Community Edition). */
     declare public readonly name: pulumi.Output<string | undefined>;
     /** What Consul holds: services sorted by name, consumers by peer. */
     declare public readonly services: pulumi.Output<Array<{ name: string; consumers: Array<{ peer: string }> }>>;

@@ -67,9 +67,13 @@ export interface PeeringTokenArgs {
  * @see https://developer.hashicorp.com/consul/docs/connect/cluster-peering
  */
 export class PeeringToken extends pulumi.dynamic.Resource {
+    /** This cluster's name for the peering. */
     declare public readonly peerName: pulumi.Output<string>;
+    /** Addresses the dialer is told to use instead of the servers' own. */
     declare public readonly serverExternalAddresses: pulumi.Output<string[] | undefined>;
+    /** Peering metadata as given at token creation. */
     declare public readonly meta: pulumi.Output<Record<string, string> | undefined>;
+    /** The token version (bump it to rotate the token). */
     declare public readonly version: pulumi.Output<string | number | undefined>;
     /** The token to give to the dialer's {@link Peering} (a Pulumi secret). */
     declare public readonly peeringToken: pulumi.Output<string>;

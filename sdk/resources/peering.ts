@@ -70,7 +70,9 @@ export interface PeeringArgs {
  * @see https://developer.hashicorp.com/consul/docs/connect/cluster-peering
  */
 export class Peering extends pulumi.dynamic.Resource {
+    /** This cluster's name for the peering. */
     declare public readonly peerName: pulumi.Output<string>;
+    /** Peering metadata as Consul holds it. */
     declare public readonly meta: pulumi.Output<Record<string, string> | undefined>;
     /** This cluster's ID for the peering. */
     declare public readonly peeringId: pulumi.Output<string>;
