@@ -48,7 +48,7 @@ if ! flock -n 9; then
 fi
 
 # version_ge A B: true when dotted version A >= B
-version_ge() { [[ "$(printf '%s\n%s\n' "$2" "$1" | sort -V | head -n1)" == "$2" ]]; }
+version_ge() { [[ "$(printf '%s\n%s\n' "$2" "$1" | sort -V | sed -n 1p)" == "$2" ]]; }
 
 # which_outside_bin NAME: first NAME on PATH that is not our own BIN_DIR entry.
 which_outside_bin() {
@@ -126,7 +126,7 @@ go_build() {
 
 setup_consul() {
   if [[ "${CONSUL_MESH_BUILD_TOOLS:-}" != 1 ]] && found=$(which_outside_bin consul); then
-    local v; v=$("$found" version 2>/dev/null | sed -n 's/^Consul v\([0-9.]*\).*/\1/p' | head -n1)
+    local v; v=$("$found" version 2>/dev/null | sed -n 's/^Consul v\([0-9.]*\).*/\1/p' | sed -n 1p)
     if version_ge "${v:-0}" "$MIN_CONSUL"; then link_tool consul "$found"; return; fi
     log "ignoring consul ${v:-?} at $found (need >= $MIN_CONSUL)"
   fi
@@ -222,6 +222,6 @@ started=$SECONDS
 setup_consul
 setup_pulumi
 setup_dynamic_provider_shim
-"$BIN_DIR/consul" version | head -n1 >&2
+"$BIN_DIR/consul" version | sed -n 1p >&2
 echo "pulumi $("$BIN_DIR/pulumi" version)" >&2
 log "tools ready in $BIN_DIR ($((SECONDS - started))s)"
