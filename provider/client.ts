@@ -1,6 +1,9 @@
 // The Consul HTTP client: undici, per-request timeout, token header, bounded jittered retries on
-// 429/503/"No cluster leader"/connection resets only. Built per call; connection pools are cached
-// on globalThis (never in a module-level object, which would not survive provider serialisation).
+// 429/503/"No cluster leader"/leader elections/connection resets only. With several server
+// addresses it fails over to the next one on connection errors and leader loss, and sticks to the
+// last one that answered. Built per call; connection pools are cached on globalThis (never in a
+// module-level object, which would not survive provider serialisation).
+import * as fs from "node:fs";
 import { Agent, request } from "undici";
 import { ConsulApiError, scrub } from "./errors";
 import type { ResolvedConnection } from "./connection";
@@ -25,18 +28,28 @@ export interface ConsulResponse<T> {
 }
 
 export interface RetryStats {
+    /** Requests repeated after a backoff (429, 503, no leader, connection reset). */
     retries: number;
+    /** Requests moved at once to the next server address (connection refused, no leader). */
+    failovers: number;
 }
 
 const MAX_ATTEMPTS = 6;
 const RETRY_BASE_MS = 250;
 const RETRY_CAP_MS = 4000;
 const RETRYABLE_CODES = ["ECONNRESET", "EPIPE", "UND_ERR_SOCKET", "UND_ERR_CLOSED"];
-
-function dispatcherFor(conn: ResolvedConnection): Agent {
+/** Transport failures after which another server may answer (the request did not get through, or the server died). */
+const FAILOVER_CODES = [...RETRYABLE_CODES, "ECONNREFUSED", "UND_ERR_CONNECT_TIMEOUT", "EHOSTUNREACH", "ENETUNREACH"];
+/**
+ * Consul's 500s while the raft leader is lost or being replaced. Safe to repeat: the request never
+ * reached a leader, or (for writes) it is a compare-and-set that fails harmlessly if it had landed.
+ */
+const LEADER_TRANSITION =
+    /No cluster leader|leadership lost|Not ready to serve consistent reads|rpc error (making call|getting client)[^]*(EOF|connection refused|connection reset|i\/o timeout|broken pipe)/i;
+function dispatcherFor(conn: ResolvedConnection, baseUrl: string): Agent {
     const registry = globalThis as unknown as { __consulMeshAgents?: Map<string, Agent> };
     registry.__consulMeshAgents ??= new Map();
-    const key = JSON.stringify([conn.baseUrl, conn.tls]);
+    const key = JSON.stringify([baseUrl, conn.tls]);
     let agent = registry.__consulMeshAgents.get(key);
     if (!agent) {
         agent = new Agent({
@@ -56,17 +69,52 @@ function dispatcherFor(conn: ResolvedConnection): Agent {
     return agent;
 }
 
-/** How many retries this process has made (for tests and benchmarks). */
+/** How many retries and failovers this process has made (for tests and benchmarks). */
 export function retryStats(): RetryStats {
     const g = globalThis as unknown as { __consulMeshRetries?: RetryStats };
-    g.__consulMeshRetries ??= { retries: 0 };
+    g.__consulMeshRetries ??= { retries: 0, failovers: 0 };
+    g.__consulMeshRetries.failovers ??= 0;
     return g.__consulMeshRetries;
+}
+
+/**
+ * CONSUL_MESH_RETRY_LOG=<file>: one JSON line per retry or failover is appended to the file, so that
+ * retries made inside the Pulumi provider process can be counted (read at call time, never captured).
+ */
+function logRetry(kind: "retry" | "failover", method: string, err: ConsulApiError): void {
+    const file = process.env.CONSUL_MESH_RETRY_LOG;
+    if (!file) return;
+    const line = { kind, method, path: err.path, address: err.address, status: err.statusCode, code: err.code, message: err.consulMessage.slice(0, 200), pid: process.pid, time: new Date().toISOString() };
+    try {
+        fs.appendFileSync(file, `${JSON.stringify(line)}\n`);
+    } catch {
+        // Diagnostics only: a log that cannot be written must not fail the request.
+    }
+}
+
+function isLeaderTransition(err: ConsulApiError): boolean {
+    return err.statusCode === 500 && LEADER_TRANSITION.test(err.consulMessage);
 }
 
 function isRetryable(err: ConsulApiError): boolean {
     if (err.statusCode === 0) return err.code !== undefined && RETRYABLE_CODES.includes(err.code);
     if (err.statusCode === 429 || err.statusCode === 503) return true;
-    return err.statusCode === 500 && /No cluster leader/i.test(err.consulMessage);
+    return isLeaderTransition(err);
+}
+
+/** Worth trying the next server address at once. */
+function canFailOver(err: ConsulApiError): boolean {
+    if (err.statusCode === 0) return err.code !== undefined && FAILOVER_CODES.includes(err.code);
+    return isLeaderTransition(err) || err.statusCode === 503;
+}
+
+/** Index of the address that answered last for this list of servers (shared by every client in the process). */
+function preferred(urls: string[]): { get: () => number; set: (i: number) => void } {
+    const g = globalThis as unknown as { __consulMeshPreferred?: Map<string, number> };
+    g.__consulMeshPreferred ??= new Map();
+    const key = urls.join(",");
+    const map = g.__consulMeshPreferred;
+    return { get: () => map.get(key) ?? 0, set: (i) => map.set(key, i) };
 }
 
 function describeTransportError(err: unknown): { message: string; code?: string } {
@@ -92,23 +140,50 @@ export class ConsulClient {
     }
 
     async call<T = unknown>(method: string, path: string, opts: RequestOptions = {}): Promise<ConsulResponse<T>> {
+        const urls = this.conn.baseUrls?.length ? this.conn.baseUrls : [this.conn.baseUrl];
+        const pref = preferred(urls);
+        let current = pref.get() % urls.length;
         let attempt = 0;
+        // Servers tried since the last backoff: a round visits each address at most once. A round is
+        // worth repeating after a backoff if any server in it gave a retryable answer (say, "No
+        // cluster leader" from the survivors while the dead leader refuses connections).
+        let triedInRound = 0;
+        let roundRetryable = false;
         for (;;) {
             attempt++;
             try {
-                return await this.once<T>(method, path, opts);
+                const res = await this.once<T>(method, path, opts, urls[current]);
+                pref.set(current);
+                return res;
             } catch (err) {
                 if (!(err instanceof ConsulApiError)) throw err;
-                const retryable = opts.retry !== false && (isRetryable(err) || (opts.retryIf?.(err) ?? false));
-                if (!retryable || attempt >= MAX_ATTEMPTS) throw err;
+                triedInRound++;
+                roundRetryable ||= isRetryable(err);
+                // Several servers: a refused connection or a leaderless server sends us straight to the next
+                // one. Not for opts.retry === false (a call that must not be repeated), except when the
+                // connection was refused, which proves the request never arrived.
+                const mayRepeat = opts.retry !== false || err.code === "ECONNREFUSED";
+                if (urls.length > 1 && triedInRound < urls.length && mayRepeat && canFailOver(err)) {
+                    retryStats().failovers++;
+                    logRetry("failover", method, err);
+                    current = (current + 1) % urls.length;
+                    attempt--;
+                    continue;
+                }
+                const retryable = opts.retry !== false && (isRetryable(err) || (roundRetryable && err.statusCode === 0 && canFailOver(err)) || (opts.retryIf?.(err) ?? false));
+                if (!retryable || attempt >= MAX_ATTEMPTS) throw urls.length > 1 && triedInRound > 1 ? everyServerFailed(err, urls) : err;
                 retryStats().retries++;
+                logRetry("retry", method, err);
+                triedInRound = 0;
+                roundRetryable = false;
+                if (urls.length > 1 && canFailOver(err)) current = (current + 1) % urls.length;
                 const backoff = Math.min(RETRY_CAP_MS, RETRY_BASE_MS * 2 ** (attempt - 1));
                 await new Promise((r) => setTimeout(r, backoff / 2 + Math.random() * (backoff / 2)));
             }
         }
     }
 
-    private async once<T>(method: string, path: string, opts: RequestOptions): Promise<ConsulResponse<T>> {
+    private async once<T>(method: string, path: string, opts: RequestOptions, baseUrl: string): Promise<ConsulResponse<T>> {
         const token = opts.token ?? this.conn.token;
         const secrets = [token, this.conn.token, ...(opts.secrets ?? [])];
         const query = new URLSearchParams();
@@ -127,24 +202,31 @@ export class ConsulClient {
         }
         let res: Awaited<ReturnType<typeof request>>;
         try {
-            res = await request(`${this.conn.baseUrl}${shownPath}`, {
+            res = await request(`${baseUrl}${shownPath}`, {
                 method: method as "GET",
                 headers,
                 body,
-                dispatcher: dispatcherFor(this.conn),
+                dispatcher: dispatcherFor(this.conn, baseUrl),
                 signal: AbortSignal.timeout(this.conn.timeoutMs),
                 headersTimeout: this.conn.timeoutMs,
                 bodyTimeout: this.conn.timeoutMs,
             });
         } catch (err) {
-            const { message, code } = describeTransportError(err);
-            throw new ConsulApiError(method, shownPath, 0, scrub(message, secrets), this.conn.baseUrl, undefined, code);
+            let { message, code } = describeTransportError(err);
+            if (baseUrl.startsWith("https:") && !this.conn.tls.cert && (code === "UND_ERR_SOCKET" || code === "ECONNRESET")) {
+                // A verify_incoming agent ends the TLS session of a client without a certificate; Node
+                // reports only "other side closed", so name the likely cause.
+                message =
+                    `TLS error: ${message}; the server closed the connection, it probably requires a client certificate ` +
+                    "(verify_incoming): set clientCert and clientKey, or CONSUL_CLIENT_CERT and CONSUL_CLIENT_KEY";
+            }
+            throw new ConsulApiError(method, shownPath, 0, scrub(message, secrets), baseUrl, undefined, code);
         }
         const text = await res.body.text();
         const index = headerValue(res.headers["x-consul-index"]);
         if (res.statusCode < 200 || res.statusCode >= 300) {
             const message = scrub(text.trim() || `HTTP ${res.statusCode}`, secrets);
-            throw new ConsulApiError(method, shownPath, res.statusCode, message, this.conn.baseUrl, index);
+            throw new ConsulApiError(method, shownPath, res.statusCode, message, baseUrl, index);
         }
         let parsed: unknown = undefined;
         if (text.trim() !== "") {
@@ -169,6 +251,12 @@ export class ConsulClient {
     delete<T = unknown>(path: string, opts?: RequestOptions) {
         return this.call<T>("DELETE", path, opts);
     }
+}
+
+/** The last error, saying that every listed server was tried. */
+function everyServerFailed(err: ConsulApiError, urls: string[]): ConsulApiError {
+    const message = `${err.consulMessage} (tried every server: ${urls.join(", ")})`;
+    return new ConsulApiError(err.method, err.path, err.statusCode, message, err.address, err.index, err.code);
 }
 
 function headerValue(v: string | string[] | undefined): string | undefined {

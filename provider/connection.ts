@@ -46,8 +46,13 @@ export function connectionSchema() {
 
 /** Everything a request needs, fully resolved. */
 export interface ResolvedConnection {
-    /** Base URL without trailing slash, e.g. http://127.0.0.1:8500 */
+    /** Base URL without trailing slash, e.g. http://127.0.0.1:8500 (the first of `baseUrls`). */
     baseUrl: string;
+    /**
+     * Every server address, in the order given (`address` may list several, comma-separated); the
+     * client fails over to the next one on connection errors and while a server has no leader.
+     */
+    baseUrls: string[];
     token?: string;
     datacenter?: string;
     tls: {
@@ -118,6 +123,17 @@ export function normalizeAddress(address: string, useTls: boolean | undefined): 
 }
 
 /**
+ * Splits a comma-separated address list ("a:8500,b:8500" or "http://a:8500, http://b:8500") and
+ * normalises each entry; duplicates are dropped, order is kept (the first is tried first).
+ */
+export function normalizeAddresses(address: string, useTls: boolean | undefined): string[] {
+    const parts = address.split(",").map((a) => a.trim()).filter((a) => a !== "");
+    if (parts.length === 0) throw new Error(`address "${address}" names no server`);
+    const urls = parts.map((a) => normalizeAddress(a, useTls));
+    return urls.filter((u, i) => urls.indexOf(u) === i);
+}
+
+/**
  * Resolves a connection. `config` reads stack config keys (without the namespace), `env` is the
  * process environment. Throws a plain Error (never containing the token) on unusable settings.
  */
@@ -137,7 +153,7 @@ export function resolveConnection(
     };
 
     const useTls = parseBool(env.CONSUL_HTTP_SSL);
-    const baseUrl = normalizeAddress(str("address", "CONSUL_HTTP_ADDR") ?? "127.0.0.1:8500", useTls);
+    const baseUrls = normalizeAddresses(str("address", "CONSUL_HTTP_ADDR") ?? "127.0.0.1:8500", useTls);
 
     // A token file beats a token at the same level (input, config, env), as in Consul's client.
     let token: string | undefined;
@@ -192,7 +208,8 @@ export function resolveConnection(
     }
 
     return {
-        baseUrl,
+        baseUrl: baseUrls[0],
+        baseUrls,
         token,
         datacenter: str("datacenter"),
         tls: {
@@ -207,8 +224,14 @@ export function resolveConnection(
     };
 }
 
-/** The address a resource's object lives at: what identity comparisons use (no secrets). */
+/**
+ * The address a resource's object lives at: what identity comparisons use (no secrets). A list of
+ * servers is compared as a set, so reordering it does not replace anything.
+ */
 export function connectionTarget(input: ConnectionInput | undefined): string {
-    const address = input?.address ? input.address.replace(/\/+$/, "") : "";
+    const raw = input?.address ?? "";
+    const address = raw.includes(",")
+        ? raw.split(",").map((a) => a.trim().replace(/\/+$/, "")).filter((a) => a !== "").sort().join(",")
+        : raw.replace(/\/+$/, "");
     return `${address}|${input?.datacenter ?? ""}`;
 }

@@ -1,10 +1,22 @@
-// npm run cluster -- start [--acl[=dc1,dc2]] [--only=dc1,dc2] | stop | status
-import { start, status, stop } from "./lib/clusters";
+// npm run cluster -- start [--acl[=dc1,dc2]] [--only=dc1,dc2] [--servers 3] | stop | status
+// --servers 3 makes dc1 three real Consul servers (-bootstrap-expect=3, not -dev) on loopback; the
+// other clusters stay single dev agents.
+import { clusterAddresses, start, status, stop } from "./lib/clusters";
 
 function listArg(args: string[], flag: string): string[] | undefined {
     const hit = args.find((a) => a === flag || a.startsWith(`${flag}=`));
     if (!hit) return undefined;
     return hit === flag ? ["dc1", "dc2"] : hit.slice(flag.length + 1).split(",").filter(Boolean);
+}
+
+/** `--servers 3` or `--servers=3` (default 1). */
+function serversArg(args: string[]): number {
+    const i = args.findIndex((a) => a === "--servers" || a.startsWith("--servers="));
+    if (i < 0) return 1;
+    const raw = args[i] === "--servers" ? args[i + 1] : args[i].slice("--servers=".length);
+    const n = Number(raw);
+    if (![1, 3, 5].includes(n)) throw new Error(`--servers must be 1, 3 or 5 (got "${raw ?? ""}")`);
+    return n;
 }
 
 async function main(): Promise<void> {
@@ -15,17 +27,18 @@ async function main(): Promise<void> {
     switch (command) {
         case "start": {
             const acl = listArg(args, "--acl") ?? [];
+            const servers = serversArg(args);
             const started = Date.now();
             // Sequential on purpose: two agents booting at once on 2 cores slow each other down.
             for (const name of names) {
-                await start(name, { acl: acl.includes(name), log });
+                await start(name, { acl: acl.includes(name), log, ...(name === "dc1" && servers > 1 ? { servers } : {}) });
             }
             log(`ready in ${((Date.now() - started) / 1000).toFixed(1)} s`);
             break;
         }
         case "stop":
-            // Stops every cluster this checkout started (dc3 included) unless --only says otherwise.
-            for (const name of listArg(args, "--only") ?? ["dc1", "dc2", "dc3"]) await stop(name, { log });
+            // Stops every cluster this checkout started (dc3 and dc4 included) unless --only says otherwise.
+            for (const name of listArg(args, "--only") ?? ["dc1", "dc2", "dc3", "dc4"]) await stop(name, { log });
             break;
         case "status":
             for (const name of names) {
@@ -35,10 +48,16 @@ async function main(): Promise<void> {
                         ? `${name}: running pid ${s.pid} at ${s.address} acl ${s.acl ? "on" : "off"} log ${s.logFile}`
                         : `${name}: stopped`,
                 );
+                if (s.running && (s.servers ?? 1) > 1) {
+                    console.log(`${name}: ${s.servers} servers at ${clusterAddresses(name).join(",")}`);
+                    for (const m of s.members ?? []) {
+                        console.log(`  server ${m.index}: ${m.running ? `running pid ${m.pid}` : "stopped"} at ${m.address} log ${m.logFile}`);
+                    }
+                }
             }
             break;
         default:
-            console.error("usage: npm run cluster -- start [--acl[=dc1,dc2]] [--only=dc1,dc2] | stop | status");
+            console.error("usage: npm run cluster -- start [--acl[=dc1,dc2]] [--only=dc1,dc2] [--servers 3] | stop | status");
             process.exitCode = 2;
     }
 }

@@ -12,7 +12,14 @@ import * as pulumi from "@pulumi/pulumi";
  * @see https://developer.hashicorp.com/consul/commands#environment-variables
  */
 export interface ConnectionArgs {
-    /** Consul HTTP address: `host:port`, `http://host:port` or `https://host:port`. Env: `CONSUL_HTTP_ADDR`. @default "http://127.0.0.1:8500" */
+    /**
+     * Consul HTTP address: `host:port`, `http://host:port` or `https://host:port`. Env: `CONSUL_HTTP_ADDR`.
+     * May list several servers of one cluster, comma-separated (`http://10.0.0.1:8500,http://10.0.0.2:8500`):
+     * the first is tried first; on a refused or reset connection, or while a server reports no leader,
+     * the request moves to the next one. The list is compared as a set: reordering it replaces
+     * nothing, adding or removing a server replaces the resource like any other address change.
+     * @default "http://127.0.0.1:8500"
+     */
     address?: pulumi.Input<string>;
     /** ACL token sent as `X-Consul-Token`. Env: `CONSUL_HTTP_TOKEN`. Kept secret in state. */
     token?: pulumi.Input<string>;

@@ -18,7 +18,7 @@ import { explainL7Error } from "../l7-errors";
 import {
     isOwnedEntry,
     modifyEntry,
-    readEntry,
+    readEntryBatched,
     sourceKey,
     type ServiceIntentionsEntry,
 } from "../service-intentions-entry";
@@ -129,8 +129,9 @@ export class IntentionProvider extends ConsulResourceProvider implements dynamic
         const client = this.client(inputs.connection);
         const id = intentionId(inputs);
         const desired = sourceToConsul(asSource(inputs));
+        let written: ServiceIntentionsEntry | undefined;
         try {
-            await modifyEntry(client, inputs.destination, (entry) => {
+            written = await modifyEntry(client, inputs.destination, (entry) => {
                 if (isOwnedEntry(entry)) throw ownedEntryError(inputs.destination, client.address);
                 if (mustNotExist && findSource(entry, inputs) && !inputs.adopt) {
                     throw new Error(
@@ -141,11 +142,11 @@ export class IntentionProvider extends ConsulResourceProvider implements dynamic
                 next.Sources = next.Sources.filter((s) => sourceKey(s) !== sourceKey(desired));
                 next.Sources.push(desired);
                 return next;
-            });
+            }, { readBack: true });
         } catch (err) {
             throw explainL7Error(err, inputs.destination);
         }
-        const outs = outputsFrom(await readEntry(client, inputs.destination), inputs);
+        const outs = outputsFrom(written, inputs);
         if (!outs) throw new Error(`intention ${id} was written to ${client.address} but is not there on read-back`);
         return outs;
     }
@@ -156,7 +157,7 @@ export class IntentionProvider extends ConsulResourceProvider implements dynamic
 
     async read(id: string, props: IntentionOutputs): Promise<dynamic.ReadResult> {
         const client = this.client(props.connection);
-        const outs = outputsFrom(await readEntry(client, props.destination), props);
+        const outs = outputsFrom(await readEntryBatched(client, props.destination), props);
         if (!outs) return {};
         const { precedence: _p, ...inputs } = outs;
         return { id, props: outs, inputs };

@@ -24,7 +24,7 @@ import {
     modifyEntry,
     OWNER_META_KEY,
     OWNER_META_VALUE,
-    readEntry,
+    readEntryBatched,
     type ServiceIntentionsEntry,
 } from "../service-intentions-entry";
 import { canonical, validate } from "../validation";
@@ -129,8 +129,9 @@ export class ServiceIntentionsProvider extends ConsulResourceProvider implements
 
     private async write(inputs: ServiceIntentionsInputs, creating: boolean): Promise<ServiceIntentionsOutputs> {
         const client = this.client(inputs.connection);
+        let entry: ServiceIntentionsEntry | undefined;
         try {
-            await modifyEntry(client, inputs.destination, (current) => {
+            entry = await modifyEntry(client, inputs.destination, (current) => {
                 if (creating && current && !inputs.adopt) {
                     const who = isOwnedEntry(current)
                         ? "it is marked as managed by consul-mesh (another stack, or a lost state?)"
@@ -141,11 +142,10 @@ export class ServiceIntentionsProvider extends ConsulResourceProvider implements
                     );
                 }
                 return toEntry(inputs);
-            });
+            }, { readBack: true });
         } catch (err) {
             throw explainL7Error(err, inputs.destination);
         }
-        const entry = await readEntry(client, inputs.destination);
         if (!entry) throw new Error(`service-intentions "${inputs.destination}" was written to ${client.address} but is not there on read-back`);
         return outputsFrom(entry, inputs);
     }
@@ -156,7 +156,7 @@ export class ServiceIntentionsProvider extends ConsulResourceProvider implements
 
     async read(id: string, props: ServiceIntentionsOutputs): Promise<dynamic.ReadResult> {
         const client = this.client(props.connection);
-        const entry = await readEntry(client, props.destination ?? id);
+        const entry = await readEntryBatched(client, props.destination ?? id);
         if (!entry) return {};
         const outs = outputsFrom(entry, props);
         return { id, props: outs, inputs: outs };

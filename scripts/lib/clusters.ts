@@ -1,5 +1,8 @@
-// Local Consul dev clusters on loopback for the demo, the tests and the benchmarks.
-// Each cluster is one `consul agent -dev` with its own ports, data dir, log file and pid file.
+// Local Consul clusters on loopback for the demo, the tests and the benchmarks.
+// By default a cluster is one `consul agent -dev` with its own ports, data dir, log file and pid file.
+// With `servers: 3` it is three real (non-dev) servers with -bootstrap-expect=3, each on its own port
+// set (the cluster's ports + 10 * index), data dir, log and pid file. `tls` makes the single agent
+// HTTPS-only with verify_incoming; `extraHcl` adds agent configuration (e.g. request rate limits).
 import { spawn, execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -28,7 +31,20 @@ const BASE_CLUSTERS: readonly ClusterSpec[] = [
         datacenter: "dc3",
         ports: { http: 7500, dns: -1, grpc: 7502, grpcTls: 7503, serfLan: 7301, serfWan: 7302, server: 7300 },
     },
+    {
+        // A fourth cluster for the fault tests (three servers, TLS, rate limits); on demand only.
+        name: "dc4",
+        datacenter: "dc4",
+        ports: { http: 6500, dns: -1, grpc: 6502, grpcTls: 6503, serfLan: 6301, serfWan: 6302, server: 6300 },
+    },
 ];
+
+/** Port set of server `index` of a multi-server cluster: every port moved by 10 * index. */
+export function serverPorts(spec: ClusterSpec, index: number): ClusterSpec["ports"] {
+    return Object.fromEntries(
+        Object.entries(spec.ports).map(([k, v]) => [k, v < 0 ? v : v + 10 * index]),
+    ) as ClusterSpec["ports"];
+}
 
 /**
  * CONSUL_MESH_PORT_OFFSET (a multiple of 10000, e.g. 10000) moves every port of both clusters, so
@@ -55,9 +71,26 @@ export function clusterSpecs(): ClusterSpec[] {
 
 export const CLUSTERS = BASE_CLUSTERS;
 
-/** HTTP address of a cluster (honours CONSUL_MESH_PORT_OFFSET). */
+/** HTTP address of a cluster (honours CONSUL_MESH_PORT_OFFSET); https:// when it runs in TLS mode. */
 export function clusterAddress(name: string): string {
-    return `http://127.0.0.1:${specFor(name).ports.http}`;
+    return `${readMode(name)?.tls ? "https" : "http"}://127.0.0.1:${specFor(name).ports.http}`;
+}
+
+/** HTTP addresses of every server of a cluster (one for a dev agent, three with `servers: 3`). */
+export function clusterAddresses(name: string): string[] {
+    const spec = specFor(name);
+    const servers = readMode(name)?.servers ?? 1;
+    const scheme = readMode(name)?.tls ? "https" : "http";
+    return Array.from({ length: servers }, (_, i) => `${scheme}://127.0.0.1:${serverPorts(spec, i).http}`);
+}
+
+export interface ServerState {
+    index: number;
+    address: string;
+    pid?: number;
+    running: boolean;
+    dataDir: string;
+    logFile: string;
 }
 
 export interface ClusterState {
@@ -68,6 +101,27 @@ export interface ClusterState {
     acl: boolean;
     dataDir: string;
     logFile: string;
+    /** Number of servers (1 for the dev agent). */
+    servers?: number;
+    /** Every server, index 0 first (server 0 is the one `address`, `pid`, `dataDir` describe). */
+    members?: ServerState[];
+    /** True when the agent serves HTTPS only. */
+    tls?: boolean;
+}
+
+/** TLS material (file paths) for an HTTPS-only agent with verify_incoming. */
+export interface TlsFiles {
+    caFile: string;
+    certFile: string;
+    keyFile: string;
+}
+
+interface Mode {
+    acl: boolean;
+    servers?: number;
+    bind?: string;
+    tls?: TlsFiles;
+    extraHcl?: string;
 }
 
 const repoRoot = path.resolve(__dirname, "..", "..");
@@ -84,6 +138,12 @@ export function toolsDir(): string {
 }
 
 export function consulBinary(): string {
+    // CONSUL_MESH_CONSUL_BIN runs the clusters on another consul (the compatibility runs use 1.21).
+    const override = process.env.CONSUL_MESH_CONSUL_BIN;
+    if (override) {
+        if (!fs.existsSync(override)) throw new Error(`CONSUL_MESH_CONSUL_BIN=${override} does not exist`);
+        return override;
+    }
     const candidate = path.join(toolsDir(), "consul");
     if (!fs.existsSync(candidate)) {
         throw new Error(`consul is not installed in ${toolsDir()}; run "npm run setup" first`);
@@ -103,9 +163,20 @@ function specFor(name: string): ClusterSpec {
     return spec;
 }
 
-function readPid(name: string): number | undefined {
+/** File names of server `index`: server 0 keeps the historical names (data, consul.pid, consul.log). */
+function serverFiles(name: string, index: number): { dataDir: string; pidFile: string; logFile: string } {
+    const dir = clusterDir(name);
+    const suffix = index === 0 ? "" : `-${index}`;
+    return {
+        dataDir: path.join(dir, `data${suffix}`),
+        pidFile: path.join(dir, `consul${suffix}.pid`),
+        logFile: path.join(dir, `consul${suffix}.log`),
+    };
+}
+
+function readPid(name: string, index = 0): number | undefined {
     try {
-        const pid = Number(fs.readFileSync(path.join(clusterDir(name), "consul.pid"), "utf8").trim());
+        const pid = Number(fs.readFileSync(serverFiles(name, index).pidFile, "utf8").trim());
         return Number.isInteger(pid) && pid > 0 ? pid : undefined;
     } catch {
         return undefined;
@@ -113,85 +184,175 @@ function readPid(name: string): number | undefined {
 }
 
 /** True when pid is alive AND is the consul agent we started for this cluster (its data dir is on its command line). */
-function isOurAgent(pid: number, name: string): boolean {
+function isOurAgent(pid: number, name: string, index = 0): boolean {
     try {
         const cmdline = fs.readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0");
-        return cmdline.includes(`-data-dir=${path.join(clusterDir(name), "data")}`);
+        if (!cmdline.includes(`-data-dir=${serverFiles(name, index).dataDir}`)) return false;
+        // A killed process stays a zombie until its parent reaps it: not running.
+        const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
+        return !/^\d+ \(.*\) Z/.test(stat);
     } catch {
         return false;
     }
 }
 
-function readMode(name: string): { acl: boolean } | undefined {
+function readMode(name: string): Mode | undefined {
     try {
-        return JSON.parse(fs.readFileSync(path.join(clusterDir(name), "mode.json"), "utf8")) as { acl: boolean };
+        return JSON.parse(fs.readFileSync(path.join(clusterDir(name), "mode.json"), "utf8")) as Mode;
     } catch {
         return undefined;
     }
 }
 
-export function status(name: string): ClusterState {
-    const spec = specFor(name);
-    const dir = clusterDir(name);
-    const pid = readPid(name);
-    const running = pid !== undefined && isOurAgent(pid, name);
+function serverState(name: string, index: number, mode: Mode | undefined): ServerState {
+    const files = serverFiles(name, index);
+    const pid = readPid(name, index);
+    const running = pid !== undefined && isOurAgent(pid, name, index);
     return {
-        name,
-        address: `http://127.0.0.1:${spec.ports.http}`,
+        index,
+        address: `${mode?.tls ? "https" : "http"}://127.0.0.1:${serverPorts(specFor(name), index).http}`,
         pid: running ? pid : undefined,
         running,
-        acl: readMode(name)?.acl ?? false,
-        dataDir: path.join(dir, "data"),
-        logFile: path.join(dir, "consul.log"),
+        dataDir: files.dataDir,
+        logFile: files.logFile,
     };
 }
 
-function agentArgs(spec: ClusterSpec, dataDir: string, acl: boolean): string[] {
-    const p = spec.ports;
-    const args = [
-        "agent",
-        "-dev",
-        `-datacenter=${spec.datacenter}`,
-        `-node=${spec.name}-server`,
-        "-bind=127.0.0.1",
-        "-client=127.0.0.1",
-        `-data-dir=${dataDir}`,
-        `-http-port=${p.http}`,
+export function status(name: string): ClusterState {
+    const mode = readMode(name);
+    const servers = mode?.servers ?? 1;
+    const members = Array.from({ length: servers }, (_, i) => serverState(name, i, mode));
+    const first = members[0];
+    return {
+        name,
+        address: first.address,
+        pid: first.pid,
+        // A multi-server cluster counts as running while any of its servers runs (one may be down on purpose).
+        running: members.some((m) => m.running),
+        acl: mode?.acl ?? false,
+        dataDir: first.dataDir,
+        logFile: first.logFile,
+        servers,
+        members,
+        tls: mode?.tls !== undefined,
+    };
+}
+
+function portArgs(p: ClusterSpec["ports"], tls: boolean): string[] {
+    return [
+        ...(tls ? [] : [`-http-port=${p.http}`]),
         `-dns-port=${p.dns}`,
         `-grpc-port=${p.grpc}`,
         `-grpc-tls-port=${p.grpcTls}`,
         `-serf-lan-port=${p.serfLan}`,
         `-serf-wan-port=${p.serfWan}`,
         `-server-port=${p.server}`,
+    ];
+}
+
+function agentArgs(spec: ClusterSpec, dataDir: string, acl: boolean, mode: Mode = { acl }): string[] {
+    const p = spec.ports;
+    const args = [
+        "agent",
+        "-dev",
+        `-datacenter=${spec.datacenter}`,
+        `-node=${spec.name}-server`,
+        `-bind=${mode.bind ?? "127.0.0.1"}`,
+        "-client=127.0.0.1",
+        `-data-dir=${dataDir}`,
+        ...portArgs(p, mode.tls !== undefined),
         "-log-level=info",
     ];
     if (acl) {
         // No initial_management token: the cluster stays un-bootstrapped so ACL bootstrap can be exercised.
         args.push("-hcl", 'acl { enabled = true default_policy = "deny" enable_token_persistence = true }');
     }
+    if (mode.tls) {
+        // HTTPS only: the plain HTTP listener is off; clients must present a certificate signed by the CA.
+        args.push(
+            "-hcl", `ports { http = -1 https = ${p.http} }`,
+            "-hcl",
+            `tls { defaults { ca_file = ${JSON.stringify(mode.tls.caFile)} cert_file = ${JSON.stringify(mode.tls.certFile)} ` +
+                `key_file = ${JSON.stringify(mode.tls.keyFile)} } https { verify_incoming = true } }`,
+        );
+    }
+    if (mode.extraHcl) args.push("-hcl", mode.extraHcl);
     return args;
 }
 
-async function httpGet(url: string): Promise<{ status: number; body: string } | undefined> {
-    try {
-        const res = await fetch(url, { signal: AbortSignal.timeout(2000) });
-        return { status: res.status, body: await res.text() };
-    } catch {
-        return undefined;
+/** Arguments of server `index` of a multi-server (non-dev) cluster. */
+function serverArgs(spec: ClusterSpec, index: number, count: number, dataDir: string, mode: Mode): string[] {
+    const p = serverPorts(spec, index);
+    const args = [
+        "agent",
+        "-server",
+        `-bootstrap-expect=${count}`,
+        `-datacenter=${spec.datacenter}`,
+        `-node=${spec.name}-server-${index}`,
+        "-bind=127.0.0.1",
+        "-advertise=127.0.0.1",
+        "-client=127.0.0.1",
+        `-data-dir=${dataDir}`,
+        ...portArgs(p, false),
+        "-log-level=info",
+        // Production-recommended timing (raft_multiplier 1): a lost leader is replaced within seconds.
+        "-hcl", "performance { raft_multiplier = 1 }",
+        "-hcl", "connect { enabled = true }",
+    ];
+    for (let j = 0; j < count; j++) {
+        if (j !== index) args.push(`-retry-join=127.0.0.1:${serverPorts(spec, j).serfLan}`);
     }
+    if (mode.acl) args.push("-hcl", 'acl { enabled = true default_policy = "deny" enable_token_persistence = true }');
+    if (mode.extraHcl) args.push("-hcl", mode.extraHcl);
+    return args;
 }
 
-/** Ready = a leader is elected and the Connect CA has an active root. */
-export async function waitReady(address: string, timeoutMs: number, isAlive: () => boolean): Promise<void> {
+/** HTTP(S) GET for the readiness checks; with TLS files it presents the client certificate. */
+async function httpGet(url: string, tls?: TlsFiles): Promise<{ status: number; body: string } | undefined> {
+    if (!tls) {
+        try {
+            const res = await fetch(url, { signal: AbortSignal.timeout(2000) });
+            return { status: res.status, body: await res.text() };
+        } catch {
+            return undefined;
+        }
+    }
+    const https = require("node:https") as typeof import("node:https");
+    return new Promise((resolve) => {
+        const req = https.get(
+            url,
+            {
+                ca: fs.readFileSync(tls.caFile),
+                cert: fs.readFileSync(tls.certFile),
+                key: fs.readFileSync(tls.keyFile),
+                timeout: 2000,
+            },
+            (res) => {
+                let body = "";
+                res.on("data", (d: Buffer) => (body += d.toString()));
+                res.on("end", () => resolve({ status: res.statusCode ?? 0, body }));
+                res.on("error", () => resolve(undefined));
+            },
+        );
+        req.on("timeout", () => req.destroy());
+        req.on("error", () => resolve(undefined));
+    });
+}
+
+/**
+ * Ready = a leader is elected and the Connect CA has an active root. `tls` (client certificate
+ * files) is needed for an HTTPS-only agent with verify_incoming.
+ */
+export async function waitReady(address: string, timeoutMs: number, isAlive: () => boolean, tls?: TlsFiles): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     let last = "no answer";
     while (Date.now() < deadline) {
         if (!isAlive()) {
             throw new Error(`the agent at ${address} exited while starting`);
         }
-        const leader = await httpGet(`${address}/v1/status/leader`);
+        const leader = await httpGet(`${address}/v1/status/leader`, tls);
         if (leader?.status === 200 && leader.body.replace(/"/g, "").trim() !== "") {
-            const roots = await httpGet(`${address}/v1/connect/ca/roots`);
+            const roots = await httpGet(`${address}/v1/connect/ca/roots`, tls);
             if (roots?.status === 200 && (JSON.parse(roots.body) as { ActiveRootID?: string }).ActiveRootID) {
                 return;
             }
@@ -220,34 +381,42 @@ export interface StartOptions {
     acl?: boolean;
     timeoutMs?: number;
     log?: (msg: string) => void;
+    /** 1 (default): one `consul agent -dev`. 3: three real servers with -bootstrap-expect=3. */
+    servers?: number;
+    /** HTTPS only on the cluster's http port, with verify_incoming (single dev agent only). */
+    tls?: TlsFiles;
+    /** Extra agent configuration in HCL, e.g. `limits { request_limits { mode = "enforcing" ... } }`. */
+    extraHcl?: string;
+    /**
+     * Address the dev agent binds its server (serf and RPC) to; the HTTP API stays on 127.0.0.1.
+     * Consul exempts requests whose source IP is a server's from its request rate limits, so the
+     * rate-limit tests bind the server to 127.0.0.2 to be limited like any remote client.
+     * @default "127.0.0.1"
+     */
+    bind?: string;
 }
 
-/** Starts one cluster (idempotent: a running cluster in the same mode is left alone). */
-export async function start(name: string, opts: StartOptions = {}): Promise<ClusterState> {
-    const spec = specFor(name);
-    const log = opts.log ?? (() => undefined);
-    const acl = opts.acl ?? false;
-    const current = status(name);
-    if (current.running) {
-        if (current.acl === acl) {
-            log(`${name}: already running (pid ${current.pid}, acl ${acl ? "on" : "off"})`);
-            return current;
-        }
-        log(`${name}: running with acl ${current.acl ? "on" : "off"}; restarting with acl ${acl ? "on" : "off"}`);
-        await stop(name, { log });
-    }
-    if (await portInUse(spec.ports.http)) {
-        throw new Error(
-            `${name}: port ${spec.ports.http} on 127.0.0.1 is already in use by another process (not started by consul-mesh); stop it first`,
-        );
-    }
-    const dir = clusterDir(name);
-    const dataDir = path.join(dir, "data");
-    fs.rmSync(dataDir, { recursive: true, force: true });
-    fs.mkdirSync(dataDir, { recursive: true });
-    const logFile = path.join(dir, "consul.log");
-    const out = fs.openSync(logFile, "w");
-    const child = spawn(consulBinary(), agentArgs(spec, dataDir, acl), {
+function sameMode(a: Mode | undefined, b: Mode): boolean {
+    return JSON.stringify({ acl: a?.acl ?? false, servers: a?.servers ?? 1, tls: a?.tls ?? null, extraHcl: a?.extraHcl ?? "", bind: a?.bind ?? "" }) ===
+        JSON.stringify({ acl: b.acl, servers: b.servers ?? 1, tls: b.tls ?? null, extraHcl: b.extraHcl ?? "", bind: b.bind ?? "" });
+}
+
+function describeMode(mode: Mode): string {
+    const parts = [`acl ${mode.acl ? "on" : "off"}`];
+    if ((mode.servers ?? 1) > 1) parts.push(`${mode.servers} servers`);
+    if (mode.tls) parts.push("https only");
+    if (mode.extraHcl) parts.push("extra hcl");
+    if (mode.bind) parts.push(`bind ${mode.bind}`);
+    return parts.join(", ");
+}
+
+/** Spawns one agent process detached, records its pid; returns a liveness probe. */
+function spawnAgent(name: string, index: number, args: string[], wipe: boolean): { pid: number; alive: () => boolean } {
+    const files = serverFiles(name, index);
+    if (wipe) fs.rmSync(files.dataDir, { recursive: true, force: true });
+    fs.mkdirSync(files.dataDir, { recursive: true });
+    const out = fs.openSync(files.logFile, wipe ? "w" : "a");
+    const child = spawn(consulBinary(), args, {
         detached: true,
         stdio: ["ignore", out, out],
         env: { ...process.env, CHECKPOINT_DISABLE: "1" },
@@ -259,41 +428,168 @@ export async function start(name: string, opts: StartOptions = {}): Promise<Clus
     });
     child.unref();
     if (child.pid === undefined) {
-        throw new Error(`${name}: consul did not start (see ${logFile})`);
+        throw new Error(`${name}: consul did not start (see ${files.logFile})`);
     }
-    fs.writeFileSync(path.join(dir, "consul.pid"), `${child.pid}\n`);
-    fs.writeFileSync(path.join(dir, "mode.json"), JSON.stringify({ acl }));
-    log(`${name}: started consul (pid ${child.pid}, http ${spec.ports.http}, acl ${acl ? "on" : "off"}), waiting for leader and CA`);
-    const address = `http://127.0.0.1:${spec.ports.http}`;
+    fs.writeFileSync(files.pidFile, `${child.pid}\n`);
+    return { pid: child.pid, alive: () => !exited };
+}
+
+function logTail(logFile: string): string {
     try {
-        await waitReady(address, opts.timeoutMs ?? 60_000, () => !exited);
-    } catch (err) {
-        const tail = fs.readFileSync(logFile, "utf8").split("\n").slice(-15).join("\n");
-        throw new Error(`${name}: ${(err as Error).message}\n--- last lines of ${logFile} ---\n${tail}`);
+        return fs.readFileSync(logFile, "utf8").split("\n").slice(-15).join("\n");
+    } catch {
+        return "(no log)";
     }
-    log(`${name}: ready at ${address}`);
+}
+
+/** Starts one cluster (idempotent: a running cluster in the same mode is left alone). */
+export async function start(name: string, opts: StartOptions = {}): Promise<ClusterState> {
+    const spec = specFor(name);
+    const log = opts.log ?? (() => undefined);
+    const acl = opts.acl ?? false;
+    const servers = opts.servers ?? 1;
+    if (![1, 3, 5].includes(servers)) throw new Error(`${name}: servers must be 1, 3 or 5 (got ${servers})`);
+    if (servers > 1 && (opts.tls || opts.bind)) throw new Error(`${name}: tls and bind are for a single dev agent`);
+    const mode: Mode = { acl, ...(servers > 1 ? { servers } : {}), ...(opts.tls ? { tls: opts.tls } : {}), ...(opts.extraHcl ? { extraHcl: opts.extraHcl } : {}), ...(opts.bind ? { bind: opts.bind } : {}) };
+    const current = status(name);
+    if (current.running) {
+        if (sameMode(readMode(name), mode) && current.members?.every((m) => m.running)) {
+            log(`${name}: already running (pid ${current.pid}, ${describeMode(mode)})`);
+            return current;
+        }
+        log(`${name}: running in another mode; restarting with ${describeMode(mode)}`);
+        await stop(name, { log });
+    }
+    for (let i = 0; i < servers; i++) {
+        const port = serverPorts(spec, i).http;
+        if (await portInUse(port)) {
+            throw new Error(
+                `${name}: port ${port} on 127.0.0.1 is already in use by another process (not started by consul-mesh); stop it first`,
+            );
+        }
+    }
+    const dir = clusterDir(name);
+    fs.mkdirSync(dir, { recursive: true });
+    // Forget servers of an earlier, larger cluster so that stop() and status() see only this one.
+    for (let i = servers; i < 5; i++) fs.rmSync(serverFiles(name, i).pidFile, { force: true });
+    fs.writeFileSync(path.join(dir, "mode.json"), JSON.stringify(mode));
+    const probes: Array<{ pid: number; alive: () => boolean }> = [];
+    for (let i = 0; i < servers; i++) {
+        const args = servers > 1 ? serverArgs(spec, i, servers, serverFiles(name, i).dataDir, mode) : agentArgs(spec, serverFiles(name, 0).dataDir, acl, mode);
+        probes.push(spawnAgent(name, i, args, true));
+    }
+    log(
+        `${name}: started consul (pid ${probes.map((p) => p.pid).join(", ")}, http ${spec.ports.http}, ${describeMode(mode)}), waiting for leader and CA`,
+    );
+    const addresses = clusterAddresses(name);
+    try {
+        for (const address of addresses) {
+            const i = addresses.indexOf(address);
+            await waitReady(address, opts.timeoutMs ?? (servers > 1 ? 120_000 : 60_000), probes[i].alive, opts.tls);
+        }
+    } catch (err) {
+        const logs = Array.from({ length: servers }, (_, i) => `--- last lines of ${serverFiles(name, i).logFile} ---\n${logTail(serverFiles(name, i).logFile)}`);
+        throw new Error(`${name}: ${(err as Error).message}\n${logs.join("\n")}`);
+    }
+    log(`${name}: ready at ${addresses.join(", ")}`);
     return status(name);
 }
 
-/** Stops exactly the process recorded in the cluster's pid file (and only if it is still our agent). */
-export async function stop(name: string, opts: { log?: (msg: string) => void } = {}): Promise<void> {
-    const log = opts.log ?? (() => undefined);
-    const pid = readPid(name);
-    const pidFile = path.join(clusterDir(name), "consul.pid");
-    if (pid === undefined || !isOurAgent(pid, name)) {
+async function stopPid(name: string, index: number, log: (msg: string) => void): Promise<void> {
+    const pid = readPid(name, index);
+    const pidFile = serverFiles(name, index).pidFile;
+    if (pid === undefined || !isOurAgent(pid, name, index)) {
         fs.rmSync(pidFile, { force: true });
-        log(`${name}: not running`);
         return;
     }
     process.kill(pid, "SIGTERM");
     const deadline = Date.now() + 15_000;
-    while (Date.now() < deadline && isOurAgent(pid, name)) {
+    while (Date.now() < deadline && isOurAgent(pid, name, index)) {
         await new Promise((r) => setTimeout(r, 100));
     }
-    if (isOurAgent(pid, name)) {
+    if (isOurAgent(pid, name, index)) {
         process.kill(pid, "SIGKILL");
-        log(`${name}: did not stop within 15 s; killed`);
+        log(`${name}: server ${index} did not stop within 15 s; killed`);
     }
     fs.rmSync(pidFile, { force: true });
-    log(`${name}: stopped (pid ${pid})`);
+    log(`${name}: stopped${index > 0 ? ` server ${index}` : ""} (pid ${pid})`);
+}
+
+/** Stops exactly the processes recorded in the cluster's pid files (and only if they are still our agents). */
+export async function stop(name: string, opts: { log?: (msg: string) => void } = {}): Promise<void> {
+    const log = opts.log ?? (() => undefined);
+    const running = [0, 1, 2, 3, 4].filter((i) => {
+        const pid = readPid(name, i);
+        return pid !== undefined && isOurAgent(pid, name, i);
+    });
+    if (running.length === 0) {
+        for (let i = 0; i < 5; i++) fs.rmSync(serverFiles(name, i).pidFile, { force: true });
+        log(`${name}: not running`);
+        return;
+    }
+    // Followers first, so that a three-server cluster does not hold a leader election on the way down.
+    for (const i of running.reverse()) await stopPid(name, i, log);
+}
+
+/** Sends `signal` to server `index` of a cluster (the fault tests kill the leader with SIGKILL). */
+export async function killServer(name: string, index: number, signal: NodeJS.Signals = "SIGKILL"): Promise<number> {
+    const pid = readPid(name, index);
+    if (pid === undefined || !isOurAgent(pid, name, index)) throw new Error(`${name}: server ${index} is not running`);
+    process.kill(pid, signal);
+    const deadline = Date.now() + 15_000;
+    while (Date.now() < deadline && isOurAgent(pid, name, index)) await new Promise((r) => setTimeout(r, 50));
+    if (isOurAgent(pid, name, index)) throw new Error(`${name}: server ${index} (pid ${pid}) still runs after ${signal}`);
+    return pid;
+}
+
+/** Starts server `index` of a multi-server cluster again on its existing data dir (it rejoins). */
+export async function restartServer(name: string, index: number, log: (msg: string) => void = () => undefined): Promise<ServerState> {
+    const mode = readMode(name);
+    const servers = mode?.servers ?? 1;
+    if (!mode || servers < 2) throw new Error(`${name}: restartServer is for multi-server clusters`);
+    const current = serverState(name, index, mode);
+    if (current.running) return current;
+    const args = serverArgs(specFor(name), index, servers, serverFiles(name, index).dataDir, mode);
+    const probe = spawnAgent(name, index, args, false);
+    log(`${name}: restarted server ${index} (pid ${probe.pid})`);
+    return serverState(name, index, mode);
+}
+
+/** Index of the server that is the raft leader, from the leader's server port. */
+export async function leaderIndex(name: string): Promise<number | undefined> {
+    const spec = specFor(name);
+    const servers = readMode(name)?.servers ?? 1;
+    for (const m of status(name).members ?? []) {
+        if (!m.running) continue;
+        const res = await httpGet(`${m.address}/v1/status/leader`);
+        const leader = res?.status === 200 ? (JSON.parse(res.body) as string) : "";
+        const port = Number(leader.split(":").pop());
+        for (let i = 0; i < servers; i++) if (serverPorts(spec, i).server === port) return i;
+    }
+    return undefined;
+}
+
+/**
+ * Waits until a multi-server cluster is healthy: every server answers, all agree on one leader,
+ * raft has `servers` voters and autopilot reports the cluster healthy.
+ */
+export async function waitHealthy(name: string, timeoutMs = 120_000): Promise<{ leader: string; peers: string[] }> {
+    const deadline = Date.now() + timeoutMs;
+    const addresses = clusterAddresses(name);
+    let last = "no answer";
+    while (Date.now() < deadline) {
+        const leaders = await Promise.all(addresses.map((a) => httpGet(`${a}/v1/status/leader`)));
+        const peersRes = await httpGet(`${addresses[0]}/v1/status/peers`);
+        const health = await httpGet(`${addresses[0]}/v1/operator/autopilot/health`);
+        const names = leaders.map((l) => (l?.status === 200 ? (JSON.parse(l.body) as string) : ""));
+        const peers = peersRes?.status === 200 ? (JSON.parse(peersRes.body) as string[]) : [];
+        const h = health?.status === 200 ? (JSON.parse(health.body) as { Healthy: boolean; Voters?: string[]; Servers?: Array<{ Voter: boolean; Healthy: boolean }> | null }) : undefined;
+        const voters = h?.Servers?.filter((s) => s.Voter && s.Healthy).length ?? 0;
+        if (names[0] !== "" && names.every((n) => n === names[0]) && peers.length === addresses.length && h?.Healthy && voters === addresses.length) {
+            return { leader: names[0], peers };
+        }
+        last = `leaders ${JSON.stringify(names)}, peers ${peers.length}, autopilot healthy ${h?.Healthy}, healthy voters ${voters}`;
+        await new Promise((r) => setTimeout(r, 500));
+    }
+    throw new Error(`${name} was not healthy after ${timeoutMs} ms (${last})`);
 }

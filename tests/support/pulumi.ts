@@ -29,9 +29,10 @@ export class PulumiProgram {
     /**
      * Copies the program (Pulumi.yaml, *.ts, package.json, tsconfig.json) into a temp dir outside the
      * repo whose node_modules is the repo's (so `consul-mesh` and `@pulumi/pulumi` resolve as in a
-     * user's program, one SDK instance).
+     * user's program, one SDK instance). With `linkNodeModules: false` there is no node_modules: the
+     * caller installs the program's own dependencies into workDir.
      */
-    constructor(programDir: string, readonly stack = "test") {
+    constructor(programDir: string, readonly stack = "test", opts: { linkNodeModules?: boolean } = {}) {
         this.root = fs.mkdtempSync(path.join(os.tmpdir(), "consul-mesh-e2e-"));
         this.workDir = path.join(this.root, "program");
         fs.mkdirSync(this.workDir);
@@ -40,7 +41,9 @@ export class PulumiProgram {
             if (name === "node_modules" || name.startsWith("Pulumi.") && name !== "Pulumi.yaml") continue;
             fs.cpSync(path.join(source, name), path.join(this.workDir, name), { recursive: true });
         }
-        fs.symlinkSync(path.join(repoRoot, "node_modules"), path.join(this.workDir, "node_modules"), "dir");
+        if (opts.linkNodeModules ?? true) {
+            fs.symlinkSync(path.join(repoRoot, "node_modules"), path.join(this.workDir, "node_modules"), "dir");
+        }
         fs.mkdirSync(path.join(this.root, "state"));
         this.env = {
             ...process.env,

@@ -1,5 +1,8 @@
 import { strict as assert } from "node:assert";
+import * as fs from "node:fs";
 import * as http from "node:http";
+import * as os from "node:os";
+import * as path from "node:path";
 import type { AddressInfo } from "node:net";
 import { ConsulClient, retryStats } from "../../provider/client";
 import { resolveConnection } from "../../provider/connection";
@@ -88,5 +91,103 @@ describe("Consul client", () => {
             return true;
         });
         assert.ok(Date.now() - started < 2000);
+    });
+
+    it("fails over to the next address when a server refuses connections, then sticks to the one that answered", async () => {
+        const s = await scriptedServer([[200, "true"]]);
+        const before = { ...retryStats() };
+        try {
+            const c = client(`http://127.0.0.1:1,${s.url}`);
+            assert.deepEqual(c.conn.baseUrls, ["http://127.0.0.1:1", s.url]);
+            assert.equal((await c.get<boolean>("/v1/x")).body, true);
+            assert.equal(retryStats().failovers - before.failovers, 1);
+            assert.equal(retryStats().retries - before.retries, 0, "a failover is not a backoff retry");
+            // The next call goes straight to the server that answered.
+            assert.equal((await client(`http://127.0.0.1:1,${s.url}`).get<boolean>("/v1/x")).body, true);
+            assert.equal(retryStats().failovers - before.failovers, 1);
+            assert.equal(s.hits(), 2);
+        } finally {
+            s.close();
+        }
+    });
+
+    it("fails over when a server has no leader or is losing it", async () => {
+        const leaderless = await scriptedServer([[500, "No cluster leader"]]);
+        const losing = await scriptedServer([[500, "rpc error making call: EOF"]]);
+        const healthy = await scriptedServer([[200, "\"ok\""]]);
+        try {
+            const res = await client(`${leaderless.url},${losing.url},${healthy.url}`).get<string>("/v1/y");
+            assert.equal(res.body, "ok");
+            assert.deepEqual([leaderless.hits(), losing.hits(), healthy.hits()], [1, 1, 1]);
+        } finally {
+            leaderless.close();
+            losing.close();
+            healthy.close();
+        }
+    });
+
+    it("names every server when none is reachable, without backoff", async () => {
+        const started = Date.now();
+        await assert.rejects(client("http://127.0.0.1:1,http://127.0.0.1:2").get("/v1/status/leader"), (err: ConsulApiError) => {
+            assert.equal(err.statusCode, 0);
+            assert.match(err.message, /connection refused .*tried every server: http:\/\/127\.0\.0\.1:1, http:\/\/127\.0\.0\.1:2/);
+            return true;
+        });
+        assert.ok(Date.now() - started < 2000);
+    });
+
+    it("still never repeats a retry: false call that reached a server", async () => {
+        const first = await scriptedServer([[500, "No cluster leader"]]);
+        const second = await scriptedServer([[200, "true"]]);
+        try {
+            await assert.rejects(client(`${first.url},${second.url}`).post("/v1/peering/token", {}, { retry: false }), /No cluster leader/);
+            assert.deepEqual([first.hits(), second.hits()], [1, 0]);
+        } finally {
+            first.close();
+            second.close();
+        }
+    });
+
+    it("appends one JSON line per retry to CONSUL_MESH_RETRY_LOG", async () => {
+        const s = await scriptedServer([[429, "rate limit exceeded"], [200, "true"]]);
+        const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "cm-retry-")), "retries.jsonl");
+        process.env.CONSUL_MESH_RETRY_LOG = file;
+        try {
+            await client(s.url).get("/v1/z");
+            const lines = fs.readFileSync(file, "utf8").trim().split("\n").map((l) => JSON.parse(l) as Record<string, unknown>);
+            assert.equal(lines.length, 1);
+            assert.equal(lines[0].kind, "retry");
+            assert.equal(lines[0].status, 429);
+            assert.equal(lines[0].path, "/v1/z");
+        } finally {
+            delete process.env.CONSUL_MESH_RETRY_LOG;
+            s.close();
+        }
+    });
+
+    it("backs off and retries when the other servers have no leader and the old leader refuses connections", async function () {
+        this.timeout(20_000);
+        const survivor = await scriptedServer([[500, "No cluster leader"], [200, "true"]]);
+        const before = { ...retryStats() };
+        try {
+            // The dead leader (port 1) is listed first and tried again after the backoff: still refused, then the survivor answers.
+            assert.equal((await client(`${survivor.url},http://127.0.0.1:1`).get<boolean>("/v1/x")).body, true);
+            assert.equal(retryStats().retries - before.retries, 1);
+            assert.ok(retryStats().failovers - before.failovers >= 1);
+        } finally {
+            survivor.close();
+        }
+    });
+
+    it("does not retry a validation error even after another server had no leader", async () => {
+        const leaderless = await scriptedServer([[500, "No cluster leader"]]);
+        const strict = await scriptedServer([[400, "Invalid service name"]]);
+        try {
+            await assert.rejects(client(`${leaderless.url},${strict.url}`).put("/v1/config", {}), /400 Invalid service name/);
+            assert.deepEqual([leaderless.hits(), strict.hits()], [1, 1]);
+        } finally {
+            leaderless.close();
+            strict.close();
+        }
     });
 });

@@ -2,7 +2,7 @@ import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { normalizeAddress, resolveConnection } from "../../provider/connection";
+import { connectionTarget, normalizeAddress, resolveConnection } from "../../provider/connection";
 
 const noConfig = () => undefined;
 
@@ -69,5 +69,21 @@ describe("connection resolution", () => {
         } catch (err) {
             assert.doesNotMatch((err as Error).message, /s3cr3t/);
         }
+    });
+
+    it("accepts a comma-separated list of server addresses, the first tried first", () => {
+        const c = resolveConnection({ address: "127.0.0.1:8500, http://127.0.0.1:8510/,127.0.0.1:8500" }, noConfig, {});
+        assert.deepEqual(c.baseUrls, ["http://127.0.0.1:8500", "http://127.0.0.1:8510"]);
+        assert.equal(c.baseUrl, "http://127.0.0.1:8500");
+        const fromEnv = resolveConnection({}, noConfig, { CONSUL_HTTP_ADDR: "a:8501,b:8501", CONSUL_HTTP_SSL: "true" });
+        assert.deepEqual(fromEnv.baseUrls, ["https://a:8501", "https://b:8501"]);
+        assert.throws(() => resolveConnection({ address: " , " }, noConfig, {}), /names no server/);
+        assert.throws(() => resolveConnection({ address: "http://a:1,ftp://b:2" }, noConfig, {}), /scheme must be http or https/);
+    });
+
+    it("compares server lists as sets for identity, single addresses as before", () => {
+        assert.equal(connectionTarget({ address: "http://a:1,http://b:1" }), connectionTarget({ address: "http://b:1, http://a:1/" }));
+        assert.notEqual(connectionTarget({ address: "http://a:1,http://b:1" }), connectionTarget({ address: "http://a:1" }));
+        assert.equal(connectionTarget({ address: "http://a:1/" }), "http://a:1|");
     });
 });

@@ -1,0 +1,84 @@
+// A counting HTTP forwarding proxy on loopback: the benchmark programs point at it instead of the
+// Consul agent, so every request Consul receives is counted by method and by endpoint.
+import * as http from "node:http";
+import type { AddressInfo } from "node:net";
+
+export interface RequestCounts {
+    total: number;
+    byMethod: Record<string, number>;
+    /** "<METHOD> <path without query, service names collapsed to :name>" -> count. */
+    byEndpoint: Record<string, number>;
+}
+
+export function emptyCounts(): RequestCounts {
+    return { total: 0, byMethod: {}, byEndpoint: {} };
+}
+
+/** /v1/config/service-intentions/web -> /v1/config/service-intentions/:name, and so on. */
+export function endpointOf(method: string, url: string): string {
+    const pathOnly = url.split("?")[0];
+    const collapsed = pathOnly
+        .replace(/^(\/v1\/config\/[^/]+)\/.+$/, "$1/:name")
+        .replace(/^(\/v1\/connect\/intentions\/exact).*$/, "$1")
+        .replace(/^(\/v1\/catalog\/service)\/.+$/, "$1/:name");
+    return `${method} ${collapsed}`;
+}
+
+export class CountingProxy {
+    private counts = emptyCounts();
+    private server?: http.Server;
+    private readonly agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
+    private readonly target: URL;
+
+    constructor(target: string) {
+        this.target = new URL(target);
+    }
+
+    async start(): Promise<string> {
+        this.server = http.createServer((req, res) => {
+            const method = req.method ?? "GET";
+            const url = req.url ?? "/";
+            this.counts.total++;
+            this.counts.byMethod[method] = (this.counts.byMethod[method] ?? 0) + 1;
+            const endpoint = endpointOf(method, url);
+            this.counts.byEndpoint[endpoint] = (this.counts.byEndpoint[endpoint] ?? 0) + 1;
+            const upstream = http.request(
+                {
+                    host: this.target.hostname,
+                    port: this.target.port,
+                    method,
+                    path: url,
+                    headers: { ...req.headers, host: this.target.host },
+                    agent: this.agent,
+                },
+                (up) => {
+                    res.writeHead(up.statusCode ?? 502, up.headers);
+                    up.pipe(res);
+                },
+            );
+            upstream.on("error", (err) => {
+                if (!res.headersSent) res.writeHead(502, { "content-type": "text/plain" });
+                res.end(`bench proxy: ${err.message}`);
+            });
+            req.pipe(upstream);
+        });
+        this.server.keepAliveTimeout = 30_000;
+        await new Promise<void>((resolve) => this.server!.listen(0, "127.0.0.1", resolve));
+        const { port } = this.server.address() as AddressInfo;
+        return `127.0.0.1:${port}`;
+    }
+
+    /** Returns the counts since the last take() (or start) and starts counting afresh. */
+    take(): RequestCounts {
+        const out = this.counts;
+        this.counts = emptyCounts();
+        return out;
+    }
+
+    async stop(): Promise<void> {
+        this.agent.destroy();
+        if (!this.server) return;
+        this.server.closeAllConnections();
+        await new Promise<void>((resolve) => this.server!.close(() => resolve()));
+    }
+}

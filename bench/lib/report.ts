@@ -1,0 +1,127 @@
+// The results file's shape and its markdown rendering.
+import type { RequestCounts } from "./proxy";
+
+export const PHASES = ["up", "preview", "refresh", "up-change", "destroy"] as const;
+export type Phase = (typeof PHASES)[number];
+
+export interface PhaseResult {
+    wallMs: number;
+    requests: RequestCounts;
+    /** Peak VmHWM (kB) of the provider process during the phase; undefined when none was seen. */
+    peakProviderKb?: number;
+    providerProcesses: number;
+}
+
+export interface RunResult {
+    variant: VariantId;
+    d: number;
+    resources: number;
+    phases: Partial<Record<Phase, PhaseResult>>;
+    /** `pulumi stack export` after the create, in bytes, and per resource of the variant's type. */
+    stateBytes?: number;
+    stateBytesPerResource?: number;
+    /** Bytes of the serialised provider text (`__provider`) in one resource's outputs, if any. */
+    providerTextBytes?: number;
+    error?: string;
+}
+
+export type VariantId = "a" | "b" | "c" | "d" | "d10";
+
+export const VARIANT_LABELS: Record<VariantId, string> = {
+    a: "(a) consul-mesh ServiceIntentions",
+    b: "(b) consul-mesh Intention",
+    c: "(c) bridged ConfigEntryServiceIntentions",
+    d: "(d) no-op, D resources",
+    d10: "(d) no-op, 10·D resources",
+};
+
+export interface BenchResults {
+    startedAt: string;
+    finishedAt: string;
+    totalMs: number;
+    machine: {
+        cpus: number;
+        cpuModel: string;
+        memMb: number;
+        /** 1/5/15-minute load averages: other work on the machine skews wall times. */
+        loadAverageAtStart: number[];
+        loadAverageAtEnd: number[];
+        node: string;
+        pulumi: string;
+        consul: string;
+    };
+    options: { sizes: number[]; variants: VariantId[]; parallel?: number; package?: string; portOffset: number };
+    memoryMethod: string;
+    /** The pulumi-resource-consul binary used for (c), when there is one. */
+    bridgedPlugin?: string;
+    unavailable: Partial<Record<VariantId, string>>;
+    runs: RunResult[];
+}
+
+const secs = (ms?: number) => (ms === undefined ? "–" : (ms / 1000).toFixed(1));
+const ratio = (x?: number, y?: number) => (x === undefined || y === undefined || y === 0 ? "–" : `${(x / y).toFixed(2)}x`);
+
+function reqCell(c?: RequestCounts): string {
+    if (!c) return "–";
+    const parts = Object.entries(c.byMethod)
+        .sort(([a], [b]) => a.localeCompare(b))
+        .map(([m, n]) => `${n} ${m}`);
+    return parts.length ? `${c.total} (${parts.join(", ")})` : "0";
+}
+
+/** The markdown tables of one run: wall time with ratios, HTTP requests, state and memory. */
+export function renderMarkdown(results: BenchResults): string {
+    const out: string[] = [];
+    const has = (v: VariantId) => results.options.variants.includes(v) && !results.unavailable[v];
+    for (const d of results.options.sizes) {
+        const run = (v: VariantId) => results.runs.find((r) => r.variant === v && r.d === d && !r.error);
+        const wall = (v: VariantId, p: Phase) => run(v)?.phases[p]?.wallMs;
+        out.push(`#### D = ${d} (${d * 10} pairs: ${d} ServiceIntentions / ${d * 10} Intentions)`, "");
+        const cols = (["a", "b", "c", "d", "d10"] as VariantId[]).filter((v) => results.options.variants.includes(v));
+        const ratioCols: Array<[string, VariantId, VariantId]> = [
+            ["(a)/(d)", "a", "d"],
+            ["(b)/(d 10·D)", "b", "d10"],
+            ["(a)/(c)", "a", "c"],
+            ["(b)/(c)", "b", "c"],
+        ];
+        const shownRatios = ratioCols.filter(([, x, y]) => has(x) && has(y));
+        const line = (cells: string[]) => `| ${cells.join(" | ")} |`;
+        out.push(line(["phase", ...cols.map((v) => `${VARIANT_LABELS[v]} s`), ...shownRatios.map(([l]) => l)]));
+        out.push(line(["---", ...cols.map(() => "---:"), ...shownRatios.map(() => "---:")]));
+        for (const p of PHASES) {
+            const cells = cols.map((v) => (results.unavailable[v] ? "n/a" : run(v) ? secs(wall(v, p)) : "failed"));
+            out.push(line([p, ...cells, ...shownRatios.map(([, x, y]) => ratio(wall(x, p), wall(y, p)))]));
+        }
+        out.push("", "HTTP requests received by Consul (through the counting proxy):", "");
+        const consulCols = cols.filter((v) => v === "a" || v === "b" || v === "c");
+        out.push(`| phase | ${consulCols.map((v) => VARIANT_LABELS[v]).join(" | ")} |`);
+        out.push(`|---|${consulCols.map(() => "---:").join("|")}|`);
+        for (const p of PHASES) {
+            out.push(`| ${p} | ${consulCols.map((v) => (results.unavailable[v] ? "n/a" : reqCell(run(v)?.phases[p]?.requests))).join(" | ")} |`);
+        }
+        out.push("", "State and provider memory:", "");
+        out.push(`| | ${cols.map((v) => VARIANT_LABELS[v]).join(" | ")} |`);
+        out.push(`|---|${cols.map(() => "---:").join("|")}|`);
+        const row = (label: string, f: (r: RunResult) => string) =>
+            out.push(`| ${label} | ${cols.map((v) => (results.unavailable[v] ? "n/a" : run(v) ? f(run(v)!) : "failed")).join(" | ")} |`);
+        row("resources", (r) => String(r.resources));
+        row("state bytes / resource", (r) => (r.stateBytesPerResource === undefined ? "–" : String(Math.round(r.stateBytesPerResource))));
+        row("serialised provider bytes", (r) => (r.providerTextBytes === undefined ? "–" : String(r.providerTextBytes)));
+        row("peak provider RSS MB (max over phases)", (r) => {
+            const peaks = Object.values(r.phases).map((x) => x?.peakProviderKb ?? 0);
+            const max = Math.max(0, ...peaks);
+            return max ? (max / 1024).toFixed(0) : "–";
+        });
+        out.push("");
+    }
+    for (const [v, reason] of Object.entries(results.unavailable)) out.push(`${VARIANT_LABELS[v as VariantId]} not available: ${reason}`, "");
+    for (const r of results.runs.filter((x) => x.error)) out.push(`${VARIANT_LABELS[r.variant]} D=${r.d} FAILED: ${r.error!.split("\n")[0]}`, "");
+    if (results.bridgedPlugin) out.push(`(c) plugin: ${results.bridgedPlugin}`, "");
+    out.push(
+        `Machine: ${results.machine.cpus} x ${results.machine.cpuModel}, ${results.machine.memMb} MB; node ${results.machine.node}, ` +
+            `pulumi ${results.machine.pulumi}, consul ${results.machine.consul}; --parallel ${results.options.parallel ?? "default (8)"}; ` +
+            `load average ${results.machine.loadAverageAtStart.join("/")} at start, ${results.machine.loadAverageAtEnd.join("/")} at end; ` +
+            `total run ${(results.totalMs / 60000).toFixed(1)} min.`,
+    );
+    return out.join("\n");
+}

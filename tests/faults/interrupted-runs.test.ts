@@ -1,0 +1,151 @@
+import { strict as assert } from "node:assert";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { clusterAddresses, start, stop } from "../../scripts/lib/clusters";
+import { uniqueSuffix } from "../support/consul";
+import { declaredListing, destinationSources, fullListing, groupAlive, killGroup, startPulumi, stateSummary, waitFor } from "../support/faults";
+import { changingSteps, PulumiProgram } from "../support/pulumi";
+
+/** Copies the DIY backend's previous checkpoint (<stack>.json.bak) over a truncated <stack>.json. */
+function restoreCheckpointBackup(stateDir: string, stack: string): string {
+    const stacks = path.join(stateDir, ".pulumi", "stacks");
+    const hit = fs.readdirSync(stacks, { recursive: true }).map(String).find((f) => f.endsWith(`${stack}.json.bak`));
+    if (!hit) throw new Error(`no ${stack}.json.bak under ${stacks}`);
+    const backup = path.join(stacks, hit);
+    fs.copyFileSync(backup, backup.replace(/\.bak$/, ""));
+    return path.relative(stateDir, backup);
+}
+
+// The Pulumi CLI is interrupted in the middle of an `up` of 200 Intentions (file backend), first
+// with SIGINT (Ctrl-C: Pulumi cancels gracefully), then with SIGKILL (a CI runner killed). After
+// the documented recovery, `pulumi up` converges: every declared intention once, nothing else.
+describe("faults: interrupted pulumi up of 200 intentions", function () {
+    this.timeout(900_000);
+    const log = (m: string) => console.error(`    [dc4] ${m}`);
+    const count = 200;
+    let addresses: string[] = [];
+    const programs: PulumiProgram[] = [];
+
+    before(async () => {
+        await start("dc4", { log });
+        addresses = clusterAddresses("dc4");
+    });
+    after(async () => {
+        for (const p of programs) p.cleanup();
+        await stop("dc4", { log });
+    });
+
+    async function newStack(destination: string): Promise<PulumiProgram> {
+        const program = new PulumiProgram("tests/e2e/programs/two-hundred-intentions");
+        programs.push(program);
+        program.env.CONSUL_HTTP_ADDR = addresses[0];
+        await program.init({ "consul-mesh-two-hundred-intentions:count": String(count), "consul-mesh-two-hundred-intentions:destination": destination });
+        return program;
+    }
+
+    /** Starts `up` and waits until `threshold` intentions of the destination are in Consul. */
+    async function upUntil(program: PulumiProgram, destination: string, threshold: number) {
+        // A modest parallelism keeps the run long enough to interrupt in the middle on a fast machine.
+        const up = startPulumi(program, ["up", "--yes", "--skip-preview", "--parallel", "8"]);
+        const reached = await waitFor(
+            `${threshold} intentions`,
+            async () => {
+                const s = await destinationSources(addresses, destination);
+                return s && s.length >= threshold ? s.length : undefined;
+            },
+            300_000,
+            50,
+        );
+        return { up, reached };
+    }
+
+    async function assertConverged(program: PulumiProgram, destination: string): Promise<void> {
+        assert.deepEqual(await fullListing(addresses).then((l) => l.filter((x) => x.includes(`=>${destination}:`))), declaredListing(count, destination));
+        const summary = await stateSummary(program);
+        assert.equal(summary.resources, count, "one state entry per intention");
+        assert.deepEqual(summary.pending, []);
+        const { steps } = await program.preview(["--refresh", "--expect-no-changes"]);
+        assert.deepEqual(changingSteps(steps), []);
+    }
+
+    it("SIGINT: Pulumi cancels gracefully, records what was written, and the next up converges", async () => {
+        const destination = `sigint-${uniqueSuffix()}`;
+        const program = await newStack(destination);
+        const { up, reached } = await upUntil(program, destination, 40);
+        up.child.kill("SIGINT");
+        const interrupted = await up.done;
+        const inConsul = (await destinationSources(addresses, destination))?.length ?? 0;
+        const summary = await stateSummary(program);
+        console.error(
+            `    [sigint] signalled at ${reached}/${count}; CLI exited ${interrupted.code} after ${interrupted.ms} ms; ` +
+                `${inConsul} in Consul, ${summary.resources} in state, ${summary.pending.length} pending operations`,
+        );
+        assert.notEqual(interrupted.code, 0, "an interrupted up reports failure");
+        assert.ok(inConsul < count, "interrupted before the end");
+        // Graceful cancellation waits for in-flight steps: state and Consul agree, nothing pending.
+        assert.deepEqual(summary.pending, []);
+        assert.equal(summary.resources, inConsul);
+
+        const rerun = await program.run(["up", "--yes", "--skip-preview"], { timeoutMs: 600_000 });
+        assert.equal(rerun.code, 0);
+        await assertConverged(program, destination);
+    });
+
+    it("SIGKILL: after pulumi cancel and refresh --clear-pending-creates, up (adopting the orphans) converges", async () => {
+        const destination = `sigkill-${uniqueSuffix()}`;
+        const program = await newStack(destination);
+        const { up, reached } = await upUntil(program, destination, 40);
+        up.child.kill("SIGKILL");
+        await up.done;
+        // The plugins the CLI started may finish their in-flight calls; then end them (our process group only).
+        await new Promise((r) => setTimeout(r, 3000));
+        killGroup(up.child, "SIGKILL");
+        await waitFor("the run's processes to exit", async () => (groupAlive(up.child) ? undefined : true), 30_000);
+
+        const inConsul = (await destinationSources(addresses, destination))?.length ?? 0;
+        const locks = path.join(program.env.PULUMI_BACKEND_URL!.replace("file://", ""), ".pulumi", "locks");
+        const lockFiles = fs.existsSync(locks) ? fs.readdirSync(locks, { recursive: true }).filter((f) => String(f).endsWith(".json")) : [];
+
+        // 1. The stack is still locked by the dead run: up refuses and names `pulumi cancel`.
+        const blocked = await program.run(["up", "--yes", "--skip-preview"], { allowFailure: true });
+        console.error(
+            `    [sigkill] killed at ${reached}/${count}; ${inConsul} in Consul; lock files ${lockFiles.length}; ` +
+                `up before recovery exited ${blocked.code}: ${(blocked.stdout + blocked.stderr).split("\n").filter((l) => /error|locked|cancel|pending/i.test(l)).slice(0, 3).join(" | ")}`,
+        );
+        assert.equal(lockFiles.length, 1);
+        assert.notEqual(blocked.code, 0);
+        // Either the lock stops it, or (killed while writing the checkpoint) the checkpoint is truncated.
+        assert.match(blocked.stdout + blocked.stderr, /locked|failed to load checkpoint/);
+        if (/failed to load checkpoint/.test(blocked.stdout + blocked.stderr)) {
+            // 1b. The file backend keeps the previous checkpoint as <stack>.json.bak: put it back.
+            const restored = restoreCheckpointBackup(program.env.PULUMI_BACKEND_URL!.replace("file://", ""), program.stack);
+            console.error(`    [sigkill] checkpoint truncated by the kill; restored ${restored}`);
+        }
+
+        // 2. Remove the dead run's lock.
+        await program.run(["cancel", "--yes"]);
+        const pending = (await stateSummary(program)).pending;
+        console.error(`    [sigkill] after cancel: ${pending.length} pending operations (${[...new Set(pending.map((p) => p.type))].join(", ")})`);
+
+        // 3. Drop the pending creates from the state (Pulumi cannot import them for dynamic resources).
+        await program.refresh(["--clear-pending-creates"]);
+        const cleared = await stateSummary(program);
+        assert.deepEqual(cleared.pending, []);
+        const orphans = inConsul - cleared.resources;
+        console.error(`    [sigkill] after refresh --clear-pending-creates: ${cleared.resources} in state, ${orphans} written but not in state`);
+
+        // 4. A plain up stops at the orphans (written, never recorded): create refuses to take over silently.
+        if (orphans > 0) {
+            const refused = await program.run(["up", "--yes", "--skip-preview"], { allowFailure: true, timeoutMs: 600_000 });
+            assert.notEqual(refused.code, 0);
+            assert.match(refused.stdout + refused.stderr, /already exists in Consul at .*set adopt: true/);
+        }
+        // 5. up with adoption for this one run takes the orphans over; then adoption is switched off again.
+        await program.run(["config", "set", "consul-mesh-two-hundred-intentions:adopt", "true"]);
+        const rerun = await program.run(["up", "--yes", "--skip-preview"], { timeoutMs: 600_000 });
+        assert.equal(rerun.code, 0);
+        await program.run(["config", "rm", "consul-mesh-two-hundred-intentions:adopt"]);
+        await program.up();
+        await assertConverged(program, destination);
+    });
+});
