@@ -3,6 +3,7 @@
 import type * as dynamic from "@pulumi/pulumi/dynamic";
 import { ConsulClient } from "./client";
 import { resolveConnection, type ConnectionInput } from "./connection";
+import { ConsulApiError } from "./errors";
 
 const CONFIG_KEYS = [
     "address", "token", "tokenFile", "datacenter", "caCert", "caPath", "clientCert", "clientKey",
@@ -21,4 +22,21 @@ export abstract class ConsulResourceProvider {
     protected client(connection: ConnectionInput | undefined): ConsulClient {
         return new ConsulClient(resolveConnection(connection, (k) => this.stackConfig[k], process.env));
     }
+}
+
+/**
+ * The error for a create that failed after its write may have been applied in Consul (the answer
+ * was lost: a killed leader, a reset connection, a timeout). It carries the id and properties, so
+ * the engine records the resource (with an initialization error) instead of forgetting something
+ * that may exist; the next `pulumi up` updates it, which writes it again idempotently, and
+ * `destroy` removes it. Any other error is returned unchanged.
+ */
+export function createFailure(err: unknown, id: string, inputs: object): unknown {
+    const api = err instanceof ConsulApiError ? err : (err as { cause?: unknown })?.cause;
+    if (!(api instanceof ConsulApiError) || !api.writeMayHaveLanded) return err;
+    const message =
+        `${(err as Error).message}\nThe write may have been applied in Consul before the answer was lost: ${id} is recorded in ` +
+        "the stack and the next `pulumi up` writes it again (nothing is duplicated).";
+    // __provider must stay in the recorded properties: later read/delete calls need it.
+    return Object.assign(new Error(message), { id, properties: { ...inputs }, reasons: [message] });
 }

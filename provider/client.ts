@@ -5,7 +5,7 @@
 // module-level object, which would not survive provider serialisation).
 import * as fs from "node:fs";
 import { Agent, request } from "undici";
-import { ConsulApiError, scrub } from "./errors";
+import { ConsulApiError, outcomeUnknown, scrub } from "./errors";
 import type { ResolvedConnection } from "./connection";
 
 export interface RequestOptions {
@@ -149,6 +149,8 @@ export class ConsulClient {
         // cluster leader" from the survivors while the dead leader refuses connections).
         let triedInRound = 0;
         let roundRetryable = false;
+        // A write repeated after an attempt with no definite answer may already have been applied.
+        let uncertain = false;
         for (;;) {
             attempt++;
             try {
@@ -157,6 +159,7 @@ export class ConsulClient {
                 return res;
             } catch (err) {
                 if (!(err instanceof ConsulApiError)) throw err;
+                uncertain ||= method !== "GET" && outcomeUnknown(err);
                 triedInRound++;
                 roundRetryable ||= isRetryable(err);
                 // Several servers: a refused connection or a leaderless server sends us straight to the next
@@ -171,7 +174,11 @@ export class ConsulClient {
                     continue;
                 }
                 const retryable = opts.retry !== false && (isRetryable(err) || (roundRetryable && err.statusCode === 0 && canFailOver(err)) || (opts.retryIf?.(err) ?? false));
-                if (!retryable || attempt >= MAX_ATTEMPTS) throw urls.length > 1 && triedInRound > 1 ? everyServerFailed(err, urls) : err;
+                if (!retryable || attempt >= MAX_ATTEMPTS) {
+                    const final = urls.length > 1 && triedInRound > 1 ? everyServerFailed(err, urls) : err;
+                    final.writeMayHaveLanded = uncertain;
+                    throw final;
+                }
                 retryStats().retries++;
                 logRetry("retry", method, err);
                 triedInRound = 0;

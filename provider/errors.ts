@@ -4,6 +4,11 @@
 /** A failed call to Consul's HTTP API (or a failure to reach it). */
 export class ConsulApiError extends Error {
     override readonly name = "ConsulApiError";
+    /**
+     * Set by the client on the final error of a write (PUT/POST/DELETE) when some attempt of it was
+     * sent and got no definite answer (reset, timeout, 5xx): Consul may have applied it.
+     */
+    writeMayHaveLanded = false;
     constructor(
         readonly method: string,
         readonly path: string,
@@ -22,6 +27,14 @@ export class ConsulApiError extends Error {
                 : `Consul ${method} ${path} at ${address} failed: ${statusCode} ${consulMessage}`,
         );
     }
+}
+
+/** An attempt whose request may have reached Consul and been applied, with the answer lost or unclear. */
+export function outcomeUnknown(err: ConsulApiError): boolean {
+    if (err.statusCode >= 500) return true;
+    // Refused or failed TLS: the request never left. Anything else (reset, timeout) may have arrived.
+    const neverSent = ["ECONNREFUSED", "UND_ERR_CONNECT_TIMEOUT", "EHOSTUNREACH", "ENETUNREACH"];
+    return err.statusCode === 0 && !neverSent.includes(err.code ?? "") && !/^TLS error/.test(err.consulMessage);
 }
 
 export function isNotFound(err: unknown): boolean {

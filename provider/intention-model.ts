@@ -11,7 +11,7 @@ export const HTTP_METHODS = ["GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", 
 
 export function serviceName(what: string) {
     return z
-        .string({ message: `${what} is required` })
+        .string({ error: (issue) => (issue.input === undefined ? `${what} is required` : `${what} must be a string`) })
         .min(1, `${what} must not be empty`)
         .regex(
             SERVICE_NAME,

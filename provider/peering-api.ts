@@ -30,7 +30,7 @@ const DEAD_STATES = ["DELETING", "TERMINATED", "FAILING"];
 
 export function peerNameSchema(what = "peerName") {
     return z
-        .string({ message: `${what} is required` })
+        .string({ error: (issue) => (issue.input === undefined ? `${what} is required` : `${what} must be a string`) })
         .regex(
             PEER_NAME,
             `${what} must be 1-63 lower-case letters, digits or '-', starting and ending with a letter or digit`,

@@ -63,9 +63,14 @@ export function validate<T extends z.ZodType>(
     const failures: CheckFailure[] = [];
     for (const issue of result.error.issues) {
         if (pathHitsUnknown(news, issue.path)) continue;
-        const property = issue.path.map(String).join(".") || "(inputs)";
-        // One reason per property: the first rule it breaks.
-        if (!failures.some((f) => f.property === property)) failures.push({ property, reason: issue.message });
+        // An unknown field is named itself (zod reports it on the enclosing object).
+        const named = issue.code === "unrecognized_keys" ? issue.keys.map((k) => [...issue.path, k]) : [issue.path];
+        for (const path of named) {
+            const property = path.map(String).join(".") || "(inputs)";
+            const reason = issue.code === "unrecognized_keys" ? `unknown field "${String(path[path.length - 1])}"` : issue.message;
+            // One reason per property: the first rule it breaks.
+            if (!failures.some((f) => f.property === property)) failures.push({ property, reason });
+        }
     }
     return { failures };
 }

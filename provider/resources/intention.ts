@@ -2,11 +2,12 @@
 // Other sources of the entry are left alone; writes are CAS-checked and coalesced per destination.
 import type * as dynamic from "@pulumi/pulumi/dynamic";
 import { z } from "zod";
-import { ConsulResourceProvider } from "../base";
+import { ConsulResourceProvider, createFailure } from "../base";
 import { connectionSchema, connectionTarget } from "../connection";
 import {
     checkSourceRules,
     normalizePermissions,
+    normalizeSource,
     peerName,
     permissionSchema,
     serviceName,
@@ -17,9 +18,11 @@ import {
 import { explainL7Error } from "../l7-errors";
 import {
     isOwnedEntry,
+    madeBySomeoneElse,
     modifyEntry,
     readEntryBatched,
     sourceKey,
+    type ConsulSource,
     type ServiceIntentionsEntry,
 } from "../service-intentions-entry";
 import { canonical, validate } from "../validation";
@@ -129,11 +132,13 @@ export class IntentionProvider extends ConsulResourceProvider implements dynamic
         const client = this.client(inputs.connection);
         const id = intentionId(inputs);
         const desired = sourceToConsul(asSource(inputs));
+        const wanted = canonical(normalizeSource(asSource(inputs)));
+        const foreign = madeBySomeoneElse((found: ConsulSource) => canonical(sourceFromConsul(found)) === wanted);
         let written: ServiceIntentionsEntry | undefined;
         try {
             written = await modifyEntry(client, inputs.destination, (entry) => {
                 if (isOwnedEntry(entry)) throw ownedEntryError(inputs.destination, client.address);
-                if (mustNotExist && findSource(entry, inputs) && !inputs.adopt) {
+                if (foreign(findSource(entry, inputs)) && mustNotExist && !inputs.adopt) {
                     throw new Error(
                         `intention ${id} already exists in Consul at ${client.address}; set adopt: true to manage the existing intention, or remove it first`,
                     );
@@ -152,7 +157,12 @@ export class IntentionProvider extends ConsulResourceProvider implements dynamic
     }
 
     async create(inputs: IntentionInputs): Promise<dynamic.CreateResult> {
-        return { id: intentionId(inputs), outs: await this.write(inputs, true) };
+        const id = intentionId(inputs);
+        try {
+            return { id, outs: await this.write(inputs, true) };
+        } catch (err) {
+            throw createFailure(err, id, inputs);
+        }
     }
 
     async read(id: string, props: IntentionOutputs): Promise<dynamic.ReadResult> {

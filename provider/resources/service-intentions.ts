@@ -3,7 +3,7 @@
 // as a diff; a source added by hand is drift that the next `up` removes.
 import type * as dynamic from "@pulumi/pulumi/dynamic";
 import { z } from "zod";
-import { ConsulResourceProvider } from "../base";
+import { ConsulResourceProvider, createFailure } from "../base";
 import { connectionSchema, connectionTarget } from "../connection";
 import {
     checkSourceRules,
@@ -21,6 +21,7 @@ import {
 import { explainL7Error } from "../l7-errors";
 import {
     isOwnedEntry,
+    madeBySomeoneElse,
     modifyEntry,
     OWNER_META_KEY,
     OWNER_META_VALUE,
@@ -79,6 +80,15 @@ export function sameSources(a: SourceInput[] | undefined, b: SourceInput[] | und
     return x.size === y.size && [...x].every(([k, v]) => y.get(k) === v);
 }
 
+/** True when what Consul holds is what the inputs declare (sources as a set, meta, jwt). */
+function sameDeclaration(held: ServiceIntentionsOutputs, inputs: ServiceIntentionsInputs): boolean {
+    return (
+        sameSources(held.sources, inputs.sources) &&
+        canonical(held.meta ?? {}) === canonical(inputs.meta ?? {}) &&
+        canonical(held.jwt ?? null) === canonical(inputs.jwt ?? null)
+    );
+}
+
 function toEntry(inputs: ServiceIntentionsInputs): ServiceIntentionsEntry {
     const entry: ServiceIntentionsEntry = {
         Kind: "service-intentions",
@@ -130,9 +140,10 @@ export class ServiceIntentionsProvider extends ConsulResourceProvider implements
     private async write(inputs: ServiceIntentionsInputs, creating: boolean): Promise<ServiceIntentionsOutputs> {
         const client = this.client(inputs.connection);
         let entry: ServiceIntentionsEntry | undefined;
+        const foreign = madeBySomeoneElse((found: ServiceIntentionsEntry) => isOwnedEntry(found) && sameDeclaration(outputsFrom(found, inputs), inputs));
         try {
             entry = await modifyEntry(client, inputs.destination, (current) => {
-                if (creating && current && !inputs.adopt) {
+                if (foreign(current) && creating && !inputs.adopt) {
                     const who = isOwnedEntry(current)
                         ? "it is marked as managed by consul-mesh (another stack, or a lost state?)"
                         : "it was created outside consul-mesh";
@@ -151,7 +162,11 @@ export class ServiceIntentionsProvider extends ConsulResourceProvider implements
     }
 
     async create(inputs: ServiceIntentionsInputs): Promise<dynamic.CreateResult> {
-        return { id: inputs.destination, outs: await this.write(inputs, true) };
+        try {
+            return { id: inputs.destination, outs: await this.write(inputs, true) };
+        } catch (err) {
+            throw createFailure(err, inputs.destination, inputs);
+        }
     }
 
     async read(id: string, props: ServiceIntentionsOutputs): Promise<dynamic.ReadResult> {

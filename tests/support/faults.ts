@@ -111,10 +111,10 @@ export async function fullListing(addresses: string[]): Promise<string[]> {
 }
 
 /** What tests/e2e/programs/two-hundred-intentions (and many-intentions) declares for `count` callers of `destination`. */
-export function declaredListing(count: number, destination: string, destinations = 1): string[] {
+export function declaredListing(count: number, destination: string, destinations = 1, sourcePrefix = "caller"): string[] {
     return Array.from({ length: count }, (_, i) => {
         const target = destinations > 1 ? `${destination}-${i % destinations}` : destination;
-        return `caller-${i}=>${target}:${i % 3 === 0 ? "deny" : "allow"}`;
+        return `${sourcePrefix}-${i}=>${target}:${i % 3 === 0 ? "deny" : "allow"}`;
     }).sort();
 }
 
@@ -213,4 +213,38 @@ export function blackhole(): Promise<{ address: string; close: () => void }> {
             });
         }),
     );
+}
+
+/**
+ * Everything consul-mesh can change in a cluster, read raw: intentions, the config entries of every
+ * kind it writes, the CA configuration and roots, peerings, ACL state and the KV store. Two equal
+ * snapshots mean nothing was changed in between.
+ */
+export async function clusterSnapshot(address: string): Promise<Record<string, unknown>> {
+    const paths = [
+        "/v1/connect/intentions",
+        "/v1/config/service-intentions",
+        "/v1/config/service-defaults",
+        "/v1/config/exported-services",
+        "/v1/config/proxy-defaults",
+        "/v1/config/mesh",
+        "/v1/connect/ca/configuration",
+        "/v1/connect/ca/roots",
+        "/v1/peerings",
+        "/v1/acl/tokens",
+        "/v1/kv/?recurse",
+    ];
+    const out: Record<string, unknown> = {};
+    for (const p of paths) {
+        const res = await fetch(`${address}${p}`, { signal: AbortSignal.timeout(10_000) });
+        const text = await res.text();
+        let body: unknown = text;
+        try {
+            body = JSON.parse(text);
+        } catch {
+            // plain-text answer (e.g. ACLs disabled)
+        }
+        out[p] = { status: res.status, body };
+    }
+    return out;
 }

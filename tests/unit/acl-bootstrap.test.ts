@@ -33,7 +33,7 @@ describe("AclBootstrap check", () => {
             [{ bootstrapSecret: 42 }, "bootstrapSecret", /must be a string/],
             [{ revokeOnDelete: "yes" }, "revokeOnDelete", /boolean/],
             [{ connection: { timeoutMs: 5 } }, "connection.timeoutMs", /100/],
-            [{ token: SECRET }, "(inputs)", /token/],
+            [{ token: SECRET }, "token", /unknown field "token"/],
         ];
         for (const [news, property, reason] of cases) {
             const f = await failures(news);

@@ -24,8 +24,8 @@ describe("Intention check", () => {
             [{ ...base, action: "permit" }, "action", /"allow" or "deny"/],
             [{ ...base, description: "x".repeat(513) }, "description", /512/],
             [{ ...base, sourcePeer: "Bad_Peer" }, "sourcePeer", /peer name/],
-            [{ ...base, color: "blue" }, "(inputs)", /color/],
-            [{ ...base, connection: { address: "x", tokn: "y" } }, "connection", /tokn/],
+            [{ ...base, color: "blue" }, "color", /unknown field "color"/],
+            [{ ...base, connection: { address: "x", tokn: "y" } }, "connection.tokn", /unknown field "tokn"/],
             [{ ...base, connection: { timeoutMs: 5 } }, "connection.timeoutMs", /100/],
         ];
         for (const [news, property, reason] of cases) {

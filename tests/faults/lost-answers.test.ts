@@ -1,0 +1,95 @@
+import { strict as assert } from "node:assert";
+import * as path from "node:path";
+import { clusterAddresses, start, stop } from "../../scripts/lib/clusters";
+import { uniqueSuffix } from "../support/consul";
+import { declaredListing, fullListing, retryLog, stateSummary } from "../support/faults";
+import { LossyProxy } from "../support/lossy-proxy";
+import { changingSteps, PulumiProgram } from "../support/pulumi";
+
+const isEntryWrite = (method: string, url: string) => method === "PUT" && url.startsWith("/v1/config?");
+
+// Consul applies a write and its answer never reaches consul-mesh (the proxy cuts the connection
+// after Consul answered): what a leader killed right after a commit looks like to a client.
+describe("faults: writes applied by Consul whose answers are lost", function () {
+    this.timeout(600_000);
+    const log = (m: string) => console.error(`    [dc4] ${m}`);
+    let proxy: LossyProxy;
+    let address = "";
+    const programs: PulumiProgram[] = [];
+
+    before(async () => {
+        await start("dc4", { log });
+        proxy = new LossyProxy(clusterAddresses("dc4")[0]);
+        address = await proxy.start();
+    });
+    after(async () => {
+        for (const p of programs) p.cleanup();
+        await proxy.stop();
+        await stop("dc4", { log });
+    });
+
+    async function newStack(destination: string, count: number, destinations: number, address: string): Promise<PulumiProgram> {
+        const program = new PulumiProgram("tests/e2e/programs/two-hundred-intentions");
+        programs.push(program);
+        program.env.CONSUL_MESH_RETRY_LOG = path.join(program.workDir, "..", "retries.jsonl");
+        await program.init({
+            "consul-mesh-two-hundred-intentions:count": String(count),
+            "consul-mesh-two-hundred-intentions:destination": destination,
+            "consul-mesh-two-hundred-intentions:destinations": String(destinations),
+            "consul-mesh:address": address,
+        });
+        return program;
+    }
+
+    it("a create repeated after its answer was lost finds its own write and succeeds (no 'already exists')", async () => {
+        const destination = `lost-${uniqueSuffix()}`;
+        const count = 40;
+        // Lose every other answer to a write of an entry.
+        let writes = 0;
+        proxy.lose = (method, url) => isEntryWrite(method, url) && writes++ % 2 === 0;
+        const program = await newStack(destination, count, 4, address);
+        const result = await program.run(["up", "--yes", "--skip-preview"], { allowFailure: true, timeoutMs: 300_000 });
+        const stats = retryLog(program.env.CONSUL_MESH_RETRY_LOG!);
+        console.error(
+            `    [lost-answers] ${proxy.lost.length} answers lost of ${writes} entry writes; up exited ${result.code}; ` +
+                `client retries ${stats.retries} ${JSON.stringify(stats.byStatus)}`,
+        );
+        assert.ok(proxy.lost.length >= 4, "answers were lost");
+        assert.ok(proxy.lost.every((l) => l.status === 200), "every lost write was applied by Consul");
+        assert.equal(result.code, 0, result.stdout + result.stderr);
+        assert.deepEqual(await fullListing(clusterAddresses("dc4")).then((l) => l.filter((x) => x.includes(`=>${destination}-`))), declaredListing(count, destination, 4));
+        proxy.lose = () => false;
+        const { steps } = await program.preview(["--refresh", "--expect-no-changes"]);
+        assert.deepEqual(changingSteps(steps), []);
+    });
+
+    it("a create that gives up after a lost answer is recorded in the stack, and the next up converges", async () => {
+        const destination = `gaveup-${uniqueSuffix()}`;
+        const count = 20;
+        // Every answer to a write of <destination>-1 is lost: the client retries, then gives up.
+        proxy.lose = (method, url, body) => isEntryWrite(method, url) && body.includes(`"Name":"${destination}-1"`);
+        const program = await newStack(destination, count, 2, address);
+        const first = await program.run(["up", "--yes", "--skip-preview"], { allowFailure: true, timeoutMs: 300_000 });
+        const text = first.stdout + first.stderr;
+        const afterFirst = await stateSummary(program);
+        const inConsul = (await fullListing(clusterAddresses("dc4"))).filter((x) => x.includes(`=>${destination}-`)).length;
+        console.error(
+            `    [lost-answers] gave up: up exited ${first.code}; ${inConsul}/${count} in Consul, ${afterFirst.resources} in state, ` +
+                `${afterFirst.pending.length} pending`,
+        );
+        assert.notEqual(first.code, 0);
+        assert.match(text, /may have been applied in Consul before the answer was lost/);
+        // Recorded, not forgotten: every intention is in the state although half of the creates failed.
+        assert.equal(afterFirst.resources, count);
+        assert.deepEqual(afterFirst.pending, []);
+
+        proxy.lose = () => false;
+        const second = await program.run(["up", "--yes", "--skip-preview"], { timeoutMs: 300_000 });
+        assert.equal(second.code, 0);
+        assert.deepEqual(await fullListing(clusterAddresses("dc4")).then((l) => l.filter((x) => x.includes(`=>${destination}-`))), declaredListing(count, destination, 2));
+        const { steps } = await program.preview(["--refresh", "--expect-no-changes"]);
+        assert.deepEqual(changingSteps(steps), []);
+        await program.destroy();
+        assert.deepEqual((await fullListing(clusterAddresses("dc4"))).filter((x) => x.includes(`=>${destination}-`)), []);
+    });
+});

@@ -1,0 +1,75 @@
+// A forwarding proxy on loopback in front of a real Consul agent that can lose answers: the request
+// reaches Consul and is applied, then the client's connection is cut before the response arrives
+// (what a leader killed right after a commit, or a dropped connection, looks like to a client).
+import * as http from "node:http";
+import type { AddressInfo } from "node:net";
+
+export interface LostAnswer {
+    method: string;
+    url: string;
+    /** Consul's status for the request whose answer was lost. */
+    status: number;
+}
+
+/** Decides per request (after reading its body) whether to lose Consul's answer. */
+export type LosePolicy = (method: string, url: string, body: string) => boolean;
+
+export class LossyProxy {
+    readonly lost: LostAnswer[] = [];
+    forwarded = 0;
+    private server?: http.Server;
+    private readonly agent = new http.Agent({ keepAlive: true, maxSockets: 32 });
+    private readonly target: URL;
+
+    constructor(target: string, public lose: LosePolicy = () => false) {
+        this.target = new URL(target);
+    }
+
+    async start(): Promise<string> {
+        this.server = http.createServer((req, res) => {
+            const chunks: Buffer[] = [];
+            req.on("data", (c: Buffer) => chunks.push(c));
+            req.on("end", () => {
+                const body = Buffer.concat(chunks);
+                const method = req.method ?? "GET";
+                const url = req.url ?? "/";
+                const loseIt = this.lose(method, url, body.toString());
+                const upstream = http.request(
+                    {
+                        host: this.target.hostname,
+                        port: this.target.port,
+                        method,
+                        path: url,
+                        headers: { ...req.headers, host: this.target.host },
+                        agent: this.agent,
+                    },
+                    (up) => {
+                        const answer: Buffer[] = [];
+                        up.on("data", (c: Buffer) => answer.push(c));
+                        up.on("end", () => {
+                            this.forwarded++;
+                            if (loseIt) {
+                                // Consul has answered (and applied the write): the client never hears of it.
+                                this.lost.push({ method, url, status: up.statusCode ?? 0 });
+                                req.socket.destroy();
+                                return;
+                            }
+                            res.writeHead(up.statusCode ?? 502, up.headers);
+                            res.end(Buffer.concat(answer));
+                        });
+                    },
+                );
+                upstream.on("error", () => req.socket.destroy());
+                upstream.end(body);
+            });
+        });
+        await new Promise<void>((resolve) => this.server!.listen(0, "127.0.0.1", resolve));
+        return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    }
+
+    async stop(): Promise<void> {
+        this.agent.destroy();
+        this.server?.closeAllConnections();
+        await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+    }
+}
