@@ -5,7 +5,7 @@
 // module-level object, which would not survive provider serialisation).
 import * as fs from "node:fs";
 import { Agent, request } from "undici";
-import { ConsulApiError, outcomeUnknown, scrub } from "./errors";
+import { ConsulApiError, scrub } from "./errors";
 import type { ResolvedConnection } from "./connection";
 
 export interface RequestOptions {
@@ -94,6 +94,20 @@ function logRetry(kind: "retry" | "failover", method: string, err: ConsulApiErro
 
 function isLeaderTransition(err: ConsulApiError): boolean {
     return err.statusCode === 500 && LEADER_TRANSITION.test(err.consulMessage);
+}
+
+/**
+ * An attempt that may have been applied by Consul although no success came back: the connection broke
+ * or timed out after the request was sent, or leadership was lost while committing. A refused
+ * connection, a TLS failure, "No cluster leader", a throttled request or a validation error is a
+ * definite "not applied".
+ */
+function outcomeUnknown(err: ConsulApiError): boolean {
+    if (err.statusCode === 0) {
+        return !["ECONNREFUSED", "UND_ERR_CONNECT_TIMEOUT", "EHOSTUNREACH", "ENETUNREACH"].includes(err.code ?? "") && !/^TLS error/.test(err.consulMessage);
+    }
+    if (err.statusCode === 502 || err.statusCode === 504) return true;
+    return isLeaderTransition(err) && !/No cluster leader|Not ready to serve consistent reads/i.test(err.consulMessage);
 }
 
 function isRetryable(err: ConsulApiError): boolean {

@@ -29,14 +29,6 @@ export class ConsulApiError extends Error {
     }
 }
 
-/** An attempt whose request may have reached Consul and been applied, with the answer lost or unclear. */
-export function outcomeUnknown(err: ConsulApiError): boolean {
-    if (err.statusCode >= 500) return true;
-    // Refused or failed TLS: the request never left. Anything else (reset, timeout) may have arrived.
-    const neverSent = ["ECONNREFUSED", "UND_ERR_CONNECT_TIMEOUT", "EHOSTUNREACH", "ENETUNREACH"];
-    return err.statusCode === 0 && !neverSent.includes(err.code ?? "") && !/^TLS error/.test(err.consulMessage);
-}
-
 export function isNotFound(err: unknown): boolean {
     return err instanceof ConsulApiError && err.statusCode === 404;
 }

@@ -63,13 +63,14 @@ export class AclBootstrap extends pulumi.dynamic.Resource {
             providerShim("AclBootstrap"),
             name,
             {
-                ...args,
-                bootstrapSecret: args.bootstrapSecret === undefined ? undefined : pulumi.secret(args.bootstrapSecret),
-                connection: connectionInput(args.connection),
+                // Outputs are registered as undefined first, so that an output name passed as an input reaches check.
                 accessorId: undefined,
                 secretId: undefined,
                 description: undefined,
                 policies: undefined,
+                ...args,
+                bootstrapSecret: args.bootstrapSecret === undefined ? undefined : pulumi.secret(args.bootstrapSecret),
+                connection: connectionInput(args.connection),
             },
             {
                 ...opts,

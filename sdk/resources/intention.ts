@@ -77,9 +77,10 @@ export class Intention extends pulumi.dynamic.Resource {
             providerShim("Intention"),
             name,
             {
+                // Outputs are registered as undefined first, so that an output name passed as an input reaches check.
+                precedence: undefined,
                 ...args,
                 connection: connectionInput(args.connection),
-                precedence: undefined,
             },
             { ...opts, additionalSecretOutputs: ["connection", ...(opts?.additionalSecretOutputs ?? [])] },
             "consul-mesh",

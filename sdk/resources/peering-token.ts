@@ -87,12 +87,13 @@ export class PeeringToken extends pulumi.dynamic.Resource {
             providerShim("PeeringToken"),
             name,
             {
-                ...args,
-                connection: connectionInput(args.connection),
-                dialer: args.dialer === undefined ? undefined : pulumi.secret(args.dialer),
+                // Outputs are registered as undefined first, so that an output name passed as an input reaches check.
                 peeringToken: undefined,
                 peeringId: undefined,
                 state: undefined,
+                ...args,
+                connection: connectionInput(args.connection),
+                dialer: args.dialer === undefined ? undefined : pulumi.secret(args.dialer),
             },
             { ...opts, additionalSecretOutputs: ["connection", "dialer", "peeringToken", ...(opts?.additionalSecretOutputs ?? [])] },
             "consul-mesh",

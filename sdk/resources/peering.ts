@@ -98,10 +98,7 @@ export class Peering extends pulumi.dynamic.Resource {
             providerShim("Peering"),
             name,
             {
-                ...args,
-                peeringToken: pulumi.secret(args.peeringToken),
-                connection: connectionInput(args.connection),
-                acceptor: args.acceptor === undefined ? undefined : pulumi.secret(args.acceptor),
+                // Outputs are registered as undefined first, so that an output name passed as an input reaches check.
                 peeringId: undefined,
                 state: undefined,
                 peerId: undefined,
@@ -111,6 +108,10 @@ export class Peering extends pulumi.dynamic.Resource {
                 importedServiceCount: undefined,
                 exportedServiceCount: undefined,
                 acceptorState: undefined,
+                ...args,
+                peeringToken: pulumi.secret(args.peeringToken),
+                connection: connectionInput(args.connection),
+                acceptor: args.acceptor === undefined ? undefined : pulumi.secret(args.acceptor),
             },
             {
                 ...opts,

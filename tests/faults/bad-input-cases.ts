@@ -189,7 +189,7 @@ export const BAD_INPUTS: BadInputCase[] = [
 
     // ClusterPeering (component): the PeeringToken / Peering children report the bad value.
     { kind: "ClusterPeering", args: { acceptor: { peerName: "DC2" }, dialer: { peerName: "dc1" } }, property: "peerName", reason: /peerName must be 1-63/, childSuffix: "-token" },
-    { kind: "ClusterPeering", args: { acceptor: { peerName: "dc2" }, dialer: { peerName: "dc_1" } }, property: "peerName", reason: /peerName must be 1-63/, childSuffix: "-peering" },
+    { kind: "ClusterPeering", args: { acceptor: { peerName: "dc2" }, dialer: { peerName: "dc_1" } }, property: "dialer.peerName", reason: /dialer\.peerName must be 1-63/, childSuffix: "-token" },
     { kind: "ClusterPeering", args: { acceptor: { peerName: "dc2" }, dialer: { peerName: "dc1" }, activeTimeoutSeconds: 99999 }, property: "activeTimeoutSeconds", reason: /at most 3600/, childSuffix: "-peering" },
     { kind: "ClusterPeering", args: { acceptor: { peerName: "dc2" }, dialer: { peerName: "dc1" }, serverExternalAddresses: ["nowhere"] }, property: "serverExternalAddresses.0", reason: /must be host:port/, childSuffix: "-token" },
 

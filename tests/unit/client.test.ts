@@ -190,4 +190,34 @@ describe("Consul client", () => {
             strict.close();
         }
     });
+
+    it("marks a write whose answer was lost as possibly applied, and a refused or throttled one as not", async function () {
+        this.timeout(30_000);
+        // Reads the whole request, then cuts the connection: the request arrived, the answer never came.
+        const cut = http.createServer((req) => {
+            req.resume();
+            req.on("end", () => req.socket.destroy());
+        });
+        await new Promise<void>((r) => cut.listen(0, "127.0.0.1", r));
+        const cutUrl = `http://127.0.0.1:${(cut.address() as AddressInfo).port}`;
+        const throttled = await scriptedServer([[429, "rate limit exceeded"]]);
+        const outcome = async (url: string, method: "put" | "get") => {
+            const c = client(url);
+            const err = await (method === "put" ? c.put("/v1/config", {}) : c.get("/v1/config")).then(
+                () => assert.fail("must fail"),
+                (e: unknown) => e as ConsulApiError,
+            );
+            assert.ok(err instanceof ConsulApiError, String(err));
+            return err.writeMayHaveLanded;
+        };
+        try {
+            assert.equal(await outcome(cutUrl, "put"), true, "a PUT cut after sending");
+            assert.equal(await outcome(cutUrl, "get"), false, "reads change nothing");
+            assert.equal(await outcome("http://127.0.0.1:1", "put"), false, "refused: never sent");
+            assert.equal(await outcome(throttled.url, "put"), false, "429: refused by Consul");
+        } finally {
+            cut.close();
+            throttled.close();
+        }
+    });
 });

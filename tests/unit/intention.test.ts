@@ -1,7 +1,9 @@
 import { strict as assert } from "node:assert";
 import { IntentionProvider, intentionId, type IntentionOutputs } from "../../provider/resources/intention";
 import { UNKNOWN } from "../../provider/validation";
-import { sourceKey, writableEntry } from "../../provider/service-intentions-entry";
+import { madeBySomeoneElse, sourceKey, writableEntry } from "../../provider/service-intentions-entry";
+import { createFailure } from "../../provider/base";
+import { ConsulApiError } from "../../provider/errors";
 
 const provider = new IntentionProvider();
 const base = { source: "web", destination: "api", action: "allow" as const };
@@ -97,5 +99,31 @@ describe("service-intentions entry helpers", () => {
             Sources: [{ Name: "web", Action: "allow", Precedence: 9, LegacyID: "x", LegacyMeta: {} }],
         });
         assert.deepEqual(entry, { Kind: "service-intentions", Name: "api", Sources: [{ Name: "web", Action: "allow" }] });
+    });
+});
+
+describe("create after lost answers", () => {
+    it("counts an object as someone else's only if it was there at the first look or differs from ours", () => {
+        const fresh = madeBySomeoneElse((found: string) => found === "ours");
+        assert.equal(fresh(undefined), false, "absent at the first look");
+        assert.equal(fresh("ours"), false, "our own earlier attempt, applied with its answer lost");
+        assert.equal(fresh("theirs"), true, "written by someone else in between");
+        const existing = madeBySomeoneElse((found: string) => found === "ours");
+        assert.equal(existing("ours"), true, "already there before this create: not ours, even if equal");
+    });
+
+    it("records a create whose write may have landed (id, properties with __provider), and passes other errors through", () => {
+        const inputs = { source: "web", destination: "api", action: "allow", __provider: "shim" };
+        const lost = new ConsulApiError("PUT", "/v1/config", 0, "other side closed", "http://127.0.0.1:8500", undefined, "UND_ERR_SOCKET");
+        lost.writeMayHaveLanded = true;
+        const recorded = createFailure(lost, "web=>api", inputs) as Error & { id: string; properties: Record<string, unknown> };
+        assert.equal(recorded.id, "web=>api");
+        assert.equal(recorded.properties.__provider, "shim");
+        assert.match(recorded.message, /PUT \/v1\/config at http:\/\/127\.0\.0\.1:8500 failed: other side closed/);
+        assert.match(recorded.message, /may have been applied in Consul/);
+        const refused = new ConsulApiError("PUT", "/v1/config", 0, "connection refused", "http://127.0.0.1:8500", undefined, "ECONNREFUSED");
+        assert.equal(createFailure(refused, "web=>api", inputs), refused);
+        const plain = new Error("intention web=>api already exists");
+        assert.equal(createFailure(plain, "web=>api", inputs), plain);
     });
 });
