@@ -17,7 +17,7 @@ describe("faults: concurrent writers on one destination", function () {
     const count = 50;
     let address = "";
     const programs: PulumiProgram[] = [];
-    const scriptPairs: string[] = [];
+    const scriptPairs = new Set<string>();
 
     before(async () => {
         await start("dc4", { log });
@@ -52,7 +52,7 @@ describe("faults: concurrent writers on one destination", function () {
                 body: JSON.stringify({ Action: "allow" }),
             });
             assert.equal(res.status, 200, await res.text());
-            scriptPairs.push(`${source}=>${target}:allow`);
+            scriptPairs.add(`${source}=>${target}:allow`);
             n++;
             await new Promise((r) => setTimeout(r, 150));
         }

@@ -72,15 +72,18 @@ describe("faults: writes applied by Consul whose answers are lost", function () 
         const first = await program.run(["up", "--yes", "--skip-preview"], { allowFailure: true, timeoutMs: 300_000 });
         const text = first.stdout + first.stderr;
         const afterFirst = await stateSummary(program);
-        const inConsul = (await fullListing(clusterAddresses("dc4"))).filter((x) => x.includes(`=>${destination}-`)).length;
+        const inConsul = (await fullListing(clusterAddresses("dc4"))).filter((x) => x.includes(`=>${destination}-`)).map((x) => x.split("=>")[0]);
+        const gaveUp = (text.match(/may have been applied in Consul before the answer was lost/g) ?? []).length;
         console.error(
-            `    [lost-answers] gave up: up exited ${first.code}; ${inConsul}/${count} in Consul, ${afterFirst.resources} in state, ` +
-                `${afterFirst.pending.length} pending`,
+            `    [lost-answers] gave up: up exited ${first.code}; ${gaveUp} creates gave up; ${inConsul.length}/${count} in Consul, ` +
+                `${afterFirst.resources} in state, ${afterFirst.pending.length} pending`,
         );
         assert.notEqual(first.code, 0);
-        assert.match(text, /may have been applied in Consul before the answer was lost/);
-        // Recorded, not forgotten: every intention is in the state although half of the creates failed.
-        assert.equal(afterFirst.resources, count);
+        assert.ok(gaveUp > 0, text);
+        // Recorded, not forgotten: every intention Consul holds is in the state (the engine starts no
+        // new creates after the first failure, so some declared ones may not have been tried yet).
+        assert.ok(inConsul.some((name) => name.startsWith("caller-") && Number(name.slice(7)) % 2 === 1), "writes of <destination>-1 landed");
+        assert.deepEqual(inConsul.filter((name) => !afterFirst.names.includes(name)), [], "written but not recorded");
         assert.deepEqual(afterFirst.pending, []);
 
         proxy.lose = () => false;

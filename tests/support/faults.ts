@@ -133,15 +133,19 @@ export function retryLog(file: string): { retries: number; failovers: number; by
     return out;
 }
 
-/** Pending operations and resource count in the stack's checkpoint (`pulumi stack export`). */
-export async function stateSummary(program: PulumiProgram): Promise<{ resources: number; pending: Array<{ type: string; urn: string }> }> {
+/** Pending operations and the Intentions (count, names) in the stack's checkpoint (`pulumi stack export`). */
+export async function stateSummary(
+    program: PulumiProgram,
+): Promise<{ resources: number; names: string[]; pending: Array<{ type: string; urn: string }> }> {
     const res = await program.run(["stack", "export"], { allowFailure: true });
     if (res.code !== 0) throw new Error(`pulumi stack export failed: ${res.stderr}`);
     const deployment = (JSON.parse(res.stdout) as {
-        deployment: { resources?: Array<{ type: string }>; pending_operations?: Array<{ type: string; resource: { urn: string } }> };
+        deployment: { resources?: Array<{ type: string; urn: string }>; pending_operations?: Array<{ type: string; resource: { urn: string } }> };
     }).deployment;
+    const intentions = (deployment.resources ?? []).filter((r) => r.type.includes("consul-mesh:Intention"));
     return {
-        resources: (deployment.resources ?? []).filter((r) => r.type.includes("consul-mesh:Intention")).length,
+        resources: intentions.length,
+        names: intentions.map((r) => r.urn.split("::").pop()!).sort(),
         pending: (deployment.pending_operations ?? []).map((p) => ({ type: p.type, urn: p.resource.urn })),
     };
 }
