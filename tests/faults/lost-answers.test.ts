@@ -22,6 +22,10 @@ describe("faults: writes applied by Consul whose answers are lost", function () 
         proxy = new LossyProxy(clusterAddresses("dc4")[0]);
         address = await proxy.start();
     });
+    beforeEach(() => {
+        proxy.lose = () => false;
+        proxy.afterLoss = undefined;
+    });
     after(async () => {
         for (const p of programs) p.cleanup();
         await proxy.stop();
@@ -44,9 +48,24 @@ describe("faults: writes applied by Consul whose answers are lost", function () 
     it("a create repeated after its answer was lost finds its own write and succeeds (no 'already exists')", async () => {
         const destination = `lost-${uniqueSuffix()}`;
         const count = 40;
-        // Lose every other answer to a write of an entry.
+        // Lose every other answer to a write of an entry, and let another writer change the entry before
+        // consul-mesh retries: its retry is then refused by compare-and-set and it must re-read the entry,
+        // where it finds its own pairs (Consul alone would accept an identical retry as a no-op).
         let writes = 0;
+        const bystanders: string[] = [];
         proxy.lose = (method, url) => isEntryWrite(method, url) && writes++ % 2 === 0;
+        proxy.afterLoss = async (lost, requestBody) => {
+            const target = (JSON.parse(requestBody) as { Name: string }).Name;
+            // Once per destination: a writer racing every retry would only prove livelock.
+            if (lost.body !== "true" || bystanders.some((b) => b.endsWith(`=>${target}:deny`))) return;
+            const source = `bystander-${bystanders.length}`;
+            const res = await fetch(`${clusterAddresses("dc4")[0]}/v1/connect/intentions/exact?source=${source}&destination=${target}`, {
+                method: "PUT",
+                body: JSON.stringify({ Action: "deny" }),
+            });
+            assert.equal(res.status, 200);
+            bystanders.push(`${source}=>${target}:deny`);
+        };
         const program = await newStack(destination, count, 4, address);
         const result = await program.run(["up", "--yes", "--skip-preview"], { allowFailure: true, timeoutMs: 300_000 });
         const stats = retryLog(program.env.CONSUL_MESH_RETRY_LOG!);
@@ -55,10 +74,17 @@ describe("faults: writes applied by Consul whose answers are lost", function () 
                 `client retries ${stats.retries} ${JSON.stringify(stats.byStatus)}`,
         );
         assert.ok(proxy.lost.length >= 4, "answers were lost");
-        assert.ok(proxy.lost.every((l) => l.status === 200), "every lost write was applied by Consul");
+        console.error(`    [lost-answers] lost answers: ${JSON.stringify(proxy.lost.map((l) => `${l.status} ${l.body}`).reduce<Record<string, number>>((m, k) => ({ ...m, [k]: (m[k] ?? 0) + 1 }), {}))}`);
+        assert.ok(proxy.lost.filter((l) => l.status === 200 && l.body === "true").length >= 4, "lost answers of writes Consul applied");
+        assert.equal(bystanders.length, 4, "another writer changed each destination's entry after a lost answer");
         assert.equal(result.code, 0, result.stdout + result.stderr);
-        assert.deepEqual(await fullListing(clusterAddresses("dc4")).then((l) => l.filter((x) => x.includes(`=>${destination}-`))), declaredListing(count, destination, 4));
+        // Every declared pair, and the other writer's pairs too.
+        assert.deepEqual(
+            await fullListing(clusterAddresses("dc4")).then((l) => l.filter((x) => x.includes(`=>${destination}-`))),
+            [...declaredListing(count, destination, 4), ...bystanders].sort(),
+        );
         proxy.lose = () => false;
+        proxy.afterLoss = undefined;
         const { steps } = await program.preview(["--refresh", "--expect-no-changes"]);
         assert.deepEqual(changingSteps(steps), []);
     });

@@ -9,6 +9,8 @@ export interface LostAnswer {
     url: string;
     /** Consul's status for the request whose answer was lost. */
     status: number;
+    /** Consul's answer that was lost ("true" for an applied compare-and-set write). */
+    body: string;
 }
 
 /** Decides per request (after reading its body) whether to lose Consul's answer. */
@@ -20,6 +22,9 @@ export class LossyProxy {
     private server?: http.Server;
     private readonly agent = new http.Agent({ keepAlive: true, maxSockets: 32 });
     private readonly target: URL;
+
+    /** Runs after Consul applied a write whose answer is being lost, before the client's connection is cut. */
+    afterLoss?: (lost: LostAnswer, requestBody: string) => Promise<void>;
 
     constructor(target: string, public lose: LosePolicy = () => false) {
         this.target = new URL(target);
@@ -50,8 +55,9 @@ export class LossyProxy {
                             this.forwarded++;
                             if (loseIt) {
                                 // Consul has answered (and applied the write): the client never hears of it.
-                                this.lost.push({ method, url, status: up.statusCode ?? 0 });
-                                req.socket.destroy();
+                                const lost = { method, url, status: up.statusCode ?? 0, body: Buffer.concat(answer).toString().trim() };
+                                this.lost.push(lost);
+                                void (this.afterLoss?.(lost, body.toString()) ?? Promise.resolve()).finally(() => req.socket.destroy());
                                 return;
                             }
                             res.writeHead(up.statusCode ?? 502, up.headers);
