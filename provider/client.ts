@@ -35,6 +35,11 @@ export interface RetryStats {
 }
 
 const MAX_ATTEMPTS = 6;
+/**
+ * Throttled answers (429, or Consul's 503 "rate limit exceeded") say the request was refused and
+ * will be accepted later: worth more patience, up to about 25 s of backoff in all.
+ */
+const MAX_THROTTLED_ATTEMPTS = 10;
 const RETRY_BASE_MS = 250;
 const RETRY_CAP_MS = 4000;
 const RETRYABLE_CODES = ["ECONNRESET", "EPIPE", "UND_ERR_SOCKET", "UND_ERR_CLOSED"];
@@ -108,6 +113,10 @@ function outcomeUnknown(err: ConsulApiError): boolean {
     }
     if (err.statusCode === 502 || err.statusCode === 504) return true;
     return isLeaderTransition(err) && !/No cluster leader|Not ready to serve consistent reads/i.test(err.consulMessage);
+}
+
+function isThrottled(err: ConsulApiError): boolean {
+    return err.statusCode === 429 || (err.statusCode === 503 && /rate limit exceeded/i.test(err.consulMessage));
 }
 
 function isRetryable(err: ConsulApiError): boolean {
@@ -188,7 +197,7 @@ export class ConsulClient {
                     continue;
                 }
                 const retryable = opts.retry !== false && (isRetryable(err) || (roundRetryable && err.statusCode === 0 && canFailOver(err)) || (opts.retryIf?.(err) ?? false));
-                if (!retryable || attempt >= MAX_ATTEMPTS) {
+                if (!retryable || attempt >= (isThrottled(err) ? MAX_THROTTLED_ATTEMPTS : MAX_ATTEMPTS)) {
                     const final = urls.length > 1 && triedInRound > 1 ? everyServerFailed(err, urls) : err;
                     final.writeMayHaveLanded = uncertain;
                     throw final;
