@@ -40,3 +40,17 @@ export function createFailure(err: unknown, id: string, inputs: object): unknown
     // __provider must stay in the recorded properties: later read/delete calls need it.
     return Object.assign(new Error(message), { id, properties: { ...inputs }, reasons: [message] });
 }
+
+/**
+ * Create's "already exists" rule across compare-and-set attempts. Returns a function to call at each
+ * look at the entry: true when the object found counts as made by someone else. Only what was there
+ * at the first look counts; finding it later exactly as this create writes it (`isOurs`) means an
+ * earlier attempt of ours was applied and its answer lost (a killed leader, a reset connection).
+ */
+export function madeBySomeoneElse<T>(isOurs: (found: T) => boolean): (found: T | undefined) => boolean {
+    let atFirstLook: boolean | undefined;
+    return (found) => {
+        atFirstLook ??= found !== undefined;
+        return found !== undefined && (atFirstLook || !isOurs(found));
+    };
+}

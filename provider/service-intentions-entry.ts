@@ -45,20 +45,6 @@ export function sourceKey(source: { Name: string; Peer?: string }): string {
     return `${source.Peer ?? ""}/${source.Name}`;
 }
 
-/**
- * Create's "already exists" rule across compare-and-set attempts. Returns a function to call at each
- * look at the entry: true when the object found counts as made by someone else. Only what was there
- * at the first look counts; finding it later exactly as this create writes it (`isOurs`) means an
- * earlier attempt of ours was applied and its answer lost (a killed leader, a reset connection).
- */
-export function madeBySomeoneElse<T>(isOurs: (found: T) => boolean): (found: T | undefined) => boolean {
-    let atFirstLook: boolean | undefined;
-    return (found) => {
-        atFirstLook ??= found !== undefined;
-        return found !== undefined && (atFirstLook || !isOurs(found));
-    };
-}
-
 const READ_ONLY_ENTRY_KEYS = ["CreateIndex", "ModifyIndex", "Hash"];
 const READ_ONLY_SOURCE_KEYS = ["Precedence", "LegacyID", "LegacyMeta", "LegacyCreateTime", "LegacyUpdateTime"];
 

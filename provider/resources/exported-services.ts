@@ -2,7 +2,7 @@
 // Community Edition), managed authoritatively: which services each peer may import.
 import type * as dynamic from "@pulumi/pulumi/dynamic";
 import { z } from "zod";
-import { ConsulResourceProvider } from "../base";
+import { ConsulResourceProvider, createFailure } from "../base";
 import type { ConsulClient } from "../client";
 import { connectionSchema, connectionTarget } from "../connection";
 import { isNotFound } from "../errors";
@@ -115,7 +115,12 @@ export class ExportedServicesProvider extends ConsulResourceProvider implements 
         const client = this.client(inputs.connection);
         const name = entryName(inputs);
         // cas=0 writes only if there is no entry yet, so an existing one is never silently replaced.
-        const res = await client.put<boolean>("/v1/config", toConsul(inputs), { query: inputs.adopt ? undefined : { cas: 0 } });
+        // A lost answer retried is fine: Consul answered an identical repeat of an applied write with true (measured).
+        const res = await client
+            .put<boolean>("/v1/config", toConsul(inputs), { query: inputs.adopt ? undefined : { cas: 0 } })
+            .catch((err: unknown) => {
+                throw createFailure(err, name, inputs);
+            });
         if (res.body === false) {
             throw new Error(
                 `the exported-services entry "${name}" already exists at ${client.address}; set adopt: true to manage it ` +

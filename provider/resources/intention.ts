@@ -2,7 +2,7 @@
 // Other sources of the entry are left alone; writes are CAS-checked and coalesced per destination.
 import type * as dynamic from "@pulumi/pulumi/dynamic";
 import { z } from "zod";
-import { ConsulResourceProvider, createFailure } from "../base";
+import { ConsulResourceProvider, createFailure, madeBySomeoneElse } from "../base";
 import { connectionSchema, connectionTarget } from "../connection";
 import {
     checkSourceRules,
@@ -18,7 +18,6 @@ import {
 import { explainL7Error } from "../l7-errors";
 import {
     isOwnedEntry,
-    madeBySomeoneElse,
     modifyEntry,
     readEntryBatched,
     sourceKey,

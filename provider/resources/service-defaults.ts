@@ -2,7 +2,7 @@
 // to make a destination L7-capable for intention permissions. Fields it does not model are kept.
 import type * as dynamic from "@pulumi/pulumi/dynamic";
 import { z } from "zod";
-import { ConsulResourceProvider } from "../base";
+import { ConsulResourceProvider, createFailure, madeBySomeoneElse } from "../base";
 import { connectionSchema, connectionTarget } from "../connection";
 import { isNotFound } from "../errors";
 import { metaSchema, SERVICE_NAME } from "../intention-model";
@@ -71,9 +71,11 @@ export class ServiceDefaultsProvider extends ConsulResourceProvider implements d
 
     private async write(inputs: ServiceDefaultsInputs, creating: boolean): Promise<ServiceDefaultsInputs> {
         const client = this.client(inputs.connection);
+        // Found later exactly as declared: an earlier attempt of ours, applied with its answer lost.
+        const foreign = madeBySomeoneElse((found: Entry) => found.Protocol === inputs.protocol && canonical(found.Meta ?? {}) === canonical(inputs.meta ?? {}));
         for (let attempt = 1; ; attempt++) {
             const current = await this.get(inputs);
-            if (creating && current && !inputs.adopt) {
+            if (foreign(current) && creating && !inputs.adopt) {
                 throw new Error(
                     `service-defaults "${inputs.name}" already exists at ${client.address}; set adopt: true to manage it (fields consul-mesh does not model are kept)`,
                 );
@@ -92,7 +94,11 @@ export class ServiceDefaultsProvider extends ConsulResourceProvider implements d
     }
 
     async create(inputs: ServiceDefaultsInputs): Promise<dynamic.CreateResult> {
-        return { id: inputs.name, outs: await this.write(inputs, true) };
+        try {
+            return { id: inputs.name, outs: await this.write(inputs, true) };
+        } catch (err) {
+            throw createFailure(err, inputs.name, inputs);
+        }
     }
 
     async read(id: string, props: ServiceDefaultsInputs): Promise<dynamic.ReadResult> {

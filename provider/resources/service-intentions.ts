@@ -3,7 +3,7 @@
 // as a diff; a source added by hand is drift that the next `up` removes.
 import type * as dynamic from "@pulumi/pulumi/dynamic";
 import { z } from "zod";
-import { ConsulResourceProvider, createFailure } from "../base";
+import { ConsulResourceProvider, createFailure, madeBySomeoneElse } from "../base";
 import { connectionSchema, connectionTarget } from "../connection";
 import {
     checkSourceRules,
@@ -21,7 +21,6 @@ import {
 import { explainL7Error } from "../l7-errors";
 import {
     isOwnedEntry,
-    madeBySomeoneElse,
     modifyEntry,
     OWNER_META_KEY,
     OWNER_META_VALUE,

@@ -1,8 +1,8 @@
 import { strict as assert } from "node:assert";
 import { IntentionProvider, intentionId, type IntentionOutputs } from "../../provider/resources/intention";
 import { UNKNOWN } from "../../provider/validation";
-import { madeBySomeoneElse, sourceKey, writableEntry } from "../../provider/service-intentions-entry";
-import { createFailure } from "../../provider/base";
+import { sourceKey, writableEntry } from "../../provider/service-intentions-entry";
+import { createFailure, madeBySomeoneElse } from "../../provider/base";
 import { ConsulApiError } from "../../provider/errors";
 
 const provider = new IntentionProvider();
