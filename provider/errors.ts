@@ -6,7 +6,8 @@ export class ConsulApiError extends Error {
     override readonly name = "ConsulApiError";
     /**
      * Set by the client on the final error of a write (PUT/POST/DELETE) when some attempt of it was
-     * sent and got no definite answer (reset, timeout, 5xx): Consul may have applied it.
+     * sent and got no definite answer (connection cut or timed out after sending, leadership lost while
+     * committing): Consul may have applied it.
      */
     writeMayHaveLanded = false;
     constructor(
