@@ -192,7 +192,7 @@ describe("Consul client", () => {
     });
 
     it("marks a write whose answer was lost as possibly applied, and a refused or throttled one as not", async function () {
-        this.timeout(30_000);
+        this.timeout(90_000); // two 6-attempt and one 10-attempt backoff sequences
         // Reads the whole request, then cuts the connection: the request arrived, the answer never came.
         let cutHits = 0;
         const cut = http.createServer((req) => {
