@@ -155,8 +155,22 @@ function describeTransportError(err: unknown): { message: string; code?: string 
     return { code, message: code ? `${code}: ${inner}` : inner };
 }
 
+/** Waits between retries; tests inject one that records the delays and returns at once. */
+export type Sleeper = (ms: number) => Promise<void>;
+
+const realSleep: Sleeper = (ms) => new Promise((r) => setTimeout(r, ms));
+
+/** The backoff before attempt `attempt + 1`: exponential from 250 ms, capped at 4 s, half of it jittered. */
+export function backoffMs(attempt: number, random: () => number = Math.random): number {
+    const backoff = Math.min(RETRY_CAP_MS, RETRY_BASE_MS * 2 ** (attempt - 1));
+    return backoff / 2 + random() * (backoff / 2);
+}
+
 export class ConsulClient {
-    constructor(readonly conn: ResolvedConnection) {}
+    constructor(
+        readonly conn: ResolvedConnection,
+        private readonly sleep: Sleeper = realSleep,
+    ) {}
 
     get address(): string {
         return this.conn.baseUrl;
@@ -207,8 +221,7 @@ export class ConsulClient {
                 triedInRound = 0;
                 roundRetryable = false;
                 if (urls.length > 1 && canFailOver(err)) current = (current + 1) % urls.length;
-                const backoff = Math.min(RETRY_CAP_MS, RETRY_BASE_MS * 2 ** (attempt - 1));
-                await new Promise((r) => setTimeout(r, backoff / 2 + Math.random() * (backoff / 2)));
+                await this.sleep(backoffMs(attempt));
             }
         }
     }

@@ -4,7 +4,7 @@ import * as http from "node:http";
 import * as os from "node:os";
 import * as path from "node:path";
 import type { AddressInfo } from "node:net";
-import { ConsulClient, retryStats } from "../../provider/client";
+import { backoffMs, ConsulClient, retryStats } from "../../provider/client";
 import { resolveConnection } from "../../provider/connection";
 import { ConsulApiError } from "../../provider/errors";
 
@@ -26,11 +26,27 @@ function scriptedServer(statuses: Array<[number, string]>): Promise<{ url: strin
     );
 }
 
+/** Every backoff the clients below asked for, in ms; the fake sleeper returns at once (no real waiting). */
+let slept: number[] = [];
+const fakeSleep = (ms: number): Promise<void> => {
+    slept.push(ms);
+    return Promise.resolve();
+};
+
 function client(url: string, token?: string) {
-    return new ConsulClient(resolveConnection({ address: url, token, timeoutMs: 2000 }, () => undefined, {}));
+    return new ConsulClient(resolveConnection({ address: url, token, timeoutMs: 2000 }, () => undefined, {}), fakeSleep);
 }
 
 describe("Consul client", () => {
+    beforeEach(() => {
+        slept = [];
+    });
+
+    it("backs off exponentially from 250 ms, half jittered, capped at 4 s", () => {
+        assert.deepEqual([1, 2, 3, 4, 5, 6, 9].map((a) => backoffMs(a, () => 0)), [125, 250, 500, 1000, 2000, 2000, 2000]);
+        assert.deepEqual([1, 2, 5, 9].map((a) => backoffMs(a, () => 1)), [250, 500, 4000, 4000]);
+    });
+
     it("retries 429, 503 and 'No cluster leader', then succeeds", async () => {
         const s = await scriptedServer([[429, "rate limit exceeded"], [503, "unavailable"], [500, "No cluster leader"], [200, "true"]]);
         const before = retryStats().retries;
@@ -39,6 +55,8 @@ describe("Consul client", () => {
             assert.equal(res.body, true);
             assert.equal(s.hits(), 4);
             assert.equal(retryStats().retries - before, 3);
+            assert.equal(slept.length, 3, "one backoff before each repeat");
+            slept.forEach((ms, i) => assert.ok(ms >= 125 * 2 ** i && ms <= 250 * 2 ** i, `backoff ${i + 1} is ${ms} ms`));
         } finally {
             s.close();
         }
@@ -59,12 +77,14 @@ describe("Consul client", () => {
         }
     });
 
-    it("gives up on a throttling server after a bounded number of attempts (more patient than for other errors)", async function () {
-        this.timeout(40_000);
+    it("gives up on a throttling server after a bounded number of attempts (more patient than for other errors)", async () => {
         const s = await scriptedServer([[429, "rate limit exceeded"]]);
         try {
             await assert.rejects(client(s.url).get("/v1/x"), /429 rate limit exceeded/);
             assert.equal(s.hits(), 10);
+            assert.equal(slept.length, 9, "a backoff between each two attempts");
+            const total = slept.reduce((a, b) => a + b, 0);
+            assert.ok(total >= 12_000 && total <= 24_500, `about 25 s of patience in all, got ${total} ms`);
         } finally {
             s.close();
         }
@@ -165,8 +185,7 @@ describe("Consul client", () => {
         }
     });
 
-    it("backs off and retries when the other servers have no leader and the old leader refuses connections", async function () {
-        this.timeout(20_000);
+    it("backs off and retries when the other servers have no leader and the old leader refuses connections", async () => {
         const survivor = await scriptedServer([[500, "No cluster leader"], [200, "true"]]);
         const before = { ...retryStats() };
         try {
@@ -174,6 +193,7 @@ describe("Consul client", () => {
             assert.equal((await client(`${survivor.url},http://127.0.0.1:1`).get<boolean>("/v1/x")).body, true);
             assert.equal(retryStats().retries - before.retries, 1);
             assert.ok(retryStats().failovers - before.failovers >= 1);
+            assert.equal(slept.length, 1, "one backoff before the second round");
         } finally {
             survivor.close();
         }
@@ -191,8 +211,7 @@ describe("Consul client", () => {
         }
     });
 
-    it("marks a write whose answer was lost as possibly applied, and a refused or throttled one as not", async function () {
-        this.timeout(90_000); // two 6-attempt and one 10-attempt backoff sequences
+    it("marks a write whose answer was lost as possibly applied, and a refused or throttled one as not", async () => {
         // Reads the whole request, then cuts the connection: the request arrived, the answer never came.
         let cutHits = 0;
         const cut = http.createServer((req) => {
@@ -215,6 +234,7 @@ describe("Consul client", () => {
         try {
             assert.equal(await outcome(cutUrl, "put"), true, "a PUT cut after sending");
             assert.equal(cutHits, 6, "other retryable failures: 6 attempts");
+            assert.equal(slept.length, 5, "a backoff between each two of the 6 attempts");
             assert.equal(await outcome(cutUrl, "get"), false, "reads change nothing");
             assert.equal(await outcome("http://127.0.0.1:1", "put"), false, "refused: never sent");
             assert.equal(await outcome(throttled.url, "put"), false, "429: refused by Consul");
