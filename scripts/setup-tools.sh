@@ -1,33 +1,36 @@
 #!/usr/bin/env bash
-# Makes consul, pulumi, pulumi-language-nodejs and pulumi-resource-pulumi-nodejs available in ONE
-# directory (printed by --print-path). Suitable binaries already on PATH are used as they are; the
+# Makes node (22 or newer), consul, pulumi, pulumi-language-nodejs and pulumi-resource-pulumi-nodejs
+# available in ONE directory (printed by --print-path); every script puts it first on PATH. Suitable binaries already on PATH are used as they are; the
 # rest are built from the Go module proxy into a cache outside the repo, keyed by tool version, Go
 # version and the wrapper go.mod, under a lock. A second run is a no-op.
 #
 #   bash scripts/setup-tools.sh               install what is missing
 #   bash scripts/setup-tools.sh --print-path  print the tools directory (nothing else)
+#   bash scripts/setup-tools.sh --node-only   only node (what the unit tests and the linter need)
 #
 # Environment: CONSUL_MESH_CACHE (cache root, default ~/.cache/consul-mesh),
 #              CONSUL_MESH_BUILD_TOOLS=1 (ignore binaries on PATH and use the cache).
 set -euo pipefail
 
-CONSUL_VERSION=1.22.7
-# Consul's go.mod replaces its sibling modules with ./api etc.; outside its tree we pin released
-# siblings that compile with the 1.22.7 tree (api v1.33.7, which its go.mod names, lacks fields the
-# release branch uses; v1.34.1 has them).
-CONSUL_API=v1.34.1
-CONSUL_SDK=v0.17.3
-CONSUL_PROTO_PUBLIC=v0.7.4
-CONSUL_ENVOYEXT=v0.9.6
-CONSUL_TROUBLESHOOT=v0.8.7
-PULUMI_VERSION=3.259.0
+# Consul 1.16.3 is the newest release under the MPL-2.0 that the Go module proxy serves (1.17 and later,
+# and the envoyextensions/troubleshoot versions they need, are under the Business Source License).
+# Its go.mod replaces its sibling modules with ./api etc.; outside its tree the versions its require
+# block names are used, each under the MPL-2.0 (the licence gate in scripts/lib/go-build.sh checks).
+CONSUL_VERSION=1.16.3
+CONSUL_API=v1.25.1
+CONSUL_SDK=v0.14.1
+CONSUL_PROTO_PUBLIC=v0.4.1
+CONSUL_ENVOYEXT=v0.4.1
+CONSUL_TROUBLESHOOT=v0.3.1
+PULUMI_VERSION=3.276.0
 # The Node.js language host lives in its own, never-tagged Go module since mid-2023, and the module
 # proxy serves no pseudo-version of it. The last release that kept it inside the tagged sdk/v3
-# module is 3.68.0; the 3.259 CLI talks to it through its documented fallbacks (no Handshake RPC).
+# module is 3.68.0; newer CLIs talk to it through their documented fallbacks (no Handshake RPC).
 LANGHOST_SDK_VERSION=3.68.0
 GO_FALLBACK_VERSION=1.26.8
-MIN_CONSUL=1.22.0
-MIN_PULUMI=3.200.0
+# Node.js: the machine's node when it is 22 or newer, else this Node 24 LTS from the npm registry.
+NODE_VERSION=24.22.3
+MIN_NODE_MAJOR=22
 
 CACHE_ROOT="${CONSUL_MESH_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/consul-mesh}"
 BIN_DIR="$CACHE_ROOT/bin"
@@ -36,6 +39,8 @@ if [[ "${1:-}" == "--print-path" ]]; then
   echo "$BIN_DIR"
   exit 0
 fi
+only_node=false
+[[ "${1:-}" == "--node-only" ]] && only_node=true
 
 log() { printf '[setup %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 die() { log "error: $*"; exit 1; }
@@ -47,8 +52,9 @@ if ! flock -n 9; then
   flock 9
 fi
 
-# version_ge, ensure_go, go_build (shared with scripts/setup-compat.sh)
+# version_ge, ensure_go, go_build, install_node (shared with scripts/setup-compat.sh)
 source "$(dirname "${BASH_SOURCE[0]}")/lib/go-build.sh"
+source "$(dirname "${BASH_SOURCE[0]}")/lib/node-install.sh"
 
 # which_outside_bin NAME: first NAME on PATH that is not our own BIN_DIR entry.
 which_outside_bin() {
@@ -73,10 +79,12 @@ link_tool() {
 }
 
 setup_consul() {
+  # Only the exact release is taken from PATH; any other consul (a BSL 1.17+ one, say) is left alone.
+  # A user who wants the suites on their own consul sets CONSUL_MESH_CONSUL (scripts/lib/clusters.ts).
   if [[ "${CONSUL_MESH_BUILD_TOOLS:-}" != 1 ]] && found=$(which_outside_bin consul); then
     local v; v=$("$found" version 2>/dev/null | sed -n 's/^Consul v\([0-9.]*\).*/\1/p' | sed -n 1p)
-    if version_ge "${v:-0}" "$MIN_CONSUL"; then link_tool consul "$found"; return; fi
-    log "ignoring consul ${v:-?} at $found (need >= $MIN_CONSUL)"
+    if [[ "${v:-}" == "$CONSUL_VERSION" ]]; then link_tool consul "$found"; return; fi
+    log "ignoring consul ${v:-?} at $found (the suites run on $CONSUL_VERSION)"
   fi
   local gomod
   gomod=$(cat <<EOF
@@ -106,13 +114,13 @@ setup_pulumi() {
   local found="" lang=""
   if [[ "${CONSUL_MESH_BUILD_TOOLS:-}" != 1 ]] && found=$(which_outside_bin pulumi); then
     local v; v=$("$found" version 2>/dev/null | sed 's/^v//')
-    if version_ge "${v:-0}" "$MIN_PULUMI"; then
+    if version_ge "${v:-0}" "$PULUMI_VERSION"; then
       link_tool pulumi "$found"
       # The language host normally sits beside the CLI.
       if [[ -x "$(dirname "$found")/pulumi-language-nodejs" ]]; then lang="$(dirname "$found")/pulumi-language-nodejs"
       elif lang=$(which_outside_bin pulumi-language-nodejs); then :; fi
     else
-      log "ignoring pulumi ${v:-?} at $found (need >= $MIN_PULUMI)"; found=""
+      log "ignoring pulumi ${v:-?} at $found (need >= $PULUMI_VERSION)"; found=""
     fi
   else
     found=""
@@ -166,10 +174,25 @@ EOF
   chmod +x "$target"
 }
 
+setup_node() {
+  local found v
+  if found=$(which_outside_bin node); then
+    v=$("$found" --version 2>/dev/null | sed 's/^v//')
+    if [[ "${v%%.*}" -ge "$MIN_NODE_MAJOR" ]] 2>/dev/null; then link_tool node "$found"; return; fi
+    log "node ${v:-?} at $found is older than $MIN_NODE_MAJOR; using Node.js $NODE_VERSION"
+  fi
+  local dir="$CACHE_ROOT/node-v$NODE_VERSION-linux-x64"
+  install_node "$NODE_VERSION" "$dir"
+  link_tool node "$dir/bin/node"
+}
+
 started=$SECONDS
+setup_node
+if $only_node; then exit 0; fi
 setup_consul
 setup_pulumi
 setup_dynamic_provider_shim
+echo "node $("$BIN_DIR/node" --version)" >&2
 "$BIN_DIR/consul" version | sed -n 1p >&2
 echo "pulumi $("$BIN_DIR/pulumi" version)" >&2
 log "tools ready in $BIN_DIR ($((SECONDS - started))s)"

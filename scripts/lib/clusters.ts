@@ -138,10 +138,12 @@ export function toolsDir(): string {
 }
 
 export function consulBinary(): string {
-    // CONSUL_MESH_CONSUL_BIN runs the clusters on another consul (the compatibility runs use 1.21).
-    const override = process.env.CONSUL_MESH_CONSUL_BIN;
-    if (override) {
-        if (!fs.existsSync(override)) throw new Error(`CONSUL_MESH_CONSUL_BIN=${override} does not exist`);
+    // CONSUL_MESH_CONSUL=/path/to/consul runs the clusters on the user's own consul (say, a 1.21 or 1.22
+    // LTS build) instead of the 1.16.3 that setup builds. CONSUL_MESH_CONSUL_BIN is the older name.
+    for (const name of ["CONSUL_MESH_CONSUL", "CONSUL_MESH_CONSUL_BIN"]) {
+        const override = process.env[name];
+        if (!override) continue;
+        if (!fs.existsSync(override)) throw new Error(`${name}=${override} does not exist`);
         return override;
     }
     const candidate = path.join(toolsDir(), "consul");

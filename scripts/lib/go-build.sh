@@ -1,5 +1,6 @@
 # Shared by scripts/setup-tools.sh and scripts/setup-compat.sh (sourced, not run). Needs CACHE_ROOT,
 # GO_FALLBACK_VERSION and log/die defined by the caller.
+LICENSE_CHECK="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/licenses.js"
 
 # version_ge A B: true when dotted version A >= B
 version_ge() { [[ "$(printf '%s\n%s\n' "$2" "$1" | sort -V | sed -n 1p)" == "$2" ]]; }
@@ -37,6 +38,20 @@ go_build() {
   local work="$CACHE_ROOT/builds/.work-$name-$key"
   rm -rf "$work" && mkdir -p "$work"
   printf '%s\n' "$gomod" >"$work/go.mod"
+  # Download the build list first (bounded retries: the proxy or the checksum database answers a
+  # passing 404/5xx now and then), then refuse the build if any module in it is not open source.
+  local attempt
+  for attempt in 1 2 3 4; do
+    if (cd "$work" && GOFLAGS=-mod=mod GOTOOLCHAIN=local CGO_ENABLED=0 "$GO" list -deps -tags osusergo,grpcnotrace \
+      -f '{{with .Module}}{{.Path}} {{.Version}} {{.Dir}}{{end}}' "$pkg" >"$work/build-list.txt" 2>"$work/list.err"); then
+      break
+    fi
+    grep -v '^go: downloading' "$work/list.err" | tail -n 5 >&2
+    ((attempt < 4)) || die "downloading the modules of $name failed 4 times (see above)"
+    log "downloading the modules of $name failed (attempt $attempt of 4); retrying in $((attempt * 5))s"
+    sleep $((attempt * 5))
+  done
+  node "$LICENSE_CHECK" "$name" <"$work/build-list.txt" || die "$name not built: its build list has a module under a non-open-source licence (named above)"
   log "building $name with $goversion (cold: several minutes, warm: about a minute)"
   local started=$SECONDS count=0 line
   (
