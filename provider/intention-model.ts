@@ -4,6 +4,7 @@
 // per-permission JWT).
 import { z } from "zod";
 import type { ConsulSource } from "./service-intentions-entry";
+import type { VersionedField } from "./server-version";
 
 export const SERVICE_NAME = /^(\*|[A-Za-z0-9]([A-Za-z0-9._-]{0,254}[A-Za-z0-9])?)$/;
 export const PEER_NAME = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
@@ -123,6 +124,28 @@ export function sourceSchema() {
             type: z.literal("consul", { message: 'type must be "consul" (the only source type Consul has)' }).optional(),
         })
         .strict();
+}
+
+/**
+ * Header matcher fields newer than Consul 1.16, with the first Consul release that accepts them:
+ * `contains` and `ignoreCase` came with the 1.20.1 security release (the api module's first version
+ * with them, v1.30.0, is from 2024-10-17, after 1.20.0); 1.16.3 answers 400 "invalid config key".
+ */
+export const HEADER_FIELD_MIN_VERSION = { contains: "1.20.1", ignoreCase: "1.20.1" } as const;
+
+/** The version-gated fields the permissions use, with their property paths under `prefix` (e.g. "permissions"). */
+export function versionedPermissionFields(perms: Permission[] | undefined, prefix: string): VersionedField[] {
+    const out: VersionedField[] = [];
+    (perms ?? []).forEach((p, i) =>
+        (p.http?.header ?? []).forEach((h, j) => {
+            for (const key of ["contains", "ignoreCase"] as const) {
+                if (h[key] !== undefined && h[key] !== false) {
+                    out.push({ path: `${prefix}[${i}].http.header[${j}].${key}`, min: HEADER_FIELD_MIN_VERSION[key] });
+                }
+            }
+        }),
+    );
+    return out;
 }
 
 export type HeaderMatch = z.infer<ReturnType<typeof headerMatchSchema>>;

@@ -14,7 +14,9 @@ import {
     sourceFromConsul,
     sourceToConsul,
     type SourceInput,
+    versionedPermissionFields,
 } from "../intention-model";
+import { requireSupportedFields } from "../server-version";
 import { explainL7Error } from "../l7-errors";
 import {
     isOwnedEntry,
@@ -129,6 +131,7 @@ export class IntentionProvider extends ConsulResourceProvider implements dynamic
     /** Writes the pair (create and update share this): upsert of our source, nothing else touched. */
     private async write(inputs: IntentionInputs, mustNotExist: boolean): Promise<IntentionOutputs> {
         const client = this.client(inputs.connection);
+        await requireSupportedFields(client, versionedPermissionFields(inputs.permissions, "permissions"));
         const id = intentionId(inputs);
         const desired = sourceToConsul(asSource(inputs));
         const wanted = canonical(normalizeSource(asSource(inputs)));

@@ -17,7 +17,9 @@ import {
     sourceSchema,
     sourceToConsul,
     type SourceInput,
+    versionedPermissionFields,
 } from "../intention-model";
+import { requireSupportedFields } from "../server-version";
 import { explainL7Error } from "../l7-errors";
 import {
     isOwnedEntry,
@@ -138,6 +140,10 @@ export class ServiceIntentionsProvider extends ConsulResourceProvider implements
 
     private async write(inputs: ServiceIntentionsInputs, creating: boolean): Promise<ServiceIntentionsOutputs> {
         const client = this.client(inputs.connection);
+        await requireSupportedFields(
+            client,
+            inputs.sources.flatMap((s, i) => versionedPermissionFields(s.permissions, `sources[${i}].permissions`)),
+        );
         let entry: ServiceIntentionsEntry | undefined;
         const foreign = madeBySomeoneElse((found: ServiceIntentionsEntry) => isOwnedEntry(found) && sameDeclaration(outputsFrom(found, inputs), inputs));
         try {
