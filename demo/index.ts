@@ -7,10 +7,17 @@ const config = new pulumi.Config();
 const dc1Address = config.get("dc1Address") ?? "http://127.0.0.1:8500";
 const dc2Address = config.get("dc2Address") ?? "http://127.0.0.1:9500";
 
-// 1. Bootstrap ACLs on dc1. The secret is chosen up front (npm start stores a random UUID as a
-//    secret stack config), so re-runs and fresh stacks adopt the token instead of failing.
+// 1. Bootstrap ACLs on dc1. The secret is chosen up front, so re-runs and fresh stacks adopt the
+//    token instead of failing: the secret stack config `bootstrapSecret`, or else the environment
+//    variable CONSUL_MESH_DEMO_BOOTSTRAP_SECRET (npm start keeps a random UUID in the git-ignored
+//    .consul-mesh/demo-bootstrap-secret and passes it that way, so no tracked file changes).
+const fromEnv = process.env.CONSUL_MESH_DEMO_BOOTSTRAP_SECRET;
+const bootstrapSecret = config.getSecret("bootstrapSecret") ?? (fromEnv ? pulumi.secret(fromEnv) : undefined);
+if (!bootstrapSecret) {
+    throw new Error("set the secret config bootstrapSecret (pulumi config set --secret bootstrapSecret <uuid>) or CONSUL_MESH_DEMO_BOOTSTRAP_SECRET");
+}
 const boot = new mesh.AclBootstrap("dc1-acl", {
-    bootstrapSecret: config.requireSecret("bootstrapSecret"),
+    bootstrapSecret,
     connection: { address: dc1Address },
 });
 const dc1 = { address: dc1Address, token: boot.secretId };

@@ -10,6 +10,7 @@ step() { printf '\n==> %s\n' "$*"; }
 [[ -f node_modules/.package-lock.json ]] || { step "installing npm dependencies"; npm ci; }
 [[ -x "$(bash scripts/setup-tools.sh --print-path)/pulumi" ]] || step "installing consul and pulumi (first run: several minutes)"
 bash scripts/setup-tools.sh
+# node (22 or newer: the machine's, or Node 24 from the npm registry), consul and pulumi
 export PATH="$(bash scripts/setup-tools.sh --print-path):$PATH"
 export PULUMI_HOME="$root/.consul-mesh/pulumi-home"
 export PULUMI_BACKEND_URL="file://$root/.consul-mesh/pulumi-state"
@@ -18,6 +19,16 @@ export PULUMI_SKIP_UPDATE_CHECK=true PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION
 mkdir -p "$root/.consul-mesh/pulumi-state"
 stack=demo
 
+# The ACL bootstrap secret is chosen up front and kept outside the tracked files (git-ignored
+# .consul-mesh/), passed to the program as an environment variable: re-runs adopt the token, and
+# drift/down run the same program.
+secret_file="$root/.consul-mesh/demo-bootstrap-secret"
+if [[ ! -s "$secret_file" ]]; then
+  (umask 077 && node -e 'process.stdout.write(require("node:crypto").randomUUID())' >"$secret_file")
+fi
+CONSUL_MESH_DEMO_BOOTSTRAP_SECRET=$(cat "$secret_file")
+export CONSUL_MESH_DEMO_BOOTSTRAP_SECRET
+
 case "${1:-up}" in
   up)
     step "building consul-mesh"
@@ -25,10 +36,6 @@ case "${1:-up}" in
     step "starting local Consul clusters dc1 (http://127.0.0.1:8500, ACLs on) and dc2 (http://127.0.0.1:9500)"
     npm run --silent cluster -- start --acl=dc1
     pulumi stack select --create "$stack" --non-interactive >/dev/null
-    if ! pulumi config get bootstrapSecret >/dev/null 2>&1; then
-      # The ACL bootstrap secret is chosen up front and kept as a secret: re-runs adopt the token.
-      pulumi config set --secret bootstrapSecret "$(node -e 'process.stdout.write(require("node:crypto").randomUUID())')"
-    fi
     step "pulumi up (stack $stack)"
     # --refresh: the local clusters are in-memory, so a restart empties them; refresh notices.
     pulumi up --yes --non-interactive --skip-preview --refresh

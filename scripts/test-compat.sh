@@ -1,19 +1,19 @@
 #!/usr/bin/env bash
-# npm run test:compat: the e2e suite on the other versions consul-mesh claims to support.
-#   consul-1.21  the e2e suite with the clusters on consul 1.21 (LTS line) instead of 1.22
-#   node-22      the e2e suite on Node.js 22 LTS with the newest @pulumi/pulumi the npm registry
-#                offers, in an isolated copy of the checkout (the repo's node_modules is untouched)
-# Legs run one after the other (bash scripts/test-compat.sh consul-1.21 runs one). Each is bounded
-# by CONSUL_MESH_COMPAT_LEG_TIMEOUT seconds (default 2400); a leg that runs over is killed and
-# counts as failed. The clusters honour CONSUL_MESH_PORT_OFFSET like every other test run.
-# Logs: $CONSUL_MESH_COMPAT_LOGS (default .consul-mesh/compat/<leg>.log). Exit status: 0 when
+# npm run test:compat: the e2e suite on the oldest versions consul-mesh claims to support.
+#   node-22-lowest  Node.js 22 LTS with the LOWEST @pulumi/pulumi that the peer range allows
+#                   (package.json peerDependencies), in an isolated copy of the checkout (the repo's
+#                   node_modules is untouched): built, type-checked and the e2e suite run against it.
+# The primary suite (npm test) already runs on Node 24 with the newest @pulumi/pulumi.
+# The leg is bounded by CONSUL_MESH_COMPAT_LEG_TIMEOUT seconds (default 2400); a leg that runs over
+# is killed and counts as failed. The clusters honour CONSUL_MESH_PORT_OFFSET like every other test
+# run. Logs: $CONSUL_MESH_COMPAT_LOGS (default .consul-mesh/compat/<leg>.log). Exit status: 0 when
 # every leg passed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 repo=$(pwd -P)
 
 legs=("$@")
-[[ ${#legs[@]} -eq 0 ]] && legs=(consul-1.21 node-22)
+[[ ${#legs[@]} -eq 0 ]] && legs=(node-22-lowest)
 leg_timeout=${CONSUL_MESH_COMPAT_LEG_TIMEOUT:-2400}
 logs=${CONSUL_MESH_COMPAT_LOGS:-$repo/.consul-mesh/compat}
 mkdir -p "$logs"
@@ -25,13 +25,11 @@ log() { printf '[compat %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 bash scripts/setup-tools.sh
 for leg in "${legs[@]}"; do
   case "$leg" in
-    consul-1.21) bash scripts/setup-compat.sh consul ;;
-    node-22) bash scripts/setup-compat.sh node ;;
-    *) log "unknown leg $leg (known: consul-1.21 node-22)"; exit 2 ;;
+    node-22-lowest) bash scripts/setup-compat.sh ;;
+    *) log "unknown leg $leg (known: node-22-lowest)"; exit 2 ;;
   esac
 done
 tools=$(bash scripts/setup-tools.sh --print-path)
-compat_consul=$(bash scripts/setup-compat.sh --print consul)
 node22=$(bash scripts/setup-compat.sh --print node)/bin
 
 # run_e2e DIR LOG: the e2e suite of the checkout in DIR, bounded in time, clusters stopped afterwards
@@ -49,32 +47,24 @@ run_e2e() {
 }
 
 # (The legs run as `if leg; then`, where bash ignores set -e: every step checks its own status.)
-leg_consul_121() {
-  local out="$logs/consul-1.21.log"
-  log "consul-1.21: $("$compat_consul" version | head -n1), node $(node --version), @pulumi/pulumi $(node -p 'require("@pulumi/pulumi/package.json").version')"
-  npm run --silent build || return 1
-  (
-    export PATH="$(dirname "$compat_consul"):$tools:$PATH" CONSUL_MESH_CONSUL_BIN="$compat_consul"
-    run_e2e "$repo" "$out"
-  )
-}
-
-leg_node_22() {
-  local out="$logs/node-22.log" copy rc=0
+leg_node_22_lowest() {
+  local out="$logs/node-22-lowest.log" copy rc=0
   copy=$(mktemp -d "${TMPDIR:-/tmp}/consul-mesh-compat-node22-XXXXXX")
   # The checkout without its installs, build output, cluster state or git data.
   tar -C "$repo" --exclude=./node_modules --exclude=./dist --exclude=./.consul-mesh --exclude=./.git -cf - . | tar -C "$copy" -xf - || rc=1
   (
+    # node 22 first, then the tools (whose own node link is 24: it must come after node 22).
     export PATH="$node22:$tools:$PATH"
     cd "$copy" || exit 1
-    newest=$(npm view @pulumi/pulumi version) || exit 1
-    log "node-22: node $(node --version), @pulumi/pulumi $newest (newest on the registry), $(consul version | head -n1), in $copy"
+    # The lowest version the peer range allows: its lower bound (">=3.248.0 <4" -> 3.248.0).
+    lowest=$(node -p 'require("./package.json").peerDependencies["@pulumi/pulumi"].match(/>=\s*([0-9.]+)/)[1]') || exit 1
+    log "node-22-lowest: node $(node --version), @pulumi/pulumi $lowest (lowest in the peer range), $(consul version | head -n1), in $copy"
     npm ci --no-audit --no-fund --prefer-offline >/dev/null &&
-      npm install --no-audit --no-fund --prefer-offline --save-dev --save-exact "@pulumi/pulumi@$newest" >/dev/null &&
+      npm install --no-audit --no-fund --prefer-offline --save-dev --save-exact "@pulumi/pulumi@$lowest" >/dev/null &&
       npm run --silent build &&
-      # The declarations and the tests must also type-check against the newest SDK.
+      # The declarations and the tests must also type-check against the lowest SDK.
       npx tsc -p tsconfig.dev.json &&
-      log "node-22: installed @pulumi/pulumi $(node -p 'require("@pulumi/pulumi/package.json").version'), built and type-checked" &&
+      log "node-22-lowest: installed @pulumi/pulumi $(node -p 'require("@pulumi/pulumi/package.json").version'), built and type-checked" &&
       run_e2e "$copy" "$out"
   ) || rc=$?
   rm -rf "$copy"
@@ -85,9 +75,8 @@ declare -A result elapsed
 for leg in "${legs[@]}"; do
   started=$SECONDS
   case "$leg" in
-    consul-1.21) if leg_consul_121; then result[$leg]=passed; else result[$leg]=FAILED; fi ;;
-    node-22) if leg_node_22; then result[$leg]=passed; else result[$leg]=FAILED; fi ;;
-    *) log "unknown leg $leg (known: consul-1.21 node-22)"; exit 2 ;;
+    node-22-lowest) if leg_node_22_lowest; then result[$leg]=passed; else result[$leg]=FAILED; fi ;;
+    *) log "unknown leg $leg (known: node-22-lowest)"; exit 2 ;;
   esac
   elapsed[$leg]=$((SECONDS - started))
 done

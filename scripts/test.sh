@@ -15,6 +15,9 @@ suites=("$@")
 [[ -f node_modules/.package-lock.json ]] || npm ci
 bash scripts/setup-tools.sh --node-only
 export PATH="$(bash scripts/setup-tools.sh --print-path):$PATH"
+# Node's on-disk bytecode cache for every node process of the run (mocha, ts-node, the Pulumi
+# programs and the dynamic-provider host): they load the same large modules again and again.
+export NODE_COMPILE_CACHE="${NODE_COMPILE_CACHE:-$PWD/.consul-mesh/node-compile-cache}"
 echo "node $(node --version), @pulumi/pulumi $(node -p 'require("@pulumi/pulumi/package.json").version')"
 
 tools_ready=false

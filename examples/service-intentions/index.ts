@@ -30,7 +30,9 @@ export const api = new mesh.ServiceIntentions(
                                 { name: "user-agent", prefix: "curl/" },
                                 { name: "x-host", suffix: ".internal" },
                                 { name: "x-trace", regex: "^[0-9a-f]{32}$" },
-                                { name: "x-team", contains: "ops", ignoreCase: true },
+                                // Consul 1.20.1 and newer also match `contains` (with `ignoreCase`):
+                                // { name: "x-team", contains: "ops", ignoreCase: true }. On an older
+                                // server consul-mesh refuses them by name before writing anything.
                             ],
                         },
                     },

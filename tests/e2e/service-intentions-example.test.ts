@@ -1,4 +1,7 @@
 import { strict as assert } from "node:assert";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { compareVersions } from "../../provider/server-version";
 import { consul, DC1, listIntentions } from "../support/consul";
 import { changingSteps, PulumiProgram } from "../support/pulumi";
 
@@ -26,7 +29,6 @@ const expectedApiSources = [
                         { Name: "user-agent", Prefix: "curl/" },
                         { Name: "x-host", Suffix: ".internal" },
                         { Name: "x-trace", Regex: "^[0-9a-f]{32}$" },
-                        { Name: "x-team", Contains: "ops", IgnoreCase: true },
                     ],
                 },
             },
@@ -119,6 +121,56 @@ describe("examples/service-intentions with the Pulumi CLI (L7, drift, repair)", 
         await program.destroy();
         for (const path of ["service-intentions/api", "service-intentions/db", "service-defaults/api"]) {
             assert.equal((await consul("GET", `${DC1}/v1/config/${path}`)).status, 404, path);
+        }
+    });
+});
+
+describe("header matchers newer than the server (contains, ignoreCase need Consul 1.20.1)", function () {
+    this.timeout(300_000);
+    const program = new PulumiProgram("tests/e2e/programs/from-json", "versions");
+
+    before(async () => {
+        const file = path.join(program.workDir, "declared.json");
+        fs.writeFileSync(
+            file,
+            JSON.stringify([
+                { kind: "ServiceDefaults", name: "v-defaults", args: { name: "versioned", protocol: "http" } },
+                {
+                    kind: "ServiceIntentions",
+                    name: "versioned",
+                    args: {
+                        destination: "versioned",
+                        sources: [
+                            { name: "web", action: "allow" },
+                            { name: "ops", permissions: [{ action: "allow", http: { header: [{ name: "x-team", contains: "ops", ignoreCase: true }] } }] },
+                        ],
+                    },
+                },
+            ]),
+        );
+        await program.init({ "consul-mesh-from-json:file": file });
+    });
+    after(async () => {
+        await program.destroy().catch(() => undefined);
+        program.cleanup();
+    });
+
+    it("are refused by name with the minimum version on an older server, before anything is written (stored as declared on a newer one)", async () => {
+        const self = await consul<{ Config: { Version: string } }>("GET", `${DC1}/v1/agent/self`);
+        const version = self.body.Config.Version;
+        const up = await program.run(["up", "--yes", "--skip-preview"], { allowFailure: true });
+        const entry = await consul<StoredEntry>("GET", `${DC1}/v1/config/service-intentions/versioned`);
+        if (compareVersions(version, "1.20.1") < 0) {
+            assert.notEqual(up.code, 0, "up must fail");
+            const out = up.stdout + up.stderr;
+            assert.match(out, new RegExp(`runs ${version.replace(/\./g, "\\.")}, which does not accept these fields`));
+            assert.match(out, /sources\[1\]\.permissions\[0\]\.http\.header\[0\]\.contains needs Consul 1\.20\.1 or newer/);
+            assert.match(out, /sources\[1\]\.permissions\[0\]\.http\.header\[0\]\.ignoreCase needs Consul 1\.20\.1 or newer/);
+            assert.equal(entry.status, 404, "no service-intentions entry was written");
+        } else {
+            assert.equal(up.code, 0, up.stdout + up.stderr);
+            const header = (entry.body.Sources.find((s) => s.Name === "ops") as { Permissions: Array<{ HTTP: { Header: unknown[] } }> }).Permissions[0].HTTP.Header;
+            assert.deepEqual(header, [{ Name: "x-team", Contains: "ops", IgnoreCase: true }]);
         }
     });
 });

@@ -58,6 +58,12 @@ export class PulumiProgram {
             CONSUL_HTTP_ADDR: clusterAddress("dc1"),
             CONSUL_HTTP_TOKEN: undefined,
             NO_COLOR: "1",
+            // The programs are type-checked once by `npx tsc -p tsconfig.dev.json` (examples/, demo/ and
+            // tests/ are in it), so each Pulumi run only transpiles them: about 2-4 s less per run.
+            PULUMI_NODEJS_TRANSPILE_ONLY: "true",
+            // Node's on-disk compile cache (Node >= 22.1): the program and the dynamic-provider host load
+            // @pulumi/pulumi, grpc and protobuf on every run; cached bytecode makes each start cheaper.
+            NODE_COMPILE_CACHE: process.env.NODE_COMPILE_CACHE ?? path.join(repoRoot, ".consul-mesh", "node-compile-cache"),
         };
     }
 
