@@ -99,10 +99,14 @@ function parseArgs(argv: string[]): Options {
         const [flag, inline] = argv[i].split("=", 2);
         const value = () => inline ?? argv[++i];
         if (flag === "--sizes") {
-            sizes = value().split(",").map((s) => Number(s.trim()));
+            sizes = value()
+                .split(",")
+                .map((s) => Number(s.trim()));
             if (sizes.some((n) => !Number.isInteger(n) || n < 1)) throw new Error(`--sizes takes positive integers, e.g. 10,50,100`);
         } else if (flag === "--variants") {
-            variants = value().split(",").map((s) => s.trim()) as VariantId[];
+            variants = value()
+                .split(",")
+                .map((s) => s.trim()) as VariantId[];
             const bad = variants.filter((v) => !ALL_VARIANTS.includes(v));
             if (bad.length) throw new Error(`unknown variants ${bad.join(", ")} (known: ${ALL_VARIANTS.join(", ")})`);
         } else if (flag === "--parallel") {
@@ -266,8 +270,7 @@ async function main(): Promise<void> {
         if (plugin) {
             bridgedPlugin = `${plugin} (${versionOf(plugin, ["-version"]) || "version unknown"})`;
             log(`(c): using ${bridgedPlugin}`);
-        }
-        else unavailable.c = BRIDGED_UNAVAILABLE_REASON;
+        } else unavailable.c = BRIDGED_UNAVAILABLE_REASON;
     }
 
     const wasRunning = status("dc1").running;
@@ -282,7 +285,9 @@ async function main(): Promise<void> {
         for (const d of opts.sizes) {
             for (const id of opts.variants) {
                 if (unavailable[id]) continue;
-                runs.push(await runVariant(VARIANTS[id], d, { proxy, proxyHostPort, dc1, tools, parallel: opts.parallel, package: opts.package }));
+                runs.push(
+                    await runVariant(VARIANTS[id], d, { proxy, proxyHostPort, dc1, tools, parallel: opts.parallel, package: opts.package }),
+                );
             }
         }
     } finally {
@@ -323,4 +328,3 @@ main().catch((err: unknown) => {
     console.error(err);
     process.exit(1);
 });
-

@@ -14,7 +14,9 @@ const dc2Address = config.get("dc2Address") ?? "http://127.0.0.1:9500";
 const fromEnv = process.env.CONSUL_MESH_DEMO_BOOTSTRAP_SECRET;
 const bootstrapSecret = config.getSecret("bootstrapSecret") ?? (fromEnv ? pulumi.secret(fromEnv) : undefined);
 if (!bootstrapSecret) {
-    throw new Error("set the secret config bootstrapSecret (pulumi config set --secret bootstrapSecret <uuid>) or CONSUL_MESH_DEMO_BOOTSTRAP_SECRET");
+    throw new Error(
+        "set the secret config bootstrapSecret (pulumi config set --secret bootstrapSecret <uuid>) or CONSUL_MESH_DEMO_BOOTSTRAP_SECRET",
+    );
 }
 const boot = new mesh.AclBootstrap("dc1-acl", {
     bootstrapSecret,

@@ -6,16 +6,48 @@ import { resolveConnection, type ConnectionInput } from "./connection";
 import { ConsulApiError } from "./errors";
 
 const CONFIG_KEYS = [
-    "address", "token", "tokenFile", "datacenter", "caCert", "caPath", "clientCert", "clientKey",
-    "tlsServerName", "insecureSkipVerify", "headers", "timeoutMs",
+    "address",
+    "token",
+    "tokenFile",
+    "datacenter",
+    "caCert",
+    "caPath",
+    "clientCert",
+    "clientKey",
+    "tlsServerName",
+    "insecureSkipVerify",
+    "headers",
+    "timeoutMs",
 ];
+
+/** check's result: the inputs to use (always given), and any failures. */
+export interface Checked extends dynamic.CheckResult<Record<string, unknown>> {
+    readonly inputs: Record<string, unknown>;
+}
+
+/** create's result with the outputs typed (always given). */
+export interface Created<Outputs> extends dynamic.CreateResult<Outputs> {
+    readonly outs: Outputs;
+}
+
+/** update's result with the outputs typed (always given). */
+export interface Updated<Outputs> extends dynamic.UpdateResult<Outputs> {
+    readonly outs: Outputs;
+}
+
+/** read's result with the outputs and the realigned inputs typed; `{}` when the object is gone. */
+export interface ReadOf<Outputs, Inputs = Outputs> extends dynamic.ReadResult {
+    readonly props?: Outputs;
+    readonly inputs?: Inputs;
+}
 
 export abstract class ConsulResourceProvider {
     /** Stack config `consul-mesh:*`, set by the dynamic-provider host before any other call. */
     protected stackConfig: Record<string, string | undefined> = {};
 
-    async configure(req: dynamic.ConfigureRequest): Promise<void> {
+    configure(req: dynamic.ConfigureRequest): Promise<void> {
         for (const key of CONFIG_KEYS) this.stackConfig[key] = req.config.get(`consul-mesh:${key}`);
+        return Promise.resolve();
     }
 
     /** A client for the resource's connection (input, then stack config, then env, then default). */

@@ -89,7 +89,17 @@ export function retryStats(): RetryStats {
 function logRetry(kind: "retry" | "failover", method: string, err: ConsulApiError): void {
     const file = process.env.CONSUL_MESH_RETRY_LOG;
     if (!file) return;
-    const line = { kind, method, path: err.path, address: err.address, status: err.statusCode, code: err.code, message: err.consulMessage.slice(0, 200), pid: process.pid, time: new Date().toISOString() };
+    const line = {
+        kind,
+        method,
+        path: err.path,
+        address: err.address,
+        status: err.statusCode,
+        code: err.code,
+        message: err.consulMessage.slice(0, 200),
+        pid: process.pid,
+        time: new Date().toISOString(),
+    };
     try {
         fs.appendFileSync(file, `${JSON.stringify(line)}\n`);
     } catch {
@@ -109,7 +119,10 @@ function isLeaderTransition(err: ConsulApiError): boolean {
  */
 function outcomeUnknown(err: ConsulApiError): boolean {
     if (err.statusCode === 0) {
-        return !["ECONNREFUSED", "UND_ERR_CONNECT_TIMEOUT", "EHOSTUNREACH", "ENETUNREACH"].includes(err.code ?? "") && !/^TLS error/.test(err.consulMessage);
+        return (
+            !["ECONNREFUSED", "UND_ERR_CONNECT_TIMEOUT", "EHOSTUNREACH", "ENETUNREACH"].includes(err.code ?? "") &&
+            !/^TLS error/.test(err.consulMessage)
+        );
     }
     if (err.statusCode === 502 || err.statusCode === 504) return true;
     return isLeaderTransition(err) && !/No cluster leader|Not ready to serve consistent reads/i.test(err.consulMessage);
@@ -210,7 +223,9 @@ export class ConsulClient {
                     attempt--;
                     continue;
                 }
-                const retryable = opts.retry !== false && (isRetryable(err) || (roundRetryable && err.statusCode === 0 && canFailOver(err)) || (opts.retryIf?.(err) ?? false));
+                const retryable =
+                    opts.retry !== false &&
+                    (isRetryable(err) || (roundRetryable && err.statusCode === 0 && canFailOver(err)) || (opts.retryIf?.(err) ?? false));
                 if (!retryable || attempt >= (isThrottled(err) ? MAX_THROTTLED_ATTEMPTS : MAX_ATTEMPTS)) {
                     const final = urls.length > 1 && triedInRound > 1 ? everyServerFailed(err, urls) : err;
                     final.writeMayHaveLanded = uncertain;
@@ -255,7 +270,8 @@ export class ConsulClient {
                 bodyTimeout: this.conn.timeoutMs,
             });
         } catch (err) {
-            let { message, code } = describeTransportError(err);
+            const { message: described, code } = describeTransportError(err);
+            let message = described;
             if (baseUrl.startsWith("https:") && !this.conn.tls.cert && (code === "UND_ERR_SOCKET" || code === "ECONNRESET")) {
                 // A verify_incoming agent ends the TLS session of a client without a certificate; Node
                 // reports only "other side closed", so name the likely cause.

@@ -85,7 +85,7 @@ function pemOrFile(value: string | undefined, what: string): string | undefined 
     try {
         return fs.readFileSync(value, "utf8");
     } catch (err) {
-        throw new Error(`cannot read ${what} file "${value}": ${(err as NodeJS.ErrnoException).code ?? err}`);
+        throw new Error(`cannot read ${what} file "${value}": ${(err as NodeJS.ErrnoException).code ?? String(err)}`, { cause: err });
     }
 }
 
@@ -94,7 +94,7 @@ function readCaPath(dir: string): string {
     try {
         names = fs.readdirSync(dir);
     } catch (err) {
-        throw new Error(`cannot read caPath directory "${dir}": ${(err as NodeJS.ErrnoException).code ?? err}`);
+        throw new Error(`cannot read caPath directory "${dir}": ${(err as NodeJS.ErrnoException).code ?? String(err)}`, { cause: err });
     }
     return names
         .filter((n) => /\.(pem|crt)$/i.test(n))
@@ -127,7 +127,10 @@ export function normalizeAddress(address: string, useTls: boolean | undefined): 
  * normalises each entry; duplicates are dropped, order is kept (the first is tried first).
  */
 export function normalizeAddresses(address: string, useTls: boolean | undefined): string[] {
-    const parts = address.split(",").map((a) => a.trim()).filter((a) => a !== "");
+    const parts = address
+        .split(",")
+        .map((a) => a.trim())
+        .filter((a) => a !== "");
     if (parts.length === 0) throw new Error(`address "${address}" names no server`);
     const urls = parts.map((a) => normalizeAddress(a, useTls));
     return urls.filter((u, i) => urls.indexOf(u) === i);
@@ -137,11 +140,7 @@ export function normalizeAddresses(address: string, useTls: boolean | undefined)
  * Resolves a connection. `config` reads stack config keys (without the namespace), `env` is the
  * process environment. Throws a plain Error (never containing the token) on unusable settings.
  */
-export function resolveConnection(
-    input: ConnectionInput | undefined,
-    config: ConfigLookup,
-    env: NodeJS.ProcessEnv,
-): ResolvedConnection {
+export function resolveConnection(input: ConnectionInput | undefined, config: ConfigLookup, env: NodeJS.ProcessEnv): ResolvedConnection {
     const given = input ?? {};
     const str = (field: keyof ConnectionInput, envName?: string): string | undefined => {
         const fromInput = given[field];
@@ -167,7 +166,9 @@ export function resolveConnection(
             try {
                 token = fs.readFileSync(level.tokenFile, "utf8").trim();
             } catch (err) {
-                throw new Error(`cannot read token file "${level.tokenFile}": ${(err as NodeJS.ErrnoException).code ?? err}`);
+                throw new Error(`cannot read token file "${level.tokenFile}": ${(err as NodeJS.ErrnoException).code ?? String(err)}`, {
+                    cause: err,
+                });
             }
             break;
         }
@@ -186,9 +187,7 @@ export function resolveConnection(
 
     const caFile = str("caCert", "CONSUL_CACERT");
     const caDir = str("caPath", "CONSUL_CAPATH");
-    const caParts = [pemOrFile(caFile, "caCert"), caDir ? readCaPath(caDir) : undefined].filter(
-        (x): x is string => x !== undefined,
-    );
+    const caParts = [pemOrFile(caFile, "caCert"), caDir ? readCaPath(caDir) : undefined].filter((x): x is string => x !== undefined);
 
     let headers: Record<string, string> = {};
     const configHeaders = config("headers");
@@ -231,7 +230,12 @@ export function resolveConnection(
 export function connectionTarget(input: ConnectionInput | undefined): string {
     const raw = input?.address ?? "";
     const address = raw.includes(",")
-        ? raw.split(",").map((a) => a.trim().replace(/\/+$/, "")).filter((a) => a !== "").sort().join(",")
+        ? raw
+              .split(",")
+              .map((a) => a.trim().replace(/\/+$/, ""))
+              .filter((a) => a !== "")
+              .sort()
+              .join(",")
         : raw.replace(/\/+$/, "");
     return `${address}|${input?.datacenter ?? ""}`;
 }

@@ -52,7 +52,11 @@ export function formatDuration(ns: bigint): string {
     let v = negative ? -ns : ns;
     const sign = negative ? "-" : "";
     if (v < UNITS.s) {
-        for (const [unit, size] of [["ms", UNITS.ms], ["µs", UNITS.us], ["ns", 1n]] as const) {
+        for (const [unit, size] of [
+            ["ms", UNITS.ms],
+            ["µs", UNITS.us],
+            ["ns", 1n],
+        ] as const) {
             if (v >= size) return `${sign}${decimal(v, size)}${unit}`;
         }
     }

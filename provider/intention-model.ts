@@ -14,16 +14,11 @@ export function serviceName(what: string) {
     return z
         .string({ error: (issue) => (issue.input === undefined ? `${what} is required` : `${what} must be a string`) })
         .min(1, `${what} must not be empty`)
-        .regex(
-            SERVICE_NAME,
-            `${what} must be a service name (letters, digits, '.', '_', '-') or exactly "*" (no partial wildcards)`,
-        );
+        .regex(SERVICE_NAME, `${what} must be a service name (letters, digits, '.', '_', '-') or exactly "*" (no partial wildcards)`);
 }
 
 export function peerName(what: string) {
-    return z
-        .string()
-        .regex(PEER_NAME, `${what} must be a peer name: lower-case letters, digits and '-', 1 to 63 characters, no wildcard`);
+    return z.string().regex(PEER_NAME, `${what} must be a peer name: lower-case letters, digits and '-', 1 to 63 characters, no wildcard`);
 }
 
 const HEADER_MATCHERS = ["present", "exact", "prefix", "suffix", "contains", "regex"] as const;
@@ -95,7 +90,10 @@ export function permissionSchema() {
                 .superRefine((http, ctx) => {
                     const paths = (["pathExact", "pathPrefix", "pathRegex"] as const).filter((k) => http[k] !== undefined);
                     if (paths.length > 1) {
-                        ctx.addIssue({ code: "custom", message: `at most one of pathExact, pathPrefix or pathRegex (got ${paths.join(", ")})` });
+                        ctx.addIssue({
+                            code: "custom",
+                            message: `at most one of pathExact, pathPrefix or pathRegex (got ${paths.join(", ")})`,
+                        });
                     }
                     for (const key of ["pathExact", "pathPrefix"] as const) {
                         const value = http[key];
@@ -269,7 +267,13 @@ export function permissionFromConsul(raw: unknown): Permission {
             http.header = p.HTTP.Header.map((h) => {
                 const m: HeaderMatch = { name: h.Name };
                 if (h.Present) m.present = true;
-                for (const [from, to] of [["Exact", "exact"], ["Prefix", "prefix"], ["Suffix", "suffix"], ["Contains", "contains"], ["Regex", "regex"]] as const) {
+                for (const [from, to] of [
+                    ["Exact", "exact"],
+                    ["Prefix", "prefix"],
+                    ["Suffix", "suffix"],
+                    ["Contains", "contains"],
+                    ["Regex", "regex"],
+                ] as const) {
                     if (h[from] !== undefined && h[from] !== "") m[to] = h[from];
                 }
                 if (h.IgnoreCase) m.ignoreCase = true;

@@ -31,10 +31,7 @@ const DEAD_STATES = ["DELETING", "TERMINATED", "FAILING"];
 export function peerNameSchema(what = "peerName") {
     return z
         .string({ error: (issue) => (issue.input === undefined ? `${what} is required` : `${what} must be a string`) })
-        .regex(
-            PEER_NAME,
-            `${what} must be 1-63 lower-case letters, digits or '-', starting and ending with a letter or digit`,
-        );
+        .regex(PEER_NAME, `${what} must be 1-63 lower-case letters, digits or '-', starting and ending with a letter or digit`);
 }
 
 /** Consul's meta rules for peerings (agent/structs.ValidateMetadata). */
@@ -44,12 +41,17 @@ export function metaSchema() {
         if (keys.length > 64) ctx.addIssue({ code: "custom", message: "meta may hold at most 64 pairs" });
         for (const key of keys) {
             const problem =
-                key === "" ? "meta keys must not be empty"
-                : key.length > 128 ? "meta keys must be at most 128 characters"
-                : !/^[A-Za-z0-9_-]+$/.test(key) ? "meta keys may contain only letters, digits, '_' and '-'"
-                : key.startsWith("consul-") ? "meta keys must not start with 'consul-' (reserved)"
-                : meta[key].length > 512 ? "meta values must be at most 512 characters"
-                : undefined;
+                key === ""
+                    ? "meta keys must not be empty"
+                    : key.length > 128
+                      ? "meta keys must be at most 128 characters"
+                      : !/^[A-Za-z0-9_-]+$/.test(key)
+                        ? "meta keys may contain only letters, digits, '_' and '-'"
+                        : key.startsWith("consul-")
+                          ? "meta keys must not start with 'consul-' (reserved)"
+                          : meta[key].length > 512
+                            ? "meta values must be at most 512 characters"
+                            : undefined;
             if (problem) ctx.addIssue({ code: "custom", path: [key], message: problem });
         }
     });
@@ -101,11 +103,7 @@ export const DELETE_TIMEOUT_MS = 60_000;
  * Consul only marks it DELETING and removes it in a leader routine, and the name cannot be reused
  * before that.
  */
-export async function deletePeeringAndWait(
-    client: ConsulClient,
-    name: string,
-    timeoutMs = DELETE_TIMEOUT_MS,
-): Promise<void> {
+export async function deletePeeringAndWait(client: ConsulClient, name: string, timeoutMs = DELETE_TIMEOUT_MS): Promise<void> {
     await client.delete(`/v1/peering/${encodeURIComponent(name)}`);
     const { peering, reached } = await pollPeering(client, name, (p) => p === undefined, timeoutMs);
     if (!reached) {
@@ -170,7 +168,10 @@ export function inspectToken(token: string): { summary?: TokenSummary; problem?:
 /** Says in plain words why establishing failed (Consul's own message follows). */
 export function explainEstablishError(err: unknown, peerName: string, addresses: string[]): Error {
     if (!(err instanceof ConsulApiError)) return err instanceof Error ? err : new Error(String(err));
-    const first = err.consulMessage.split("\n").map((l) => l.replace(/^\s*\*\s*/, "").trim()).find((l) => l && !/errors? occurred/.test(l));
+    const first = err.consulMessage
+        .split("\n")
+        .map((l) => l.replace(/^\s*\*\s*/, "").trim())
+        .find((l) => l && !/errors? occurred/.test(l));
     const detail = first ?? err.consulMessage;
     let why: string;
     if (err.statusCode === 403 && /establishment secret/i.test(err.consulMessage)) {

@@ -17,7 +17,12 @@ const agentSelfSchema = z.object({ Config: z.object({ Version: z.string().min(1)
 
 /** Compares dotted versions numerically ("1.16.3" < "1.20.1"); pre-release and build suffixes are ignored. */
 export function compareVersions(a: string, b: string): number {
-    const parts = (v: string) => v.replace(/^v/, "").split(/[-+]/)[0].split(".").map((n) => Number.parseInt(n, 10) || 0);
+    const parts = (v: string) =>
+        v
+            .replace(/^v/, "")
+            .split(/[-+]/)[0]
+            .split(".")
+            .map((n) => Number.parseInt(n, 10) || 0);
     const [x, y] = [parts(a), parts(b)];
     for (let i = 0; i < Math.max(x.length, y.length); i++) {
         const d = (x[i] ?? 0) - (y[i] ?? 0);

@@ -50,10 +50,7 @@ function pathHitsUnknown(root: unknown, path: readonly PropertyKey[]): boolean {
  * and failures naming the property (dotted path) otherwise. Issues caused by unknown values are
  * dropped: they are checked again once the values are known.
  */
-export function validate<T extends z.ZodType>(
-    schema: T,
-    news: Record<string, unknown>,
-): { value?: z.infer<T>; failures: CheckFailure[] } {
+export function validate<T extends z.ZodType>(schema: T, news: Record<string, unknown>): { value?: z.infer<T>; failures: CheckFailure[] } {
     // Pulumi's reserved keys (__provider, __defaults) are not user inputs.
     const userInputs = Object.fromEntries(Object.entries(news).filter(([k]) => !k.startsWith("__")));
     const result = schema.safeParse(withoutUnknowns(userInputs));

@@ -6,7 +6,12 @@ import { clusterAddresses, start, status, stop } from "./lib/clusters";
 function listArg(args: string[], flag: string): string[] | undefined {
     const hit = args.find((a) => a === flag || a.startsWith(`${flag}=`));
     if (!hit) return undefined;
-    return hit === flag ? ["dc1", "dc2"] : hit.slice(flag.length + 1).split(",").filter(Boolean);
+    return hit === flag
+        ? ["dc1", "dc2"]
+        : hit
+              .slice(flag.length + 1)
+              .split(",")
+              .filter(Boolean);
 }
 
 /** `--servers 3` or `--servers=3` (default 1). */
@@ -51,7 +56,9 @@ async function main(): Promise<void> {
                 if (s.running && (s.servers ?? 1) > 1) {
                     console.log(`${name}: ${s.servers} servers at ${clusterAddresses(name).join(",")}`);
                     for (const m of s.members ?? []) {
-                        console.log(`  server ${m.index}: ${m.running ? `running pid ${m.pid}` : "stopped"} at ${m.address} log ${m.logFile}`);
+                        console.log(
+                            `  server ${m.index}: ${m.running ? `running pid ${m.pid}` : "stopped"} at ${m.address} log ${m.logFile}`,
+                        );
                     }
                 }
             }

@@ -1,6 +1,9 @@
 import type * as pulumi from "@pulumi/pulumi";
 import type { ProviderKind } from "../provider";
 
+// load() below require()s the consul-mesh installed next to the program at run time (untyped by nature).
+// The directive sits outside the function: comments inside it would be serialised into every resource's state.
+/* eslint-disable @typescript-eslint/no-require-imports, @typescript-eslint/no-unsafe-assignment -- deliberate runtime require */
 /**
  * The object handed to `pulumi.dynamic.Resource`. Pulumi serialises it (with everything it
  * captures) into every resource's state and runs that text in its provider process; this shim
@@ -18,6 +21,7 @@ export function providerShim(kind: ProviderKind): pulumi.dynamic.ResourceProvide
             throw new Error(
                 `consul-mesh could not be loaded by the Pulumi dynamic provider host from ${process.cwd()}: ` +
                     `install consul-mesh in the program's node_modules (${(err as Error).message})`,
+                { cause: err },
             );
         }
         return mod.providers[kind];
@@ -32,3 +36,4 @@ export function providerShim(kind: ProviderKind): pulumi.dynamic.ResourceProvide
         delete: (id, props) => load().delete!(id, props),
     };
 }
+/* eslint-enable @typescript-eslint/no-require-imports, @typescript-eslint/no-unsafe-assignment */

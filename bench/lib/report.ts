@@ -97,7 +97,9 @@ export function renderMarkdown(results: BenchResults): string {
         out.push(`| phase | ${consulCols.map((v) => VARIANT_LABELS[v]).join(" | ")} |`);
         out.push(`|---|${consulCols.map(() => "---:").join("|")}|`);
         for (const p of PHASES) {
-            out.push(`| ${p} | ${consulCols.map((v) => (results.unavailable[v] ? "n/a" : reqCell(run(v)?.phases[p]?.requests))).join(" | ")} |`);
+            out.push(
+                `| ${p} | ${consulCols.map((v) => (results.unavailable[v] ? "n/a" : reqCell(run(v)?.phases[p]?.requests))).join(" | ")} |`,
+            );
         }
         out.push("", "State and provider memory:", "");
         out.push(`| | ${cols.map((v) => VARIANT_LABELS[v]).join(" | ")} |`);
@@ -114,8 +116,10 @@ export function renderMarkdown(results: BenchResults): string {
         });
         out.push("");
     }
-    for (const [v, reason] of Object.entries(results.unavailable)) out.push(`${VARIANT_LABELS[v as VariantId]} not available: ${reason}`, "");
-    for (const r of results.runs.filter((x) => x.error)) out.push(`${VARIANT_LABELS[r.variant]} D=${r.d} FAILED: ${r.error!.split("\n")[0]}`, "");
+    for (const [v, reason] of Object.entries(results.unavailable))
+        out.push(`${VARIANT_LABELS[v as VariantId]} not available: ${reason}`, "");
+    for (const r of results.runs.filter((x) => x.error))
+        out.push(`${VARIANT_LABELS[r.variant]} D=${r.d} FAILED: ${r.error!.split("\n")[0]}`, "");
     if (results.bridgedPlugin) out.push(`(c) plugin: ${results.bridgedPlugin}`, "");
     out.push(
         `Machine: ${results.machine.cpus} x ${results.machine.cpuModel}, ${results.machine.memMb} MB; node ${results.machine.node}, ` +

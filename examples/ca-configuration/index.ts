@@ -14,14 +14,14 @@ const ca = new mesh.CaConfiguration("connect-ca", {
         intermediateCertTtl: config.get("intermediateCertTtl") ?? "8760h",
         rootCertTtl: config.get("rootCertTtl"),
         // Changing the key type or size rotates the root CA (the preview says so in `rootRotation`).
-        privateKeyType: (config.get("privateKeyType") ?? "ec") as "ec" | "rsa",
+        privateKeyType: config.get<"ec" | "rsa">("privateKeyType") ?? "ec",
         privateKeyBits: config.getNumber("privateKeyBits") ?? 256,
         // Bring your own root: `pulumi config set --secret privateKey -- "$(cat root.key)"`.
         privateKey: config.getSecret("privateKey"),
         rootCert: config.get("rootCert"),
     },
     // For the check tests: anything but consul/vault/aws-pca is rejected at preview.
-    provider: config.get("provider") as "consul" | undefined,
+    provider: config.get<"consul">("provider"),
     connection,
 });
 

@@ -39,7 +39,9 @@ export const api = new mesh.ServiceIntentions(
                     {
                         action: "allow",
                         http: { pathPrefix: "/admin", methods: ["GET", "POST"] },
-                        ...(jwtProvider ? { jwt: { providers: [{ name: jwtProvider, verifyClaims: [{ path: ["role"], value: "admin" }] }] } } : {}),
+                        ...(jwtProvider
+                            ? { jwt: { providers: [{ name: jwtProvider, verifyClaims: [{ path: ["role"], value: "admin" }] }] } }
+                            : {}),
                     },
                     { action: "allow", http: { pathExact: "/healthz" } },
                 ],

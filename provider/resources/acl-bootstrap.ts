@@ -5,7 +5,7 @@
 import { randomUUID } from "node:crypto";
 import type * as dynamic from "@pulumi/pulumi/dynamic";
 import { z } from "zod";
-import { ConsulResourceProvider } from "../base";
+import { ConsulResourceProvider, type Checked, type Created, type ReadOf, type Updated } from "../base";
 import { ConsulClient } from "../client";
 import { connectionSchema, connectionTarget } from "../connection";
 import { ConsulApiError, isNotFound } from "../errors";
@@ -132,7 +132,11 @@ export async function bootstrapOrAdopt(client: ConsulClient, secret: string, sec
     const deadline = Date.now() + BOOTSTRAP_DEADLINE_MS;
     for (let attempt = 1; ; attempt++) {
         try {
-            const res = await client.put<ConsulAclToken>("/v1/acl/bootstrap", { BootstrapSecret: secret }, { retry: false, secrets: [secret] });
+            const res = await client.put<ConsulAclToken>(
+                "/v1/acl/bootstrap",
+                { BootstrapSecret: secret },
+                { retry: false, secrets: [secret] },
+            );
             return res.body;
         } catch (err) {
             if (!(err instanceof ConsulApiError)) throw err;
@@ -154,7 +158,10 @@ export async function bootstrapOrAdopt(client: ConsulClient, secret: string, sec
                 throw alreadyBootstrappedError(client.address, index, secretGiven);
             }
             if (/Invalid bootstrap reset index/i.test(err.consulMessage)) {
-                throw new Error(`${err.message}: put the reset index from that message into <data_dir>/acl-bootstrap-reset on the leader and run again`);
+                throw new Error(
+                    `${err.message}: put the reset index from that message into <data_dir>/acl-bootstrap-reset on the leader and run again`,
+                    { cause: err },
+                );
             }
             if (!isTransient(err) || Date.now() >= deadline) throw err;
             // The server may have made the token although we saw no answer: look for it by its secret.
@@ -167,12 +174,12 @@ export async function bootstrapOrAdopt(client: ConsulClient, secret: string, sec
 }
 
 export class AclBootstrapProvider extends ConsulResourceProvider implements dynamic.ResourceProvider {
-    async check(_olds: Record<string, unknown>, news: Record<string, unknown>): Promise<dynamic.CheckResult> {
+    check(_olds: Record<string, unknown>, news: Record<string, unknown>): Promise<Checked> {
         const { failures } = validate(aclBootstrapSchema(), news);
-        return { inputs: news, failures };
+        return Promise.resolve({ inputs: news, failures });
     }
 
-    async diff(_id: string, olds: AclBootstrapOutputs, news: AclBootstrapInputs): Promise<dynamic.DiffResult> {
+    diff(_id: string, olds: AclBootstrapOutputs, news: AclBootstrapInputs): Promise<dynamic.DiffResult> {
         const replaces: string[] = [];
         const changes: string[] = [];
         // Another cluster needs its own bootstrap. bootstrapSecret is only used when creating (to
@@ -180,10 +187,10 @@ export class AclBootstrapProvider extends ConsulResourceProvider implements dyna
         if (connectionTarget(olds.connection) !== connectionTarget(news.connection)) replaces.push("connection");
         else if (canonical(olds.connection ?? {}) !== canonical(news.connection ?? {})) changes.push("connection");
         if ((olds.revokeOnDelete ?? false) !== (news.revokeOnDelete ?? false)) changes.push("revokeOnDelete");
-        return { changes: replaces.length > 0 || changes.length > 0, replaces, deleteBeforeReplace: false };
+        return Promise.resolve({ changes: replaces.length > 0 || changes.length > 0, replaces, deleteBeforeReplace: false });
     }
 
-    async create(inputs: AclBootstrapInputs): Promise<dynamic.CreateResult> {
+    async create(inputs: AclBootstrapInputs): Promise<Created<AclBootstrapOutputs>> {
         const base = this.client(inputs.connection);
         const client = new ConsulClient({ ...base.conn, timeoutMs: Math.max(base.conn.timeoutMs, BOOTSTRAP_CALL_TIMEOUT_MS) });
         // Always send a secret chosen here, so a lost answer can be resolved (see bootstrapOrAdopt).
@@ -192,13 +199,13 @@ export class AclBootstrapProvider extends ConsulResourceProvider implements dyna
         return { id: token.AccessorID, outs: outputsFrom(token, inputs) };
     }
 
-    async read(id: string, props: AclBootstrapOutputs): Promise<dynamic.ReadResult> {
+    async read(id: string, props: AclBootstrapOutputs): Promise<ReadOf<AclBootstrapOutputs>> {
         const token = await tokenBySecret(this.client(props.connection), props.secretId);
         if (!token || token.AccessorID !== id) return {};
         return { id, props: outputsFrom(token, props) };
     }
 
-    async update(id: string, olds: AclBootstrapOutputs, news: AclBootstrapInputs): Promise<dynamic.UpdateResult> {
+    async update(id: string, olds: AclBootstrapOutputs, news: AclBootstrapInputs): Promise<Updated<AclBootstrapOutputs>> {
         const token = await tokenBySecret(this.client(news.connection), olds.secretId);
         if (!token || token.AccessorID !== id) {
             throw new Error(`the bootstrap token ${id} no longer exists in Consul; run pulumi refresh to plan its re-creation`);

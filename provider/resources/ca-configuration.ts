@@ -1,10 +1,10 @@
 // CaConfiguration: the cluster's one Connect CA configuration (GET/PUT /v1/connect/ca/configuration).
 // Consul always has one, so create adopts it; there is no DELETE, so delete forgets it (or, opt-in,
 // restores Consul's defaults). Keys the program does not set keep the value Consul holds.
-import { createHash, createPrivateKey, X509Certificate } from "node:crypto";
+import { createPrivateKey, X509Certificate } from "node:crypto";
 import type * as dynamic from "@pulumi/pulumi/dynamic";
 import { z } from "zod";
-import { ConsulResourceProvider } from "../base";
+import { ConsulResourceProvider, type Checked, type Created, type ReadOf, type Updated } from "../base";
 import type { ConsulClient } from "../client";
 import { connectionSchema, connectionTarget } from "../connection";
 import { formatDuration, isDuration, sameDuration, toNanos } from "../durations";
@@ -28,7 +28,6 @@ type ConfigKey = keyof typeof CONSUL_KEYS;
 const DURATION_KEYS = new Set(["LeafCertTTL", "IntermediateCertTTL", "RootCertTTL"]);
 /** Consul's built-in defaults (agent/structs/connect_ca.go), used for rules on keys left unset. */
 const DEFAULTS = { LeafCertTTL: "72h", IntermediateCertTTL: "8760h", RootCertTTL: "87600h", PrivateKeyType: "ec", PrivateKeyBits: 256 };
-const ROOT_KEYS: ConfigKey[] = ["privateKeyType", "privateKeyBits", "privateKey", "rootCert"];
 const SETTLE_TIMEOUT_MS = 30_000;
 
 export function caConfigurationSchema() {
@@ -169,7 +168,8 @@ function keyFailures(privateKey: string | undefined, rootCert: string | undefine
         }
     }
     if (rootCert === undefined) return [];
-    if (privateKey === undefined) return [{ property: "config.rootCert", reason: "needs config.privateKey (Consul signs with the root's key)" }];
+    if (privateKey === undefined)
+        return [{ property: "config.rootCert", reason: "needs config.privateKey (Consul signs with the root's key)" }];
     let cert: X509Certificate;
     try {
         cert = new X509Certificate(rootCert);
@@ -201,7 +201,9 @@ export function rotationReason(olds: Record<string, unknown>, news: CaConfigurat
     const after = rootSettings(news.provider, news.config);
     const changed = Object.keys(after).filter((k) => after[k] !== before[k]);
     if (changed.length === 0) return "none";
-    const what = changed.map((k) => (k === "privateKey" || k === "rootCert" ? `${k} changes` : `${k} ${before[k]} => ${after[k]}`));
+    const what = changed.map((k) =>
+        k === "privateKey" || k === "rootCert" ? `${k} changes` : `${k} ${String(before[k])} => ${String(after[k])}`,
+    );
     // No rootRotation in olds: the first deploy, which adopts whatever Consul has now.
     if (olds.rootRotation === undefined) return `rotates the root CA unless Consul already uses: ${what.join(", ")}`;
     return `rotates the root CA: ${what.join(", ")}`;
@@ -235,7 +237,11 @@ async function readCa(client: ConsulClient): Promise<{ config: ConsulCaConfigura
 }
 
 /** Outputs for what Consul holds. The private key is echoed only where the (secret) input set it. */
-function outputsFrom(ca: { config: ConsulCaConfiguration; roots: ConsulRoots }, inputs: CaConfigurationInputs, extra: { configKeys: string[]; rootRotation: string }): CaConfigurationOutputs {
+function outputsFrom(
+    ca: { config: ConsulCaConfiguration; roots: ConsulRoots },
+    inputs: CaConfigurationInputs,
+    extra: { configKeys: string[]; rootRotation: string },
+): CaConfigurationOutputs {
     const held = ca.config.Config ?? {};
     const provider = ca.config.Provider as CaConfigurationOutputs["provider"];
     const active = (ca.roots.Roots ?? []).find((r) => r.ID === ca.roots.ActiveRootID);
@@ -254,7 +260,7 @@ function outputsFrom(ca: { config: ConsulCaConfiguration; roots: ConsulRoots }, 
             if (held[theirs] === undefined || (ours === "privateKey" && inputs.config?.privateKey === undefined)) continue;
             config[ours] = held[theirs];
         }
-        outs.config = config as ConsulCaConfig;
+        outs.config = config;
     } else {
         outs.providerConfig = held;
     }
@@ -266,22 +272,22 @@ function outputsFrom(ca: { config: ConsulCaConfiguration; roots: ConsulRoots }, 
 /** Inputs without the values check computes. */
 function userInputs(raw: Record<string, unknown>): CaConfigurationInputs {
     const { rootRotation: _r, configKeys: _k, ...rest } = raw;
-    return rest as CaConfigurationInputs;
+    return rest;
 }
 
 export class CaConfigurationProvider extends ConsulResourceProvider implements dynamic.ResourceProvider {
-    async check(olds: Record<string, unknown>, news: Record<string, unknown>): Promise<dynamic.CheckResult> {
+    check(olds: Record<string, unknown>, news: Record<string, unknown>): Promise<Checked> {
         const inputs = userInputs(news);
         const { value, failures } = validate(caConfigurationSchema(), inputs as Record<string, unknown>);
-        if (failures.length > 0) return { inputs: news, failures };
-        if (!value) return { inputs: { ...inputs, rootRotation: "unknown until the inputs are known" } };
+        if (failures.length > 0) return Promise.resolve({ inputs: news, failures });
+        if (!value) return Promise.resolve({ inputs: { ...inputs, rootRotation: "unknown until the inputs are known" } });
         const ruleFailures = configFailures(value);
-        if (ruleFailures.length > 0) return { inputs: news, failures: ruleFailures };
+        if (ruleFailures.length > 0) return Promise.resolve({ inputs: news, failures: ruleFailures });
         // A computed input, so that `pulumi preview --diff` shows whether the update rotates the root.
-        return { inputs: { ...inputs, rootRotation: rotationReason(olds, value) } };
+        return Promise.resolve({ inputs: { ...inputs, rootRotation: rotationReason(olds, value) } });
     }
 
-    async diff(_id: string, olds: CaConfigurationOutputs, rawNews: Record<string, unknown>): Promise<dynamic.DiffResult> {
+    diff(_id: string, olds: CaConfigurationOutputs, rawNews: Record<string, unknown>): Promise<dynamic.DiffResult> {
         const news = userInputs(rawNews);
         const replaces: string[] = [];
         const changes: string[] = [];
@@ -293,18 +299,18 @@ export class CaConfigurationProvider extends ConsulResourceProvider implements d
         if (configChanges(held, toConsulConfig(news)).length > 0) changes.push(provider === "consul" ? "config" : "providerConfig");
         if ((olds.forceWithoutCrossSigning ?? false) !== (news.forceWithoutCrossSigning ?? false)) changes.push("forceWithoutCrossSigning");
         if ((olds.resetOnDelete ?? false) !== (news.resetOnDelete ?? false)) changes.push("resetOnDelete");
-        return { changes: replaces.length > 0 || changes.length > 0, replaces, deleteBeforeReplace: true };
+        return Promise.resolve({ changes: replaces.length > 0 || changes.length > 0, replaces, deleteBeforeReplace: true });
     }
 
-    async create(raw: CaConfigurationInputs): Promise<dynamic.CreateResult> {
-        return { id: CA_CONFIGURATION_ID, outs: await this.apply(raw as Record<string, unknown>) };
+    async create(raw: CaConfigurationInputs): Promise<Created<CaConfigurationOutputs>> {
+        return { id: CA_CONFIGURATION_ID, outs: await this.apply(raw) };
     }
 
-    async update(_id: string, _olds: CaConfigurationOutputs, news: CaConfigurationInputs): Promise<dynamic.UpdateResult> {
-        return { outs: await this.apply(news as Record<string, unknown>) };
+    async update(_id: string, _olds: CaConfigurationOutputs, news: CaConfigurationInputs): Promise<Updated<CaConfigurationOutputs>> {
+        return { outs: await this.apply(news) };
     }
 
-    async read(id: string, props: CaConfigurationOutputs): Promise<dynamic.ReadResult> {
+    async read(id: string, props: CaConfigurationOutputs): Promise<ReadOf<CaConfigurationOutputs, Record<string, unknown>>> {
         const client = this.client(props.connection);
         const configKeys = props.configKeys ?? [];
         // The program's private key is kept in the output only if it is still what Consul holds.
@@ -335,7 +341,11 @@ export class CaConfigurationProvider extends ConsulResourceProvider implements d
         if (!props.resetOnDelete) return; // Consul cannot delete its CA configuration: forget it.
         const client = this.client(props.connection);
         const before = await readCa(client);
-        const defaults = { LeafCertTTL: DEFAULTS.LeafCertTTL, IntermediateCertTTL: DEFAULTS.IntermediateCertTTL, RootCertTTL: DEFAULTS.RootCertTTL };
+        const defaults = {
+            LeafCertTTL: DEFAULTS.LeafCertTTL,
+            IntermediateCertTTL: DEFAULTS.IntermediateCertTTL,
+            RootCertTTL: DEFAULTS.RootCertTTL,
+        };
         await client.put("/v1/connect/ca/configuration", { Provider: "consul", Config: defaults });
         await waitForNewRoot(client, before.roots.ActiveRootID);
     }

@@ -2,7 +2,7 @@
 // Community Edition), managed authoritatively: which services each peer may import.
 import type * as dynamic from "@pulumi/pulumi/dynamic";
 import { z } from "zod";
-import { ConsulResourceProvider, createFailure } from "../base";
+import { ConsulResourceProvider, createFailure, type Checked, type Created, type ReadOf, type Updated } from "../base";
 import type { ConsulClient } from "../client";
 import { connectionSchema, connectionTarget } from "../connection";
 import { isNotFound } from "../errors";
@@ -49,7 +49,11 @@ export type ExportedServicesOutputs = ExportedServicesInputs;
 interface ConsulExportedServices {
     Kind: "exported-services";
     Name: string;
-    Services?: Array<{ Name: string; Namespace?: string; Consumers?: Array<{ Peer?: string; Partition?: string; SamenessGroup?: string }> }> | null;
+    Services?: Array<{
+        Name: string;
+        Namespace?: string;
+        Consumers?: Array<{ Peer?: string; Partition?: string; SamenessGroup?: string }>;
+    }> | null;
     ModifyIndex?: number;
 }
 
@@ -95,12 +99,12 @@ function servicesOf(entry: ConsulExportedServices): ExportedService[] {
 }
 
 export class ExportedServicesProvider extends ConsulResourceProvider implements dynamic.ResourceProvider {
-    async check(_olds: Record<string, unknown>, news: Record<string, unknown>): Promise<dynamic.CheckResult> {
+    check(_olds: Record<string, unknown>, news: Record<string, unknown>): Promise<Checked> {
         const { failures } = validate(exportedServicesSchema(), news);
-        return { inputs: news, failures };
+        return Promise.resolve({ inputs: news, failures });
     }
 
-    async diff(_id: string, olds: ExportedServicesOutputs, news: ExportedServicesInputs): Promise<dynamic.DiffResult> {
+    diff(_id: string, olds: ExportedServicesOutputs, news: ExportedServicesInputs): Promise<dynamic.DiffResult> {
         const replaces: string[] = [];
         const changes: string[] = [];
         if (entryName(olds) !== entryName(news)) replaces.push("name");
@@ -108,10 +112,10 @@ export class ExportedServicesProvider extends ConsulResourceProvider implements 
         else if (canonical(olds.connection ?? {}) !== canonical(news.connection ?? {})) changes.push("connection");
         if (canonical(normalizeServices(olds.services)) !== canonical(normalizeServices(news.services))) changes.push("services");
         if ((olds.adopt ?? false) !== (news.adopt ?? false)) changes.push("adopt");
-        return { changes: replaces.length > 0 || changes.length > 0, replaces, deleteBeforeReplace: true };
+        return Promise.resolve({ changes: replaces.length > 0 || changes.length > 0, replaces, deleteBeforeReplace: true });
     }
 
-    async create(inputs: ExportedServicesInputs): Promise<dynamic.CreateResult> {
+    async create(inputs: ExportedServicesInputs): Promise<Created<ExportedServicesOutputs>> {
         const client = this.client(inputs.connection);
         const name = entryName(inputs);
         // cas=0 writes only if there is no entry yet, so an existing one is never silently replaced.
@@ -132,11 +136,12 @@ export class ExportedServicesProvider extends ConsulResourceProvider implements 
 
     private async readBack(client: ConsulClient, inputs: ExportedServicesInputs): Promise<ExportedServicesOutputs> {
         const entry = await readEntry(client, entryName(inputs));
-        if (!entry) throw new Error(`exported-services "${entryName(inputs)}" was written to ${client.address} but is not there on read-back`);
+        if (!entry)
+            throw new Error(`exported-services "${entryName(inputs)}" was written to ${client.address} but is not there on read-back`);
         return { ...inputs, services: servicesOf(entry) };
     }
 
-    async read(id: string, props: ExportedServicesOutputs): Promise<dynamic.ReadResult> {
+    async read(id: string, props: ExportedServicesOutputs): Promise<ReadOf<ExportedServicesOutputs>> {
         const client = this.client(props.connection);
         const entry = await readEntry(client, entryName(props));
         if (!entry) return {};
@@ -144,7 +149,7 @@ export class ExportedServicesProvider extends ConsulResourceProvider implements 
         return { id, props: outs, inputs: outs };
     }
 
-    async update(_id: string, _olds: ExportedServicesOutputs, news: ExportedServicesInputs): Promise<dynamic.UpdateResult> {
+    async update(_id: string, _olds: ExportedServicesOutputs, news: ExportedServicesInputs): Promise<Updated<ExportedServicesOutputs>> {
         const client = this.client(news.connection);
         await client.put("/v1/config", toConsul(news));
         return { outs: await this.readBack(client, news) };

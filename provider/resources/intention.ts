@@ -2,7 +2,7 @@
 // Other sources of the entry are left alone; writes are CAS-checked and coalesced per destination.
 import type * as dynamic from "@pulumi/pulumi/dynamic";
 import { z } from "zod";
-import { ConsulResourceProvider, createFailure, madeBySomeoneElse } from "../base";
+import { ConsulResourceProvider, createFailure, madeBySomeoneElse, type Checked, type Created, type ReadOf, type Updated } from "../base";
 import { connectionSchema, connectionTarget } from "../connection";
 import {
     checkSourceRules,
@@ -42,9 +42,7 @@ export function intentionSchema() {
             connection: connectionSchema().optional(),
         })
         .strict()
-        .superRefine((v, ctx) =>
-            checkSourceRules(v, v.destination, (path, message) => ctx.addIssue({ code: "custom", path, message })),
-        );
+        .superRefine((v, ctx) => checkSourceRules(v, v.destination, (path, message) => ctx.addIssue({ code: "custom", path, message })));
 }
 
 export type IntentionInputs = z.infer<ReturnType<typeof intentionSchema>>;
@@ -102,12 +100,12 @@ function ownedEntryError(destination: string, address: string): Error {
 }
 
 export class IntentionProvider extends ConsulResourceProvider implements dynamic.ResourceProvider {
-    async check(_olds: Record<string, unknown>, news: Record<string, unknown>): Promise<dynamic.CheckResult> {
+    check(_olds: Record<string, unknown>, news: Record<string, unknown>): Promise<Checked> {
         const { failures } = validate(intentionSchema(), news);
-        return { inputs: news, failures };
+        return Promise.resolve({ inputs: news, failures });
     }
 
-    async diff(_id: string, olds: IntentionOutputs, news: IntentionInputs): Promise<dynamic.DiffResult> {
+    diff(_id: string, olds: IntentionOutputs, news: IntentionInputs): Promise<dynamic.DiffResult> {
         const replaces: string[] = [];
         const changes: string[] = [];
         for (const key of ["source", "destination"] as const) {
@@ -125,7 +123,7 @@ export class IntentionProvider extends ConsulResourceProvider implements dynamic
             changes.push("connection");
         }
         if ((olds.adopt ?? false) !== (news.adopt ?? false)) changes.push("adopt");
-        return { changes: replaces.length > 0 || changes.length > 0, replaces, deleteBeforeReplace: true };
+        return Promise.resolve({ changes: replaces.length > 0 || changes.length > 0, replaces, deleteBeforeReplace: true });
     }
 
     /** Writes the pair (create and update share this): upsert of our source, nothing else touched. */
@@ -138,18 +136,23 @@ export class IntentionProvider extends ConsulResourceProvider implements dynamic
         const foreign = madeBySomeoneElse((found: ConsulSource) => canonical(sourceFromConsul(found)) === wanted);
         let written: ServiceIntentionsEntry | undefined;
         try {
-            written = await modifyEntry(client, inputs.destination, (entry) => {
-                if (isOwnedEntry(entry)) throw ownedEntryError(inputs.destination, client.address);
-                if (foreign(findSource(entry, inputs)) && mustNotExist && !inputs.adopt) {
-                    throw new Error(
-                        `intention ${id} already exists in Consul at ${client.address}; set adopt: true to manage the existing intention, or remove it first`,
-                    );
-                }
-                const next: ServiceIntentionsEntry = entry ?? { Kind: "service-intentions", Name: inputs.destination, Sources: [] };
-                next.Sources = next.Sources.filter((s) => sourceKey(s) !== sourceKey(desired));
-                next.Sources.push(desired);
-                return next;
-            }, { readBack: true });
+            written = await modifyEntry(
+                client,
+                inputs.destination,
+                (entry) => {
+                    if (isOwnedEntry(entry)) throw ownedEntryError(inputs.destination, client.address);
+                    if (foreign(findSource(entry, inputs)) && mustNotExist && !inputs.adopt) {
+                        throw new Error(
+                            `intention ${id} already exists in Consul at ${client.address}; set adopt: true to manage the existing intention, or remove it first`,
+                        );
+                    }
+                    const next: ServiceIntentionsEntry = entry ?? { Kind: "service-intentions", Name: inputs.destination, Sources: [] };
+                    next.Sources = next.Sources.filter((s) => sourceKey(s) !== sourceKey(desired));
+                    next.Sources.push(desired);
+                    return next;
+                },
+                { readBack: true },
+            );
         } catch (err) {
             throw explainL7Error(err, inputs.destination);
         }
@@ -158,7 +161,7 @@ export class IntentionProvider extends ConsulResourceProvider implements dynamic
         return outs;
     }
 
-    async create(inputs: IntentionInputs): Promise<dynamic.CreateResult> {
+    async create(inputs: IntentionInputs): Promise<Created<IntentionOutputs>> {
         const id = intentionId(inputs);
         try {
             return { id, outs: await this.write(inputs, true) };
@@ -167,7 +170,7 @@ export class IntentionProvider extends ConsulResourceProvider implements dynamic
         }
     }
 
-    async read(id: string, props: IntentionOutputs): Promise<dynamic.ReadResult> {
+    async read(id: string, props: IntentionOutputs): Promise<ReadOf<IntentionOutputs, IntentionInputs>> {
         const client = this.client(props.connection);
         const outs = outputsFrom(await readEntryBatched(client, props.destination), props);
         if (!outs) return {};
@@ -175,7 +178,7 @@ export class IntentionProvider extends ConsulResourceProvider implements dynamic
         return { id, props: outs, inputs };
     }
 
-    async update(_id: string, _olds: IntentionOutputs, news: IntentionInputs): Promise<dynamic.UpdateResult> {
+    async update(_id: string, _olds: IntentionOutputs, news: IntentionInputs): Promise<Updated<IntentionOutputs>> {
         return { outs: await this.write(news, false) };
     }
 

@@ -4,18 +4,10 @@
 // token: the acceptor peering is deleted and made anew, so the Peering using it re-establishes.
 import type * as dynamic from "@pulumi/pulumi/dynamic";
 import { z } from "zod";
-import { ConsulResourceProvider } from "../base";
+import { ConsulResourceProvider, type Checked, type Created, type ReadOf, type Updated } from "../base";
 import type { ConsulClient } from "../client";
 import { connectionSchema, connectionTarget } from "../connection";
-import {
-    deletePeeringAndWait,
-    getPeering,
-    isDead,
-    metaOf,
-    metaSchema,
-    peerNameSchema,
-    type ApiPeering,
-} from "../peering-api";
+import { deletePeeringAndWait, getPeering, isDead, metaOf, metaSchema, peerNameSchema, type ApiPeering } from "../peering-api";
 import { canonical, validate } from "../validation";
 
 export function peeringTokenSchema() {
@@ -23,9 +15,7 @@ export function peeringTokenSchema() {
         .object({
             peerName: peerNameSchema(),
             serverExternalAddresses: z
-                .array(
-                    z.string().regex(/^[^\s:]+:\d{1,5}$/, "serverExternalAddresses entries must be host:port"),
-                )
+                .array(z.string().regex(/^[^\s:]+:\d{1,5}$/, "serverExternalAddresses entries must be host:port"))
                 .optional(),
             meta: metaSchema().optional(),
             version: z.union([z.string(), z.number()]).optional(),
@@ -88,12 +78,12 @@ async function orphaned(
 }
 
 export class PeeringTokenProvider extends ConsulResourceProvider implements dynamic.ResourceProvider {
-    async check(_olds: Record<string, unknown>, news: Record<string, unknown>): Promise<dynamic.CheckResult> {
+    check(_olds: Record<string, unknown>, news: Record<string, unknown>): Promise<Checked> {
         const { failures } = validate(peeringTokenSchema(), news);
-        return { inputs: news, failures };
+        return Promise.resolve({ inputs: news, failures });
     }
 
-    async diff(_id: string, olds: PeeringTokenOutputs, news: PeeringTokenInputs): Promise<dynamic.DiffResult> {
+    diff(_id: string, olds: PeeringTokenOutputs, news: PeeringTokenInputs): Promise<dynamic.DiffResult> {
         const replaces: string[] = [];
         if (olds.peerName !== news.peerName) replaces.push("peerName");
         if (connectionTarget(olds.connection) !== connectionTarget(news.connection)) replaces.push("connection");
@@ -103,10 +93,10 @@ export class PeeringTokenProvider extends ConsulResourceProvider implements dyna
         }
         if (canonical(olds.dialer ?? {}) !== canonical(news.dialer ?? {})) changes.push("dialer");
         // peeringToken, peeringId and state are outputs: never a reason to change anything.
-        return { changes: replaces.length > 0 || changes.length > 0, replaces, deleteBeforeReplace: false };
+        return Promise.resolve({ changes: replaces.length > 0 || changes.length > 0, replaces, deleteBeforeReplace: false });
     }
 
-    async create(inputs: PeeringTokenInputs): Promise<dynamic.CreateResult> {
+    async create(inputs: PeeringTokenInputs): Promise<Created<PeeringTokenOutputs>> {
         const client = this.client(inputs.connection);
         const existing = await getPeering(client, inputs.peerName);
         // A terminated, failing or half-deleted peering of this name cannot be dialed again, nor can
@@ -119,7 +109,7 @@ export class PeeringTokenProvider extends ConsulResourceProvider implements dyna
         return { id: inputs.peerName, outs };
     }
 
-    async read(id: string, props: PeeringTokenOutputs): Promise<dynamic.ReadResult> {
+    async read(id: string, props: PeeringTokenOutputs): Promise<ReadOf<PeeringTokenOutputs, PeeringTokenInputs>> {
         const client = this.client(props.connection);
         const peering = await getPeering(client, props.peerName ?? id);
         // Gone, terminated by the dialer, failing, or a different peering of that name (our token
@@ -134,7 +124,7 @@ export class PeeringTokenProvider extends ConsulResourceProvider implements dyna
         return { id, props: outs, inputs };
     }
 
-    async update(_id: string, olds: PeeringTokenOutputs, news: PeeringTokenInputs): Promise<dynamic.UpdateResult> {
+    async update(_id: string, olds: PeeringTokenOutputs, news: PeeringTokenInputs): Promise<Updated<PeeringTokenOutputs>> {
         const client = this.client(news.connection);
         if (tokenShapeChanged(olds, news).length === 0) {
             // Only credentials or the dialer's whereabouts changed: nothing to do in Consul.

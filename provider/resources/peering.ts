@@ -3,7 +3,7 @@
 // after itself when that fails: Consul writes the PENDING peering before it contacts the acceptor.
 import type * as dynamic from "@pulumi/pulumi/dynamic";
 import { z } from "zod";
-import { ConsulResourceProvider } from "../base";
+import { ConsulResourceProvider, type Checked, type Created, type ReadOf, type Updated } from "../base";
 import type { ConsulClient } from "../client";
 import { connectionSchema, connectionTarget } from "../connection";
 import {
@@ -27,12 +27,10 @@ export function peeringSchema() {
     return z
         .object({
             peerName: peerNameSchema(),
-            peeringToken: z
-                .string({ message: "peeringToken is required" })
-                .superRefine((token, ctx) => {
-                    const { problem } = inspectToken(token);
-                    if (problem) ctx.addIssue({ code: "custom", message: problem });
-                }),
+            peeringToken: z.string({ message: "peeringToken is required" }).superRefine((token, ctx) => {
+                const { problem } = inspectToken(token);
+                if (problem) ctx.addIssue({ code: "custom", message: problem });
+            }),
             meta: metaSchema().optional(),
             adopt: z.boolean().optional(),
             waitForActive: z.boolean().optional(),
@@ -96,12 +94,12 @@ function outputsOf(inputs: PeeringInputs, p: ApiPeering, acceptorState?: string)
 }
 
 export class PeeringProvider extends ConsulResourceProvider implements dynamic.ResourceProvider {
-    async check(_olds: Record<string, unknown>, news: Record<string, unknown>): Promise<dynamic.CheckResult> {
+    check(_olds: Record<string, unknown>, news: Record<string, unknown>): Promise<Checked> {
         const { failures } = validate(peeringSchema(), news);
-        return { inputs: news, failures };
+        return Promise.resolve({ inputs: news, failures });
     }
 
-    async diff(_id: string, olds: PeeringOutputs, news: PeeringInputs): Promise<dynamic.DiffResult> {
+    diff(_id: string, olds: PeeringOutputs, news: PeeringInputs): Promise<dynamic.DiffResult> {
         const replaces: string[] = [];
         const changes: string[] = [];
         if (olds.peerName !== news.peerName) replaces.push("peerName");
@@ -115,10 +113,10 @@ export class PeeringProvider extends ConsulResourceProvider implements dynamic.R
         }
         if (canonical(olds.acceptor ?? {}) !== canonical(news.acceptor ?? {})) changes.push("acceptor");
         // state, counts and addresses are observations: never a diff.
-        return { changes: replaces.length > 0 || changes.length > 0, replaces, deleteBeforeReplace: true };
+        return Promise.resolve({ changes: replaces.length > 0 || changes.length > 0, replaces, deleteBeforeReplace: true });
     }
 
-    async create(inputs: PeeringInputs): Promise<dynamic.CreateResult> {
+    async create(inputs: PeeringInputs): Promise<Created<PeeringOutputs>> {
         const client = this.client(inputs.connection);
         const name = inputs.peerName;
         const tokenPeerId = inspectToken(inputs.peeringToken).summary?.peerId;
@@ -223,7 +221,7 @@ export class PeeringProvider extends ConsulResourceProvider implements dynamic.R
         }
     }
 
-    async read(id: string, props: PeeringOutputs): Promise<dynamic.ReadResult> {
+    async read(id: string, props: PeeringOutputs): Promise<ReadOf<PeeringOutputs, PeeringInputs>> {
         const client = this.client(props.connection);
         const peering = await getPeering(client, props.peerName ?? id);
         if (!peering || isDead(peering)) return {};
@@ -241,7 +239,7 @@ export class PeeringProvider extends ConsulResourceProvider implements dynamic.R
         return { id, props: outputsOf(inputs, peering, acceptorState), inputs };
     }
 
-    async update(_id: string, _olds: PeeringOutputs, news: PeeringInputs): Promise<dynamic.UpdateResult> {
+    async update(_id: string, _olds: PeeringOutputs, news: PeeringInputs): Promise<Updated<PeeringOutputs>> {
         // Only settings that live in Pulumi changed (waits, adopt, acceptor, credentials).
         return { outs: await this.settle(this.client(news.connection), news, false) };
     }
@@ -253,8 +251,15 @@ export class PeeringProvider extends ConsulResourceProvider implements dynamic.R
 
 function stripOutputs(props: PeeringOutputs): PeeringInputs {
     const {
-        peeringId: _a, state: _b, peerId: _c, peerServerName: _d, peerServerAddresses: _e,
-        remoteDatacenter: _f, importedServiceCount: _g, exportedServiceCount: _h, acceptorState: _i,
+        peeringId: _a,
+        state: _b,
+        peerId: _c,
+        peerServerName: _d,
+        peerServerAddresses: _e,
+        remoteDatacenter: _f,
+        importedServiceCount: _g,
+        exportedServiceCount: _h,
+        acceptorState: _i,
         ...inputs
     } = props;
     return inputs;

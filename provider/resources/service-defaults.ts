@@ -2,7 +2,7 @@
 // to make a destination L7-capable for intention permissions. Fields it does not model are kept.
 import type * as dynamic from "@pulumi/pulumi/dynamic";
 import { z } from "zod";
-import { ConsulResourceProvider, createFailure, madeBySomeoneElse } from "../base";
+import { ConsulResourceProvider, createFailure, madeBySomeoneElse, type Checked, type Created, type ReadOf, type Updated } from "../base";
 import { connectionSchema, connectionTarget } from "../connection";
 import { isNotFound } from "../errors";
 import { metaSchema, SERVICE_NAME } from "../intention-model";
@@ -11,9 +11,13 @@ import { canonical, validate } from "../validation";
 export function serviceDefaultsSchema() {
     return z
         .object({
-            name: z.string().min(1, "name must not be empty").regex(SERVICE_NAME, "name must be a service name").refine((n) => n !== "*", {
-                message: 'name cannot be "*"',
-            }),
+            name: z
+                .string()
+                .min(1, "name must not be empty")
+                .regex(SERVICE_NAME, "name must be a service name")
+                .refine((n) => n !== "*", {
+                    message: 'name cannot be "*"',
+                }),
             protocol: z.enum(["tcp", "http", "http2", "grpc"], { message: 'protocol must be "tcp", "http", "http2" or "grpc"' }),
             meta: metaSchema().optional(),
             adopt: z.boolean().optional(),
@@ -36,20 +40,21 @@ interface Entry {
 const path = (name: string) => `/v1/config/service-defaults/${encodeURIComponent(name)}`;
 
 export class ServiceDefaultsProvider extends ConsulResourceProvider implements dynamic.ResourceProvider {
-    async check(_olds: Record<string, unknown>, news: Record<string, unknown>): Promise<dynamic.CheckResult> {
-        return { inputs: news, failures: validate(serviceDefaultsSchema(), news).failures };
+    check(_olds: Record<string, unknown>, news: Record<string, unknown>): Promise<Checked> {
+        return Promise.resolve({ inputs: news, failures: validate(serviceDefaultsSchema(), news).failures });
     }
 
-    async diff(_id: string, olds: ServiceDefaultsInputs, news: ServiceDefaultsInputs): Promise<dynamic.DiffResult> {
+    diff(_id: string, olds: ServiceDefaultsInputs, news: ServiceDefaultsInputs): Promise<dynamic.DiffResult> {
         const replaces: string[] = [];
         const changes: string[] = [];
         if (olds.name !== news.name) replaces.push("name");
         if (connectionTarget(olds.connection) !== connectionTarget(news.connection)) replaces.push("connection");
         if ((olds.protocol ?? "tcp") !== news.protocol) changes.push("protocol");
         if (canonical(olds.meta ?? {}) !== canonical(news.meta ?? {})) changes.push("meta");
-        if (canonical(olds.connection ?? {}) !== canonical(news.connection ?? {}) && !replaces.includes("connection")) changes.push("connection");
+        if (canonical(olds.connection ?? {}) !== canonical(news.connection ?? {}) && !replaces.includes("connection"))
+            changes.push("connection");
         if ((olds.adopt ?? false) !== (news.adopt ?? false)) changes.push("adopt");
-        return { changes: replaces.length > 0 || changes.length > 0, replaces, deleteBeforeReplace: true };
+        return Promise.resolve({ changes: replaces.length > 0 || changes.length > 0, replaces, deleteBeforeReplace: true });
     }
 
     private async get(inputs: ServiceDefaultsInputs): Promise<Entry | undefined> {
@@ -72,7 +77,9 @@ export class ServiceDefaultsProvider extends ConsulResourceProvider implements d
     private async write(inputs: ServiceDefaultsInputs, creating: boolean): Promise<ServiceDefaultsInputs> {
         const client = this.client(inputs.connection);
         // Found later exactly as declared: an earlier attempt of ours, applied with its answer lost.
-        const foreign = madeBySomeoneElse((found: Entry) => found.Protocol === inputs.protocol && canonical(found.Meta ?? {}) === canonical(inputs.meta ?? {}));
+        const foreign = madeBySomeoneElse(
+            (found: Entry) => found.Protocol === inputs.protocol && canonical(found.Meta ?? {}) === canonical(inputs.meta ?? {}),
+        );
         for (let attempt = 1; ; attempt++) {
             const current = await this.get(inputs);
             if (foreign(current) && creating && !inputs.adopt) {
@@ -93,7 +100,7 @@ export class ServiceDefaultsProvider extends ConsulResourceProvider implements d
         return this.outputs(stored, inputs);
     }
 
-    async create(inputs: ServiceDefaultsInputs): Promise<dynamic.CreateResult> {
+    async create(inputs: ServiceDefaultsInputs): Promise<Created<ServiceDefaultsInputs>> {
         try {
             return { id: inputs.name, outs: await this.write(inputs, true) };
         } catch (err) {
@@ -101,14 +108,14 @@ export class ServiceDefaultsProvider extends ConsulResourceProvider implements d
         }
     }
 
-    async read(id: string, props: ServiceDefaultsInputs): Promise<dynamic.ReadResult> {
+    async read(id: string, props: ServiceDefaultsInputs): Promise<ReadOf<ServiceDefaultsInputs>> {
         const entry = await this.get(props);
         if (!entry) return {};
         const outs = this.outputs(entry, props);
         return { id, props: outs, inputs: outs };
     }
 
-    async update(_id: string, _olds: ServiceDefaultsInputs, news: ServiceDefaultsInputs): Promise<dynamic.UpdateResult> {
+    async update(_id: string, _olds: ServiceDefaultsInputs, news: ServiceDefaultsInputs): Promise<Updated<ServiceDefaultsInputs>> {
         return { outs: await this.write(news, false) };
     }
 

@@ -3,7 +3,7 @@
 // as a diff; a source added by hand is drift that the next `up` removes.
 import type * as dynamic from "@pulumi/pulumi/dynamic";
 import { z } from "zod";
-import { ConsulResourceProvider, createFailure, madeBySomeoneElse } from "../base";
+import { ConsulResourceProvider, createFailure, madeBySomeoneElse, type Checked, type Created, type ReadOf, type Updated } from "../base";
 import { connectionSchema, connectionTarget } from "../connection";
 import {
     checkSourceRules,
@@ -37,7 +37,9 @@ export function serviceIntentionsSchema() {
             destination: serviceName("destination"),
             sources: z.array(sourceSchema()).min(1, "at least one source is required"),
             meta: metaSchema()
-                .refine((m) => !(OWNER_META_KEY in m), { message: `meta key "${OWNER_META_KEY}" is reserved for consul-mesh's ownership mark` })
+                .refine((m) => !(OWNER_META_KEY in m), {
+                    message: `meta key "${OWNER_META_KEY}" is reserved for consul-mesh's ownership mark`,
+                })
                 .optional(),
             jwt: jwtRequirementSchema().optional(),
             adopt: z.boolean().optional(),
@@ -118,12 +120,12 @@ function outputsFrom(entry: ServiceIntentionsEntry, inputs: ServiceIntentionsInp
 }
 
 export class ServiceIntentionsProvider extends ConsulResourceProvider implements dynamic.ResourceProvider {
-    async check(_olds: Record<string, unknown>, news: Record<string, unknown>): Promise<dynamic.CheckResult> {
+    check(_olds: Record<string, unknown>, news: Record<string, unknown>): Promise<Checked> {
         const { failures } = validate(serviceIntentionsSchema(), news);
-        return { inputs: news, failures };
+        return Promise.resolve({ inputs: news, failures });
     }
 
-    async diff(_id: string, olds: ServiceIntentionsOutputs, news: ServiceIntentionsInputs): Promise<dynamic.DiffResult> {
+    diff(_id: string, olds: ServiceIntentionsOutputs, news: ServiceIntentionsInputs): Promise<dynamic.DiffResult> {
         const replaces: string[] = [];
         const changes: string[] = [];
         if (olds.destination !== news.destination) replaces.push("destination");
@@ -135,7 +137,7 @@ export class ServiceIntentionsProvider extends ConsulResourceProvider implements
             changes.push("connection");
         }
         if ((olds.adopt ?? false) !== (news.adopt ?? false)) changes.push("adopt");
-        return { changes: replaces.length > 0 || changes.length > 0, replaces, deleteBeforeReplace: true };
+        return Promise.resolve({ changes: replaces.length > 0 || changes.length > 0, replaces, deleteBeforeReplace: true });
     }
 
     private async write(inputs: ServiceIntentionsInputs, creating: boolean): Promise<ServiceIntentionsOutputs> {
@@ -145,28 +147,36 @@ export class ServiceIntentionsProvider extends ConsulResourceProvider implements
             inputs.sources.flatMap((s, i) => versionedPermissionFields(s.permissions, `sources[${i}].permissions`)),
         );
         let entry: ServiceIntentionsEntry | undefined;
-        const foreign = madeBySomeoneElse((found: ServiceIntentionsEntry) => isOwnedEntry(found) && sameDeclaration(outputsFrom(found, inputs), inputs));
+        const foreign = madeBySomeoneElse(
+            (found: ServiceIntentionsEntry) => isOwnedEntry(found) && sameDeclaration(outputsFrom(found, inputs), inputs),
+        );
         try {
-            entry = await modifyEntry(client, inputs.destination, (current) => {
-                if (foreign(current) && creating && !inputs.adopt) {
-                    const who = isOwnedEntry(current)
-                        ? "it is marked as managed by consul-mesh (another stack, or a lost state?)"
-                        : "it was created outside consul-mesh";
-                    throw new Error(
-                        `the service-intentions entry for "${inputs.destination}" already exists at ${client.address} and ${who}; ` +
-                            `set adopt: true to take it over (its sources will be replaced by the declared ones), or delete it first`,
-                    );
-                }
-                return toEntry(inputs);
-            }, { readBack: true });
+            entry = await modifyEntry(
+                client,
+                inputs.destination,
+                (current) => {
+                    if (foreign(current) && creating && !inputs.adopt) {
+                        const who = isOwnedEntry(current)
+                            ? "it is marked as managed by consul-mesh (another stack, or a lost state?)"
+                            : "it was created outside consul-mesh";
+                        throw new Error(
+                            `the service-intentions entry for "${inputs.destination}" already exists at ${client.address} and ${who}; ` +
+                                `set adopt: true to take it over (its sources will be replaced by the declared ones), or delete it first`,
+                        );
+                    }
+                    return toEntry(inputs);
+                },
+                { readBack: true },
+            );
         } catch (err) {
             throw explainL7Error(err, inputs.destination);
         }
-        if (!entry) throw new Error(`service-intentions "${inputs.destination}" was written to ${client.address} but is not there on read-back`);
+        if (!entry)
+            throw new Error(`service-intentions "${inputs.destination}" was written to ${client.address} but is not there on read-back`);
         return outputsFrom(entry, inputs);
     }
 
-    async create(inputs: ServiceIntentionsInputs): Promise<dynamic.CreateResult> {
+    async create(inputs: ServiceIntentionsInputs): Promise<Created<ServiceIntentionsOutputs>> {
         try {
             return { id: inputs.destination, outs: await this.write(inputs, true) };
         } catch (err) {
@@ -174,7 +184,7 @@ export class ServiceIntentionsProvider extends ConsulResourceProvider implements
         }
     }
 
-    async read(id: string, props: ServiceIntentionsOutputs): Promise<dynamic.ReadResult> {
+    async read(id: string, props: ServiceIntentionsOutputs): Promise<ReadOf<ServiceIntentionsOutputs>> {
         const client = this.client(props.connection);
         const entry = await readEntryBatched(client, props.destination ?? id);
         if (!entry) return {};
@@ -182,7 +192,7 @@ export class ServiceIntentionsProvider extends ConsulResourceProvider implements
         return { id, props: outs, inputs: outs };
     }
 
-    async update(_id: string, _olds: ServiceIntentionsOutputs, news: ServiceIntentionsInputs): Promise<dynamic.UpdateResult> {
+    async update(_id: string, _olds: ServiceIntentionsOutputs, news: ServiceIntentionsInputs): Promise<Updated<ServiceIntentionsOutputs>> {
         return { outs: await this.write(news, false) };
     }
 

@@ -5,6 +5,8 @@
 // HTTPS-only with verify_incoming; `extraHcl` adds agent configuration (e.g. request rate limits).
 import { spawn, execFileSync } from "node:child_process";
 import * as fs from "node:fs";
+import * as https from "node:https";
+import * as net from "node:net";
 import * as path from "node:path";
 
 export interface ClusterSpec {
@@ -41,9 +43,7 @@ const BASE_CLUSTERS: readonly ClusterSpec[] = [
 
 /** Port set of server `index` of a multi-server cluster: every port moved by 10 * index. */
 export function serverPorts(spec: ClusterSpec, index: number): ClusterSpec["ports"] {
-    return Object.fromEntries(
-        Object.entries(spec.ports).map(([k, v]) => [k, v < 0 ? v : v + 10 * index]),
-    ) as ClusterSpec["ports"];
+    return Object.fromEntries(Object.entries(spec.ports).map(([k, v]) => [k, v < 0 ? v : v + 10 * index])) as ClusterSpec["ports"];
 }
 
 /**
@@ -63,9 +63,7 @@ export function clusterSpecs(): ClusterSpec[] {
     const offset = portOffset();
     return BASE_CLUSTERS.map((c) => ({
         ...c,
-        ports: Object.fromEntries(
-            Object.entries(c.ports).map(([k, v]) => [k, v < 0 ? v : v + offset]),
-        ) as ClusterSpec["ports"],
+        ports: Object.fromEntries(Object.entries(c.ports).map(([k, v]) => [k, v < 0 ? v : v + offset])) as ClusterSpec["ports"],
     }));
 }
 
@@ -272,7 +270,8 @@ function agentArgs(spec: ClusterSpec, dataDir: string, acl: boolean, mode: Mode 
     if (mode.tls) {
         // HTTPS only: the plain HTTP listener is off; clients must present a certificate signed by the CA.
         args.push(
-            "-hcl", `ports { http = -1 https = ${p.http} }`,
+            "-hcl",
+            `ports { http = -1 https = ${p.http} }`,
             "-hcl",
             `tls { defaults { ca_file = ${JSON.stringify(mode.tls.caFile)} cert_file = ${JSON.stringify(mode.tls.certFile)} ` +
                 `key_file = ${JSON.stringify(mode.tls.keyFile)} } https { verify_incoming = true } }`,
@@ -298,8 +297,10 @@ function serverArgs(spec: ClusterSpec, index: number, count: number, dataDir: st
         ...portArgs(p, false),
         "-log-level=info",
         // Production-recommended timing (raft_multiplier 1): a lost leader is replaced within seconds.
-        "-hcl", "performance { raft_multiplier = 1 }",
-        "-hcl", "connect { enabled = true }",
+        "-hcl",
+        "performance { raft_multiplier = 1 }",
+        "-hcl",
+        "connect { enabled = true }",
     ];
     for (let j = 0; j < count; j++) {
         if (j !== index) args.push(`-retry-join=127.0.0.1:${serverPorts(spec, j).serfLan}`);
@@ -319,7 +320,6 @@ async function httpGet(url: string, tls?: TlsFiles): Promise<{ status: number; b
             return undefined;
         }
     }
-    const https = require("node:https") as typeof import("node:https");
     return new Promise((resolve) => {
         const req = https.get(
             url,
@@ -369,7 +369,6 @@ export async function waitReady(address: string, timeoutMs: number, isAlive: () 
 
 function portInUse(port: number): Promise<boolean> {
     return new Promise((resolve) => {
-        const net = require("node:net") as typeof import("node:net");
         const socket = net.connect({ host: "127.0.0.1", port });
         socket.once("connect", () => {
             socket.destroy();
@@ -399,8 +398,15 @@ export interface StartOptions {
 }
 
 function sameMode(a: Mode | undefined, b: Mode): boolean {
-    return JSON.stringify({ acl: a?.acl ?? false, servers: a?.servers ?? 1, tls: a?.tls ?? null, extraHcl: a?.extraHcl ?? "", bind: a?.bind ?? "" }) ===
-        JSON.stringify({ acl: b.acl, servers: b.servers ?? 1, tls: b.tls ?? null, extraHcl: b.extraHcl ?? "", bind: b.bind ?? "" });
+    return (
+        JSON.stringify({
+            acl: a?.acl ?? false,
+            servers: a?.servers ?? 1,
+            tls: a?.tls ?? null,
+            extraHcl: a?.extraHcl ?? "",
+            bind: a?.bind ?? "",
+        }) === JSON.stringify({ acl: b.acl, servers: b.servers ?? 1, tls: b.tls ?? null, extraHcl: b.extraHcl ?? "", bind: b.bind ?? "" })
+    );
 }
 
 function describeMode(mode: Mode): string {
@@ -452,7 +458,13 @@ export async function start(name: string, opts: StartOptions = {}): Promise<Clus
     const servers = opts.servers ?? 1;
     if (![1, 3, 5].includes(servers)) throw new Error(`${name}: servers must be 1, 3 or 5 (got ${servers})`);
     if (servers > 1 && (opts.tls || opts.bind)) throw new Error(`${name}: tls and bind are for a single dev agent`);
-    const mode: Mode = { acl, ...(servers > 1 ? { servers } : {}), ...(opts.tls ? { tls: opts.tls } : {}), ...(opts.extraHcl ? { extraHcl: opts.extraHcl } : {}), ...(opts.bind ? { bind: opts.bind } : {}) };
+    const mode: Mode = {
+        acl,
+        ...(servers > 1 ? { servers } : {}),
+        ...(opts.tls ? { tls: opts.tls } : {}),
+        ...(opts.extraHcl ? { extraHcl: opts.extraHcl } : {}),
+        ...(opts.bind ? { bind: opts.bind } : {}),
+    };
     const current = status(name);
     if (current.running) {
         if (sameMode(readMode(name), mode) && current.members?.every((m) => m.running)) {
@@ -477,7 +489,10 @@ export async function start(name: string, opts: StartOptions = {}): Promise<Clus
     fs.writeFileSync(path.join(dir, "mode.json"), JSON.stringify(mode));
     const probes: Array<{ pid: number; alive: () => boolean }> = [];
     for (let i = 0; i < servers; i++) {
-        const args = servers > 1 ? serverArgs(spec, i, servers, serverFiles(name, i).dataDir, mode) : agentArgs(spec, serverFiles(name, 0).dataDir, acl, mode);
+        const args =
+            servers > 1
+                ? serverArgs(spec, i, servers, serverFiles(name, i).dataDir, mode)
+                : agentArgs(spec, serverFiles(name, 0).dataDir, acl, mode);
         probes.push(spawnAgent(name, i, args, true));
     }
     log(
@@ -490,8 +505,11 @@ export async function start(name: string, opts: StartOptions = {}): Promise<Clus
             await waitReady(address, opts.timeoutMs ?? (servers > 1 ? 120_000 : 60_000), probes[i].alive, opts.tls);
         }
     } catch (err) {
-        const logs = Array.from({ length: servers }, (_, i) => `--- last lines of ${serverFiles(name, i).logFile} ---\n${logTail(serverFiles(name, i).logFile)}`);
-        throw new Error(`${name}: ${(err as Error).message}\n${logs.join("\n")}`);
+        const logs = Array.from(
+            { length: servers },
+            (_, i) => `--- last lines of ${serverFiles(name, i).logFile} ---\n${logTail(serverFiles(name, i).logFile)}`,
+        );
+        throw new Error(`${name}: ${(err as Error).message}\n${logs.join("\n")}`, { cause: err });
     }
     log(`${name}: ready at ${addresses.join(", ")}`);
     return status(name);
@@ -545,16 +563,16 @@ export async function killServer(name: string, index: number, signal: NodeJS.Sig
 }
 
 /** Starts server `index` of a multi-server cluster again on its existing data dir (it rejoins). */
-export async function restartServer(name: string, index: number, log: (msg: string) => void = () => undefined): Promise<ServerState> {
+export function restartServer(name: string, index: number, log: (msg: string) => void = () => undefined): Promise<ServerState> {
     const mode = readMode(name);
     const servers = mode?.servers ?? 1;
     if (!mode || servers < 2) throw new Error(`${name}: restartServer is for multi-server clusters`);
     const current = serverState(name, index, mode);
-    if (current.running) return current;
+    if (current.running) return Promise.resolve(current);
     const args = serverArgs(specFor(name), index, servers, serverFiles(name, index).dataDir, mode);
     const probe = spawnAgent(name, index, args, false);
     log(`${name}: restarted server ${index} (pid ${probe.pid})`);
-    return serverState(name, index, mode);
+    return Promise.resolve(serverState(name, index, mode));
 }
 
 /** Index of the server that is the raft leader, from the leader's server port. */
@@ -585,9 +603,22 @@ export async function waitHealthy(name: string, timeoutMs = 120_000): Promise<{ 
         const health = await httpGet(`${addresses[0]}/v1/operator/autopilot/health`);
         const names = leaders.map((l) => (l?.status === 200 ? (JSON.parse(l.body) as string) : ""));
         const peers = peersRes?.status === 200 ? (JSON.parse(peersRes.body) as string[]) : [];
-        const h = health?.status === 200 ? (JSON.parse(health.body) as { Healthy: boolean; Voters?: string[]; Servers?: Array<{ Voter: boolean; Healthy: boolean }> | null }) : undefined;
+        const h =
+            health?.status === 200
+                ? (JSON.parse(health.body) as {
+                      Healthy: boolean;
+                      Voters?: string[];
+                      Servers?: Array<{ Voter: boolean; Healthy: boolean }> | null;
+                  })
+                : undefined;
         const voters = h?.Servers?.filter((s) => s.Voter && s.Healthy).length ?? 0;
-        if (names[0] !== "" && names.every((n) => n === names[0]) && peers.length === addresses.length && h?.Healthy && voters === addresses.length) {
+        if (
+            names[0] !== "" &&
+            names.every((n) => n === names[0]) &&
+            peers.length === addresses.length &&
+            h?.Healthy &&
+            voters === addresses.length
+        ) {
             return { leader: names[0], peers };
         }
         last = `leaders ${JSON.stringify(names)}, peers ${peers.length}, autopilot healthy ${h?.Healthy}, healthy voters ${voters}`;

@@ -74,7 +74,9 @@ if (require.main === module) {
     const tool = process.argv[2] ?? "the tool";
     const result = checkModules(parseBuildList(fs.readFileSync(0, "utf8")));
     for (const r of result.refused) {
-        console.error(`licence check: refusing to build ${tool}: module ${r.module} is under the ${r.licence} (${r.file}), not an open-source licence`);
+        console.error(
+            `licence check: refusing to build ${tool}: module ${r.module} is under the ${r.licence} (${r.file}), not an open-source licence`,
+        );
     }
     if (result.refused.length > 0) process.exit(1);
     const note = result.unlicensed.length ? `; no licence file found in ${result.unlicensed.join(", ")}` : "";

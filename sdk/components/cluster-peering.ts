@@ -48,7 +48,12 @@ export interface ClusterPeeringArgs {
 
 /** A datacenter name as a valid Consul peer name (lower case, `-` for anything else). */
 function asPeerName(text: string): string {
-    const cleaned = text.toLowerCase().replace(/[^a-z0-9-]+/g, "-").replace(/^-+|-+$/g, "").slice(0, 63).replace(/-+$/, "");
+    const cleaned = text
+        .toLowerCase()
+        .replace(/[^a-z0-9-]+/g, "-")
+        .replace(/^-+|-+$/g, "")
+        .slice(0, 63)
+        .replace(/-+$/, "");
     return cleaned === "" ? "peer" : cleaned;
 }
 
@@ -72,15 +77,14 @@ async function datacenterOf(connection: ConnectionInput | undefined, side: strin
         throw new Error(
             `ClusterPeering: could not learn the ${side} cluster's datacenter to name the peering after it ` +
                 `(${(err as Error).message}); set peerName on the other side, or datacenter in the ${side} connection`,
+            { cause: err },
         );
     }
 }
 
 function defaultPeerName(other: ClusterPeeringSideArgs, side: string): pulumi.Output<string> {
     // The datacenter is not secret, even when the connection (with its token) is.
-    return pulumi.unsecret(
-        pulumi.output(other.connection).apply(async (c) => asPeerName(await datacenterOf(c as ConnectionInput | undefined, side))),
-    );
+    return pulumi.unsecret(pulumi.output(other.connection).apply(async (c) => asPeerName(await datacenterOf(c, side))));
 }
 
 /**
@@ -111,12 +115,10 @@ export class ClusterPeering extends pulumi.ComponentResource {
 
     constructor(name: string, args: ClusterPeeringArgs, opts?: pulumi.ComponentResourceOptions) {
         super("consul-mesh:index:ClusterPeering", name, {}, opts);
-        const acceptorPeerName = args.acceptor.peerName !== undefined
-            ? pulumi.output(args.acceptor.peerName)
-            : defaultPeerName(args.dialer, "dialer");
-        const dialerPeerName = args.dialer.peerName !== undefined
-            ? pulumi.output(args.dialer.peerName)
-            : defaultPeerName(args.acceptor, "acceptor");
+        const acceptorPeerName =
+            args.acceptor.peerName !== undefined ? pulumi.output(args.acceptor.peerName) : defaultPeerName(args.dialer, "dialer");
+        const dialerPeerName =
+            args.dialer.peerName !== undefined ? pulumi.output(args.dialer.peerName) : defaultPeerName(args.acceptor, "acceptor");
 
         this.token = new PeeringToken(
             `${name}-token`,

@@ -144,7 +144,10 @@ function protectPrivateKey(config: CaConfigurationArgs["config"]): { config: pul
     if (config === undefined) return { config, secretConfig: false };
     if (pulumi.Output.isInstance(config) || config instanceof Promise) {
         const whole = pulumi.output(config);
-        return { config: whole.apply((c): pulumi.Output<unknown> => (c?.privateKey === undefined ? pulumi.output(c) : pulumi.secret(c))), secretConfig: true };
+        return {
+            config: whole.apply((c): pulumi.Output<unknown> => (c?.privateKey === undefined ? pulumi.output(c) : pulumi.secret(c))),
+            secretConfig: true,
+        };
     }
     if (config.privateKey === undefined) return { config, secretConfig: false };
     return { config: { ...config, privateKey: pulumi.secret(config.privateKey) }, secretConfig: true };

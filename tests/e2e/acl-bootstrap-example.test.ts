@@ -106,7 +106,10 @@ describe("examples/acl-bootstrap with the Pulumi CLI on a fresh ACL-enabled clus
         const result = await run(other, ["up", "--yes", "--skip-preview"], true);
         assert.notEqual(result.code, 0);
         const text = `${result.stdout}\n${result.stderr}`;
-        assert.match(text, /Consul at http:\/\/127\.0\.0\.1:\d+ is already ACL-bootstrapped \(reset index: \d+\), and bootstrapSecret is not the SecretID of a token there/);
+        assert.match(
+            text,
+            /Consul at http:\/\/127\.0\.0\.1:\d+ is already ACL-bootstrapped \(reset index: \d+\), and bootstrapSecret is not the SecretID of a token there/,
+        );
         assert.match(text, /\(1\) adopt: set bootstrapSecret to the SecretID of the existing bootstrap/);
         assert.match(text, /\(2\) reset: write \d+ to the file <data_dir>\/acl-bootstrap-reset on the leader/);
         assert.doesNotMatch(text, /^\s+at .+:\d+:\d+\)?$/m, "no stack trace");
@@ -115,7 +118,10 @@ describe("examples/acl-bootstrap with the Pulumi CLI on a fresh ACL-enabled clus
         const tokensAfter = await consul<unknown[]>("GET", `${DC3}/v1/acl/tokens`, undefined, secret);
         assert.deepEqual(tokensAfter.body, tokensBefore.body);
         const state = JSON.parse(await exportState(other)) as { deployment: { resources?: Array<{ type: string }> } };
-        assert.deepEqual((state.deployment.resources ?? []).map((r) => r.type).filter((t) => t.includes("consul-mesh")), []);
+        assert.deepEqual(
+            (state.deployment.resources ?? []).map((r) => r.type).filter((t) => t.includes("consul-mesh")),
+            [],
+        );
     });
 
     it("keeps every secret out of the state exports and the CLI output (secrets audit)", async () => {
@@ -133,7 +139,10 @@ describe("examples/acl-bootstrap with the Pulumi CLI on a fresh ACL-enabled clus
             ...peeringTokens.map((t, i): [string, string] => [`peering token ${i}`, t]),
         ];
         assert.ok(peeringTokens.length >= 2 && peeringTokens.every((t) => t.length > 100));
-        assert.ok(cliOutput.some((o) => o.what.includes("--debug")), "the --debug run is scanned");
+        assert.ok(
+            cliOutput.some((o) => o.what.includes("--debug")),
+            "the --debug run is scanned",
+        );
 
         // Known upstream leak, not ours: with --debug, @pulumi/pulumi (3.248 to 3.270 at least,
         // runtime/resource.js) logs every RegisterResource response, secret output values included.
@@ -158,7 +167,9 @@ describe("examples/acl-bootstrap with the Pulumi CLI on a fresh ACL-enabled clus
         // The bootstrap token is a config secret: the CLI masks it even in the SDK's RPC dumps.
         for (const { what, text } of haystacks) assert.ok(!text.includes(secret), `the bootstrap token appears in ${what}`);
         console.log(`      upstream --debug RPC dumps holding a (non-config) secret: ${upstreamLeaks}`);
-        console.log(`      scanned ${exports.length} state exports and ${cliOutput.length} CLI outputs (${haystacks.reduce((n, h) => n + h.text.length, 0)} bytes)`);
+        console.log(
+            `      scanned ${exports.length} state exports and ${cliOutput.length} CLI outputs (${haystacks.reduce((n, h) => n + h.text.length, 0)} bytes)`,
+        );
     });
 
     it("destroys the intentions and the peering and forgets (does not revoke) the bootstrap token", async () => {

@@ -24,9 +24,21 @@ function ownRoot(): { key: string; cert: string } {
     try {
         execFileSync("openssl", ["ecparam", "-name", "prime256v1", "-genkey", "-noout", "-out", `${dir}/key.pem`]);
         execFileSync("openssl", [
-            "req", "-x509", "-new", "-key", `${dir}/key.pem`, "-days", "3650", "-subj", "/CN=consul-mesh test root",
-            "-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign,cRLSign",
-            "-out", `${dir}/cert.pem`,
+            "req",
+            "-x509",
+            "-new",
+            "-key",
+            `${dir}/key.pem`,
+            "-days",
+            "3650",
+            "-subj",
+            "/CN=consul-mesh test root",
+            "-addext",
+            "basicConstraints=critical,CA:TRUE",
+            "-addext",
+            "keyUsage=critical,keyCertSign,cRLSign",
+            "-out",
+            `${dir}/cert.pem`,
         ]);
         return { key: fs.readFileSync(`${dir}/key.pem`, "utf8"), cert: fs.readFileSync(`${dir}/cert.pem`, "utf8") };
     } finally {
@@ -81,7 +93,10 @@ describe("examples/ca-configuration with the Pulumi CLI", function () {
 
     it("reports a LeafCertTTL changed by hand on refresh, and up puts it back", async () => {
         const held = await caConfig();
-        const put = await consul("PUT", `${DC1}/v1/connect/ca/configuration`, { Provider: "consul", Config: { ...held.Config, LeafCertTTL: "12h" } });
+        const put = await consul("PUT", `${DC1}/v1/connect/ca/configuration`, {
+            Provider: "consul",
+            Config: { ...held.Config, LeafCertTTL: "12h" },
+        });
         assert.equal(put.status, 200);
         const refresh = await program.run(["refresh", "--preview-only", "--expect-no-changes"], { allowFailure: true });
         assert.notEqual(refresh.code, 0, "refresh must report the drift");
@@ -118,7 +133,10 @@ describe("examples/ca-configuration with the Pulumi CLI", function () {
         await set("privateKey", key, true);
         await set("rootCert", cert);
         const diff = await program.run(["preview", "--diff"]);
-        assert.match(diff.stdout, /rotates the root CA: privateKeyType rsa => ec, privateKeyBits 2048 => 256, privateKey changes, rootCert changes/);
+        assert.match(
+            diff.stdout,
+            /rotates the root CA: privateKeyType rsa => ec, privateKeyBits 2048 => 256, privateKey changes, rootCert changes/,
+        );
         assert.ok(!diff.stdout.includes(key.split("\n")[1]), "the preview must not show the key");
         await program.up();
         const now = await roots();

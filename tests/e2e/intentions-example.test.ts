@@ -62,7 +62,10 @@ describe("examples/intentions with the Pulumi CLI", function () {
         // ...and a refreshing preview plans exactly one update: web-to-db.
         const { steps } = await program.preview(["--refresh"]);
         const changing = changingSteps(steps).filter((s) => !s.urn.includes("pulumi:pulumi:Stack"));
-        assert.deepEqual(changing.map((s) => [s.op, s.urn.split("::").pop()]), [["update", "web-to-db"]]);
+        assert.deepEqual(
+            changing.map((s) => [s.op, s.urn.split("::").pop()]),
+            [["update", "web-to-db"]],
+        );
 
         await program.up(["--refresh"]);
         assert.ok((await pairs()).includes("web=>db:deny"));

@@ -19,11 +19,21 @@ describe("examples/mesh-policy with the Pulumi CLI", function () {
             .filter((i) => ["*", "api", "cache", "db"].includes(i.DestinationName))
             .map((i) => `${i.SourcePeer ? `${i.SourcePeer}/` : ""}${i.SourceName}=>${i.DestinationName}:${i.Action}`)
             .sort();
-        assert.deepEqual(pairs, ["*=>*:deny", "api=>cache:allow", "api=>db:allow", "dc2/frontend=>api:allow", "web=>api:allow", "web=>db:deny"]);
+        assert.deepEqual(pairs, [
+            "*=>*:deny",
+            "api=>cache:allow",
+            "api=>db:allow",
+            "dc2/frontend=>api:allow",
+            "web=>api:allow",
+            "web=>db:deny",
+        ]);
         const { steps } = await program.preview(["--refresh", "--expect-no-changes"]);
         assert.deepEqual(changingSteps(steps), []);
         await program.destroy();
-        assert.deepEqual((await listIntentions(DC1)).filter((i) => ["*", "api", "cache", "db"].includes(i.DestinationName)), []);
+        assert.deepEqual(
+            (await listIntentions(DC1)).filter((i) => ["*", "api", "cache", "db"].includes(i.DestinationName)),
+            [],
+        );
     });
 });
 

@@ -45,7 +45,9 @@ describe("the packed consul-mesh tarball in a fresh program", function () {
     this.timeout(900_000);
     // The SDK version under test: the one this checkout's suite runs with (3.248.0 in the main suite,
     // the newest @pulumi/pulumi in the compatibility run).
-    const sdkVersion = (JSON.parse(fs.readFileSync(path.join(repoRoot, "node_modules/@pulumi/pulumi/package.json"), "utf8")) as { version: string }).version;
+    const sdkVersion = (
+        JSON.parse(fs.readFileSync(path.join(repoRoot, "node_modules/@pulumi/pulumi/package.json"), "utf8")) as { version: string }
+    ).version;
     const prefix = `pkg${Math.random().toString(36).slice(2, 7)}`;
     // Made in before(), not while mocha loads the file, so a run that never starts leaves no temp dirs.
     let stage = "";
@@ -53,8 +55,7 @@ describe("the packed consul-mesh tarball in a fresh program", function () {
     let tarball = "";
     let packedFiles: string[] = [];
 
-    const ours = async () =>
-        (await listIntentions(DC1, prefix)).map((i) => `${i.SourceName}=>${i.DestinationName}:${i.Action}`).sort();
+    const ours = async () => (await listIntentions(DC1, prefix)).map((i) => `${i.SourceName}=>${i.DestinationName}:${i.Action}`).sort();
 
     before(() => {
         stage = fs.mkdtempSync(path.join(os.tmpdir(), "consul-mesh-pack-"));
@@ -79,7 +80,11 @@ describe("the packed consul-mesh tarball in a fresh program", function () {
         // is in use by other tests); package.json and README.md are the repo's own.
         const pkgDir = path.join(stage, "package");
         fs.mkdirSync(pkgDir);
-        await run(process.execPath, [require.resolve("typescript/bin/tsc"), "-p", path.join(repoRoot, "tsconfig.json"), "--outDir", path.join(pkgDir, "dist")], repoRoot);
+        await run(
+            process.execPath,
+            [require.resolve("typescript/bin/tsc"), "-p", path.join(repoRoot, "tsconfig.json"), "--outDir", path.join(pkgDir, "dist")],
+            repoRoot,
+        );
         for (const f of ["package.json", "README.md", "LICENSE"]) {
             if (fs.existsSync(path.join(repoRoot, f))) fs.copyFileSync(path.join(repoRoot, f), path.join(pkgDir, f));
         }
@@ -87,20 +92,36 @@ describe("the packed consul-mesh tarball in a fresh program", function () {
         const [packed] = JSON.parse(stdout) as Array<{ filename: string; files: Array<{ path: string }> }>;
         tarball = path.join(stage, packed.filename);
         packedFiles = packed.files.map((f) => f.path).sort();
-        console.log(`      packed ${packed.filename} (${fs.statSync(tarball).size} bytes, ${packedFiles.length} files) in ${Date.now() - started} ms`);
+        console.log(
+            `      packed ${packed.filename} (${fs.statSync(tarball).size} bytes, ${packedFiles.length} files) in ${Date.now() - started} ms`,
+        );
 
-        for (const f of ["package.json", "README.md", "dist/sdk/index.js", "dist/sdk/index.d.ts", "dist/provider/index.js", "dist/provider/index.d.ts"]) {
+        for (const f of [
+            "package.json",
+            "README.md",
+            "dist/sdk/index.js",
+            "dist/sdk/index.d.ts",
+            "dist/provider/index.js",
+            "dist/provider/index.d.ts",
+        ]) {
             assert.ok(packedFiles.includes(f), `${f} must be in the tarball`);
         }
-        const strays = packedFiles.filter((f) => !["package.json", "README.md", "LICENSE"].includes(f) && !/^dist\/.*\.(js|d\.ts)$/.test(f));
+        const strays = packedFiles.filter(
+            (f) => !["package.json", "README.md", "LICENSE"].includes(f) && !/^dist\/.*\.(js|d\.ts)$/.test(f),
+        );
         assert.deepEqual(strays, [], "only compiled JS, declarations, README, LICENSE and package.json are shipped");
         // Every source module is shipped compiled, with its declarations.
         for (const dir of ["provider", "sdk"]) {
-            const sources = (fs.readdirSync(path.join(repoRoot, dir), { recursive: true }) as string[]).filter((f) => f.endsWith(".ts") && !f.endsWith(".d.ts"));
+            const sources = (fs.readdirSync(path.join(repoRoot, dir), { recursive: true }) as string[]).filter(
+                (f) => f.endsWith(".ts") && !f.endsWith(".d.ts"),
+            );
             for (const file of sources) {
                 const src = `${dir}/${file.split(path.sep).join("/")}`;
                 const base = `dist/${src.replace(/\.ts$/, "")}`;
-                assert.ok(packedFiles.includes(`${base}.js`) && packedFiles.includes(`${base}.d.ts`), `${src} must be shipped as ${base}.js and .d.ts`);
+                assert.ok(
+                    packedFiles.includes(`${base}.js`) && packedFiles.includes(`${base}.d.ts`),
+                    `${src} must be shipped as ${base}.js and .d.ts`,
+                );
             }
         }
         const manifest = JSON.parse(fs.readFileSync(path.join(pkgDir, "package.json"), "utf8")) as {
@@ -134,7 +155,10 @@ describe("the packed consul-mesh tarball in a fresh program", function () {
 
         const installed = path.join(program.workDir, "node_modules", "consul-mesh");
         assert.ok(!fs.lstatSync(installed).isSymbolicLink(), "consul-mesh must be a real install, not a link");
-        assert.ok(fs.realpathSync(installed).startsWith(fs.realpathSync(program.workDir)), "consul-mesh must live in the program's node_modules");
+        assert.ok(
+            fs.realpathSync(installed).startsWith(fs.realpathSync(program.workDir)),
+            "consul-mesh must live in the program's node_modules",
+        );
         assert.ok(fs.existsSync(path.join(installed, "dist/provider/index.js")), "the ./provider entry point must be installed");
         assert.ok(!fs.existsSync(path.join(installed, "provider")), "TypeScript sources must not be installed");
 
@@ -148,7 +172,10 @@ describe("the packed consul-mesh tarball in a fresh program", function () {
         // Both entry points resolve from the program, as the language host and the provider host do.
         const resolved = await run(
             process.execPath,
-            ["-e", 'const m=require("consul-mesh"),p=require("consul-mesh/provider");console.log(JSON.stringify([typeof m.Intention,Object.keys(p.providers).sort(),require.resolve("@pulumi/pulumi")]))'],
+            [
+                "-e",
+                'const m=require("consul-mesh"),p=require("consul-mesh/provider");console.log(JSON.stringify([typeof m.Intention,Object.keys(p.providers).sort(),require.resolve("@pulumi/pulumi")]))',
+            ],
             program.workDir,
             program.env,
         );
@@ -161,8 +188,15 @@ describe("the packed consul-mesh tarball in a fresh program", function () {
     it("deploys with pulumi up, shows no changes, and destroys everything it made", async () => {
         await program.init({ "consul-mesh-package-smoke:prefix": prefix });
         await program.up();
-        assert.deepEqual(await ours(), [`${prefix}-api=>${prefix}-db:allow`, `${prefix}-web=>${prefix}-api:allow`, `${prefix}-web=>${prefix}-db:deny`]);
-        const entry = await consul<{ Sources: Array<{ Name: string; Action: string }> }>("GET", `${DC1}/v1/config/service-intentions/${prefix}-db`);
+        assert.deepEqual(await ours(), [
+            `${prefix}-api=>${prefix}-db:allow`,
+            `${prefix}-web=>${prefix}-api:allow`,
+            `${prefix}-web=>${prefix}-db:deny`,
+        ]);
+        const entry = await consul<{ Sources: Array<{ Name: string; Action: string }> }>(
+            "GET",
+            `${DC1}/v1/config/service-intentions/${prefix}-db`,
+        );
         assert.equal(entry.status, 200);
         assert.deepEqual(entry.body.Sources.map((s) => `${s.Name}:${s.Action}`).sort(), [`${prefix}-api:allow`, `${prefix}-web:deny`]);
         const outputs = await program.outputs();

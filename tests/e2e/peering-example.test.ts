@@ -144,7 +144,10 @@ describe("examples/peering with the Pulumi CLI", function () {
         await sleep(6000);
         assert.deepEqual(await peerings(DC1), []);
         assert.equal((await consul("GET", `${DC1}/v1/config/exported-services/default`)).status, 404);
-        assert.deepEqual((await listIntentions(DC1)).filter((i) => i.SourcePeer === "dc2"), []);
+        assert.deepEqual(
+            (await listIntentions(DC1)).filter((i) => i.SourcePeer === "dc2"),
+            [],
+        );
     });
 });
 

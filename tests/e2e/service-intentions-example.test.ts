@@ -80,7 +80,8 @@ describe("examples/service-intentions with the Pulumi CLI (L7, drift, repair)", 
 
     it("agrees with Consul's own intention check for the L4 pairs", async () => {
         const check = async (source: string, destination: string) =>
-            (await consul<{ Allowed: boolean }>("GET", `${DC1}/v1/connect/intentions/check?source=${source}&destination=${destination}`)).body.Allowed;
+            (await consul<{ Allowed: boolean }>("GET", `${DC1}/v1/connect/intentions/check?source=${source}&destination=${destination}`))
+                .body.Allowed;
         assert.equal(await check("web", "api"), true);
         assert.equal(await check("api", "db"), true);
         assert.equal(await check("web", "db"), false);
@@ -98,8 +99,13 @@ describe("examples/service-intentions with the Pulumi CLI (L7, drift, repair)", 
         assert.notEqual(refresh.code, 0, "refresh must report the drift");
         const { steps } = await program.preview(["--refresh"]);
         assert.deepEqual(
-            changingSteps(steps).map((s) => [s.op, s.urn.split("::").pop()]).sort(),
-            [["update", "api"], ["update", "db"]],
+            changingSteps(steps)
+                .map((s) => [s.op, s.urn.split("::").pop()])
+                .sort(),
+            [
+                ["update", "api"],
+                ["update", "db"],
+            ],
         );
         await program.up(["--refresh"]);
         const sources = (await listIntentions(DC1)).filter((i) => ["api", "db"].includes(i.DestinationName));
@@ -112,7 +118,10 @@ describe("examples/service-intentions with the Pulumi CLI (L7, drift, repair)", 
     it("re-creates an entry deleted by hand", async () => {
         await consul("DELETE", `${DC1}/v1/config/service-intentions/db`);
         const { steps } = await program.preview(["--refresh"]);
-        assert.deepEqual(changingSteps(steps).map((s) => [s.op, s.urn.split("::").pop()]), [["create", "db"]]);
+        assert.deepEqual(
+            changingSteps(steps).map((s) => [s.op, s.urn.split("::").pop()]),
+            [["create", "db"]],
+        );
         await program.up(["--refresh"]);
         assert.equal((await consul("GET", `${DC1}/v1/config/service-intentions/db`)).status, 200);
     });
@@ -142,7 +151,12 @@ describe("header matchers newer than the server (contains, ignoreCase need Consu
                         destination: "versioned",
                         sources: [
                             { name: "web", action: "allow" },
-                            { name: "ops", permissions: [{ action: "allow", http: { header: [{ name: "x-team", contains: "ops", ignoreCase: true }] } }] },
+                            {
+                                name: "ops",
+                                permissions: [
+                                    { action: "allow", http: { header: [{ name: "x-team", contains: "ops", ignoreCase: true }] } },
+                                ],
+                            },
                         ],
                     },
                 },
@@ -169,7 +183,8 @@ describe("header matchers newer than the server (contains, ignoreCase need Consu
             assert.equal(entry.status, 404, "no service-intentions entry was written");
         } else {
             assert.equal(up.code, 0, up.stdout + up.stderr);
-            const header = (entry.body.Sources.find((s) => s.Name === "ops") as { Permissions: Array<{ HTTP: { Header: unknown[] } }> }).Permissions[0].HTTP.Header;
+            const header = (entry.body.Sources.find((s) => s.Name === "ops") as { Permissions: Array<{ HTTP: { Header: unknown[] } }> })
+                .Permissions[0].HTTP.Header;
             assert.deepEqual(header, [{ Name: "x-team", Contains: "ops", IgnoreCase: true }]);
         }
     });

@@ -59,7 +59,8 @@ describe("faults: concurrent writers on one destination", function () {
         return n;
     }
 
-    const listingOf = async (target: string) => (await fullListing([address])).filter((x) => x.endsWith(`=>${target}:allow`) || x.endsWith(`=>${target}:deny`));
+    const listingOf = async (target: string) =>
+        (await fullListing([address])).filter((x) => x.endsWith(`=>${target}:allow`) || x.endsWith(`=>${target}:deny`));
 
     let a: PulumiProgram;
     let b: PulumiProgram;
@@ -79,7 +80,11 @@ describe("faults: concurrent writers on one destination", function () {
         assert.equal(ra.code, 0, ra.stdout + ra.stderr);
         assert.equal(rb.code, 0, rb.stdout + rb.stderr);
         assert.ok(written > 0, "the script wrote while the stacks were running");
-        const expected = [...declaredListing(count, destination, 1, "a"), ...declaredListing(count, destination, 1, "b"), ...scriptPairs].sort();
+        const expected = [
+            ...declaredListing(count, destination, 1, "a"),
+            ...declaredListing(count, destination, 1, "b"),
+            ...scriptPairs,
+        ].sort();
         assert.deepEqual(await listingOf(destination), expected);
         for (const p of [a, b]) assert.deepEqual(changingSteps((await p.preview(["--refresh", "--expect-no-changes"])).steps), []);
     });
@@ -108,10 +113,16 @@ describe("faults: concurrent writers on one destination", function () {
         await program.init({ "consul-mesh-from-json:file": file, "consul-mesh:address": address });
         await program.up();
         // Someone adds a pair to the owned entry by hand: refresh sees it, and the next up takes it out.
-        const res = await fetch(`${address}/v1/connect/intentions/exact?source=intruder&destination=${owned}`, { method: "PUT", body: JSON.stringify({ Action: "allow" }) });
+        const res = await fetch(`${address}/v1/connect/intentions/exact?source=intruder&destination=${owned}`, {
+            method: "PUT",
+            body: JSON.stringify({ Action: "allow" }),
+        });
         assert.equal(res.status, 200);
         const { steps } = await program.preview(["--refresh"]);
-        assert.deepEqual(changingSteps(steps).map((s) => s.op), ["update"]);
+        assert.deepEqual(
+            changingSteps(steps).map((s) => s.op),
+            ["update"],
+        );
         await program.up(["--refresh"]);
         assert.deepEqual(await listingOf(owned), sources.map((s) => `${s.name}=>${owned}:allow`).sort());
         assert.deepEqual(changingSteps((await program.preview(["--refresh", "--expect-no-changes"])).steps), []);

@@ -3,7 +3,16 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { clusterAddresses, start, stop } from "../../scripts/lib/clusters";
 import { uniqueSuffix } from "../support/consul";
-import { declaredListing, destinationSources, fullListing, groupAlive, killGroup, startPulumi, stateSummary, waitFor } from "../support/faults";
+import {
+    declaredListing,
+    destinationSources,
+    fullListing,
+    groupAlive,
+    killGroup,
+    startPulumi,
+    stateSummary,
+    waitFor,
+} from "../support/faults";
 import { changingSteps, PulumiProgram } from "../support/pulumi";
 
 /**
@@ -63,7 +72,10 @@ describe("faults: interrupted pulumi up of 200 intentions", function () {
         const program = new PulumiProgram("tests/e2e/programs/two-hundred-intentions");
         programs.push(program);
         program.env.CONSUL_HTTP_ADDR = addresses[0];
-        await program.init({ "consul-mesh-two-hundred-intentions:count": String(count), "consul-mesh-two-hundred-intentions:destination": destination });
+        await program.init({
+            "consul-mesh-two-hundred-intentions:count": String(count),
+            "consul-mesh-two-hundred-intentions:destination": destination,
+        });
         return program;
     }
 
@@ -84,7 +96,10 @@ describe("faults: interrupted pulumi up of 200 intentions", function () {
     }
 
     async function assertConverged(program: PulumiProgram, destination: string): Promise<void> {
-        assert.deepEqual(await fullListing(addresses).then((l) => l.filter((x) => x.includes(`=>${destination}:`))), declaredListing(count, destination));
+        assert.deepEqual(
+            await fullListing(addresses).then((l) => l.filter((x) => x.includes(`=>${destination}:`))),
+            declaredListing(count, destination),
+        );
         const summary = await stateSummary(program);
         assert.equal(summary.resources, count, "one state entry per intention");
         assert.deepEqual(summary.pending, []);
@@ -124,7 +139,7 @@ describe("faults: interrupted pulumi up of 200 intentions", function () {
         // The plugins the CLI started may finish their in-flight calls; then end them (our process group only).
         await new Promise((r) => setTimeout(r, 3000));
         killGroup(up.child, "SIGKILL");
-        await waitFor("the run's processes to exit", async () => (groupAlive(up.child) ? undefined : true), 30_000);
+        await waitFor("the run's processes to exit", () => Promise.resolve(groupAlive(up.child) ? undefined : true), 30_000);
 
         const inConsul = (await destinationSources(addresses, destination))?.length ?? 0;
         const locks = path.join(program.env.PULUMI_BACKEND_URL!.replace("file://", ""), ".pulumi", "locks");
@@ -134,7 +149,11 @@ describe("faults: interrupted pulumi up of 200 intentions", function () {
         const blocked = await program.run(["up", "--yes", "--skip-preview"], { allowFailure: true });
         console.error(
             `    [sigkill] killed at ${reached}/${count}; ${inConsul} in Consul; lock files ${lockFiles.length}; ` +
-                `up before recovery exited ${blocked.code}: ${(blocked.stdout + blocked.stderr).split("\n").filter((l) => /error|locked|cancel|pending/i.test(l)).slice(0, 3).join(" | ")}`,
+                `up before recovery exited ${blocked.code}: ${(blocked.stdout + blocked.stderr)
+                    .split("\n")
+                    .filter((l) => /error|locked|cancel|pending/i.test(l))
+                    .slice(0, 3)
+                    .join(" | ")}`,
         );
         assert.equal(lockFiles.length, 1);
         assert.notEqual(blocked.code, 0);
@@ -150,14 +169,18 @@ describe("faults: interrupted pulumi up of 200 intentions", function () {
         // 2. Remove the dead run's lock.
         await program.run(["cancel", "--yes"]);
         const pending = (await stateSummary(program)).pending;
-        console.error(`    [sigkill] after cancel: ${pending.length} pending operations (${[...new Set(pending.map((p) => p.type))].join(", ")})`);
+        console.error(
+            `    [sigkill] after cancel: ${pending.length} pending operations (${[...new Set(pending.map((p) => p.type))].join(", ")})`,
+        );
 
         // 3. Drop the pending creates from the state (Pulumi cannot import them for dynamic resources).
         await program.refresh(["--clear-pending-creates"]);
         const cleared = await stateSummary(program);
         assert.deepEqual(cleared.pending, []);
         const orphans = inConsul - cleared.resources;
-        console.error(`    [sigkill] after refresh --clear-pending-creates: ${cleared.resources} in state, ${orphans} written but not in state`);
+        console.error(
+            `    [sigkill] after refresh --clear-pending-creates: ${cleared.resources} in state, ${orphans} written but not in state`,
+        );
 
         // 4. A plain up stops at the orphans (written, never recorded): create refuses to take over silently.
         if (orphans > 0) {

@@ -74,7 +74,9 @@ describe("faults: writes applied by Consul whose answers are lost", function () 
                 `client retries ${stats.retries} ${JSON.stringify(stats.byStatus)}`,
         );
         assert.ok(proxy.lost.length >= 4, "answers were lost");
-        console.error(`    [lost-answers] lost answers: ${JSON.stringify(proxy.lost.map((l) => `${l.status} ${l.body}`).reduce<Record<string, number>>((m, k) => ({ ...m, [k]: (m[k] ?? 0) + 1 }), {}))}`);
+        console.error(
+            `    [lost-answers] lost answers: ${JSON.stringify(proxy.lost.map((l) => `${l.status} ${l.body}`).reduce<Record<string, number>>((m, k) => ({ ...m, [k]: (m[k] ?? 0) + 1 }), {}))}`,
+        );
         assert.ok(proxy.lost.filter((l) => l.status === 200 && l.body === "true").length >= 4, "lost answers of writes Consul applied");
         assert.equal(bystanders.length, 4, "another writer changed each destination's entry after a lost answer");
         assert.equal(result.code, 0, result.stdout + result.stderr);
@@ -98,7 +100,9 @@ describe("faults: writes applied by Consul whose answers are lost", function () 
         const first = await program.run(["up", "--yes", "--skip-preview"], { allowFailure: true, timeoutMs: 300_000 });
         const text = first.stdout + first.stderr;
         const afterFirst = await stateSummary(program);
-        const inConsul = (await fullListing(clusterAddresses("dc4"))).filter((x) => x.includes(`=>${destination}-`)).map((x) => x.split("=>")[0]);
+        const inConsul = (await fullListing(clusterAddresses("dc4")))
+            .filter((x) => x.includes(`=>${destination}-`))
+            .map((x) => x.split("=>")[0]);
         const gaveUp = (text.match(/may have been applied in Consul before the answer was lost/g) ?? []).length;
         console.error(
             `    [lost-answers] gave up: up exited ${first.code}; ${gaveUp} creates gave up; ${inConsul.length}/${count} in Consul, ` +
@@ -108,17 +112,30 @@ describe("faults: writes applied by Consul whose answers are lost", function () 
         assert.ok(gaveUp > 0, text);
         // Recorded, not forgotten: every intention Consul holds is in the state (the engine starts no
         // new creates after the first failure, so some declared ones may not have been tried yet).
-        assert.ok(inConsul.some((name) => name.startsWith("caller-") && Number(name.slice(7)) % 2 === 1), "writes of <destination>-1 landed");
-        assert.deepEqual(inConsul.filter((name) => !afterFirst.names.includes(name)), [], "written but not recorded");
+        assert.ok(
+            inConsul.some((name) => name.startsWith("caller-") && Number(name.slice(7)) % 2 === 1),
+            "writes of <destination>-1 landed",
+        );
+        assert.deepEqual(
+            inConsul.filter((name) => !afterFirst.names.includes(name)),
+            [],
+            "written but not recorded",
+        );
         assert.deepEqual(afterFirst.pending, []);
 
         proxy.lose = () => false;
         const second = await program.run(["up", "--yes", "--skip-preview"], { timeoutMs: 300_000 });
         assert.equal(second.code, 0);
-        assert.deepEqual(await fullListing(clusterAddresses("dc4")).then((l) => l.filter((x) => x.includes(`=>${destination}-`))), declaredListing(count, destination, 2));
+        assert.deepEqual(
+            await fullListing(clusterAddresses("dc4")).then((l) => l.filter((x) => x.includes(`=>${destination}-`))),
+            declaredListing(count, destination, 2),
+        );
         const { steps } = await program.preview(["--refresh", "--expect-no-changes"]);
         assert.deepEqual(changingSteps(steps), []);
         await program.destroy();
-        assert.deepEqual((await fullListing(clusterAddresses("dc4"))).filter((x) => x.includes(`=>${destination}-`)), []);
+        assert.deepEqual(
+            (await fullListing(clusterAddresses("dc4"))).filter((x) => x.includes(`=>${destination}-`)),
+            [],
+        );
     });
 });

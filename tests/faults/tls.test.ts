@@ -58,11 +58,19 @@ describe("faults: TLS with verify_incoming", function () {
                 CONSUL_CLIENT_CERT: certs.clientCert,
                 CONSUL_CLIENT_KEY: certs.clientKey,
             });
-            await program.init({ "consul-mesh-two-hundred-intentions:count": "5", "consul-mesh-two-hundred-intentions:destination": destination });
+            await program.init({
+                "consul-mesh-two-hundred-intentions:count": "5",
+                "consul-mesh-two-hundred-intentions:destination": destination,
+            });
             await program.up();
             const listing = new ConsulClient(resolveConnection({}, () => undefined, program.env));
-            const all = (await listing.get<Array<{ SourceName: string; DestinationName: string; Action: string }>>("/v1/connect/intentions")).body;
-            const pairs = all.filter((i) => i.DestinationName === destination).map((i) => `${i.SourceName}=>${i.DestinationName}:${i.Action}`).sort();
+            const all = (
+                await listing.get<Array<{ SourceName: string; DestinationName: string; Action: string }>>("/v1/connect/intentions")
+            ).body;
+            const pairs = all
+                .filter((i) => i.DestinationName === destination)
+                .map((i) => `${i.SourceName}=>${i.DestinationName}:${i.Action}`)
+                .sort();
             assert.deepEqual(pairs, declaredListing(5, destination));
             const { steps } = await program.preview(["--refresh", "--expect-no-changes"]);
             assert.deepEqual(changingSteps(steps), []);
@@ -82,7 +90,11 @@ describe("faults: TLS with verify_incoming", function () {
             await assert.rejects(get(input), (err: ConsulApiError) => {
                 assert.ok(err instanceof ConsulApiError, what);
                 assert.equal(err.statusCode, 0);
-                assert.match(err.message, new RegExp(`at ${address.replace(/\./g, "\\.")} failed: TLS error: .*(certificate|issuer)`), what);
+                assert.match(
+                    err.message,
+                    new RegExp(`at ${address.replace(/\./g, "\\.")} failed: TLS error: .*(certificate|issuer)`),
+                    what,
+                );
                 return true;
             });
             console.error(`    [tls] ${what}: failed in ${Date.now() - started} ms`);

@@ -9,7 +9,9 @@ import { changingSteps, PulumiProgram } from "../support/pulumi";
 describe("faults: unreachable Consul", function () {
     this.timeout(300_000);
     const program = new PulumiProgram("tests/e2e/programs/two-hundred-intentions");
-    before(() => program.init({ "consul-mesh-two-hundred-intentions:count": "3", "consul-mesh-two-hundred-intentions:destination": "nowhere" }));
+    before(() =>
+        program.init({ "consul-mesh-two-hundred-intentions:count": "3", "consul-mesh-two-hundred-intentions:destination": "nowhere" }),
+    );
     after(() => program.cleanup());
 
     it("with nothing listening, up fails at once with a message naming the address", async () => {
@@ -30,7 +32,10 @@ describe("faults: unreachable Consul", function () {
         await program.run(["config", "set", "consul-mesh:address", `http://127.0.0.1:${a},http://127.0.0.1:${b}`]);
         const result = await program.run(["up", "--yes", "--skip-preview"], { allowFailure: true, timeoutMs: 120_000 });
         assert.notEqual(result.code, 0);
-        assert.match(result.stdout + result.stderr, new RegExp(`tried every server: http://127\\.0\\.0\\.1:${a}, http://127\\.0\\.0\\.1:${b}`));
+        assert.match(
+            result.stdout + result.stderr,
+            new RegExp(`tried every server: http://127\\.0\\.0\\.1:${a}, http://127\\.0\\.0\\.1:${b}`),
+        );
     });
 
     it("with a server that accepts but never answers, up fails after the request timeout naming the address", async () => {
@@ -64,7 +69,10 @@ describe("faults: unreachable Consul", function () {
         const ms = Date.now() - started;
         console.error(`    [unreachable] preview --refresh failed in ${ms} ms (exit ${result.code})`);
         assert.notEqual(result.code, 0);
-        assert.match(result.stdout + result.stderr, new RegExp(`${clusterAddresses("dc4")[0].replace(/\./g, "\\.")} failed: connection refused`));
+        assert.match(
+            result.stdout + result.stderr,
+            new RegExp(`${clusterAddresses("dc4")[0].replace(/\./g, "\\.")} failed: connection refused`),
+        );
         // The failed refresh changed nothing in the state.
         assert.equal((await stateSummary(program)).resources, 3);
     });
@@ -110,11 +118,16 @@ describe("faults: Consul's request rate limits enforced (limits.request_limits, 
         const seen = new Set<string>();
         for (let round = 0; round < 5 && ![...seen].some((x) => x.startsWith("429 ")); round++) {
             const reads = await Promise.all(
-                Array.from({ length: 60 }, (_, i) => fetch(`${address}/v1/kv/burst-${i}`).then(async (r) => `${r.status} ${(await r.text()).slice(0, 40)}`)),
+                Array.from({ length: 60 }, (_, i) =>
+                    fetch(`${address}/v1/kv/burst-${i}`).then(async (r) => `${r.status} ${(await r.text()).slice(0, 40)}`),
+                ),
             );
             reads.forEach((r) => seen.add(r));
         }
-        assert.ok([...seen].some((s) => /^429 rate limit exceeded/.test(s)), `reads: ${[...seen].join("; ")}`);
+        assert.ok(
+            [...seen].some((s) => /^429 rate limit exceeded/.test(s)),
+            `reads: ${[...seen].join("; ")}`,
+        );
         // Let the read bucket fill up again before the real run.
         await new Promise((r) => setTimeout(r, 12_000));
     });

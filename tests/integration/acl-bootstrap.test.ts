@@ -2,7 +2,7 @@ import { strict as assert } from "node:assert";
 import { randomUUID } from "node:crypto";
 import * as net from "node:net";
 import { AclBootstrapProvider, type AclBootstrapOutputs } from "../../provider/resources/acl-bootstrap";
-import { IntentionProvider, type IntentionOutputs } from "../../provider/resources/intention";
+import { IntentionProvider } from "../../provider/resources/intention";
 import { consul, DC1 } from "../support/consul";
 import {
     DC3,
@@ -87,7 +87,7 @@ describe("AclBootstrap provider against a real ACL-enabled Consul agent (dc3)", 
         try {
             const created = await provider.create({ connection: { address: proxy.address } });
             assert.equal(proxy.dropped(), 1, "the proxy dropped the first answer");
-            const outs = created.outs as AclBootstrapOutputs;
+            const outs = created.outs;
             first = { ...outs, id: created.id };
         } finally {
             proxy.close();
@@ -116,7 +116,10 @@ describe("AclBootstrap provider against a real ACL-enabled Consul agent (dc3)", 
     it("fails the same way with a bootstrapSecret that is no token there, without quoting the secret", async () => {
         const wrong = randomUUID();
         const err = await createError({ connection, bootstrapSecret: wrong });
-        assert.match(err.message, new RegExp(`already ACL-bootstrapped \\(reset index: ${resetIndex}\\), and bootstrapSecret is not the SecretID`));
+        assert.match(
+            err.message,
+            new RegExp(`already ACL-bootstrapped \\(reset index: ${resetIndex}\\), and bootstrapSecret is not the SecretID`),
+        );
         assert.ok(!err.message.includes(wrong));
     });
 
@@ -157,7 +160,7 @@ describe("AclBootstrap provider against a real ACL-enabled Consul agent (dc3)", 
         writeBootstrapReset(resetIndex);
         const chosen = randomUUID();
         const created = await provider.create({ connection, bootstrapSecret: chosen });
-        const outs = created.outs as AclBootstrapOutputs;
+        const outs = created.outs;
         assert.equal(outs.secretId, chosen);
         assert.notEqual(created.id, first.id);
         assert.equal((await tokenSelf(chosen))?.AccessorID, created.id);
@@ -196,10 +199,15 @@ describe("AclBootstrap provider against a real ACL-enabled Consul agent (dc3)", 
     it("lets an Intention work with a token limited to service:read + intentions:write on its destination", async () => {
         const intentions = new IntentionProvider();
         const writer = await narrowToken(first.secretId, "api-lp-intentions", 'service "api-lp" { policy = "read" intentions = "write" }');
-        const inputs = { source: "web-lp", destination: "api-lp", action: "allow" as const, connection: { address: DC3, token: writer.SecretID } };
+        const inputs = {
+            source: "web-lp",
+            destination: "api-lp",
+            action: "allow" as const,
+            connection: { address: DC3, token: writer.SecretID },
+        };
         const created = await intentions.create(inputs);
         assert.deepEqual(await intentionPairs(first.secretId), ["web-lp=>api-lp:allow"]);
-        assert.equal((await intentions.read(created.id, created.outs as IntentionOutputs)).id, "web-lp=>api-lp");
+        assert.equal((await intentions.read(created.id, created.outs)).id, "web-lp=>api-lp");
 
         // A token that may read but not write intentions there: the error names the call and says
         // permission denied, and does not carry the token.
@@ -216,7 +224,7 @@ describe("AclBootstrap provider against a real ACL-enabled Consul agent (dc3)", 
         assert.match(err.message, /lacks permission 'intention:write' on "api-lp"/);
         assert.ok(!err.message.includes(reader.SecretID), "the token must not appear in the error");
 
-        await intentions.delete(created.id, created.outs as IntentionOutputs);
+        await intentions.delete(created.id, created.outs);
         assert.deepEqual(await intentionPairs(first.secretId), []);
     });
 });

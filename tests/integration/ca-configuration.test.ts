@@ -30,7 +30,10 @@ describe("CaConfiguration provider against a real Consul agent", function () {
     });
 
     it("Consul echoes Config verbatim, has no DELETE, and needs a known provider (what the design relies on)", async () => {
-        const put = await consul("PUT", `${DC2}/v1/connect/ca/configuration`, { Provider: "consul", Config: { ...DEFAULT_CONFIG, LeafCertTTL: "72h0m0s" } });
+        const put = await consul("PUT", `${DC2}/v1/connect/ca/configuration`, {
+            Provider: "consul",
+            Config: { ...DEFAULT_CONFIG, LeafCertTTL: "72h0m0s" },
+        });
         assert.equal(put.status, 200);
         assert.equal((await caConfig()).Config.LeafCertTTL, "72h0m0s");
         assert.equal((await consul("DELETE", `${DC2}/v1/connect/ca/configuration`)).status, 405);
@@ -41,11 +44,14 @@ describe("CaConfiguration provider against a real Consul agent", function () {
 
     it("adopts, updates TTLs without rotating, keeps keys it does not manage, and reads drift", async () => {
         const start = await roots();
-        await consul("PUT", `${DC2}/v1/connect/ca/configuration`, { Provider: "consul", Config: { ...DEFAULT_CONFIG, CSRMaxConcurrent: 2 } });
+        await consul("PUT", `${DC2}/v1/connect/ca/configuration`, {
+            Provider: "consul",
+            Config: { ...DEFAULT_CONFIG, CSRMaxConcurrent: 2 },
+        });
         const inputs: CaConfigurationInputs = { config: { leafCertTtl: "24h" }, connection };
         const created = await provider.create(inputs);
         assert.equal(created.id, "connect-ca");
-        const outs = created.outs as CaConfigurationOutputs;
+        const outs = created.outs;
         assert.equal(outs.activeRootId, start.ActiveRootID);
         assert.deepEqual(outs.configKeys, ["leafCertTtl"]);
         assert.equal(outs.config?.csrMaxConcurrent, 2, "outputs show what Consul holds");
@@ -61,7 +67,7 @@ describe("CaConfiguration provider against a real Consul agent", function () {
 
         const updated = await provider.update("connect-ca", read.props as CaConfigurationOutputs, inputs);
         assert.equal((await caConfig()).Config.LeafCertTTL, "24h");
-        assert.equal((await provider.diff("connect-ca", updated.outs as CaConfigurationOutputs, inputs)).changes, false);
+        assert.equal((await provider.diff("connect-ca", updated.outs, inputs)).changes, false);
     });
 
     it("rotates on a key type change and returns only once the new root is active", async () => {
@@ -71,8 +77,8 @@ describe("CaConfiguration provider against a real Consul agent", function () {
         const { outs } = await provider.update("connect-ca", {} as CaConfigurationOutputs, inputs);
         console.log(`      update with rotation, PUT to new active root: ${Date.now() - started} ms`);
         const after = await roots();
-        assert.notEqual((outs as CaConfigurationOutputs).activeRootId, before.ActiveRootID);
-        assert.equal((outs as CaConfigurationOutputs).activeRootId, after.ActiveRootID);
+        assert.notEqual(outs.activeRootId, before.ActiveRootID);
+        assert.equal(outs.activeRootId, after.ActiveRootID);
         const active = after.Roots.find((r) => r.ID === after.ActiveRootID);
         assert.deepEqual([active?.PrivateKeyType, active?.PrivateKeyBits], ["rsa", 2048]);
         assert.equal(after.Roots.find((r) => r.ID === before.ActiveRootID)?.Active, false);

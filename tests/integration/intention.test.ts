@@ -1,5 +1,5 @@
 import { strict as assert } from "node:assert";
-import { IntentionProvider, type IntentionInputs, type IntentionOutputs } from "../../provider/resources/intention";
+import { IntentionProvider, type IntentionInputs } from "../../provider/resources/intention";
 import { consul, DC1, listIntentions, uniqueSuffix } from "../support/consul";
 
 const provider = new IntentionProvider();
@@ -19,12 +19,21 @@ describe("Intention provider against a real Consul agent", function () {
     });
 
     it("creates, reads, updates and deletes one pair", async () => {
-        const inputs: IntentionInputs = { source: `web-${mark}`, destination: `api-${mark}`, action: "allow", description: "d1", connection };
+        const inputs: IntentionInputs = {
+            source: `web-${mark}`,
+            destination: `api-${mark}`,
+            action: "allow",
+            description: "d1",
+            connection,
+        };
         const created = await provider.create(inputs);
         assert.equal(created.id, `web-${mark}=>api-${mark}`);
         assert.equal(created.outs.precedence, 9);
         let listed = await listIntentions(DC1, mark);
-        assert.deepEqual(listed.map((i) => [i.SourceName, i.Action, i.Description]), [[`web-${mark}`, "allow", "d1"]]);
+        assert.deepEqual(
+            listed.map((i) => [i.SourceName, i.Action, i.Description]),
+            [[`web-${mark}`, "allow", "d1"]],
+        );
 
         const read = await provider.read(created.id, created.outs);
         assert.equal(read.id, created.id);
@@ -33,13 +42,16 @@ describe("Intention provider against a real Consul agent", function () {
         const updated = await provider.update(created.id, created.outs, { ...inputs, action: "deny", description: undefined });
         assert.equal(updated.outs.action, "deny");
         listed = await listIntentions(DC1, mark);
-        assert.deepEqual(listed.map((i) => [i.Action, i.Description]), [["deny", undefined]]);
+        assert.deepEqual(
+            listed.map((i) => [i.Action, i.Description]),
+            [["deny", undefined]],
+        );
 
-        await provider.delete(created.id, updated.outs as IntentionOutputs);
+        await provider.delete(created.id, updated.outs);
         assert.deepEqual(await listIntentions(DC1, mark), []);
         // Deleting what is already gone succeeds, and read reports it gone.
-        await provider.delete(created.id, updated.outs as IntentionOutputs);
-        assert.deepEqual(await provider.read(created.id, updated.outs as IntentionOutputs), {});
+        await provider.delete(created.id, updated.outs);
+        assert.deepEqual(await provider.read(created.id, updated.outs), {});
     });
 
     it("loses no write when 40 pairs for one destination are created at once, from two writers", async () => {
@@ -64,7 +76,7 @@ describe("Intention provider against a real Consul agent", function () {
             assert.equal(found?.Action, i % 2 ? "allow" : "deny", `svc${i}`);
         }
         // And deleting them all in parallel leaves nothing behind (the entry itself is removed).
-        await Promise.all(results.map((r) => provider.delete(r.id, r.outs as IntentionOutputs)));
+        await Promise.all(results.map((r) => provider.delete(r.id, r.outs)));
         assert.deepEqual(await listIntentions(DC1, mark), []);
         assert.equal((await consul("GET", `${DC1}/v1/config/service-intentions/${destination}`)).status, 404);
     });
@@ -73,9 +85,12 @@ describe("Intention provider against a real Consul agent", function () {
         const destination = `api-${mark}`;
         await consul("PUT", `${DC1}/v1/connect/intentions/exact?source=manual-${mark}&destination=${destination}`, { Action: "deny" });
         const created = await provider.create({ source: `web-${mark}`, destination, action: "allow", connection });
-        await provider.delete(created.id, created.outs as IntentionOutputs);
+        await provider.delete(created.id, created.outs);
         const listed = await listIntentions(DC1, mark);
-        assert.deepEqual(listed.map((i) => [i.SourceName, i.Action]), [[`manual-${mark}`, "deny"]]);
+        assert.deepEqual(
+            listed.map((i) => [i.SourceName, i.Action]),
+            [[`manual-${mark}`, "deny"]],
+        );
     });
 
     it("refuses to take over an existing intention unless adopt is set", async () => {
@@ -99,7 +114,7 @@ describe("Intention provider against a real Consul agent", function () {
         assert.equal(read.props?.action, "deny");
         assert.equal(read.props?.description, "flipped by hand");
         assert.equal(read.inputs?.action, "deny");
-        const diff = await provider.diff(created.id, read.props as IntentionOutputs, inputs);
+        const diff = await provider.diff(created.id, read.props, inputs);
         assert.equal(diff.changes, true);
         assert.deepEqual(diff.replaces, []);
     });

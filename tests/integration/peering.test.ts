@@ -1,4 +1,5 @@
 import { strict as assert } from "node:assert";
+import { z } from "zod";
 import { ExportedServicesProvider, type ExportedServicesOutputs } from "../../provider/resources/exported-services";
 import { PeeringProvider, type PeeringInputs, type PeeringOutputs } from "../../provider/resources/peering";
 import { PeeringTokenProvider, type PeeringTokenOutputs } from "../../provider/resources/peering-token";
@@ -28,8 +29,11 @@ async function clearPeerings(): Promise<void> {
     }
 }
 
-function decode(token: string): { ServerAddresses: string[]; ServerName: string; PeerID: string } {
-    return JSON.parse(Buffer.from(token, "base64").toString("utf8"));
+/** The fields of a peering token (base64 JSON) that the tests look at. */
+const tokenFields = z.object({ ServerAddresses: z.array(z.string()), PeerID: z.string() });
+
+function decode(token: string): z.infer<typeof tokenFields> {
+    return tokenFields.parse(JSON.parse(Buffer.from(token, "base64").toString("utf8")));
 }
 
 describe("PeeringToken, Peering and ExportedServices against two real clusters", function () {
@@ -46,7 +50,7 @@ describe("PeeringToken, Peering and ExportedServices against two real clusters",
 
     it("peers dc1 (token) and dc2 (establish), waits for ACTIVE on both sides, and deletes both", async () => {
         const token = await tokens.create({ peerName: acceptorName, meta: { team: "platform" }, connection: dc1 });
-        const tokenOuts = token.outs as PeeringTokenOutputs;
+        const tokenOuts = token.outs;
         assert.equal(token.id, acceptorName);
         assert.equal(tokenOuts.state, "PENDING");
         const grpcTls = clusterSpecs().find((c) => c.name === "dc1")!.ports.grpcTls;
@@ -60,7 +64,7 @@ describe("PeeringToken, Peering and ExportedServices against two real clusters",
             connection: dc2,
         };
         const peering = await peerings.create(inputs);
-        const outs = peering.outs as PeeringOutputs;
+        const outs = peering.outs;
         assert.equal(outs.state, "ACTIVE");
         assert.equal(outs.acceptorState, "ACTIVE");
         assert.equal(outs.peerId, tokenOuts.peeringId);
@@ -91,23 +95,20 @@ describe("PeeringToken, Peering and ExportedServices against two real clusters",
     });
 
     it("says a superseded token is the problem and leaves no PENDING peering in the dialer", async () => {
-        const first = (await tokens.create({ peerName: acceptorName, connection: dc1 })).outs as PeeringTokenOutputs;
+        const first = (await tokens.create({ peerName: acceptorName, connection: dc1 })).outs;
         // A new token for the same name invalidates the unused first one.
         await tokens.create({ peerName: acceptorName, connection: dc1 });
-        await assert.rejects(
-            peerings.create({ peerName: dialerName, peeringToken: first.peeringToken, connection: dc2 }),
-            (err: Error) => {
-                assert.match(err.message, /already used, or a newer token was generated/);
-                assert.match(err.message, /403/);
-                assert.ok(!err.message.includes(first.peeringToken), "the token must not appear in the error");
-                return true;
-            },
-        );
+        await assert.rejects(peerings.create({ peerName: dialerName, peeringToken: first.peeringToken, connection: dc2 }), (err: Error) => {
+            assert.match(err.message, /already used, or a newer token was generated/);
+            assert.match(err.message, /403/);
+            assert.ok(!err.message.includes(first.peeringToken), "the token must not appear in the error");
+            return true;
+        });
         assert.deepEqual(await list(DC2), []);
     });
 
     it("says the acceptor is unreachable and leaves nothing behind", async () => {
-        const real = (await tokens.create({ peerName: acceptorName, connection: dc1 })).outs as PeeringTokenOutputs;
+        const real = (await tokens.create({ peerName: acceptorName, connection: dc1 })).outs;
         const decoded = JSON.parse(Buffer.from(real.peeringToken, "base64").toString("utf8")) as Record<string, unknown>;
         // Port 1 on loopback: nothing listens there.
         const unreachable = Buffer.from(JSON.stringify({ ...decoded, ServerAddresses: ["127.0.0.1:1"] })).toString("base64");
@@ -119,11 +120,11 @@ describe("PeeringToken, Peering and ExportedServices against two real clusters",
     });
 
     it("gives up after activeTimeoutSeconds when the peering never becomes ACTIVE, and removes it", async () => {
-        const first = (await tokens.create({ peerName: acceptorName, connection: dc1 })).outs as PeeringTokenOutputs;
-        const made = (await peerings.create({ peerName: dialerName, peeringToken: first.peeringToken, connection: dc2 })).outs as PeeringOutputs;
+        const first = (await tokens.create({ peerName: acceptorName, connection: dc1 })).outs;
+        const made = (await peerings.create({ peerName: dialerName, peeringToken: first.peeringToken, connection: dc2 })).outs;
         // A token regenerated while ACTIVE, whose acceptor is then TERMINATED by deleting the dialer:
         // Consul accepts the establish but the peering stays ESTABLISHING.
-        const stale = (await tokens.create({ peerName: acceptorName, connection: dc1 })).outs as PeeringTokenOutputs;
+        const stale = (await tokens.create({ peerName: acceptorName, connection: dc1 })).outs;
         await peerings.delete(dialerName, made);
         await assert.rejects(
             peerings.create({ peerName: dialerName, peeringToken: stale.peeringToken, activeTimeoutSeconds: 3, connection: dc2 }),
@@ -133,21 +134,21 @@ describe("PeeringToken, Peering and ExportedServices against two real clusters",
     });
 
     it("adopts an ACTIVE peering only when asked, without re-establishing it", async () => {
-        const token = (await tokens.create({ peerName: acceptorName, connection: dc1 })).outs as PeeringTokenOutputs;
-        const made = (await peerings.create({ peerName: dialerName, peeringToken: token.peeringToken, connection: dc2 })).outs as PeeringOutputs;
+        const token = (await tokens.create({ peerName: acceptorName, connection: dc1 })).outs;
+        const made = (await peerings.create({ peerName: dialerName, peeringToken: token.peeringToken, connection: dc2 })).outs;
         // The token is used up: only adoption can bring this peering under management.
         await assert.rejects(
             peerings.create({ peerName: dialerName, peeringToken: token.peeringToken, connection: dc2 }),
             /already exists .*set adopt: true/,
         );
         const adopted = (await peerings.create({ peerName: dialerName, peeringToken: token.peeringToken, adopt: true, connection: dc2 }))
-            .outs as PeeringOutputs;
+            .outs;
         assert.equal(adopted.peeringId, made.peeringId);
         assert.equal(adopted.state, "ACTIVE");
     });
 
     it("reads a peering deleted or terminated by hand on either side as gone", async () => {
-        const token = (await tokens.create({ peerName: acceptorName, connection: dc1 })).outs as PeeringTokenOutputs;
+        const token = (await tokens.create({ peerName: acceptorName, connection: dc1 })).outs;
         const outs = (
             await peerings.create({
                 peerName: dialerName,
@@ -155,15 +156,15 @@ describe("PeeringToken, Peering and ExportedServices against two real clusters",
                 acceptor: { peerName: acceptorName, connection: dc1 },
                 connection: dc2,
             })
-        ).outs as PeeringOutputs;
+        ).outs;
         // Deleting the acceptor's side by hand: the dialer's Peering (which watches it) is gone.
         await consul("DELETE", `${DC1}/v1/peering/${acceptorName}`);
         assert.deepEqual(await peerings.read(dialerName, outs), {});
         assert.deepEqual(await tokens.read(acceptorName, token), {});
 
         // A new token and Peering re-create the pair over the leftovers (the dialer's is TERMINATED).
-        const again = (await tokens.create({ peerName: acceptorName, connection: dc1 })).outs as PeeringTokenOutputs;
-        const outs2 = (await peerings.create({ peerName: dialerName, peeringToken: again.peeringToken, connection: dc2 })).outs as PeeringOutputs;
+        const again = (await tokens.create({ peerName: acceptorName, connection: dc1 })).outs;
+        const outs2 = (await peerings.create({ peerName: dialerName, peeringToken: again.peeringToken, connection: dc2 })).outs;
         assert.equal(outs2.state, "ACTIVE");
 
         // Deleting the dialer's side by hand: the acceptor goes TERMINATED and its token reads as gone.
@@ -178,36 +179,36 @@ describe("PeeringToken, Peering and ExportedServices against two real clusters",
         assert.deepEqual(await tokens.read(acceptorName, again), {});
         assert.deepEqual(await peerings.read(dialerName, outs2), {});
         // And create clears the TERMINATED leftover before generating the new token.
-        const third = (await tokens.create({ peerName: acceptorName, connection: dc1 })).outs as PeeringTokenOutputs;
+        const third = (await tokens.create({ peerName: acceptorName, connection: dc1 })).outs;
         assert.notEqual(third.peeringId, again.peeringId);
         assert.equal(third.state, "PENDING");
     });
 
     it("with the dialer known, reads a token whose dialer peering was deleted as gone at once, and regenerates it fresh", async () => {
         const dialer = { peerName: dialerName, connection: dc2 };
-        const token = (await tokens.create({ peerName: acceptorName, dialer, connection: dc1 })).outs as PeeringTokenOutputs;
+        const token = (await tokens.create({ peerName: acceptorName, dialer, connection: dc1 })).outs;
         // An unused (PENDING) token is not stale just because nobody dialed it yet.
         assert.equal((await tokens.read(acceptorName, token)).id, acceptorName);
-        const outs = (await peerings.create({ peerName: dialerName, peeringToken: token.peeringToken, connection: dc2 })).outs as PeeringOutputs;
+        const outs = (await peerings.create({ peerName: dialerName, peeringToken: token.peeringToken, connection: dc2 })).outs;
         assert.equal((await tokens.read(acceptorName, token)).id, acceptorName);
 
         await consul("DELETE", `${DC2}/v1/peering/${dialerName}`);
         // The acceptor still says ACTIVE for a few seconds; the token reads as gone right away.
         assert.deepEqual(await tokens.read(acceptorName, token), {});
-        const fresh = (await tokens.create({ peerName: acceptorName, dialer, connection: dc1 })).outs as PeeringTokenOutputs;
+        const fresh = (await tokens.create({ peerName: acceptorName, dialer, connection: dc1 })).outs;
         assert.notEqual(fresh.peeringId, token.peeringId, "a new acceptor peering, not the dying one");
         assert.equal(fresh.state, "PENDING");
-        const again = (await peerings.create({ peerName: dialerName, peeringToken: fresh.peeringToken, connection: dc2 })).outs as PeeringOutputs;
+        const again = (await peerings.create({ peerName: dialerName, peeringToken: fresh.peeringToken, connection: dc2 })).outs;
         assert.equal(again.state, "ACTIVE");
         assert.notEqual(again.peeringId, outs.peeringId);
     });
 
     it("rotates the token on a version bump: a new acceptor peering that the replaced Peering dials", async () => {
-        const v1 = (await tokens.create({ peerName: acceptorName, version: 1, connection: dc1 })).outs as PeeringTokenOutputs;
-        const p1 = (await peerings.create({ peerName: dialerName, peeringToken: v1.peeringToken, connection: dc2 })).outs as PeeringOutputs;
+        const v1 = (await tokens.create({ peerName: acceptorName, version: 1, connection: dc1 })).outs;
+        const p1 = (await peerings.create({ peerName: dialerName, peeringToken: v1.peeringToken, connection: dc2 })).outs;
         const diff = await tokens.diff(acceptorName, v1, { peerName: acceptorName, version: 2, connection: dc1 });
         assert.deepEqual([diff.changes, diff.replaces], [true, []]);
-        const v2 = (await tokens.update(acceptorName, v1, { peerName: acceptorName, version: 2, connection: dc1 })).outs as PeeringTokenOutputs;
+        const v2 = (await tokens.update(acceptorName, v1, { peerName: acceptorName, version: 2, connection: dc1 })).outs;
         assert.notEqual(v2.peeringToken, v1.peeringToken);
         assert.notEqual(v2.peeringId, v1.peeringId);
         const inputs2: PeeringInputs = { peerName: dialerName, peeringToken: v2.peeringToken, connection: dc2 };
@@ -215,7 +216,7 @@ describe("PeeringToken, Peering and ExportedServices against two real clusters",
         assert.deepEqual([pdiff.replaces, pdiff.deleteBeforeReplace], [["peeringToken"], true]);
         // What the engine does for deleteBeforeReplace: delete, then create.
         await peerings.delete(dialerName, p1);
-        const p2 = (await peerings.create(inputs2)).outs as PeeringOutputs;
+        const p2 = (await peerings.create(inputs2)).outs;
         assert.equal(p2.state, "ACTIVE");
         assert.equal(p2.peerId, v2.peeringId);
         assert.equal((await list(DC1)).find((p) => p.Name === acceptorName)?.State, "ACTIVE");
@@ -232,12 +233,15 @@ describe("PeeringToken, Peering and ExportedServices against two real clusters",
         };
         try {
             const created = await exported.create(inputs);
-            const outs = created.outs as ExportedServicesOutputs;
+            const outs = created.outs;
             assert.equal(created.id, "default");
-            assert.deepEqual(outs.services.map((s) => [s.name, s.consumers.map((c) => c.peer)]), [
-                [`api-${mark}`, ["a-peer"]],
-                [`web-${mark}`, ["a-peer", "b-peer"]],
-            ]);
+            assert.deepEqual(
+                outs.services.map((s) => [s.name, s.consumers.map((c) => c.peer)]),
+                [
+                    [`api-${mark}`, ["a-peer"]],
+                    [`web-${mark}`, ["a-peer", "b-peer"]],
+                ],
+            );
             // Same services in another order: no diff.
             const reordered = { ...inputs, services: [...inputs.services].reverse() };
             assert.equal((await exported.diff("default", outs, reordered)).changes, false);
@@ -249,17 +253,19 @@ describe("PeeringToken, Peering and ExportedServices against two real clusters",
             );
 
             // Drift: a consumer added by hand is read back, and the diff shows the way back.
-            const entry = (await consul<{ Services: Array<{ Name: string; Consumers: Array<{ Peer: string }> }> }>(
-                "GET",
-                `${DC1}/v1/config/exported-services/default`,
-            )).body;
+            const entry = (
+                await consul<{ Services: Array<{ Name: string; Consumers: Array<{ Peer: string }> }> }>(
+                    "GET",
+                    `${DC1}/v1/config/exported-services/default`,
+                )
+            ).body;
             entry.Services[0].Consumers.push({ Peer: "c-peer" });
             await consul("PUT", `${DC1}/v1/config`, { Kind: "exported-services", Name: "default", Services: entry.Services });
             const read = await exported.read("default", outs);
             const drifted = read.props as ExportedServicesOutputs;
             assert.ok(drifted.services.some((s) => s.consumers.some((c) => c.peer === "c-peer")));
             assert.equal((await exported.diff("default", drifted, inputs)).changes, true);
-            const updated = (await exported.update("default", drifted, inputs)).outs as ExportedServicesOutputs;
+            const updated = (await exported.update("default", drifted, inputs)).outs;
             assert.equal((await exported.diff("default", updated, inputs)).changes, false);
 
             await exported.delete("default", updated);

@@ -45,7 +45,10 @@ describe("ServiceIntentions and ServiceDefaults providers against a real Consul 
         const stored = (await consul<StoredEntry>("GET", `${DC1}/v1/config/service-intentions/${api}`)).body;
         assert.deepEqual(stored.Meta, { team: "payments", "managed-by": "consul-mesh" });
         // Consul re-sorted by precedence (exact names before "*"), yet nothing differs.
-        assert.deepEqual(stored.Sources.map((s) => s.Name), ["web", "frontend", "*"]);
+        assert.deepEqual(
+            stored.Sources.map((s) => s.Name),
+            ["web", "frontend", "*"],
+        );
         const read = await provider.read(api, created.outs);
         assert.equal((await provider.diff(api, read.props as ServiceIntentionsInputs, inputs)).changes, false);
     });
@@ -56,19 +59,28 @@ describe("ServiceIntentions and ServiceDefaults providers against a real Consul 
         await consul("PUT", `${DC1}/v1/connect/intentions/exact?source=intruder&destination=${api}`, { Action: "allow" });
         const read = await provider.read(api, created.outs);
         assert.deepEqual(read.props?.sources.map((s: { name: string }) => s.name).sort(), ["intruder", "web"]);
-        const diff = await provider.diff(api, read.props as ServiceIntentionsInputs, inputs);
+        const diff = await provider.diff(api, read.props, inputs);
         assert.equal(diff.changes, true);
-        await provider.update(api, read.props as ServiceIntentionsInputs, inputs);
-        assert.deepEqual((await listIntentions(DC1)).filter((i) => i.DestinationName === api).map((i) => i.SourceName), ["web"]);
+        await provider.update(api, read.props, inputs);
+        assert.deepEqual(
+            (await listIntentions(DC1)).filter((i) => i.DestinationName === api).map((i) => i.SourceName),
+            ["web"],
+        );
     });
 
     it("never overwrites an existing entry silently: adopt is required, then the entry is authoritative", async () => {
         await consul("PUT", `${DC1}/v1/connect/intentions/exact?source=legacy&destination=${api}`, { Action: "deny" });
         const inputs: ServiceIntentionsInputs = { destination: api, sources: [{ name: "web", action: "allow" }], connection };
         await assert.rejects(provider.create(inputs), /already exists .* created outside consul-mesh; set adopt: true/);
-        assert.deepEqual((await listIntentions(DC1)).filter((i) => i.DestinationName === api).map((i) => i.SourceName), ["legacy"]);
+        assert.deepEqual(
+            (await listIntentions(DC1)).filter((i) => i.DestinationName === api).map((i) => i.SourceName),
+            ["legacy"],
+        );
         await provider.create({ ...inputs, adopt: true });
-        assert.deepEqual((await listIntentions(DC1)).filter((i) => i.DestinationName === api).map((i) => i.SourceName), ["web"]);
+        assert.deepEqual(
+            (await listIntentions(DC1)).filter((i) => i.DestinationName === api).map((i) => i.SourceName),
+            ["web"],
+        );
     });
 
     it("makes an Intention refuse a destination a ServiceIntentions owns, and leave it alone on delete", async () => {

@@ -139,9 +139,14 @@ export async function stateSummary(
 ): Promise<{ resources: number; names: string[]; pending: Array<{ type: string; urn: string }> }> {
     const res = await program.run(["stack", "export"], { allowFailure: true });
     if (res.code !== 0) throw new Error(`pulumi stack export failed: ${res.stderr}`);
-    const deployment = (JSON.parse(res.stdout) as {
-        deployment: { resources?: Array<{ type: string; urn: string }>; pending_operations?: Array<{ type: string; resource: { urn: string } }> };
-    }).deployment;
+    const deployment = (
+        JSON.parse(res.stdout) as {
+            deployment: {
+                resources?: Array<{ type: string; urn: string }>;
+                pending_operations?: Array<{ type: string; resource: { urn: string } }>;
+            };
+        }
+    ).deployment;
     const intentions = (deployment.resources ?? []).filter((r) => r.type.includes("consul-mesh:Intention"));
     return {
         resources: intentions.length,

@@ -26,7 +26,10 @@ export class LossyProxy {
     /** Runs after Consul applied a write whose answer is being lost, before the client's connection is cut. */
     afterLoss?: (lost: LostAnswer, requestBody: string) => Promise<void>;
 
-    constructor(target: string, public lose: LosePolicy = () => false) {
+    constructor(
+        target: string,
+        public lose: LosePolicy = () => false,
+    ) {
         this.target = new URL(target);
     }
 

@@ -32,13 +32,17 @@ export class PulumiProgram {
      * user's program, one SDK instance). With `linkNodeModules: false` there is no node_modules: the
      * caller installs the program's own dependencies into workDir.
      */
-    constructor(programDir: string, readonly stack = "test", opts: { linkNodeModules?: boolean } = {}) {
+    constructor(
+        programDir: string,
+        readonly stack = "test",
+        opts: { linkNodeModules?: boolean } = {},
+    ) {
         this.root = fs.mkdtempSync(path.join(os.tmpdir(), "consul-mesh-e2e-"));
         this.workDir = path.join(this.root, "program");
         fs.mkdirSync(this.workDir);
         const source = path.resolve(repoRoot, programDir);
         for (const name of fs.readdirSync(source)) {
-            if (name === "node_modules" || name.startsWith("Pulumi.") && name !== "Pulumi.yaml") continue;
+            if (name === "node_modules" || (name.startsWith("Pulumi.") && name !== "Pulumi.yaml")) continue;
             fs.cpSync(path.join(source, name), path.join(this.workDir, name), { recursive: true });
         }
         if (opts.linkNodeModules ?? true) {

@@ -64,20 +64,38 @@ describe("CaConfiguration check", () => {
 
     it("applies Consul's TTL rules, with defaults for the keys left unset", async () => {
         assert.match((await failures({ config: { leafCertTtl: "30m" } }))[0], /^config\.leafCertTtl: must be at least 1h/);
-        assert.match((await failures({ config: { leafCertTtl: "8761h", intermediateCertTtl: "30000h", rootCertTtl: "90000h" } }))[0], /^config\.leafCertTtl: must be at most 8760h/);
-        assert.match((await failures({ config: { intermediateCertTtl: "2h", leafCertTtl: "1h" } }))[0], /^config\.intermediateCertTtl: must be at least 3h/);
+        assert.match(
+            (await failures({ config: { leafCertTtl: "8761h", intermediateCertTtl: "30000h", rootCertTtl: "90000h" } }))[0],
+            /^config\.leafCertTtl: must be at most 8760h/,
+        );
+        assert.match(
+            (await failures({ config: { intermediateCertTtl: "2h", leafCertTtl: "1h" } }))[0],
+            /^config\.intermediateCertTtl: must be at least 3h/,
+        );
         // 5000h leaf against the default 8760h intermediate: the key the user set is named.
         assert.match((await failures({ config: { leafCertTtl: "5000h" } }))[0], /^config\.leafCertTtl: .*>= 15000h0m0s/);
-        assert.match((await failures({ config: { leafCertTtl: "24h", intermediateCertTtl: "48h" } }))[0], /^config\.intermediateCertTtl: .*3 x leafCertTtl/);
+        assert.match(
+            (await failures({ config: { leafCertTtl: "24h", intermediateCertTtl: "48h" } }))[0],
+            /^config\.intermediateCertTtl: .*3 x leafCertTtl/,
+        );
         assert.match((await failures({ config: { rootCertTtl: "100h" } }))[0], /^config\.rootCertTtl: .*intermediateCertTtl \(8760h0m0s\)/);
         assert.match((await failures({ config: { leafCertTtl: "72" } }))[0], /^config\.leafCertTtl: must be a Go duration/);
-        assert.match((await failures({ provider: "vault", providerConfig: { LeafCertTTL: "10m" } }))[0], /^providerConfig\.LeafCertTTL: must be at least 1h/);
+        assert.match(
+            (await failures({ provider: "vault", providerConfig: { LeafCertTTL: "10m" } }))[0],
+            /^providerConfig\.LeafCertTTL: must be at least 1h/,
+        );
     });
 
     it("applies Consul's key rules and the provider list", async () => {
         assert.match((await failures({ config: { privateKeyBits: 2048 } }))[0], /^config\.privateKeyBits: EC key length/);
-        assert.match((await failures({ config: { privateKeyType: "rsa" } }))[0], /^config\.privateKeyBits: RSA key length must be 2048 or 4096 bits \(set privateKeyBits\)/);
-        assert.match((await failures({ config: { privateKeyType: "RSA", privateKeyBits: 2048 } }))[0], /^config\.privateKeyType: must be "ec" or "rsa"/);
+        assert.match(
+            (await failures({ config: { privateKeyType: "rsa" } }))[0],
+            /^config\.privateKeyBits: RSA key length must be 2048 or 4096 bits \(set privateKeyBits\)/,
+        );
+        assert.match(
+            (await failures({ config: { privateKeyType: "RSA", privateKeyBits: 2048 } }))[0],
+            /^config\.privateKeyType: must be "ec" or "rsa"/,
+        );
         assert.match((await failures({ provider: "letsencrypt" }))[0], /^provider: must be one of consul, vault, aws-pca/);
         assert.match((await failures({ config: { rootCert: "x" } }))[0], /^config\.rootCert: needs config\.privateKey/);
         assert.match((await failures({ config: { leafCertTtl: "72h", bogus: 1 } }))[0], /^config\.bogus: unknown field "bogus"/);
@@ -91,7 +109,9 @@ describe("CaConfiguration check", () => {
         const { privateKey } = generateKeyPairSync("ec", { namedCurve: "prime256v1" });
         const pem = privateKey.export({ type: "pkcs8", format: "pem" }).toString();
         assert.deepEqual(await failures({ config: { privateKey: pem } }), []);
-        assert.deepEqual(await failures({ config: { privateKey: pem, rootCert: "not a cert" } }), ["config.rootCert: is not a PEM-encoded X.509 certificate"]);
+        assert.deepEqual(await failures({ config: { privateKey: pem, rootCert: "not a cert" } }), [
+            "config.rootCert: is not a PEM-encoded X.509 certificate",
+        ]);
     });
 
     it("tolerates unknown values during preview", async () => {
@@ -104,10 +124,16 @@ describe("CaConfiguration check", () => {
         const label = async (news: Record<string, unknown>) => (await provider.check(olds, news)).inputs.rootRotation;
         assert.equal(await label({ config: { leafCertTtl: "24h" } }), "none");
         assert.equal(await label({ config: { privateKeyType: "ec", privateKeyBits: 256 } }), "none", "explicit defaults do not rotate");
-        assert.equal(await label({ config: { privateKeyType: "rsa", privateKeyBits: 2048 } }), "rotates the root CA: privateKeyType ec => rsa, privateKeyBits 256 => 2048");
+        assert.equal(
+            await label({ config: { privateKeyType: "rsa", privateKeyBits: 2048 } }),
+            "rotates the root CA: privateKeyType ec => rsa, privateKeyBits 256 => 2048",
+        );
         const keyLabel = rotationReason(olds, { config: { privateKey: "-----BEGIN KEY-----\nSECRETBODY\n-----END KEY-----" } });
         assert.equal(keyLabel, "rotates the root CA: privateKey changes");
-        assert.match(rotationReason({}, { config: { privateKeyType: "rsa", privateKeyBits: 4096 } }), /^rotates the root CA unless Consul already uses/);
+        assert.match(
+            rotationReason({}, { config: { privateKeyType: "rsa", privateKeyBits: 4096 } }),
+            /^rotates the root CA unless Consul already uses/,
+        );
     });
 });
 
@@ -128,17 +154,33 @@ describe("CaConfiguration diff", () => {
 
     it("compares durations by value and only the keys the program sets", async () => {
         assert.equal((await provider.diff("connect-ca", olds(held), { config: { leafCertTtl: "72h0m0s" } })).changes, false);
-        assert.equal((await provider.diff("connect-ca", olds(held), { config: { leafCertTtl: "4320m", privateKeyType: "ec" } })).changes, false);
+        assert.equal(
+            (await provider.diff("connect-ca", olds(held), { config: { leafCertTtl: "4320m", privateKeyType: "ec" } })).changes,
+            false,
+        );
         assert.equal((await provider.diff("connect-ca", olds(held), {})).changes, false, "Consul's own keys are not drift");
         assert.equal((await provider.diff("connect-ca", olds(held), { config: { leafCertTtl: "24h" } })).changes, true);
-        assert.equal((await provider.diff("connect-ca", olds(held), { rootRotation: "none" })).changes, false, "the computed label is no change");
+        assert.equal(
+            (await provider.diff("connect-ca", olds(held), { rootRotation: "none" })).changes,
+            false,
+            "the computed label is no change",
+        );
     });
 
     it("sees a changed private key, provider, forceWithoutCrossSigning; replaces on another cluster", async () => {
         const withKey = olds({ ...held, privateKey: "-----BEGIN A-----\nx\n-----END A-----\n" });
-        assert.equal((await provider.diff("connect-ca", withKey, { config: { privateKey: "-----BEGIN A-----\nx\n-----END A-----" } })).changes, false);
-        assert.equal((await provider.diff("connect-ca", withKey, { config: { privateKey: "-----BEGIN A-----\ny\n-----END A-----" } })).changes, true);
-        assert.equal((await provider.diff("connect-ca", olds(held), { provider: "vault", providerConfig: { Address: "a" } })).changes, true);
+        assert.equal(
+            (await provider.diff("connect-ca", withKey, { config: { privateKey: "-----BEGIN A-----\nx\n-----END A-----" } })).changes,
+            false,
+        );
+        assert.equal(
+            (await provider.diff("connect-ca", withKey, { config: { privateKey: "-----BEGIN A-----\ny\n-----END A-----" } })).changes,
+            true,
+        );
+        assert.equal(
+            (await provider.diff("connect-ca", olds(held), { provider: "vault", providerConfig: { Address: "a" } })).changes,
+            true,
+        );
         assert.equal((await provider.diff("connect-ca", olds(held), { forceWithoutCrossSigning: true })).changes, true);
         const moved = await provider.diff("connect-ca", olds(held), { connection: { address: "http://other:8500" } });
         assert.deepEqual(moved.replaces, ["connection"]);
@@ -146,8 +188,15 @@ describe("CaConfiguration diff", () => {
     });
 
     it("merges the program's keys over what Consul holds (same provider only)", () => {
-        const current = { Provider: "consul", Config: { LeafCertTTL: "72h", leaf_cert_ttl: "71h", PrivateKeyType: "rsa", PrivateKeyBits: 2048 } };
-        assert.deepEqual(mergeConfig(current, { config: { leafCertTtl: "24h" } }), { PrivateKeyType: "rsa", PrivateKeyBits: 2048, LeafCertTTL: "24h" });
+        const current = {
+            Provider: "consul",
+            Config: { LeafCertTTL: "72h", leaf_cert_ttl: "71h", PrivateKeyType: "rsa", PrivateKeyBits: 2048 },
+        };
+        assert.deepEqual(mergeConfig(current, { config: { leafCertTtl: "24h" } }), {
+            PrivateKeyType: "rsa",
+            PrivateKeyBits: 2048,
+            LeafCertTTL: "24h",
+        });
         assert.deepEqual(mergeConfig(current, { provider: "vault", providerConfig: { Address: "a" } }), { Address: "a" });
     });
 });

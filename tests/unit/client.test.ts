@@ -34,7 +34,10 @@ const fakeSleep = (ms: number): Promise<void> => {
 };
 
 function client(url: string, token?: string) {
-    return new ConsulClient(resolveConnection({ address: url, token, timeoutMs: 2000 }, () => undefined, {}), fakeSleep);
+    return new ConsulClient(
+        resolveConnection({ address: url, token, timeoutMs: 2000 }, () => undefined, {}),
+        fakeSleep,
+    );
 }
 
 describe("Consul client", () => {
@@ -43,12 +46,23 @@ describe("Consul client", () => {
     });
 
     it("backs off exponentially from 250 ms, half jittered, capped at 4 s", () => {
-        assert.deepEqual([1, 2, 3, 4, 5, 6, 9].map((a) => backoffMs(a, () => 0)), [125, 250, 500, 1000, 2000, 2000, 2000]);
-        assert.deepEqual([1, 2, 5, 9].map((a) => backoffMs(a, () => 1)), [250, 500, 4000, 4000]);
+        assert.deepEqual(
+            [1, 2, 3, 4, 5, 6, 9].map((a) => backoffMs(a, () => 0)),
+            [125, 250, 500, 1000, 2000, 2000, 2000],
+        );
+        assert.deepEqual(
+            [1, 2, 5, 9].map((a) => backoffMs(a, () => 1)),
+            [250, 500, 4000, 4000],
+        );
     });
 
     it("retries 429, 503 and 'No cluster leader', then succeeds", async () => {
-        const s = await scriptedServer([[429, "rate limit exceeded"], [503, "unavailable"], [500, "No cluster leader"], [200, "true"]]);
+        const s = await scriptedServer([
+            [429, "rate limit exceeded"],
+            [503, "unavailable"],
+            [500, "No cluster leader"],
+            [200, "true"],
+        ]);
         const before = retryStats().retries;
         try {
             const res = await client(s.url).get<boolean>("/v1/x");
@@ -134,7 +148,7 @@ describe("Consul client", () => {
     it("fails over when a server has no leader or is losing it", async () => {
         const leaderless = await scriptedServer([[500, "No cluster leader"]]);
         const losing = await scriptedServer([[500, "rpc error making call: EOF"]]);
-        const healthy = await scriptedServer([[200, "\"ok\""]]);
+        const healthy = await scriptedServer([[200, '"ok"']]);
         try {
             const res = await client(`${leaderless.url},${losing.url},${healthy.url}`).get<string>("/v1/y");
             assert.equal(res.body, "ok");
@@ -169,12 +183,19 @@ describe("Consul client", () => {
     });
 
     it("appends one JSON line per retry to CONSUL_MESH_RETRY_LOG", async () => {
-        const s = await scriptedServer([[429, "rate limit exceeded"], [200, "true"]]);
+        const s = await scriptedServer([
+            [429, "rate limit exceeded"],
+            [200, "true"],
+        ]);
         const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "cm-retry-")), "retries.jsonl");
         process.env.CONSUL_MESH_RETRY_LOG = file;
         try {
             await client(s.url).get("/v1/z");
-            const lines = fs.readFileSync(file, "utf8").trim().split("\n").map((l) => JSON.parse(l) as Record<string, unknown>);
+            const lines = fs
+                .readFileSync(file, "utf8")
+                .trim()
+                .split("\n")
+                .map((l) => JSON.parse(l) as Record<string, unknown>);
             assert.equal(lines.length, 1);
             assert.equal(lines[0].kind, "retry");
             assert.equal(lines[0].status, 429);
@@ -186,7 +207,10 @@ describe("Consul client", () => {
     });
 
     it("backs off and retries when the other servers have no leader and the old leader refuses connections", async () => {
-        const survivor = await scriptedServer([[500, "No cluster leader"], [200, "true"]]);
+        const survivor = await scriptedServer([
+            [500, "No cluster leader"],
+            [200, "true"],
+        ]);
         const before = { ...retryStats() };
         try {
             // The dead leader (port 1) is listed first and tried again after the backoff: still refused, then the survivor answers.

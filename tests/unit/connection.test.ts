@@ -39,11 +39,18 @@ describe("connection resolution", () => {
     });
 
     it("honours CONSUL_HTTP_SSL and CONSUL_HTTP_SSL_VERIFY", () => {
-        const c = resolveConnection({}, noConfig, { CONSUL_HTTP_ADDR: "consul:8501", CONSUL_HTTP_SSL: "true", CONSUL_HTTP_SSL_VERIFY: "false" });
+        const c = resolveConnection({}, noConfig, {
+            CONSUL_HTTP_ADDR: "consul:8501",
+            CONSUL_HTTP_SSL: "true",
+            CONSUL_HTTP_SSL_VERIFY: "false",
+        });
         assert.equal(c.baseUrl, "https://consul:8501");
         assert.equal(c.tls.rejectUnauthorized, false);
         // An explicit input wins over the env var.
-        assert.equal(resolveConnection({ insecureSkipVerify: false }, noConfig, { CONSUL_HTTP_SSL_VERIFY: "false" }).tls.rejectUnauthorized, true);
+        assert.equal(
+            resolveConnection({ insecureSkipVerify: false }, noConfig, { CONSUL_HTTP_SSL_VERIFY: "false" }).tls.rejectUnauthorized,
+            true,
+        );
     });
 
     it("reads certificates from PEM text or from files", () => {

@@ -50,13 +50,25 @@ describe("intention model conversions", () => {
         });
         assert.deepEqual(permissionFromConsul(consul), everyMatcher);
         // pathRegex stays a regex (the bridged provider writes it into PathPrefix).
-        assert.equal((permissionToConsul({ action: "allow", http: { pathRegex: "/x.*" } }).HTTP as Record<string, unknown>).PathPrefix, undefined);
+        assert.equal(
+            (permissionToConsul({ action: "allow", http: { pathRegex: "/x.*" } }).HTTP as Record<string, unknown>).PathPrefix,
+            undefined,
+        );
     });
 
     it("normalises what Consul changes: methods upper-cased, type consul, peer kept", () => {
-        const declared = { name: "web", peer: "dc2", permissions: [{ action: "allow" as const, http: { pathPrefix: "/", methods: ["get"] } }] };
+        const declared = {
+            name: "web",
+            peer: "dc2",
+            permissions: [{ action: "allow" as const, http: { pathPrefix: "/", methods: ["get"] } }],
+        };
         const stored = sourceToConsul(declared);
-        assert.deepEqual(stored, { Name: "web", Peer: "dc2", Type: "consul", Permissions: [{ Action: "allow", HTTP: { PathPrefix: "/", Methods: ["GET"] } }] });
+        assert.deepEqual(stored, {
+            Name: "web",
+            Peer: "dc2",
+            Type: "consul",
+            Permissions: [{ Action: "allow", HTTP: { PathPrefix: "/", Methods: ["GET"] } }],
+        });
         assert.deepEqual(normalizeSource(declared), sourceFromConsul({ ...stored, Precedence: 9 }));
     });
 });
@@ -98,7 +110,10 @@ describe("ServiceIntentions check", () => {
 
     it("accepts a valid entry", async () => {
         assert.deepEqual(await failuresOf(ok), []);
-        assert.deepEqual(await failuresOf({ destination: "api", sources: [{ name: "web", permissions: [everyMatcher] }], meta: { team: "a" } }), []);
+        assert.deepEqual(
+            await failuresOf({ destination: "api", sources: [{ name: "web", permissions: [everyMatcher] }], meta: { team: "a" } }),
+            [],
+        );
     });
 
     it("rejects each of Consul's rules, naming the property", async () => {
@@ -106,19 +121,53 @@ describe("ServiceIntentions check", () => {
             [{ ...ok, destination: "" }, "destination", /must not be empty/],
             [{ ...ok, sources: [{ name: "web*", action: "allow" }] }, "sources.0.name", /no partial wildcards/],
             [{ ...ok, sources: [{ name: "web", peer: "*", action: "allow" }] }, "sources.0.peer", /no wildcard/],
-            [{ ...ok, sources: [{ name: "web", action: "allow", permissions: perm({ pathExact: "/" }) }] }, "sources.0.permissions", /mutually exclusive/],
+            [
+                { ...ok, sources: [{ name: "web", action: "allow", permissions: perm({ pathExact: "/" }) }] },
+                "sources.0.permissions",
+                /mutually exclusive/,
+            ],
             [{ ...ok, sources: [{ name: "web" }] }, "sources.0.action", /either action/],
-            [{ destination: "*", sources: [{ name: "web", permissions: perm({ pathExact: "/" }) }] }, "sources.0.permissions", /wildcard destination/],
-            [{ ...ok, sources: [{ name: "web", permissions: perm({ methods: ["FETCH"] }) }] }, "sources.0.permissions.0.http.methods.0", /invalid HTTP method/],
-            [{ ...ok, sources: [{ name: "web", permissions: perm({ pathPrefix: "api" }) }] }, "sources.0.permissions.0.http.pathPrefix", /must start with "\/"/],
-            [{ ...ok, sources: [{ name: "web", permissions: perm({ pathExact: "/a", pathRegex: "/b" }) }] }, "sources.0.permissions.0.http", /at most one of/],
-            [{ ...ok, sources: [{ name: "web", permissions: perm({ header: [{ name: "x", exact: "1", prefix: "2" }] }) }] }, "sources.0.permissions.0.http.header.0", /exactly one of/],
+            [
+                { destination: "*", sources: [{ name: "web", permissions: perm({ pathExact: "/" }) }] },
+                "sources.0.permissions",
+                /wildcard destination/,
+            ],
+            [
+                { ...ok, sources: [{ name: "web", permissions: perm({ methods: ["FETCH"] }) }] },
+                "sources.0.permissions.0.http.methods.0",
+                /invalid HTTP method/,
+            ],
+            [
+                { ...ok, sources: [{ name: "web", permissions: perm({ pathPrefix: "api" }) }] },
+                "sources.0.permissions.0.http.pathPrefix",
+                /must start with "\/"/,
+            ],
+            [
+                { ...ok, sources: [{ name: "web", permissions: perm({ pathExact: "/a", pathRegex: "/b" }) }] },
+                "sources.0.permissions.0.http",
+                /at most one of/,
+            ],
+            [
+                { ...ok, sources: [{ name: "web", permissions: perm({ header: [{ name: "x", exact: "1", prefix: "2" }] }) }] },
+                "sources.0.permissions.0.http.header.0",
+                /exactly one of/,
+            ],
             [{ ...ok, sources: [{ name: "web", action: "allow", description: "d".repeat(513) }] }, "sources.0.description", /512/],
             [{ ...ok, meta: Object.fromEntries(Array.from({ length: 65 }, (_, i) => [`k${i}`, "v"])) }, "meta", /64 pairs/],
             [{ ...ok, meta: { ["k".repeat(129)]: "v" } }, `meta.${"k".repeat(129)}`, /128/],
             [{ ...ok, meta: { k: "v".repeat(513) } }, "meta.k", /512/],
             [{ ...ok, meta: { "managed-by": "me" } }, "meta", /reserved/],
-            [{ ...ok, sources: [{ name: "web", action: "allow" }, { name: "web", action: "deny" }] }, "sources.1.name", /duplicate source "web"/],
+            [
+                {
+                    ...ok,
+                    sources: [
+                        { name: "web", action: "allow" },
+                        { name: "web", action: "deny" },
+                    ],
+                },
+                "sources.1.name",
+                /duplicate source "web"/,
+            ],
         ];
         for (const [news, property, reason] of cases) {
             const f = await failuresOf(news);
@@ -127,17 +176,32 @@ describe("ServiceIntentions check", () => {
             assert.match(hit.reason, reason);
         }
         // The same name from a peer is a different source, not a duplicate.
-        assert.deepEqual(await failuresOf({ ...ok, sources: [{ name: "web", action: "allow" }, { name: "web", peer: "dc2", action: "deny" }] }), []);
+        assert.deepEqual(
+            await failuresOf({
+                ...ok,
+                sources: [
+                    { name: "web", action: "allow" },
+                    { name: "web", peer: "dc2", action: "deny" },
+                ],
+            }),
+            [],
+        );
     });
 });
 
 describe("MeshPolicy graph", () => {
     it("flattens allow, deny and peer rules", () => {
-        const rules = meshPolicyRules({ allow: { web: ["api"], api: ["db"] }, deny: { web: ["db"] }, peers: { dc2: { allow: { frontend: ["api"] } } } });
-        assert.deepEqual(
-            rules.map((r) => `${r.peer ?? ""}/${r.source}=>${r.destination}:${r.action}`).sort(),
-            ["/api=>db:allow", "/web=>api:allow", "/web=>db:deny", "dc2/frontend=>api:allow"],
-        );
+        const rules = meshPolicyRules({
+            allow: { web: ["api"], api: ["db"] },
+            deny: { web: ["db"] },
+            peers: { dc2: { allow: { frontend: ["api"] } } },
+        });
+        assert.deepEqual(rules.map((r) => `${r.peer ?? ""}/${r.source}=>${r.destination}:${r.action}`).sort(), [
+            "/api=>db:allow",
+            "/web=>api:allow",
+            "/web=>db:deny",
+            "dc2/frontend=>api:allow",
+        ]);
     });
 
     it("refuses a pair that is both allowed and denied", () => {

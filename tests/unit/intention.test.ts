@@ -36,11 +36,20 @@ describe("Intention check", () => {
             assert.equal(f[0].property, property);
             assert.match(f[0].reason, reason);
         }
-        assert.deepEqual((await failures({ destination: "api", action: "allow" })).map((f) => f.property), ["source"]);
+        assert.deepEqual(
+            (await failures({ destination: "api", action: "allow" })).map((f) => f.property),
+            ["source"],
+        );
         const neither = await failures({ source: "web", destination: "api" });
-        assert.deepEqual(neither.map((f) => [f.property, f.reason]), [["action", 'either action ("allow"/"deny") or permissions is required']]);
+        assert.deepEqual(
+            neither.map((f) => [f.property, f.reason]),
+            [["action", 'either action ("allow"/"deny") or permissions is required']],
+        );
         const both = await failures({ ...base, permissions: [{ action: "deny", http: { pathPrefix: "/admin" } }] });
-        assert.deepEqual(both.map((f) => f.property), ["permissions"]);
+        assert.deepEqual(
+            both.map((f) => f.property),
+            ["permissions"],
+        );
     });
 
     it("does not fail on values that are unknown during preview", async () => {
@@ -48,7 +57,10 @@ describe("Intention check", () => {
         assert.deepEqual(await failures({ ...base, connection: { address: UNKNOWN, token: UNKNOWN } }), []);
         // ...but still reports the known bad ones next to them.
         const f = await failures({ ...base, source: UNKNOWN, action: "maybe" });
-        assert.deepEqual(f.map((x) => x.property), ["action"]);
+        assert.deepEqual(
+            f.map((x) => x.property),
+            ["action"],
+        );
     });
 });
 
@@ -65,10 +77,9 @@ describe("Intention diff", () => {
         assert.deepEqual((await provider.diff("", olds, { ...base, source: "admin" })).replaces, ["source"]);
         assert.deepEqual((await provider.diff("", olds, { ...base, destination: "db" })).replaces, ["destination"]);
         assert.deepEqual((await provider.diff("", olds, { ...base, sourcePeer: "p" })).replaces, ["sourcePeer"]);
-        assert.deepEqual(
-            (await provider.diff("", olds, { ...base, connection: { address: "http://127.0.0.1:9500" } })).replaces,
-            ["connection"],
-        );
+        assert.deepEqual((await provider.diff("", olds, { ...base, connection: { address: "http://127.0.0.1:9500" } })).replaces, [
+            "connection",
+        ]);
         const d = await provider.diff("", olds, { ...base, action: "deny", description: "no" });
         assert.equal(d.changes, true);
         assert.deepEqual(d.replaces, []);
@@ -121,7 +132,15 @@ describe("create after lost answers", () => {
         assert.equal(recorded.properties.__provider, "shim");
         assert.match(recorded.message, /PUT \/v1\/config at http:\/\/127\.0\.0\.1:8500 failed: other side closed/);
         assert.match(recorded.message, /may have been applied in Consul/);
-        const refused = new ConsulApiError("PUT", "/v1/config", 0, "connection refused", "http://127.0.0.1:8500", undefined, "ECONNREFUSED");
+        const refused = new ConsulApiError(
+            "PUT",
+            "/v1/config",
+            0,
+            "connection refused",
+            "http://127.0.0.1:8500",
+            undefined,
+            "ECONNREFUSED",
+        );
         assert.equal(createFailure(refused, "web=>api", inputs), refused);
         const plain = new Error("intention web=>api already exists");
         assert.equal(createFailure(plain, "web=>api", inputs), plain);

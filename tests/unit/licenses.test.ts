@@ -21,7 +21,8 @@ const licenses = require("../../scripts/lib/licenses.js") as Licenses;
 const script = path.resolve(__dirname, "..", "..", "scripts", "lib", "licenses.js");
 
 const MPL = "Copyright (c) 2013 HashiCorp, Inc.\n\nMozilla Public License, version 2.0\n";
-const BSL = "License text copyright (c) 2020 MariaDB Corporation Ab, All Rights Reserved.\n\"Business Source License\" is a trademark of MariaDB Corporation Ab.\n\nParameters\n\nLicensor: HashiCorp, Inc.\n";
+const BSL =
+    'License text copyright (c) 2020 MariaDB Corporation Ab, All Rights Reserved.\n"Business Source License" is a trademark of MariaDB Corporation Ab.\n\nParameters\n\nLicensor: HashiCorp, Inc.\n';
 
 describe("licence gate of the tool builds", () => {
     let root: string;
@@ -69,7 +70,10 @@ describe("licence gate of the tool builds", () => {
         const line = (m: Module) => `${m.path} ${m.version} ${m.dir}\n`;
         const refused = spawnSync(process.execPath, [script, "consul"], { input: line(good) + line(bad), encoding: "utf8" });
         assert.equal(refused.status, 1);
-        assert.match(refused.stderr, /refusing to build consul: module github\.com\/hashicorp\/consul\/troubleshoot@v0\.8\.7 is under the Business Source License/);
+        assert.match(
+            refused.stderr,
+            /refusing to build consul: module github\.com\/hashicorp\/consul\/troubleshoot@v0\.8\.7 is under the Business Source License/,
+        );
         const accepted = spawnSync(process.execPath, [script, "consul"], { input: line(good), encoding: "utf8" });
         assert.equal(accepted.status, 0, accepted.stderr);
         assert.match(accepted.stderr, /1 modules, none under a non-open-source licence/);

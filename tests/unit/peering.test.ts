@@ -26,8 +26,10 @@ function token(fields: Record<string, unknown> = {}): string {
     return Buffer.from(JSON.stringify(body)).toString("base64");
 }
 
-const failuresOf = async (p: { check: (o: Record<string, unknown>, n: Record<string, unknown>) => Promise<pulumi.dynamic.CheckResult> }, news: Record<string, unknown>) =>
-    ((await p.check({}, news)).failures ?? []).map((f) => `${f.property}: ${f.reason}`);
+const failuresOf = async (
+    p: { check: (o: Record<string, unknown>, n: Record<string, unknown>) => Promise<pulumi.dynamic.CheckResult> },
+    news: Record<string, unknown>,
+) => ((await p.check({}, news)).failures ?? []).map((f) => `${f.property}: ${f.reason}`);
 
 describe("peering check", () => {
     it("accepts Consul's peer names and rejects the rest, naming the property", async () => {
@@ -40,7 +42,10 @@ describe("peering check", () => {
             assert.match(failures[0], /^peerName: .*lower-case/, bad);
         }
         assert.match((await failuresOf(peerings, { peerName: "Bad", peeringToken: token() }))[0], /^peerName:/);
-        assert.match((await failuresOf(tokens, { peerName: "dc2", dialer: { peerName: "DC1" } }))[0], /^dialer\.peerName: dialer\.peerName must be/);
+        assert.match(
+            (await failuresOf(tokens, { peerName: "dc2", dialer: { peerName: "DC1" } }))[0],
+            /^dialer\.peerName: dialer\.peerName must be/,
+        );
         assert.match(
             (await failuresOf(peerings, { peerName: "dc1", peeringToken: token(), acceptor: { peerName: "x_" } }))[0],
             /^acceptor\.peerName:/,
@@ -79,10 +84,19 @@ describe("peering check", () => {
 
     it("checks exported services: names, peers, duplicates, at least one consumer", async () => {
         const check = (services: unknown) => failuresOf(exported, { services });
-        assert.deepEqual(await check([{ name: "api", consumers: [{ peer: "dc2" }] }, { name: "*", consumers: [{ peer: "dc3" }] }]), []);
+        assert.deepEqual(
+            await check([
+                { name: "api", consumers: [{ peer: "dc2" }] },
+                { name: "*", consumers: [{ peer: "dc3" }] },
+            ]),
+            [],
+        );
         assert.match((await check([{ name: "api", consumers: [{ peer: "DC2" }] }]))[0], /^services\.0\.consumers\.0\.peer:/);
         assert.match((await check([{ name: "api", consumers: [] }]))[0], /^services\.0\.consumers: .*at least one/);
-        const dup = await check([{ name: "api", consumers: [{ peer: "a" }] }, { name: "api", consumers: [{ peer: "b" }] }]);
+        const dup = await check([
+            { name: "api", consumers: [{ peer: "a" }] },
+            { name: "api", consumers: [{ peer: "b" }] },
+        ]);
         assert.match(dup[0], /^services\.1\.name: .*listed twice/);
         assert.match((await failuresOf(exported, { services: [], name: "Other" }))[0], /^name:/);
     });
@@ -99,7 +113,11 @@ describe("peering diff", () => {
     };
 
     it("never diffs the token's observed state, id or token", async () => {
-        const diff = await tokens.diff("dc2", { ...tokenOuts, state: "ACTIVE", peeringId: "other" }, { peerName: "dc2", version: 1, connection });
+        const diff = await tokens.diff(
+            "dc2",
+            { ...tokenOuts, state: "ACTIVE", peeringId: "other" },
+            { peerName: "dc2", version: 1, connection },
+        );
         assert.deepEqual([diff.changes, diff.replaces], [false, []]);
     });
 
@@ -107,11 +125,13 @@ describe("peering diff", () => {
         const news = { peerName: "dc2", version: 1, connection };
         assert.deepEqual((await tokens.diff("dc2", tokenOuts, { ...news, version: "2" })).replaces, []);
         assert.equal((await tokens.diff("dc2", tokenOuts, { ...news, version: "2" })).changes, true);
-        assert.equal((await tokens.diff("dc2", tokenOuts, { ...news, version: "1" })).changes, false, "1 and \"1\" are the same version");
+        assert.equal((await tokens.diff("dc2", tokenOuts, { ...news, version: "1" })).changes, false, '1 and "1" are the same version');
         assert.equal((await tokens.diff("dc2", tokenOuts, { ...news, meta: { a: "b" } })).changes, true);
         assert.equal((await tokens.diff("dc2", tokenOuts, { ...news, serverExternalAddresses: ["10.0.0.1:8503"] })).changes, true);
         assert.deepEqual((await tokens.diff("dc2", tokenOuts, { ...news, peerName: "dc3" })).replaces, ["peerName"]);
-        assert.deepEqual((await tokens.diff("dc2", tokenOuts, { ...news, connection: { address: "http://other:8500" } })).replaces, ["connection"]);
+        assert.deepEqual((await tokens.diff("dc2", tokenOuts, { ...news, connection: { address: "http://other:8500" } })).replaces, [
+            "connection",
+        ]);
         // Where the dialer is only matters to reads: an update that touches nothing in Consul.
         const dialer = await tokens.diff("dc2", tokenOuts, { ...news, dialer: { peerName: "dc1" } });
         assert.deepEqual([dialer.changes, dialer.replaces], [true, []]);
@@ -129,7 +149,13 @@ describe("peering diff", () => {
     };
 
     it("never diffs a peering's state, counts or addresses", async () => {
-        const observed = { ...peeringOuts, state: "ACTIVE", importedServiceCount: 3, exportedServiceCount: 2, peerServerAddresses: ["x:1"] };
+        const observed = {
+            ...peeringOuts,
+            state: "ACTIVE",
+            importedServiceCount: 3,
+            exportedServiceCount: 2,
+            peerServerAddresses: ["x:1"],
+        };
         const diff = await peerings.diff("dc1", observed, { peerName: "dc1", peeringToken: token(), connection });
         assert.deepEqual([diff.changes, diff.replaces], [false, []]);
     });
@@ -147,8 +173,18 @@ describe("peering diff", () => {
     });
 
     it("compares exported services as sets", async () => {
-        const olds = { services: [{ name: "b", consumers: [{ peer: "y" }, { peer: "x" }] }, { name: "a", consumers: [{ peer: "x" }] }] };
-        const same = { services: [{ name: "a", consumers: [{ peer: "x" }] }, { name: "b", consumers: [{ peer: "x" }, { peer: "y" }] }] };
+        const olds = {
+            services: [
+                { name: "b", consumers: [{ peer: "y" }, { peer: "x" }] },
+                { name: "a", consumers: [{ peer: "x" }] },
+            ],
+        };
+        const same = {
+            services: [
+                { name: "a", consumers: [{ peer: "x" }] },
+                { name: "b", consumers: [{ peer: "x" }, { peer: "y" }] },
+            ],
+        };
         assert.equal((await exported.diff("default", olds, same)).changes, false);
         const more = { services: [...same.services, { name: "c", consumers: [{ peer: "x" }] }] };
         assert.deepEqual(await exported.diff("default", olds, more), { changes: true, replaces: [], deleteBeforeReplace: true });
@@ -182,13 +218,18 @@ describe("peering helpers", () => {
     });
 
     it("explains establish failures in plain words", () => {
-        const err = (status: number, message: string) => new ConsulApiError("POST", "/v1/peering/establish", status, message, "http://dc2:8500");
+        const err = (status: number, message: string) =>
+            new ConsulApiError("POST", "/v1/peering/establish", status, message, "http://dc2:8500");
         assert.match(
-            explainEstablishError(err(403, "a new peering token must be generated: invalid peering establishment secret"), "dc1", []).message,
+            explainEstablishError(err(403, "a new peering token must be generated: invalid peering establishment secret"), "dc1", [])
+                .message,
             /already used, or a newer token was generated.*403/,
         );
         const unreachable = explainEstablishError(
-            err(503, '18 errors occurred:\n\t* failed to exchange peering secret through address "127.0.0.1:1": connection refused\n\t* ...'),
+            err(
+                503,
+                '18 errors occurred:\n\t* failed to exchange peering secret through address "127.0.0.1:1": connection refused\n\t* ...',
+            ),
             "dc1",
             ["127.0.0.1:1"],
         ).message;

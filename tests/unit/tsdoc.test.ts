@@ -9,9 +9,9 @@ import * as ts from "typescript";
 const sdkDir = path.resolve(__dirname, "..", "..", "sdk");
 
 function files(dir: string): string[] {
-    return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
-        e.isDirectory() ? files(path.join(dir, e.name)) : e.name.endsWith(".ts") ? [path.join(dir, e.name)] : [],
-    );
+    return fs
+        .readdirSync(dir, { withFileTypes: true })
+        .flatMap((e) => (e.isDirectory() ? files(path.join(dir, e.name)) : e.name.endsWith(".ts") ? [path.join(dir, e.name)] : []));
 }
 
 function hasDoc(node: ts.Node): boolean {
@@ -30,12 +30,18 @@ function undocumented(): string[] {
             `${path.relative(sdkDir, file)}:${source.getLineAndCharacterOfPosition(node.getStart()).line + 1} ${name}`;
         source.forEachChild((node) => {
             if (!isExported(node)) return;
-            if (ts.isInterfaceDeclaration(node) || ts.isClassDeclaration(node) || ts.isFunctionDeclaration(node) || ts.isTypeAliasDeclaration(node)) {
+            if (
+                ts.isInterfaceDeclaration(node) ||
+                ts.isClassDeclaration(node) ||
+                ts.isFunctionDeclaration(node) ||
+                ts.isTypeAliasDeclaration(node)
+            ) {
                 const name = node.name?.getText(source) ?? "(anonymous)";
                 if (!hasDoc(node)) missing.push(where(node, name));
                 if (ts.isInterfaceDeclaration(node)) {
                     for (const member of node.members) {
-                        if (ts.isPropertySignature(member) && !hasDoc(member)) missing.push(where(member, `${name}.${member.name.getText(source)}`));
+                        if (ts.isPropertySignature(member) && !hasDoc(member))
+                            missing.push(where(member, `${name}.${member.name.getText(source)}`));
                     }
                 }
                 if (ts.isClassDeclaration(node)) {

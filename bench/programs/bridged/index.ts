@@ -17,7 +17,11 @@ class ConsulProvider extends pulumi.ProviderResource {
 }
 
 class ConfigEntryServiceIntentions extends pulumi.CustomResource {
-    constructor(name: string, args: { name: string; sources: Array<{ name: string; action: string; precedence: number }> }, opts: pulumi.CustomResourceOptions) {
+    constructor(
+        name: string,
+        args: { name: string; sources: Array<{ name: string; action: string; precedence: number }> },
+        opts: pulumi.CustomResourceOptions,
+    ) {
         super("consul:index/configEntryServiceIntentions:ConfigEntryServiceIntentions", name, args, opts);
     }
 }

@@ -6,23 +6,23 @@ import * as pulumi from "@pulumi/pulumi";
 
 // An object literal capturing nothing, so its serialised text (stored per resource) is small.
 const noop: pulumi.dynamic.ResourceProvider = {
-    async check(_olds: Record<string, unknown>, news: Record<string, unknown>) {
-        return { inputs: news };
+    check(_olds: Record<string, unknown>, news: Record<string, unknown>) {
+        return Promise.resolve({ inputs: news });
     },
-    async diff(_id: string, olds: Record<string, unknown>, news: Record<string, unknown>) {
-        return { changes: JSON.stringify(olds.policy) !== JSON.stringify(news.policy), replaces: [] };
+    diff(_id: string, olds: Record<string, unknown>, news: Record<string, unknown>) {
+        return Promise.resolve({ changes: JSON.stringify(olds.policy) !== JSON.stringify(news.policy), replaces: [] });
     },
-    async create(inputs: Record<string, unknown>) {
-        return { id: String(inputs.key), outs: inputs };
+    create(inputs: Record<string, unknown>) {
+        return Promise.resolve({ id: String(inputs.key), outs: inputs });
     },
-    async read(id: string, props: Record<string, unknown>) {
-        return { id, props, inputs: props };
+    read(id: string, props: Record<string, unknown>) {
+        return Promise.resolve({ id, props, inputs: props });
     },
-    async update(_id: string, _olds: Record<string, unknown>, news: Record<string, unknown>) {
-        return { outs: news };
+    update(_id: string, _olds: Record<string, unknown>, news: Record<string, unknown>) {
+        return Promise.resolve({ outs: news });
     },
-    async delete() {
-        return;
+    delete() {
+        return Promise.resolve();
     },
 };
 

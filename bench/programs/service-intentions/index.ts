@@ -11,9 +11,9 @@ const SOURCES = 10;
 
 for (let i = 0; i < d; i++) {
     const destination = `bench-dest-${i}`;
-    const sources = Array.from({ length: SOURCES }, (_, j) => ({
+    const sources: mesh.IntentionSource[] = Array.from({ length: SOURCES }, (_, j) => ({
         name: `bench-client-${j}`,
-        action: (changed && j === 0 ? "deny" : "allow") as "allow" | "deny",
+        action: changed && j === 0 ? "deny" : "allow",
     }));
     new mesh.ServiceIntentions(destination, { destination, sources });
 }

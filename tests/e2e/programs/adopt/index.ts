@@ -4,6 +4,9 @@ import * as mesh from "consul-mesh";
 new mesh.Intention("legacy-pair", { source: "old-web", destination: "old-api", action: "allow", adopt: true });
 new mesh.ServiceIntentions("legacy-entry", {
     destination: "old-db",
-    sources: [{ name: "old-api", action: "allow" }, { name: "*", action: "deny" }],
+    sources: [
+        { name: "old-api", action: "allow" },
+        { name: "*", action: "deny" },
+    ],
     adopt: true,
 });

@@ -8,8 +8,18 @@ const fs = require("node:fs");
 const pulumi = require("@pulumi/pulumi");
 const mesh = require("consul-mesh");
 
-const kinds = ["Intention", "ServiceIntentions", "ServiceDefaults", "MeshPolicy", "CaConfiguration", "PeeringToken", "Peering",
-    "ExportedServices", "ClusterPeering", "AclBootstrap"];
+const kinds = [
+    "Intention",
+    "ServiceIntentions",
+    "ServiceDefaults",
+    "MeshPolicy",
+    "CaConfiguration",
+    "PeeringToken",
+    "Peering",
+    "ExportedServices",
+    "ClusterPeering",
+    "AclBootstrap",
+];
 const declared = JSON.parse(fs.readFileSync(new pulumi.Config().require("file"), "utf8"));
 for (const { kind, name, args } of declared) {
     if (!kinds.includes(kind)) throw new Error(`unknown kind ${kind}`);

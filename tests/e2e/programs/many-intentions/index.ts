@@ -5,7 +5,8 @@ import * as mesh from "consul-mesh";
 const config = new pulumi.Config();
 const count = config.requireNumber("count");
 const destination = config.require("destination");
-const ids = Array.from({ length: count }, (_, i) =>
-    new mesh.Intention(`caller-${i}`, { source: `caller-${i}`, destination, action: i % 3 === 0 ? "deny" : "allow" }).id,
+const ids = Array.from(
+    { length: count },
+    (_, i) => new mesh.Intention(`caller-${i}`, { source: `caller-${i}`, destination, action: i % 3 === 0 ? "deny" : "allow" }).id,
 );
 export const created = pulumi.all(ids).apply((x) => x.length);

@@ -11,12 +11,14 @@ const destination = config.require("destination");
 const adopt = config.getBoolean("adopt");
 const destinations = config.getNumber("destinations") ?? 1;
 const prefix = config.get("sourcePrefix") ?? "caller";
-const ids = Array.from({ length: count }, (_, i) =>
-    new mesh.Intention(`${prefix}-${i}`, {
-        source: `${prefix}-${i}`,
-        destination: destinations > 1 ? `${destination}-${i % destinations}` : destination,
-        action: i % 3 === 0 ? "deny" : "allow",
-        ...(adopt === undefined ? {} : { adopt }),
-    }).id,
+const ids = Array.from(
+    { length: count },
+    (_, i) =>
+        new mesh.Intention(`${prefix}-${i}`, {
+            source: `${prefix}-${i}`,
+            destination: destinations > 1 ? `${destination}-${i % destinations}` : destination,
+            action: i % 3 === 0 ? "deny" : "allow",
+            ...(adopt === undefined ? {} : { adopt }),
+        }).id,
 );
 export const created = pulumi.all(ids).apply((x) => x.length);
