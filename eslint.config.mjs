@@ -1,5 +1,5 @@
-// typescript-eslint with type information (the project's tsconfig.dev.json, through the project
-// service), plus the core recommended rules. Formatting is Prettier's job (npm run format).
+// typescript-eslint with type information (parserOptions.project: tsconfig.dev.json, which covers
+// provider/, sdk/, tests/, scripts/, bench/, examples/ and demo/), plus the core recommended rules. Formatting is Prettier's job (npm run format).
 import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 

@@ -168,7 +168,12 @@ setup_dynamic_provider_shim() {
   rm -f "$target"
   cat >"$target" <<'EOF'
 #!/bin/sh
-script=$(node -e "process.stdout.write(require.resolve('@pulumi/pulumi/cmd/dynamic-provider'))") || exit 1
+# The program's own copy when the plugin starts in the program's directory (the usual case: one node
+# start instead of two), else whatever node resolves from here.
+script=node_modules/@pulumi/pulumi/cmd/dynamic-provider/index.js
+if [ ! -f "$script" ]; then
+  script=$(node -e "process.stdout.write(require.resolve('@pulumi/pulumi/cmd/dynamic-provider'))") || exit 1
+fi
 exec node "$script" "$@"
 EOF
   chmod +x "$target"

@@ -136,8 +136,20 @@ describe("faults: interrupted pulumi up of 200 intentions", function () {
         const { up, reached } = await upUntil(program, destination, 40);
         up.child.kill("SIGKILL");
         await up.done;
-        // The plugins the CLI started may finish their in-flight calls; then end them (our process group only).
-        await new Promise((r) => setTimeout(r, 3000));
+        // The plugins the CLI started may finish their in-flight calls: wait (bounded) until what Consul
+        // holds stops changing, then end them (our process group only).
+        let last = -1;
+        await waitFor(
+            "the killed run's in-flight writes to settle",
+            async () => {
+                const now = (await destinationSources(addresses, destination))?.length ?? 0;
+                const settled = now === last;
+                last = now;
+                return settled ? true : undefined;
+            },
+            15_000,
+            750,
+        );
         killGroup(up.child, "SIGKILL");
         await waitFor("the run's processes to exit", () => Promise.resolve(groupAlive(up.child) ? undefined : true), 30_000);
 

@@ -2,7 +2,7 @@ import { strict as assert } from "node:assert";
 import * as path from "node:path";
 import { clusterAddresses, start, stop } from "../../scripts/lib/clusters";
 import { uniqueSuffix } from "../support/consul";
-import { blackhole, declaredListing, fullListing, freePort, retryLog, stateSummary } from "../support/faults";
+import { blackhole, declaredListing, fullListing, freePort, retryLog, stateSummary, waitFor } from "../support/faults";
 import { changingSteps, PulumiProgram } from "../support/pulumi";
 
 // Consul that is not there, hangs, or throttles us.
@@ -128,8 +128,13 @@ describe("faults: Consul's request rate limits enforced (limits.request_limits, 
             [...seen].some((s) => /^429 rate limit exceeded/.test(s)),
             `reads: ${[...seen].join("; ")}`,
         );
-        // Let the read bucket fill up again before the real run.
-        await new Promise((r) => setTimeout(r, 12_000));
+        // Wait until the read bucket serves a request again (polling, bounded) before the real run.
+        await waitFor(
+            "the read bucket to refill",
+            async () => ((await fetch(`${address}/v1/kv/refill`)).status === 429 ? undefined : true),
+            30_000,
+            250,
+        );
     });
 
     it("up of 200 intentions completes through retries and converges", async () => {
