@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Makes node (22 or newer), consul, pulumi, pulumi-language-nodejs and pulumi-resource-pulumi-nodejs
-# available in ONE directory (printed by --print-path); every script puts it first on PATH. Suitable binaries already on PATH are used as they are; the
+# Makes node (>= 22.19), consul, pulumi, pulumi-language-nodejs and pulumi-resource-pulumi-nodejs
+# available in ONE directory (printed by --print-path); every script puts it first on PATH. Suitable
+# binaries already on PATH are used as they are; the
 # rest are built from the Go module proxy into a cache outside the repo, keyed by tool version, Go
 # version and the wrapper go.mod, under a lock. A second run is a no-op.
 #
@@ -28,9 +29,10 @@ PULUMI_VERSION=3.276.0
 # module is 3.68.0; newer CLIs talk to it through their documented fallbacks (no Handshake RPC).
 LANGHOST_SDK_VERSION=3.68.0
 GO_FALLBACK_VERSION=1.26.8
-# Node.js: the machine's node when it is 22 or newer, else this Node 24 LTS from the npm registry.
+# Node.js: the machine's node when package.json's engines allow it (>= 22.19, which undici 8 needs),
+# else this Node 24 LTS from the npm registry.
 NODE_VERSION=24.22.3
-MIN_NODE_MAJOR=22
+MIN_NODE=22.19.0
 
 CACHE_ROOT="${CONSUL_MESH_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/consul-mesh}"
 BIN_DIR="$CACHE_ROOT/bin"
@@ -183,8 +185,8 @@ setup_node() {
   local found v
   if found=$(which_outside_bin node); then
     v=$("$found" --version 2>/dev/null | sed 's/^v//')
-    if [[ "${v%%.*}" -ge "$MIN_NODE_MAJOR" ]] 2>/dev/null; then link_tool node "$found"; return; fi
-    log "node ${v:-?} at $found is older than $MIN_NODE_MAJOR; using Node.js $NODE_VERSION"
+    if version_ge "${v:-0}" "$MIN_NODE"; then link_tool node "$found"; return; fi
+    log "node ${v:-?} at $found is older than $MIN_NODE; using Node.js $NODE_VERSION"
   fi
   local dir="$CACHE_ROOT/node-v$NODE_VERSION-linux-x64"
   install_node "$NODE_VERSION" "$dir"
