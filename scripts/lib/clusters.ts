@@ -47,14 +47,16 @@ export function serverPorts(spec: ClusterSpec, index: number): ClusterSpec["port
 }
 
 /**
- * CONSUL_MESH_PORT_OFFSET (a multiple of 10000, e.g. 10000) moves every port of both clusters, so
- * that several checkouts can run their tests side by side; 0 (the default) is the documented layout.
+ * CONSUL_MESH_PORT_OFFSET (0, 10000 or 20000) moves every port of the clusters, so that several
+ * checkouts can run their tests side by side; 0 (the default) is the documented layout. Larger
+ * offsets would put the agents' ports inside Linux's ephemeral range (32768-60999 by default), where
+ * an outgoing connection can hold a port before the agent binds it ("address already in use").
  */
 export function portOffset(): number {
     const raw = process.env.CONSUL_MESH_PORT_OFFSET ?? "0";
     const offset = Number(raw);
-    if (!Number.isInteger(offset) || offset < 0 || offset % 10000 !== 0 || offset > 50000) {
-        throw new Error(`CONSUL_MESH_PORT_OFFSET must be 0, 10000, ..., 50000 (got "${raw}")`);
+    if (!Number.isInteger(offset) || offset < 0 || offset % 10000 !== 0 || offset > 20000) {
+        throw new Error(`CONSUL_MESH_PORT_OFFSET must be 0, 10000 or 20000 (got "${raw}"): larger offsets reach the ephemeral port range`);
     }
     return offset;
 }
