@@ -14,3 +14,8 @@ export { CaConfiguration, type CaConfigurationArgs, type ConsulCaConfigArgs, typ
 export { MeshPolicy, type MeshPolicyArgs } from "./components/mesh-policy";
 export type { HeaderMatch, IntentionSource, JwtRequirement, Permission } from "./intention-types";
 export type { ConnectionArgs } from "./connection";
+export * from "./functions/ca";
+export * from "./functions/intentions";
+export * from "./functions/authorize";
+export * from "./functions/peerings";
+export * from "./functions/acl";

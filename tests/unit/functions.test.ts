@@ -1,0 +1,76 @@
+// Pure parts of the read-side functions: the peer-source evaluation (Consul's precedence), the
+// split of CA settings into plain settings and credentials, answer parsing and path segments.
+import { strict as assert } from "node:assert";
+import { z } from "zod";
+import { parseAnswer, segment } from "../../provider/functions/answer";
+import { isCredentialKey } from "../../provider/functions/ca";
+import { decideForPeer, type MatchedIntention } from "../../provider/functions/intentions";
+
+const intention = (source: string, precedence: number, extra: Partial<MatchedIntention> = {}): MatchedIntention => ({
+    source,
+    destination: "db",
+    permissions: [],
+    precedence,
+    meta: {},
+    action: "allow",
+    ...extra,
+});
+
+describe("functions: peer-source evaluation", () => {
+    const intentions = [
+        intention("web", 9),
+        intention("api", 9, { sourcePeer: "dc2" }),
+        intention("*", 8, { sourcePeer: "dc2", action: "deny" }),
+        intention("*", 8, { action: "deny" }),
+        intention("admin", 9, { sourcePeer: "dc2", action: undefined, permissions: [{ action: "allow", http: { pathPrefix: "/" } }] }),
+    ];
+
+    it("takes the exact intention of that peer over the peer's wildcard", () => {
+        assert.deepEqual(decideForPeer(intentions, "api", "dc2", false), { allowed: true, intention: intentions[1] });
+    });
+    it("applies the peer's wildcard, never a local intention of the same name", () => {
+        assert.deepEqual(decideForPeer(intentions, "web", "dc2", true), { allowed: false, intention: intentions[2] });
+    });
+    it("falls back to the default when nothing for that peer matches", () => {
+        assert.deepEqual(decideForPeer(intentions, "web", "dc3", true), { allowed: true });
+        assert.deepEqual(decideForPeer(intentions, "web", "dc3", false), { allowed: false });
+    });
+    it("does not allow at L4 through an L7 intention (as Consul's check)", () => {
+        assert.equal(decideForPeer(intentions, "admin", "dc2", true).allowed, false);
+    });
+    it("orders by precedence even when the list comes unordered", () => {
+        const shuffled = [intentions[2], intentions[1]];
+        assert.equal(decideForPeer(shuffled, "api", "dc2", false).allowed, true);
+    });
+});
+
+describe("functions: CA credentials are kept apart", () => {
+    it("treats keys, tokens, auth methods and anything naming a secret as credentials", () => {
+        for (const key of ["PrivateKey", "Token", "AuthMethod", "ClientKey", "SecretAccessKey", "VaultToken", "password"]) {
+            assert.equal(isCredentialKey(key), true, key);
+        }
+    });
+    it("keeps settings that are not credentials plain", () => {
+        for (const key of ["LeafCertTTL", "PrivateKeyType", "PrivateKeyBits", "RootCert", "Address", "RootPKIPath", "KeyFile"]) {
+            assert.equal(isCredentialKey(key), false, key);
+        }
+    });
+});
+
+describe("functions: answers and paths", () => {
+    it("turns a malformed answer into an error naming the endpoint and the field, without the value", () => {
+        const schema = z.object({ Roots: z.array(z.object({ ID: z.string() })) });
+        assert.throws(
+            () => parseAnswer(schema, { Roots: [{ ID: 42 }], Secret: "s3cr3t-value" }, "Consul GET /v1/x at http://h:1"),
+            (err: Error) => {
+                assert.match(err.message, /^Consul GET \/v1\/x at http:\/\/h:1 answered in an unexpected shape \(Roots\.0\.ID: /);
+                assert.ok(!err.message.includes("42") && !err.message.includes("s3cr3t"));
+                return true;
+            },
+        );
+    });
+    it("refuses path segments a URL parser would resolve away", () => {
+        for (const bad of ["", ".", ".."]) assert.throws(() => segment(bad, "name"), /name must be a name/);
+        assert.equal(segment("a/b c", "name"), "a%2Fb%20c");
+    });
+});
