@@ -143,6 +143,17 @@ describe("functions: the read side against real clusters", function () {
             assert.ok(bySource.intentions.some((i) => i.destination === destination && i.source === "web"));
         });
 
+        it("passes namespace and partition to Consul, which Community Edition refuses with its own message", async () => {
+            await assert.rejects(
+                mesh.checkIntention({ source: "web", destination, namespace: "team-a", connection: dc1 }),
+                /400 Invalid query parameter: "ns" - Namespaces are a Consul Enterprise feature/,
+            );
+            await assert.rejects(
+                mesh.matchIntentions({ by: "destination", name: destination, partition: "p1", connection: dc1 }),
+                /400 Invalid query parameter: "partition" - Partitions are a Consul Enterprise feature/,
+            );
+        });
+
         it("refuses a wrong `by` before any request", async () => {
             await assert.rejects(
                 mesh.matchIntentions({ by: "service" as "source", name: "db", connection: dc1 }),
