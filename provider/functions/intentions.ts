@@ -5,6 +5,7 @@ import { z } from "zod";
 import type { ConsulClient } from "../client";
 import { ConsulApiError } from "../errors";
 import { permissionFromConsul, type Permission } from "../intention-model";
+import { evaluate } from "../intention-evaluation";
 import { getParsed, list, optionalText } from "./answer";
 
 const intentionSchema = z.object({
@@ -94,6 +95,8 @@ export interface IntentionDecision {
      * precedence order, whose source matches (name or `*` in that peer), else the cluster's default.
      */
     decidedBy: "consul" | "evaluation";
+    /** Why, in words (evaluation only): the intention that decided, or the default. */
+    reason?: string;
     /** The intention that decided, when one did (evaluation only). */
     intention?: MatchedIntention;
 }
@@ -129,22 +132,6 @@ export async function defaultAllows(client: ConsulClient): Promise<boolean> {
     }
 }
 
-/** The decision for a peer's source, evaluated with Consul's precedence from the matching intentions. */
-export function decideForPeer(
-    intentions: MatchedIntention[],
-    source: string,
-    peer: string,
-    defaultAllow: boolean,
-): { allowed: boolean; intention?: MatchedIntention } {
-    const applies = intentions
-        .filter((i) => i.sourcePeer === peer && (i.source === source || i.source === "*"))
-        .sort((a, b) => b.precedence - a.precedence);
-    const first = applies[0];
-    if (!first) return { allowed: defaultAllow };
-    // As Consul's check: an L7 intention does not allow at L4 (its permissions decide per request).
-    return { allowed: first.permissions.length === 0 && first.action === "allow", intention: first };
-}
-
 export async function readIntentionDecision(client: ConsulClient, q: CheckQuery): Promise<IntentionDecision> {
     if (!q.sourcePeer) {
         const answer = await getParsed(client, "/v1/connect/intentions/check", checkSchema, {
@@ -156,6 +143,6 @@ export async function readIntentionDecision(client: ConsulClient, q: CheckQuery)
         readIntentionMatches(client, { by: "destination", name: q.destination, namespace: q.namespace, partition: q.partition }),
         defaultAllows(client),
     ]);
-    const decision = decideForPeer(intentions, q.source, q.sourcePeer, defaultAllow);
-    return { ...decision, decidedBy: "evaluation" };
+    const { allowed, reason, intention } = evaluate(intentions, { source: q.source, peer: q.sourcePeer }, undefined, defaultAllow);
+    return { allowed, decidedBy: "evaluation", reason, ...(intention ? { intention } : {}) };
 }

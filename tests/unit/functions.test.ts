@@ -4,7 +4,8 @@ import { strict as assert } from "node:assert";
 import { z } from "zod";
 import { parseAnswer, segment } from "../../provider/functions/answer";
 import { isCredentialKey } from "../../provider/functions/ca";
-import { decideForPeer, type MatchedIntention } from "../../provider/functions/intentions";
+import type { MatchedIntention } from "../../provider/functions/intentions";
+import { evaluate } from "../../provider/intention-evaluation";
 
 const intention = (source: string, precedence: number, extra: Partial<MatchedIntention> = {}): MatchedIntention => ({
     source,
@@ -16,6 +17,11 @@ const intention = (source: string, precedence: number, extra: Partial<MatchedInt
     ...extra,
 });
 
+/** The decision without its wording. */
+function pick(e: { allowed: boolean; intention?: MatchedIntention }): { allowed: boolean; intention?: MatchedIntention } {
+    return e.intention ? { allowed: e.allowed, intention: e.intention } : { allowed: e.allowed };
+}
+
 describe("functions: peer-source evaluation", () => {
     const intentions = [
         intention("web", 9),
@@ -26,21 +32,27 @@ describe("functions: peer-source evaluation", () => {
     ];
 
     it("takes the exact intention of that peer over the peer's wildcard", () => {
-        assert.deepEqual(decideForPeer(intentions, "api", "dc2", false), { allowed: true, intention: intentions[1] });
+        assert.deepEqual(pick(evaluate(intentions, { source: "api", peer: "dc2" }, undefined, false)), {
+            allowed: true,
+            intention: intentions[1],
+        });
     });
     it("applies the peer's wildcard, never a local intention of the same name", () => {
-        assert.deepEqual(decideForPeer(intentions, "web", "dc2", true), { allowed: false, intention: intentions[2] });
+        assert.deepEqual(pick(evaluate(intentions, { source: "web", peer: "dc2" }, undefined, true)), {
+            allowed: false,
+            intention: intentions[2],
+        });
     });
     it("falls back to the default when nothing for that peer matches", () => {
-        assert.deepEqual(decideForPeer(intentions, "web", "dc3", true), { allowed: true });
-        assert.deepEqual(decideForPeer(intentions, "web", "dc3", false), { allowed: false });
+        assert.deepEqual(pick(evaluate(intentions, { source: "web", peer: "dc3" }, undefined, true)), { allowed: true });
+        assert.deepEqual(pick(evaluate(intentions, { source: "web", peer: "dc3" }, undefined, false)), { allowed: false });
     });
     it("does not allow at L4 through an L7 intention (as Consul's check)", () => {
-        assert.equal(decideForPeer(intentions, "admin", "dc2", true).allowed, false);
+        assert.equal(evaluate(intentions, { source: "admin", peer: "dc2" }, undefined, true).allowed, false);
     });
     it("orders by precedence even when the list comes unordered", () => {
         const shuffled = [intentions[2], intentions[1]];
-        assert.equal(decideForPeer(shuffled, "api", "dc2", false).allowed, true);
+        assert.equal(evaluate(shuffled, { source: "api", peer: "dc2" }, undefined, false).allowed, true);
     });
 });
 
