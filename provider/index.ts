@@ -3,6 +3,7 @@
 import { aclBootstrapProvider } from "./resources/acl-bootstrap";
 import { caConfigurationProvider } from "./resources/ca-configuration";
 import { intentionProvider } from "./resources/intention";
+import { intentionAssertionsProvider } from "./resources/intention-assertions";
 import { exportedServicesProvider } from "./resources/exported-services";
 import { peeringProvider } from "./resources/peering";
 import { peeringTokenProvider } from "./resources/peering-token";
@@ -18,6 +19,7 @@ export const providers = {
     ServiceIntentions: serviceIntentionsProvider,
     ServiceDefaults: serviceDefaultsProvider,
     CaConfiguration: caConfigurationProvider,
+    IntentionAssertions: intentionAssertionsProvider,
 };
 
 export type ProviderKind = keyof typeof providers;

@@ -12,6 +12,12 @@ export { ServiceIntentions, type ServiceIntentionsArgs } from "./resources/servi
 export { ServiceDefaults, type ServiceDefaultsArgs } from "./resources/service-defaults";
 export { CaConfiguration, type CaConfigurationArgs, type ConsulCaConfigArgs, type CaRoot } from "./resources/ca-configuration";
 export { MeshPolicy, type MeshPolicyArgs } from "./components/mesh-policy";
+export {
+    IntentionAssertions,
+    type IntentionAssertionsArgs,
+    type IntentionExpectation,
+    type IntentionExpectationResult,
+} from "./resources/intention-assertions";
 export type { HeaderMatch, IntentionSource, JwtRequirement, Permission } from "./intention-types";
 export type { ConnectionArgs } from "./connection";
 export * from "./functions/ca";

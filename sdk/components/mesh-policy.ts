@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { ConnectionArgs } from "../connection";
 import type { IntentionSource } from "../intention-types";
+import { IntentionAssertions, type IntentionExpectation } from "../resources/intention-assertions";
 import { ServiceIntentions } from "../resources/service-intentions";
 
 /**
@@ -15,7 +16,10 @@ import { ServiceIntentions } from "../resources/service-intentions";
  * ```
  */
 export interface MeshPolicyArgs {
-    /** What happens to traffic no rule below matches: the `*` -> `*` intention. */
+    /**
+     * What happens to traffic no rule below matches: the `*` -> `*` intention, and for each peer in
+     * `peers` the same from that peer's `*` (Consul's `*` source matches local services only).
+     */
     defaultAction: "allow" | "deny";
     /** `source: [destinations]` pairs to allow (service names of this cluster). */
     allow?: Record<string, string[]>;
@@ -23,6 +27,14 @@ export interface MeshPolicyArgs {
     deny?: Record<string, string[]>;
     /** Sources from cluster peers: `peerName: { allow?: { remoteService: [localDestinations] }, deny?: ... }`. */
     peers?: Record<string, { allow?: Record<string, string[]>; deny?: Record<string, string[]> }>;
+    /**
+     * Expectations Consul must meet once the policy is written, e.g.
+     * `[{ from: "web", to: "db", expect: "deny" }, { from: "web", to: "api", path: "/admin", method: "POST", expect: "deny" }]`:
+     * checked by an {@link IntentionAssertions} child (`<name>-expectations`) after every
+     * ServiceIntentions child; `up` fails naming each violated one, and `preview --refresh` reports
+     * one a hand edit has broken.
+     */
+    expect?: pulumi.Input<pulumi.Input<IntentionExpectation>[]>;
     /** Adopt entries that already exist in Consul for these destinations. @default false */
     adopt?: boolean;
     /** Where Consul is; see {@link ConnectionArgs}. */
@@ -63,13 +75,18 @@ export function meshPolicyRules(args: Pick<MeshPolicyArgs, "allow" | "deny" | "p
 
 /**
  * A mesh policy as one component: one {@link ServiceIntentions} per destination (children named
- * `<name>-<destination>`) plus the `*` default (`<name>-default`).
+ * `<name>-<destination>`) plus the `*` default (`<name>-default`), which also holds the default
+ * for every peer named in `peers`.
  */
 export class MeshPolicy extends pulumi.ComponentResource {
     /** The ServiceIntentions per destination (`"*"` is the default). */
     public readonly intentions: Record<string, ServiceIntentions>;
     /** Destinations with a policy, sorted (`"*"` included). */
     public readonly destinations: pulumi.Output<string[]>;
+    /** The expectations' check, when `expect` is given. */
+    public readonly assertions?: IntentionAssertions;
+    /** Violated expectations (empty after `up`; filled by a refresh that finds Consul changed); `[]` without `expect`. */
+    public readonly violations: pulumi.Output<string[]>;
 
     constructor(name: string, args: MeshPolicyArgs, opts?: pulumi.ComponentResourceOptions) {
         super("consul-mesh:index:MeshPolicy", name, {}, opts);
@@ -81,6 +98,11 @@ export class MeshPolicy extends pulumi.ComponentResource {
         }
         const star = byDestination.get("*") ?? [];
         if (!star.some((s) => s.name === "*" && !s.peer)) star.push({ name: "*", action: args.defaultAction });
+        // Consul's `*` source matches local services only: without these, traffic from a declared
+        // peer that no rule names would fall to the cluster's default, not to defaultAction.
+        for (const peer of Object.keys(args.peers ?? {}).sort()) {
+            if (!star.some((s) => s.name === "*" && s.peer === peer)) star.push({ name: "*", peer, action: args.defaultAction });
+        }
         byDestination.set("*", star);
 
         this.intentions = {};
@@ -93,6 +115,14 @@ export class MeshPolicy extends pulumi.ComponentResource {
             );
         }
         this.destinations = pulumi.output(Object.keys(this.intentions).sort());
-        this.registerOutputs({ destinations: this.destinations });
+        if (args.expect !== undefined) {
+            this.assertions = new IntentionAssertions(
+                `${name}-expectations`,
+                { expectations: args.expect, connection: args.connection },
+                { parent: this, dependsOn: Object.values(this.intentions) },
+            );
+        }
+        this.violations = this.assertions?.violations ?? pulumi.output([]);
+        this.registerOutputs({ destinations: this.destinations, violations: this.violations });
     }
 }

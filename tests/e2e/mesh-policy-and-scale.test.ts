@@ -23,6 +23,7 @@ describe("examples/mesh-policy with the Pulumi CLI", function () {
             "*=>*:deny",
             "api=>cache:allow",
             "api=>db:allow",
+            "dc2/*=>*:deny",
             "dc2/frontend=>api:allow",
             "web=>api:allow",
             "web=>db:deny",

@@ -304,6 +304,65 @@ export const BAD_INPUTS: BadInputCase[] = [
         childSuffix: "-api",
     },
 
+    {
+        kind: "MeshPolicy",
+        args: { defaultAction: "deny", allow: { web: ["api"] }, expect: [{ from: "web", to: "api", expect: "permit" }] },
+        property: "expectations.0.expect",
+        reason: /expect must be "allow" or "deny"/,
+        childSuffix: "-expectations",
+    },
+
+    // IntentionAssertions: names, outcomes, requests, unknown fields.
+    { kind: "IntentionAssertions", args: { expectations: [] }, property: "expectations", reason: /must not be empty/ },
+    {
+        kind: "IntentionAssertions",
+        args: { expectations: [{ from: "*", to: "db", expect: "deny" }] },
+        property: "expectations.0.from",
+        reason: /one service/,
+    },
+    {
+        kind: "IntentionAssertions",
+        args: { expectations: [{ from: "web", to: "d b", expect: "deny" }] },
+        property: "expectations.0.to",
+        reason: /must be a service name/,
+    },
+    {
+        kind: "IntentionAssertions",
+        args: { expectations: [{ from: "web", to: "db", expect: "yes" }] },
+        property: "expectations.0.expect",
+        reason: /expect must be "allow" or "deny"/,
+    },
+    {
+        kind: "IntentionAssertions",
+        args: { expectations: [{ from: "web", fromPeer: "DC2", to: "db", expect: "deny" }] },
+        property: "expectations.0.fromPeer",
+        reason: /must be a peer name/,
+    },
+    {
+        kind: "IntentionAssertions",
+        args: { expectations: [{ from: "web", to: "db", expect: "deny", path: "admin" }] },
+        property: "expectations.0.path",
+        reason: /path must start with/,
+    },
+    {
+        kind: "IntentionAssertions",
+        args: { expectations: [{ from: "web", to: "db", expect: "deny", method: "FETCH" }] },
+        property: "expectations.0.method",
+        reason: /method must be one of/,
+    },
+    {
+        kind: "IntentionAssertions",
+        args: { expectations: [{ from: "web", to: "db", expect: "deny", port: 80 }] },
+        property: "expectations.0.port",
+        reason: UNKNOWN_FIELD,
+    },
+    {
+        kind: "IntentionAssertions",
+        args: { expectations: [{ from: "web", to: "db", expect: "deny" }], when: "always" },
+        property: "when",
+        reason: UNKNOWN_FIELD,
+    },
+
     // CaConfiguration: durations, the TTL rules, key types and sizes, provider/config consistency.
     { kind: "CaConfiguration", args: ca({ leafCertTtl: "3 days" }), property: "config.leafCertTtl", reason: /Go duration/ },
     { kind: "CaConfiguration", args: ca({ leafCertTtl: "72" }), property: "config.leafCertTtl", reason: /Go duration/ },

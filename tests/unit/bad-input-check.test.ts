@@ -26,6 +26,7 @@ const constructors: Record<string, new (name: string, args: never) => unknown> =
     ExportedServices: mesh.ExportedServices,
     ClusterPeering: mesh.ClusterPeering,
     AclBootstrap: mesh.AclBootstrap,
+    IntentionAssertions: mesh.IntentionAssertions,
 };
 
 /** The inputs as the dynamic-provider host hands them to check: secrets unwrapped to their values. */

@@ -19,6 +19,7 @@ const kinds = [
     "ExportedServices",
     "ClusterPeering",
     "AclBootstrap",
+    "IntentionAssertions",
 ];
 const declared = JSON.parse(fs.readFileSync(new pulumi.Config().require("file"), "utf8"));
 for (const { kind, name, args } of declared) {
