@@ -1,0 +1,68 @@
+// The effective policy change of an intentions change, computed at preview from the declared
+// sources alone (no Consul call): for every caller the old or the new source list names, and for
+// "any other service" where a `*` source is involved, the L4 outcome before and after, evaluated
+// with Consul's precedence (exact source over `*`; a peer's sources apart from local ones), and the
+// pairs whose outcome flips. The outcomes are `allow`, `deny`, `L7` (per-request permissions) and
+// `default` (no intention in this entry matches: the cluster's default, or an intention for the `*`
+// destination, decides).
+import type { MatchedIntention } from "./functions/intentions";
+import { evaluate } from "./intention-evaluation";
+import type { SourceInput } from "./intention-model";
+
+export type Outcome = "allow" | "deny" | "L7" | "default";
+
+/** Consul's precedence for a source/destination pair in Community Edition. */
+export function precedence(source: string, destination: string): number {
+    if (destination === "*") return source === "*" ? 5 : 6;
+    return source === "*" ? 8 : 9;
+}
+
+function asMatched(destination: string, s: SourceInput): MatchedIntention {
+    return {
+        source: s.name,
+        ...(s.peer ? { sourcePeer: s.peer } : {}),
+        destination,
+        ...(s.permissions?.length ? {} : s.action ? { action: s.action } : {}),
+        permissions: s.permissions ?? [],
+        precedence: precedence(s.name, destination),
+        meta: {},
+    };
+}
+
+/** The L4 outcome for a caller under one entry's sources. */
+export function outcome(destination: string, sources: SourceInput[], caller: { name: string; peer?: string }): Outcome {
+    const intentions = sources.map((s) => asMatched(destination, s));
+    const decided = evaluate(intentions, { source: caller.name, peer: caller.peer }, undefined, false);
+    if (!decided.intention) return "default";
+    if (decided.intention.permissions.length > 0) return "L7";
+    return decided.allowed ? "allow" : "deny";
+}
+
+/** A caller no source names: stands for "any other service" (of that peer). */
+const OTHER = "\u0000other";
+
+function callerLabel(c: { name: string; peer?: string }): string {
+    const name = c.name === OTHER ? "* (any other service)" : c.name;
+    return c.peer ? `peer ${c.peer}/${name}` : name;
+}
+
+/**
+ * The pairs whose L4 outcome differs between the old and the new sources of `destination`, as
+ * `"web -> db: allow => deny"`, sorted. `oldSources` undefined means the entry does not exist yet.
+ */
+export function policyFlips(destination: string, oldSources: SourceInput[] | undefined, newSources: SourceInput[] | undefined): string[] {
+    const before = oldSources ?? [];
+    const after = newSources ?? [];
+    const callers = new Map<string, { name: string; peer?: string }>();
+    for (const s of [...before, ...after]) {
+        const name = s.name === "*" ? OTHER : s.name;
+        callers.set(`${s.peer ?? ""}/${name}`, { name, ...(s.peer ? { peer: s.peer } : {}) });
+    }
+    const flips: string[] = [];
+    for (const caller of callers.values()) {
+        const was = outcome(destination, before, caller);
+        const now = outcome(destination, after, caller);
+        if (was !== now) flips.push(`${callerLabel(caller)} -> ${destination}: ${was} => ${now}`);
+    }
+    return flips.sort();
+}
