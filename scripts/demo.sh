@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # npm start / npm run demo:drift / npm run demo:down: the demo stack on local clusters.
-# State lives in .consul-mesh/ (a file:// backend, passphrase "consul-mesh-demo").
+# State lives in .consul-mesh/ (a file:// backend); its passphrase is random, made on the first run
+# and kept in .consul-mesh/demo-passphrase (mode 600), like the stack config (Pulumi.yaml's
+# stackConfigDir): nothing secret is in the repository or on a command line.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
@@ -14,7 +16,14 @@ bash scripts/setup-tools.sh
 export PATH="$(bash scripts/setup-tools.sh --print-path):$PATH"
 export PULUMI_HOME="$root/.consul-mesh/pulumi-home"
 export PULUMI_BACKEND_URL="file://$root/.consul-mesh/pulumi-state"
-export PULUMI_CONFIG_PASSPHRASE="${PULUMI_CONFIG_PASSPHRASE:-consul-mesh-demo}"
+mkdir -p "$root/.consul-mesh/demo-stack-config"
+if [[ -z "${PULUMI_CONFIG_PASSPHRASE:-}" && -z "${PULUMI_CONFIG_PASSPHRASE_FILE:-}" ]]; then
+  passphrase_file="$root/.consul-mesh/demo-passphrase"
+  if [[ ! -s "$passphrase_file" ]]; then
+    (umask 077 && node -e 'process.stdout.write(require("node:crypto").randomBytes(24).toString("base64url"))' >"$passphrase_file")
+  fi
+  export PULUMI_CONFIG_PASSPHRASE_FILE="$passphrase_file"
+fi
 export PULUMI_SKIP_UPDATE_CHECK=true PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION=true PULUMI_DIY_BACKEND_NO_LEGACY_WARNING=true
 mkdir -p "$root/.consul-mesh/pulumi-state"
 stack=demo
@@ -44,8 +53,10 @@ case "${1:-up}" in
     cat <<TXT
 
 Next steps:
-  - change an intention by hand (dc1 has ACLs on; the token is the stack's secret output):
-      curl -s -X PUT -H "X-Consul-Token: \$(npm run --silent demo:token)" 'http://127.0.0.1:8500/v1/connect/intentions/exact?source=web&destination=api' -d '{"Action":"deny"}'
+  - change an intention by hand (web may no longer call api):
+                       npm run demo:tamper
+    (it sends the management token, the stack's secret output, to curl on its standard input,
+    never on a command line: see scripts/demo.sh)
   - see the drift:     npm run demo:drift
   - put it back:       npm start
   - tear it all down:  npm run demo:down
@@ -54,6 +65,15 @@ TXT
   token)
     pulumi stack select "$stack" --non-interactive >/dev/null
     pulumi stack output bootstrapSecretId --show-secrets
+    ;;
+  tamper)
+    pulumi stack select "$stack" --non-interactive >/dev/null
+    token=$(pulumi stack output bootstrapSecretId --show-secrets)
+    step "setting web -> api to deny in dc1 by hand"
+    # curl reads the header from its config on standard input (-K -): the token is in no argv.
+    curl -sS --fail -K - -X PUT 'http://127.0.0.1:8500/v1/connect/intentions/exact?source=web&destination=api' \
+      -d '{"Action":"deny"}' <<<"header = \"X-Consul-Token: $token\""
+    echo
     ;;
   drift)
     pulumi stack select "$stack" --non-interactive >/dev/null
@@ -69,7 +89,7 @@ TXT
     npm run --silent cluster -- stop
     ;;
   *)
-    echo "usage: scripts/demo.sh up|drift|token|down" >&2
+    echo "usage: scripts/demo.sh up|drift|tamper|token|down" >&2
     exit 2
     ;;
 esac

@@ -15,7 +15,10 @@ describe("the demo stack (root Pulumi.yaml) with the Pulumi CLI", function () {
 
     before(async () => {
         const rootYaml = fs.readFileSync(path.resolve(__dirname, "..", "..", "Pulumi.yaml"), "utf8");
-        fs.writeFileSync(path.join(program.workDir, "Pulumi.yaml"), rootYaml.replace(/^main: .*\n/m, ""));
+        fs.writeFileSync(
+            path.join(program.workDir, "Pulumi.yaml"),
+            rootYaml.replace(/^main: .*\n/m, "").replace(/^stackConfigDir: .*\n/m, ""),
+        );
         await freshAclCluster();
         await program.init(
             { "consul-mesh-demo:dc1Address": DC3, "consul-mesh-demo:dc2Address": DC2 },
