@@ -47,8 +47,9 @@ export function serverPorts(spec: ClusterSpec, index: number): ClusterSpec["port
 }
 
 /**
- * CONSUL_MESH_PORT_OFFSET (0, 10000 or 20000) moves every port of the clusters, so that several
- * checkouts can run their tests side by side; 0 (the default) is the documented layout. Larger
+ * CONSUL_MESH_PORT_OFFSET (0, 5000, 10000, 15000 or 20000) moves every port of the clusters, so
+ * that several checkouts can run their tests side by side (the layouts do not overlap: every base
+ * port lies between 6300 and 9700); 0 (the default) is the documented layout. Larger
  * offsets would put the agents' ports inside Linux's ephemeral range (32768-60999 by default), where
  * an outgoing connection can hold a port before the agent binds it ("address already in use").
  */
