@@ -1,16 +1,17 @@
 #!/usr/bin/env bash
-# npm test: lint, type-check, then the unit, integration, e2e and fault suites (or the ones named:
+# npm test: lint, type-check, then the unit, integration, e2e, fault and security suites (or the ones named:
 # bash scripts/test.sh unit e2e). Everything runs on the Node.js that setup provides (the machine's
 # node when it is 22 or newer, else Node 24 LTS from the npm registry). The unit suite and the lint
 # need no server, so they run before consul and pulumi are built (on a cold machine that build takes
 # several minutes). Integration and e2e start the local clusters once per run
 # (tests/support/global-clusters.ts) and stop them afterwards; each fault test file starts and stops
-# its own dc4 (three servers, TLS, rate limits, ...). Per-suite times are printed at the end.
+# its own dc4 (three servers, TLS, rate limits, ...). The security suite deploys every example on
+# clusters of its own (another port offset). Per-suite times are printed at the end.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 suites=("$@")
-[[ ${#suites[@]} -eq 0 ]] && suites=(lint unit integration e2e faults)
+[[ ${#suites[@]} -eq 0 ]] && suites=(lint unit integration e2e faults security)
 
 [[ -f node_modules/.package-lock.json ]] || npm ci
 bash scripts/setup-tools.sh --node-only
@@ -25,6 +26,11 @@ report=()
 failed=()
 faults_pid=""
 faults_log=.consul-mesh/logs/faults.log
+security_log=.consul-mesh/logs/security.log
+# The security suite runs its own dc1-dc3 at another port offset, so that it can run beside the
+# integration and e2e suites.
+base_offset=${CONSUL_MESH_PORT_OFFSET:-0}
+security_offset=$((base_offset == 15000 ? 5000 : 15000))
 
 ensure_tools() {
   if ! $tools_ready; then
@@ -37,18 +43,24 @@ ensure_tools() {
 run_mocha() {
   local suite=$1 hooks=()
   [[ "$suite" != faults ]] && hooks=(--require tests/support/global-clusters.ts)
+  if [[ "$suite" == security ]]; then
+    CONSUL_MESH_PORT_OFFSET=$security_offset npx mocha --require ts-node/register/transpile-only "${hooks[@]}" --timeout 60000 \
+      --reporter spec "tests/$suite/**/*.test.ts"
+    return
+  fi
   npx mocha --require ts-node/register/transpile-only "${hooks[@]}" --timeout 60000 \
     --reporter spec "tests/$suite/**/*.test.ts"
 }
 
-# The fault suite runs on its own cluster (dc4) and the others on dc1-dc3, so when both are asked
-# for, faults runs in the background beside integration and e2e (its output is printed when it
-# ends). CONSUL_MESH_SERIAL=1 runs every suite one after the other instead.
-parallel_faults=false
-if [[ "${CONSUL_MESH_SERIAL:-}" != 1 ]] && [[ " ${suites[*]} " == *" faults "* ]] &&
-  { [[ " ${suites[*]} " == *" e2e "* ]] || [[ " ${suites[*]} " == *" integration "* ]]; }; then
-  parallel_faults=true
+# The fault suite runs on its own cluster (dc4) and the security suite on clusters at another port
+# offset, so when integration or e2e is asked for too, they run one after the other in the
+# background beside integration and e2e (their output is printed when they end).
+# CONSUL_MESH_SERIAL=1 runs every suite one after the other instead.
+background=()
+if [[ "${CONSUL_MESH_SERIAL:-}" != 1 ]] && { [[ " ${suites[*]} " == *" e2e "* ]] || [[ " ${suites[*]} " == *" integration "* ]]; }; then
+  for s in faults security; do [[ " ${suites[*]} " == *" $s "* ]] && background+=("$s"); done
 fi
+in_background() { [[ " ${background[*]} " == *" $1 "* ]]; }
 
 for suite in "${suites[@]}"; do
   started=$SECONDS
@@ -65,11 +77,20 @@ for suite in "${suites[@]}"; do
       ;;
     integration | e2e)
       ensure_tools
-      if $parallel_faults && [[ -z "$faults_pid" ]]; then
+      if [[ ${#background[@]} -gt 0 && -z "$faults_pid" ]]; then
         mkdir -p "$(dirname "$faults_log")"
-        echo "=== faults (in the background beside integration and e2e; output: $faults_log)"
-        faults_started=$SECONDS
-        (run_mocha faults >"$faults_log" 2>&1; echo $? >"$faults_log.rc") &
+        rm -f "$faults_log.rc" "$security_log.rc" "$faults_log.time" "$security_log.time"
+        echo "=== ${background[*]} (in the background beside integration and e2e; output: .consul-mesh/logs/)"
+        (
+          for s in "${background[@]}"; do
+            log=$faults_log
+            [[ "$s" == security ]] && log=$security_log
+            t=$SECONDS
+            run_mocha "$s" >"$log" 2>&1
+            echo $? >"$log.rc"
+            echo $((SECONDS - t)) >"$log.time"
+          done
+        ) &
         faults_pid=$!
       fi
       echo "=== $suite"
@@ -80,24 +101,31 @@ for suite in "${suites[@]}"; do
         exit 1
       fi
       ;;
-    faults)
-      if $parallel_faults; then continue; fi
+    faults | security)
+      if in_background "$suite"; then continue; fi
       ensure_tools
-      echo "=== faults"
-      run_mocha faults
+      echo "=== $suite"
+      if ! run_mocha "$suite"; then
+        failed+=("$suite")
+        break
+      fi
       ;;
-    *) echo "unknown suite $suite (known: lint unit integration e2e faults)" >&2; exit 2 ;;
+    *) echo "unknown suite $suite (known: lint unit integration e2e faults security)" >&2; exit 2 ;;
   esac
   report+=("$suite: $((SECONDS - started))s")
 done
 
 if [[ -n "$faults_pid" ]]; then
   wait "$faults_pid" || true
-  echo "=== faults (ran in the background)"
-  cat "$faults_log"
-  report+=("faults (beside integration and e2e): $((SECONDS - faults_started))s")
-  rc=$(cat "$faults_log.rc" 2>/dev/null || echo 1)
-  [[ "$rc" == 0 ]] || failed+=(faults)
+  for s in "${background[@]}"; do
+    log=$faults_log
+    [[ "$s" == security ]] && log=$security_log
+    echo "=== $s (ran in the background)"
+    cat "$log" 2>/dev/null || true
+    report+=("$s (in the background beside integration and e2e): $(cat "$log.time" 2>/dev/null || echo '?')s")
+    rc=$(cat "$log.rc" 2>/dev/null || echo 1)
+    [[ "$rc" == 0 ]] || failed+=("$s")
+  done
 fi
 echo "=== times (total $SECONDS s)"
 printf '%s\n' "${report[@]}"

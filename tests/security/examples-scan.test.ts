@@ -1,0 +1,183 @@
+// Every example deployed with known secret values (tokens, a bootstrap secret, a CA private key),
+// then the whole life of its stack (up, preview --diff, refresh, preview --refresh --diff, destroy)
+// at the default verbosity. The secrets are the known ones plus every credential-like value the
+// stack holds as a secret (read with `pulumi stack export --show-secrets`: generated ACL tokens,
+// peering tokens, private keys). None may appear in plaintext in `pulumi stack export`, in the
+// checkpoint or any file of its history, or in anything the CLI printed.
+import { strict as assert } from "node:assert";
+import * as crypto from "node:crypto";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import * as pulumi from "@pulumi/pulumi";
+import { DC3, freshAclCluster, narrowToken, stopAclCluster } from "../support/acl";
+import { consul, DC1, DC2 } from "../support/consul";
+import { PulumiProgram } from "../support/pulumi";
+
+/** Keys whose values are credentials wherever they sit inside a secret. */
+const CREDENTIAL_KEY = /token|secret|password|credential|privatekey|private_key|clientkey/i;
+
+/** Credential-like strings inside the secret values of a `stack export --show-secrets` document. */
+export function secretCredentials(exported: unknown): string[] {
+    const found = new Set<string>();
+    const collect = (value: unknown, key: string, insideSecret: boolean) => {
+        if (typeof value === "string") {
+            const pem = /-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(value);
+            if (insideSecret && value.length >= 8 && (CREDENTIAL_KEY.test(key) || pem)) found.add(value);
+            return;
+        }
+        if (Array.isArray(value)) {
+            for (const v of value) collect(v, key, insideSecret);
+            return;
+        }
+        if (value === null || typeof value !== "object") return;
+        const record = Object.fromEntries(Object.entries(value));
+        if (record[pulumi.runtime.specialSigKey] === pulumi.runtime.specialSecretSig) {
+            const inner: unknown = typeof record.plaintext === "string" ? JSON.parse(record.plaintext) : record.value;
+            collect(inner, key, true);
+            return;
+        }
+        for (const [k, v] of Object.entries(record)) collect(v, k, insideSecret);
+    };
+    collect(exported, "", false);
+    return [...found];
+}
+
+/** Every file under dir (the checkpoint, its backups and the history). */
+function filesUnder(dir: string): string[] {
+    return fs
+        .readdirSync(dir, { recursive: true, withFileTypes: true })
+        .flatMap((e) => (e.isFile() ? [path.join(e.parentPath, e.name)] : []));
+}
+
+interface Example {
+    dir: string;
+    /** A fresh ACL-enabled dc3 for this example. */
+    acl?: boolean;
+    config: (ctx: { dc3Token?: string }) => { plain: Record<string, string>; secret: Record<string, string> };
+}
+
+const FAKE_TOKEN_1 = "11111111-aaaa-4bbb-8ccc-0123456789ab";
+const FAKE_TOKEN_2 = "22222222-aaaa-4bbb-8ccc-0123456789ab";
+const BOOTSTRAP_SECRET = crypto.randomUUID();
+const CA_KEY = crypto.generateKeyPairSync("ec", { namedCurve: "P-256" }).privateKey.export({ type: "sec1", format: "pem" }).toString();
+
+describe("security: every example's secrets stay ciphertext (state, history, CLI output)", function () {
+    this.timeout(600_000);
+
+    const examples: Example[] = [
+        {
+            dir: "examples/intentions",
+            config: () => ({ plain: { "consul-mesh-intentions:address": DC1 }, secret: { "consul-mesh-intentions:token": FAKE_TOKEN_1 } }),
+        },
+        {
+            dir: "examples/service-intentions",
+            config: () => ({ plain: { "consul-mesh:address": DC1 }, secret: { "consul-mesh:token": FAKE_TOKEN_1 } }),
+        },
+        {
+            dir: "examples/mesh-policy",
+            config: () => ({ plain: { "consul-mesh:address": DC1 }, secret: { "consul-mesh:token": FAKE_TOKEN_2 } }),
+        },
+        {
+            dir: "examples/ca-configuration",
+            config: () => ({
+                plain: { "consul-mesh-ca-configuration:address": DC1 },
+                secret: { "consul-mesh-ca-configuration:token": FAKE_TOKEN_1, "consul-mesh-ca-configuration:privateKey": CA_KEY },
+            }),
+        },
+        {
+            dir: "examples/peering",
+            config: () => ({
+                plain: { "consul-mesh-peering:dc1Address": DC1, "consul-mesh-peering:dc2Address": DC2 },
+                secret: { "consul-mesh-peering:dc1Token": FAKE_TOKEN_1, "consul-mesh-peering:dc2Token": FAKE_TOKEN_2 },
+            }),
+        },
+        {
+            dir: "examples/acl-bootstrap",
+            acl: true,
+            config: () => ({
+                plain: { "consul-mesh-acl-bootstrap:address": DC3 },
+                secret: { "consul-mesh-acl-bootstrap:bootstrapSecret": BOOTSTRAP_SECRET },
+            }),
+        },
+        {
+            dir: "examples/mesh-queries",
+            acl: true,
+            config: ({ dc3Token }) => ({
+                plain: {
+                    "consul-mesh-mesh-queries:dc1Address": DC1,
+                    "consul-mesh-mesh-queries:dc2Address": DC2,
+                    "consul-mesh-mesh-queries:aclAddress": DC3,
+                },
+                secret: { "consul-mesh-mesh-queries:aclToken": dc3Token ?? "" },
+            }),
+        },
+    ];
+
+    after(() => stopAclCluster());
+
+    it("the scanner finds credentials inside secrets (and only there)", () => {
+        const secret = (v: unknown) => ({ [pulumi.runtime.specialSigKey]: pulumi.runtime.specialSecretSig, plaintext: JSON.stringify(v) });
+        const doc = {
+            resources: [
+                { inputs: { connection: secret({ address: "http://127.0.0.1:8500", token: "tok-aaaa-bbbb" }) } },
+                { outputs: { peeringToken: secret("eyJDQSI6bnVsbH0="), key: secret(CA_KEY), note: secret("just words") } },
+                { outputs: { secretId: "plain-but-not-secret-wrapped" } },
+            ],
+        };
+        assert.deepEqual(secretCredentials(doc).sort(), [CA_KEY, "eyJDQSI6bnVsbH0=", "tok-aaaa-bbbb"].sort());
+    });
+
+    for (const example of examples) {
+        it(`${example.dir}: no secret in plaintext anywhere`, async () => {
+            let dc3Token: string | undefined;
+            if (example.acl) {
+                await freshAclCluster();
+                if (example.dir.endsWith("mesh-queries")) {
+                    const boot = await consul<{ SecretID: string }>("PUT", `${DC3}/v1/acl/bootstrap`);
+                    const rules =
+                        'service "db" {\n  policy = "write"\n  intentions = "write"\n}\nservice "web" { policy = "write" }\nacl = "read"';
+                    dc3Token = (await narrowToken(boot.body.SecretID, "scan", rules)).SecretID;
+                }
+            }
+            const program = new PulumiProgram(example.dir, "scan");
+            const printed: string[] = [];
+            const run = async (args: string[]) => {
+                const r = await program.run(args);
+                printed.push(`$ pulumi ${args.join(" ")}\n${r.stdout}\n${r.stderr}`);
+            };
+            try {
+                const { plain, secret } = example.config({ dc3Token });
+                await program.init(plain, secret);
+                await run(["up", "--yes", "--skip-preview"]);
+                await run(["preview", "--diff"]);
+                await run(["refresh", "--yes", "--skip-preview"]);
+                await run(["preview", "--refresh", "--diff"]);
+                const exported = await program.exportState();
+                const revealed = JSON.parse((await program.run(["stack", "export", "--show-secrets"])).stdout) as unknown;
+                const secrets = [...new Set([...Object.values(secret), ...secretCredentials(revealed)])].filter((s) => s.length >= 8);
+                assert.ok(secrets.length >= Object.keys(secret).length, "the known secrets are in the list");
+                await run(["destroy", "--yes", "--skip-preview"]);
+                const stateDir = program.env.PULUMI_BACKEND_URL!.replace("file://", "");
+                const files = filesUnder(stateDir);
+                assert.ok(
+                    files.some((f) => f.includes(`${path.sep}history${path.sep}`)),
+                    "the backend keeps a history",
+                );
+                const places = [
+                    { what: "pulumi stack export", text: exported },
+                    ...files.map((f) => ({ what: path.relative(stateDir, f), text: fs.readFileSync(f, "utf8") })),
+                    ...printed.map((text, i) => ({ what: `CLI output ${i}: ${text.split("\n")[0]}`, text })),
+                ];
+                const leaks = places.flatMap((p) =>
+                    secrets
+                        .filter((s) => p.text.includes(s) || p.text.includes(JSON.stringify(s).slice(1, -1)))
+                        .map((s) => `${p.what}: ${s.slice(0, 12)}...`),
+                );
+                console.error(`      [scan] ${example.dir}: ${secrets.length} secrets, ${places.length} places, ${leaks.length} leaks`);
+                assert.deepEqual(leaks, []);
+            } finally {
+                program.cleanup();
+            }
+        });
+    }
+});
