@@ -64,25 +64,11 @@ export abstract class ConsulResourceProvider {
  * `destroy` removes it. Any other error is returned unchanged.
  */
 export function createFailure(err: unknown, id: string, inputs: object): unknown {
-    const api = err instanceof ConsulApiError ? err : (err as { cause?: unknown })?.cause;
+    const api = err instanceof ConsulApiError ? err : err instanceof Error ? err.cause : undefined;
     if (!(api instanceof ConsulApiError) || !api.writeMayHaveLanded) return err;
     const message =
-        `${(err as Error).message}\nThe write may have been applied in Consul before the answer was lost: ${id} is recorded in ` +
+        `${err instanceof Error ? err.message : String(err)}\nThe write may have been applied in Consul before the answer was lost: ${id} is recorded in ` +
         "the stack and the next `pulumi up` writes it again (nothing is duplicated).";
     // __provider must stay in the recorded properties: later read/delete calls need it.
     return Object.assign(new Error(message), { id, properties: { ...inputs }, reasons: [message] });
-}
-
-/**
- * Create's "already exists" rule across compare-and-set attempts. Returns a function to call at each
- * look at the entry: true when the object found counts as made by someone else. Only what was there
- * at the first look counts; finding it later exactly as this create writes it (`isOurs`) means an
- * earlier attempt of ours was applied and its answer lost (a killed leader, a reset connection).
- */
-export function madeBySomeoneElse<T>(isOurs: (found: T) => boolean): (found: T | undefined) => boolean {
-    let atFirstLook: boolean | undefined;
-    return (found) => {
-        atFirstLook ??= found !== undefined;
-        return found !== undefined && (atFirstLook || !isOurs(found));
-    };
 }

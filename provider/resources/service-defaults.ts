@@ -1,12 +1,26 @@
 // ServiceDefaults: the protocol (and meta) of a service's `service-defaults` config entry, enough
 // to make a destination L7-capable for intention permissions. Fields it does not model are kept.
+// Reads and writes go through the config-entry engine (CAS, ownership mark, undo on failure).
 import type * as dynamic from "@pulumi/pulumi/dynamic";
 import { z } from "zod";
-import { ConsulResourceProvider, createFailure, madeBySomeoneElse, type Checked, type Created, type ReadOf, type Updated } from "../base";
+import { ConsulResourceProvider, createFailure, type Checked, type Created, type ReadOf, type Updated } from "../base";
+import {
+    alreadyExistsError,
+    deleteConfigEntry,
+    dropUndefined,
+    metaWithoutMark,
+    modifyConfigEntry,
+    OWNER_META_KEY,
+    readConfigEntry,
+    withOwnerMark,
+    type ConfigEntry,
+    type EntryRef,
+} from "../config-entry";
 import { connectionSchema, connectionTarget } from "../connection";
-import { isNotFound } from "../errors";
-import { metaSchema, SERVICE_NAME } from "../intention-model";
+import { metaSchema, SERVICE_NAME } from "../names";
 import { canonical, validate } from "../validation";
+
+const PROTOCOLS = ["tcp", "http", "http2", "grpc"] as const;
 
 export function serviceDefaultsSchema() {
     return z
@@ -18,8 +32,10 @@ export function serviceDefaultsSchema() {
                 .refine((n) => n !== "*", {
                     message: 'name cannot be "*"',
                 }),
-            protocol: z.enum(["tcp", "http", "http2", "grpc"], { message: 'protocol must be "tcp", "http", "http2" or "grpc"' }),
-            meta: metaSchema().optional(),
+            protocol: z.enum(PROTOCOLS, { message: 'protocol must be "tcp", "http", "http2" or "grpc"' }),
+            meta: metaSchema()
+                .refine((m) => !(OWNER_META_KEY in m), { message: `meta key "${OWNER_META_KEY}" is reserved for consul-mesh's ownership mark` })
+                .optional(),
             adopt: z.boolean().optional(),
             connection: connectionSchema().optional(),
         })
@@ -28,16 +44,27 @@ export function serviceDefaultsSchema() {
 
 export type ServiceDefaultsInputs = z.infer<ReturnType<typeof serviceDefaultsSchema>>;
 
-interface Entry {
-    Kind: string;
-    Name: string;
-    Protocol?: string;
-    Meta?: Record<string, string>;
-    ModifyIndex?: number;
-    [key: string]: unknown;
+const ref = (name: string): EntryRef => ({ kind: "service-defaults", name });
+
+/** Consul's protocol as we model it ("" and unknown values read as tcp, Consul's default). */
+function protocolOf(entry: ConfigEntry): ServiceDefaultsInputs["protocol"] {
+    return PROTOCOLS.find((p) => p === entry.Protocol) ?? "tcp";
 }
 
-const path = (name: string) => `/v1/config/service-defaults/${encodeURIComponent(name)}`;
+function outputsFrom(entry: ConfigEntry, inputs: ServiceDefaultsInputs): ServiceDefaultsInputs {
+    const outs: ServiceDefaultsInputs = { name: entry.Name, protocol: protocolOf(entry) };
+    const meta = metaWithoutMark(entry);
+    if (meta) outs.meta = meta;
+    if (inputs.adopt !== undefined) outs.adopt = inputs.adopt;
+    if (inputs.connection !== undefined) outs.connection = inputs.connection;
+    dropUndefined(outs);
+    return outs;
+}
+
+/** The entry to write: what is there (fields we do not model kept), with our protocol, meta and mark. */
+function declared(inputs: ServiceDefaultsInputs, current: ConfigEntry | undefined): ConfigEntry {
+    return { ...(current ?? {}), Kind: "service-defaults", Name: inputs.name, Protocol: inputs.protocol, Meta: withOwnerMark(inputs.meta) };
+}
 
 export class ServiceDefaultsProvider extends ConsulResourceProvider implements dynamic.ResourceProvider {
     check(_olds: Record<string, unknown>, news: Record<string, unknown>): Promise<Checked> {
@@ -57,47 +84,30 @@ export class ServiceDefaultsProvider extends ConsulResourceProvider implements d
         return Promise.resolve({ changes: replaces.length > 0 || changes.length > 0, replaces, deleteBeforeReplace: true });
     }
 
-    private async get(inputs: ServiceDefaultsInputs): Promise<Entry | undefined> {
-        try {
-            return (await this.client(inputs.connection).get<Entry>(path(inputs.name))).body;
-        } catch (err) {
-            if (isNotFound(err)) return undefined;
-            throw err;
-        }
-    }
-
-    private outputs(entry: Entry, inputs: ServiceDefaultsInputs): ServiceDefaultsInputs {
-        const outs: ServiceDefaultsInputs = { name: entry.Name, protocol: (entry.Protocol || "tcp") as ServiceDefaultsInputs["protocol"] };
-        if (entry.Meta && Object.keys(entry.Meta).length > 0) outs.meta = entry.Meta;
-        if (inputs.adopt !== undefined) outs.adopt = inputs.adopt;
-        if (inputs.connection !== undefined) outs.connection = inputs.connection;
-        return outs;
-    }
-
     private async write(inputs: ServiceDefaultsInputs, creating: boolean): Promise<ServiceDefaultsInputs> {
         const client = this.client(inputs.connection);
-        // Found later exactly as declared: an earlier attempt of ours, applied with its answer lost.
-        const foreign = madeBySomeoneElse(
-            (found: Entry) => found.Protocol === inputs.protocol && canonical(found.Meta ?? {}) === canonical(inputs.meta ?? {}),
+        const stored = await modifyConfigEntry(
+            client,
+            ref(inputs.name),
+            (current) => {
+                const next = declared(inputs, current);
+                if (current && creating && !inputs.adopt) {
+                    // Found exactly as declared: our own earlier attempt whose answer was lost, or a twin.
+                    const refused = alreadyExistsError(
+                        `service-defaults "${inputs.name}"`,
+                        client.address,
+                        current,
+                        next,
+                        "set adopt: true to manage it (fields consul-mesh does not model are kept), or delete it first",
+                    );
+                    if (refused) throw refused;
+                }
+                return next;
+            },
+            { readBack: true },
         );
-        for (let attempt = 1; ; attempt++) {
-            const current = await this.get(inputs);
-            if (foreign(current) && creating && !inputs.adopt) {
-                throw new Error(
-                    `service-defaults "${inputs.name}" already exists at ${client.address}; set adopt: true to manage it (fields consul-mesh does not model are kept)`,
-                );
-            }
-            const { CreateIndex: _c, ModifyIndex: _m, Hash: _h, ...rest } = current ?? { Kind: "service-defaults", Name: inputs.name };
-            const next: Entry = { ...rest, Kind: "service-defaults", Name: inputs.name, Protocol: inputs.protocol };
-            if (inputs.meta) next.Meta = inputs.meta;
-            else delete next.Meta;
-            const res = await client.put<boolean>("/v1/config", next, { query: { cas: current?.ModifyIndex ?? 0 } });
-            if (res.body === true) break;
-            if (attempt >= 8) throw new Error(`service-defaults "${inputs.name}" kept changing at ${client.address}; try again`);
-        }
-        const stored = await this.get(inputs);
         if (!stored) throw new Error(`service-defaults "${inputs.name}" was written to ${client.address} but is not there on read-back`);
-        return this.outputs(stored, inputs);
+        return outputsFrom(stored, inputs);
     }
 
     async create(inputs: ServiceDefaultsInputs): Promise<Created<ServiceDefaultsInputs>> {
@@ -109,9 +119,9 @@ export class ServiceDefaultsProvider extends ConsulResourceProvider implements d
     }
 
     async read(id: string, props: ServiceDefaultsInputs): Promise<ReadOf<ServiceDefaultsInputs>> {
-        const entry = await this.get(props);
+        const entry = await readConfigEntry(this.client(props.connection), ref(props.name ?? id));
         if (!entry) return {};
-        const outs = this.outputs(entry, props);
+        const outs = outputsFrom(entry, props);
         return { id, props: outs, inputs: outs };
     }
 
@@ -119,8 +129,8 @@ export class ServiceDefaultsProvider extends ConsulResourceProvider implements d
         return { outs: await this.write(news, false) };
     }
 
-    async delete(_id: string, props: ServiceDefaultsInputs): Promise<void> {
-        await this.client(props.connection).delete(path(props.name));
+    async delete(id: string, props: ServiceDefaultsInputs): Promise<void> {
+        await deleteConfigEntry(this.client(props.connection), ref(props.name ?? id));
     }
 }
 
