@@ -99,10 +99,38 @@ export function writable(entry: ConfigEntry, stripKind?: (entry: ConfigEntry) =>
     return stripKind ? stripKind(out) : out;
 }
 
+/**
+ * An entry in comparable form: what Consul stores back for what was written. Consul answers with
+ * the zero values of fields nobody set (service-defaults' `Expose: {}`, `MeshGateway: {}`, ...) and
+ * drops empty strings (omitempty), so empty objects, empty lists, null and "" are removed, deeply.
+ */
+export function comparable(entry: ConfigEntry | undefined, stripKind?: (entry: ConfigEntry) => ConfigEntry): string {
+    return entry === undefined ? "" : canonical(withoutEmpty(writable(entry, stripKind)));
+}
+
+function withoutEmpty(value: unknown): unknown {
+    if (Array.isArray(value)) return value.map(withoutEmpty);
+    if (value !== null && typeof value === "object") {
+        const out: Record<string, unknown> = {};
+        for (const [k, v] of Object.entries(value)) {
+            const kept = withoutEmpty(v);
+            const empty =
+                kept === undefined ||
+                kept === null ||
+                kept === "" ||
+                (Array.isArray(kept) && kept.length === 0) ||
+                (typeof kept === "object" && kept !== null && !Array.isArray(kept) && Object.keys(kept).length === 0);
+            if (!empty) out[k] = kept;
+        }
+        return out;
+    }
+    return value;
+}
+
 /** Top-level fields in which two entries differ (for "already exists and differs" errors). */
 export function differingFields(a: ConfigEntry, b: ConfigEntry): string[] {
     const keys = [...new Set([...Object.keys(a), ...Object.keys(b)])].filter((k) => !READ_ONLY_KEYS.includes(k)).sort();
-    return keys.filter((k) => canonical(a[k] ?? null) !== canonical(b[k] ?? null));
+    return keys.filter((k) => canonical(withoutEmpty({ v: a[k] })) !== canonical(withoutEmpty({ v: b[k] })));
 }
 
 /**
@@ -190,7 +218,7 @@ async function casWrite(client: ConsulClient, ref: EntryRef, current: ConfigEntr
 async function undoWrite(client: ConsulClient, ref: EntryRef, before: ConfigEntry | undefined, written: ConfigEntry, opts: ModifyOptions) {
     try {
         const now = await readConfigEntry(client, ref);
-        if (!now || canonical(writable(now, opts.stripKind)) !== canonical(writable(written, opts.stripKind))) {
+        if (!now || comparable(now, opts.stripKind) !== comparable(written, opts.stripKind)) {
             return "The entry changed after our write, so it was left as it is (nothing of anyone else's was undone).";
         }
         const restored = await casWrite(client, ref, now, before === undefined ? undefined : writable(before, opts.stripKind));
@@ -218,7 +246,7 @@ async function applyBatch(client: ConsulClient, ref: EntryRef, batch: Pending[])
             }
         }
         const wanted = next === undefined ? undefined : writable(next, stripKind);
-        if (current !== undefined && wanted !== undefined && canonical(wanted) === canonical(writable(current, stripKind))) {
+        if (current !== undefined && wanted !== undefined && comparable(wanted) === comparable(current, stripKind)) {
             return { errors, entry: current }; // nothing to change: no write at all
         }
         if (current === undefined && wanted === undefined) return { errors };
