@@ -58,7 +58,10 @@ function entrySchema() {
         .object({
             Kind: z.string(),
             Name: z.string(),
-            Meta: z.record(z.string(), z.string()).nullish().transform((m) => m ?? undefined),
+            Meta: z
+                .record(z.string(), z.string())
+                .nullish()
+                .transform((m) => m ?? undefined),
             CreateIndex: z.number().optional(),
             ModifyIndex: z.number().optional(),
         })
@@ -84,7 +87,10 @@ export async function readConfigEntry(client: ConsulClient, ref: EntryRef): Prom
 /** Every entry of a kind. */
 export async function listConfigEntries(client: ConsulClient, kind: string): Promise<ConfigEntry[]> {
     const body = (await client.get<unknown>(`/v1/config/${encodeURIComponent(kind)}`)).body;
-    return z.array(z.unknown()).parse(body ?? []).map(parseEntry);
+    return z
+        .array(z.unknown())
+        .parse(body ?? [])
+        .map(parseEntry);
 }
 
 const READ_ONLY_KEYS = ["CreateIndex", "ModifyIndex", "Hash"];
@@ -186,7 +192,7 @@ export interface EntryQueue {
 const MAX_CAS_ATTEMPTS = 12;
 
 function clone(entry: ConfigEntry | undefined): ConfigEntry | undefined {
-    return entry === undefined ? undefined : parseEntry(JSON.parse(JSON.stringify(entry)));
+    return entry === undefined ? undefined : structuredClone(entry);
 }
 
 interface BatchResult {
@@ -201,7 +207,10 @@ async function casWrite(client: ConsulClient, ref: EntryRef, current: ConfigEntr
         if (next === undefined) {
             const res = await client.delete<unknown>(entryPath(ref), { query: { cas } });
             // Consul answers true/false, or {"Deleted": bool} on newer versions.
-            return res.body === true || (typeof res.body === "object" && res.body !== null && "Deleted" in res.body && res.body.Deleted === true);
+            return (
+                res.body === true ||
+                (typeof res.body === "object" && res.body !== null && "Deleted" in res.body && res.body.Deleted === true)
+            );
         }
         const res = await client.put<unknown>("/v1/config", next, { query: { cas } });
         return res.body === true;
@@ -339,7 +348,9 @@ export function alreadyExistsError(
 ): Error | undefined {
     const fields = differingFields(writable(found, stripKind), writable(wanted, stripKind));
     if (fields.length === 0) return undefined;
-    const who = isOwned(found) ? "it is marked as managed by consul-mesh (another stack, or a lost state?)" : "it was created outside consul-mesh";
+    const who = isOwned(found)
+        ? "it is marked as managed by consul-mesh (another stack, or a lost state?)"
+        : "it was created outside consul-mesh";
     return new Error(`${what} already exists at ${address} and differs from the declared one in ${fields.join(", ")}: ${who}; ${hint}`);
 }
 

@@ -37,8 +37,7 @@ export interface ProcessState {
 }
 
 declare global {
-    // A global declaration is how TypeScript types a property of globalThis; `var` is required there.
-    // eslint-disable-next-line no-var
+    // A global declaration is how TypeScript types a property of globalThis (`var` is required there).
     var __consulMeshProcess: Partial<ProcessState> | undefined;
 }
 

@@ -4,14 +4,7 @@
 // pairs created in parallel by `pulumi up` never lose each other's sources.
 import { z } from "zod";
 import type { ConsulClient } from "./client";
-import {
-    modifyConfigEntry,
-    readConfigEntry,
-    listConfigEntries,
-    writeGeneration,
-    type ConfigEntry,
-    type EntryRef,
-} from "./config-entry";
+import { modifyConfigEntry, readConfigEntry, listConfigEntries, writeGeneration, type ConfigEntry, type EntryRef } from "./config-entry";
 import { processState } from "./process-state";
 
 export { isOwned as isOwnedEntry, OWNER_META_KEY, OWNER_META_VALUE } from "./config-entry";
@@ -72,7 +65,9 @@ function stripSources(entry: ConfigEntry): ConfigEntry {
     return {
         ...entry,
         Sources: sources.map((s: unknown) =>
-            s !== null && typeof s === "object" ? Object.fromEntries(Object.entries(s).filter(([k]) => !READ_ONLY_SOURCE_KEYS.includes(k))) : s,
+            s !== null && typeof s === "object"
+                ? Object.fromEntries(Object.entries(s).filter(([k]) => !READ_ONLY_SOURCE_KEYS.includes(k)))
+                : s,
         ),
     };
 }
@@ -122,7 +117,7 @@ function tokenReads(client: ConsulClient): TokenReads {
 }
 
 function clone(entry: ServiceIntentionsEntry | undefined): ServiceIntentionsEntry | undefined {
-    return entry === undefined ? undefined : asIntentionsEntry(JSON.parse(JSON.stringify(entry)));
+    return entry === undefined ? undefined : serviceIntentionsEntrySchema().parse(structuredClone(entry));
 }
 
 /** Reads an entry for `read()`; concurrent reads share one list call (see above). */

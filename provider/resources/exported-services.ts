@@ -48,7 +48,9 @@ export type ExportedService = ExportedServicesInputs["services"][number];
 export type ExportedServicesOutputs = ExportedServicesInputs;
 
 function consulServicesSchema() {
-    const consumer = z.object({ Peer: z.string().optional(), Partition: z.string().optional(), SamenessGroup: z.string().optional() }).loose();
+    const consumer = z
+        .object({ Peer: z.string().optional(), Partition: z.string().optional(), SamenessGroup: z.string().optional() })
+        .loose();
     return z
         .array(z.object({ Name: z.string(), Namespace: z.string().optional(), Consumers: z.array(consumer).nullish() }).loose())
         .nullish()
@@ -139,9 +141,14 @@ export class ExportedServicesProvider extends ConsulResourceProvider implements 
     /** Adds the declared pairs and withdraws `withdrawn` (pairs this resource declared before and no longer does). */
     private async write(client: ConsulClient, inputs: ExportedServicesInputs, withdrawn: Set<string>): Promise<ExportedServicesOutputs> {
         const declared = pairsOf(inputs.services);
-        const entry = await modifyConfigEntry(client, ref(inputs), (current) => withPairs(current, entryName(inputs), declared, withdrawn), {
-            readBack: declared.size > 0,
-        });
+        const entry = await modifyConfigEntry(
+            client,
+            ref(inputs),
+            (current) => withPairs(current, entryName(inputs), declared, withdrawn),
+            {
+                readBack: declared.size > 0,
+            },
+        );
         return outputsFrom(entry, inputs);
     }
 

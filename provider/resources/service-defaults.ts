@@ -34,7 +34,9 @@ export function serviceDefaultsSchema() {
                 }),
             protocol: z.enum(PROTOCOLS, { message: 'protocol must be "tcp", "http", "http2" or "grpc"' }),
             meta: metaSchema()
-                .refine((m) => !(OWNER_META_KEY in m), { message: `meta key "${OWNER_META_KEY}" is reserved for consul-mesh's ownership mark` })
+                .refine((m) => !(OWNER_META_KEY in m), {
+                    message: `meta key "${OWNER_META_KEY}" is reserved for consul-mesh's ownership mark`,
+                })
                 .optional(),
             adopt: z.boolean().optional(),
             connection: connectionSchema().optional(),

@@ -55,11 +55,11 @@ describe("ExportedServices and another writer on the same entry", function () {
                 const res = await consul<Exported>("GET", `${DC1}/v1/config/exported-services/default`);
                 const current = res.status === 404 ? undefined : res.body;
                 const services = [...(current?.Services ?? []), { Name: service, Consumers: [{ Peer: "peer-b" }] }];
-                const put = await consul<boolean>(
-                    "PUT",
-                    `${DC1}/v1/config?cas=${current?.ModifyIndex ?? 0}`,
-                    { Kind: "exported-services", Name: "default", Services: services },
-                );
+                const put = await consul<boolean>("PUT", `${DC1}/v1/config?cas=${current?.ModifyIndex ?? 0}`, {
+                    Kind: "exported-services",
+                    Name: "default",
+                    Services: services,
+                });
                 assert.equal(put.status, 200, JSON.stringify(put.body));
                 if (put.body === true) break;
             }

@@ -64,10 +64,12 @@ describe("config-entry engine against a real Consul agent", function () {
             connection,
         };
         const created = await serviceIntentions.create(inputs);
-        const held = (await consul<{ JWT: { Providers: Array<{ VerifyClaims: Array<Record<string, unknown>> }> } }>(
-            "GET",
-            `${DC1}/v1/config/service-intentions/${api}`,
-        )).body;
+        const held = (
+            await consul<{ JWT: { Providers: Array<{ VerifyClaims: Array<Record<string, unknown>> }> } }>(
+                "GET",
+                `${DC1}/v1/config/service-intentions/${api}`,
+            )
+        ).body;
         assert.deepEqual(held.JWT.Providers[0].VerifyClaims, [{ Path: ["role"] }], "Consul stores the claim without Value");
         assert.deepEqual(undefinedPaths(created.outs), []);
         assert.deepEqual(created.outs.jwt, inputs.jwt);
@@ -113,7 +115,10 @@ describe("config-entry engine against a real Consul agent", function () {
             const inputs = { source: "web", destination: api, action: "allow" as const, connection };
             await intentions.create(inputs);
             assert.equal((await intentions.create(inputs)).outs.action, "allow");
-            await assert.rejects(intentions.create({ ...inputs, action: "deny" }), /already exists in Consul .*differs from the declared one/);
+            await assert.rejects(
+                intentions.create({ ...inputs, action: "deny" }),
+                /already exists in Consul .*differs from the declared one/,
+            );
         });
 
         it("ServiceDefaults: identical is success, different is refused naming the fields", async () => {
@@ -172,10 +177,17 @@ describe("config-entry engine against a real Consul agent", function () {
         });
 
         it("ExportedServices: the shared entry is back as it was", async () => {
-            await consul("PUT", `${DC1}/v1/config`, { Kind: "exported-services", Name: "default", Services: [{ Name: "other", Consumers: [{ Peer: "p2" }] }] });
+            await consul("PUT", `${DC1}/v1/config`, {
+                Kind: "exported-services",
+                Name: "default",
+                Services: [{ Name: "other", Consumers: [{ Peer: "p2" }] }],
+            });
             const before = await stored("exported-services", "default");
             failAfterWrite();
-            await assert.rejects(exported.create({ services: [{ name: api, consumers: [{ peer: "p1" }] }], connection }), /injected failure/);
+            await assert.rejects(
+                exported.create({ services: [{ name: api, consumers: [{ peer: "p1" }] }], connection }),
+                /injected failure/,
+            );
             assert.deepEqual(await stored("exported-services", "default"), before);
         });
 
