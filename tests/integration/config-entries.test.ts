@@ -1,5 +1,8 @@
 import { strict as assert } from "node:assert";
+import { z } from "zod";
 import { afterWriteHook } from "../../provider/config-entry";
+import { WholeEntryProvider } from "../../provider/config-entry-resource";
+import { connectionSchema } from "../../provider/connection";
 import { ExportedServicesProvider } from "../../provider/resources/exported-services";
 import { IntentionProvider } from "../../provider/resources/intention";
 import { ServiceDefaultsProvider } from "../../provider/resources/service-defaults";
@@ -199,5 +202,45 @@ describe("config-entry engine against a real Consul agent", function () {
             await assert.rejects(serviceDefaults.create({ name: api, protocol: "http", connection }), /changed after our write/);
             assert.equal((await consul<{ Protocol: string }>("GET", `${DC1}/v1/config/service-defaults/${api}`)).body.Protocol, "grpc");
         });
+    });
+
+    // A later kind (here proxy-defaults) is its kind, schema and mapping; the engine does the rest.
+    it("takes a new kind from its kind, schema and mapping alone", async () => {
+        const schema = () =>
+            z
+                .object({
+                    mode: z.enum(["direct", "transparent"]),
+                    adopt: z.boolean().optional(),
+                    connection: connectionSchema().optional(),
+                })
+                .strict();
+        const proxyDefaults = new WholeEntryProvider<z.infer<ReturnType<typeof schema>>>({
+            kind: "proxy-defaults",
+            schema,
+            name: () => "global",
+            identity: [],
+            toEntry: (inputs, current) => ({ ...(current ?? {}), Kind: "proxy-defaults", Name: "global", Mode: inputs.mode }),
+            outputs: (entry) => ({ mode: entry.Mode === "transparent" ? "transparent" : "direct" }),
+            changes: (olds, news) => (olds.mode !== news.mode ? ["mode"] : []),
+            adoptHint: "manage it",
+        });
+        try {
+            const created = await proxyDefaults.create({ mode: "transparent", connection });
+            assert.deepEqual(created.outs, { mode: "transparent", connection });
+            assert.equal(
+                (await consul<{ Mode: string; Meta: Record<string, string> }>("GET", `${DC1}/v1/config/proxy-defaults/global`)).body.Meta[
+                    "managed-by"
+                ],
+                "consul-mesh",
+            );
+            const read = await proxyDefaults.read("global", created.outs);
+            assert.equal((await proxyDefaults.diff("global", read.props!, { mode: "transparent", connection })).changes, false);
+            await proxyDefaults.update("global", created.outs, { mode: "direct", connection });
+            assert.equal((await consul<{ Mode: string }>("GET", `${DC1}/v1/config/proxy-defaults/global`)).body.Mode, "direct");
+            await proxyDefaults.delete("global", created.outs);
+            assert.equal((await consul("GET", `${DC1}/v1/config/proxy-defaults/global`)).status, 404);
+        } finally {
+            await consul("DELETE", `${DC1}/v1/config/proxy-defaults/global`);
+        }
     });
 });
