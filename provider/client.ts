@@ -143,13 +143,20 @@ function preferred(urls: string[]): { get: () => number; set: (i: number) => voi
     return { get: () => map.get(key) ?? 0, set: (i) => map.set(key, i) };
 }
 
+/** A string property of an unknown thrown value (Node and undici errors carry `code`, `message`, `cause`). */
+function prop(value: unknown, key: string): unknown {
+    return value !== null && typeof value === "object" ? Reflect.get(value, key) : undefined;
+}
+const asString = (value: unknown): string | undefined => (typeof value === "string" ? value : undefined);
+
 function describeTransportError(err: unknown): { message: string; code?: string } {
-    const e = err as { code?: string; message?: string; cause?: { code?: string; message?: string } };
-    const code = e.code ?? e.cause?.code;
-    const inner = e.cause?.message ?? e.message ?? String(err);
+    const cause = prop(err, "cause");
+    const message = asString(prop(err, "message"));
+    const code = asString(prop(err, "code")) ?? asString(prop(cause, "code"));
+    const inner = asString(prop(cause, "message")) ?? message ?? String(err);
     if (code === "ECONNREFUSED") return { code, message: "connection refused (is Consul running there?)" };
     if (code === "UND_ERR_CONNECT_TIMEOUT") return { code, message: "connect timeout" };
-    if (e.message?.includes("aborted") || (err as Error)?.name === "TimeoutError") {
+    if (message?.includes("aborted") || prop(err, "name") === "TimeoutError") {
         return { code: "TIMEOUT", message: "request timed out" };
     }
     if (code && /CERT|SSL|TLS|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS/i.test(code)) {

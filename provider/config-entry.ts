@@ -235,7 +235,7 @@ async function undoWrite(client: ConsulClient, ref: EntryRef, before: ConfigEntr
             ? "The write was undone: Consul holds what it held before."
             : "The write could not be undone (the entry changed meanwhile); it was left as it is.";
     } catch (err) {
-        return `Undoing the write failed too: ${(err as Error).message}`;
+        return `Undoing the write failed too: ${err instanceof Error ? err.message : String(err)}`;
     }
 }
 
@@ -271,7 +271,7 @@ async function applyBatch(client: ConsulClient, ref: EntryRef, batch: Pending[])
                 return { errors, entry };
             } catch (err) {
                 const undone = await undoWrite(client, ref, current, wanted, opts);
-                throw new Error(`${(err as Error).message}\n${undone}`, { cause: err });
+                throw new Error(`${err instanceof Error ? err.message : String(err)}\n${undone}`, { cause: err });
             }
         }
         if (attempt >= MAX_CAS_ATTEMPTS) {
