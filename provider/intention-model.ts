@@ -7,8 +7,6 @@ import type { ConsulSource } from "./service-intentions-entry";
 import type { VersionedField } from "./server-version";
 import { serviceName, sourcePeerName } from "./names";
 
-export { metaSchema, serviceName } from "./names";
-
 export const HTTP_METHODS = ["GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE", "PATCH"];
 
 const HEADER_MATCHERS = ["present", "exact", "prefix", "suffix", "contains", "regex"] as const;

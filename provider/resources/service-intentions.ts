@@ -5,14 +5,13 @@ import type * as dynamic from "@pulumi/pulumi/dynamic";
 import { z } from "zod";
 import { ConsulResourceProvider, createFailure, type Checked, type Created, type ReadOf, type Updated } from "../base";
 import { connectionSchema, connectionTarget } from "../connection";
+import { metaSchema, serviceName } from "../names";
 import {
     checkSourceRules,
     jwtFromConsul,
     jwtRequirementSchema,
     jwtToConsul,
-    metaSchema,
     normalizeSource,
-    serviceName,
     sourceFromConsul,
     sourceSchema,
     sourceToConsul,
