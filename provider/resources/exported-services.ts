@@ -10,7 +10,7 @@ import type { ConsulClient } from "../client";
 import { dropUndefined, modifyConfigEntry, readConfigEntry, type ConfigEntry, type EntryRef } from "../config-entry";
 import { connectionSchema, connectionTarget } from "../connection";
 import { peerName, SERVICE_NAME } from "../names";
-import { canonical, validate } from "../validation";
+import { canonical, containsUnknown, validate } from "../validation";
 
 export function exportedServicesSchema() {
     const consumer = z.object({ peer: peerName("peer") }).strict();
@@ -133,7 +133,10 @@ export class ExportedServicesProvider extends ConsulResourceProvider implements 
         if (entryName(olds) !== entryName(news)) replaces.push("name");
         if (connectionTarget(olds.connection) !== connectionTarget(news.connection)) replaces.push("connection");
         else if (canonical(olds.connection ?? {}) !== canonical(news.connection ?? {})) changes.push("connection");
-        if (canonical(normalizeServices(olds.services)) !== canonical(normalizeServices(news.services))) changes.push("services");
+        // Unknown during preview (Pulumi's sentinel in place of the list or inside it): a change.
+        if (containsUnknown(news.services) || canonical(normalizeServices(olds.services)) !== canonical(normalizeServices(news.services))) {
+            changes.push("services");
+        }
         if ((olds.adopt ?? false) !== (news.adopt ?? false)) changes.push("adopt");
         return Promise.resolve({ changes: replaces.length > 0 || changes.length > 0, replaces, deleteBeforeReplace: true });
     }

@@ -22,7 +22,7 @@ import { requireSupportedFields } from "../server-version";
 import { explainL7Error } from "../l7-errors";
 import { alreadyExistsError, dropUndefined, metaWithoutMark, OWNER_META_KEY, withOwnerMark, type ConfigEntry } from "../config-entry";
 import { modifyEntry, readEntryBatched, sourceKey, type ServiceIntentionsEntry } from "../service-intentions-entry";
-import { canonical, validate } from "../validation";
+import { canonical, containsUnknown, validate } from "../validation";
 
 export function serviceIntentionsSchema() {
     return z
@@ -67,6 +67,8 @@ export function sourceSet(sources: SourceInput[] | undefined): Map<string, strin
 }
 
 export function sameSources(a: SourceInput[] | undefined, b: SourceInput[] | undefined): boolean {
+    // Unknown during preview (Pulumi's sentinel in place of the list or inside it): a change.
+    if (containsUnknown(a) || containsUnknown(b)) return false;
     const x = sourceSet(a);
     const y = sourceSet(b);
     return x.size === y.size && [...x].every(([k, v]) => y.get(k) === v);

@@ -1,6 +1,10 @@
 import { strict as assert } from "node:assert";
 import { comparable, differingFields, dropUndefined, metaWithoutMark, parseEntry, withOwnerMark } from "../../provider/config-entry";
+import type * as dynamic from "@pulumi/pulumi/dynamic";
 import { jwtFromConsul, jwtToConsul } from "../../provider/intention-model";
+import { ExportedServicesProvider } from "../../provider/resources/exported-services";
+import { ServiceIntentionsProvider } from "../../provider/resources/service-intentions";
+import { UNKNOWN } from "../../provider/validation";
 
 describe("config-entry engine helpers", () => {
     it("compares what Consul stores back: zero values and computed fields are not differences", () => {
@@ -31,5 +35,20 @@ describe("config-entry engine helpers", () => {
         assert.deepEqual(jwtToConsul(declared), { Providers: [{ Name: "okta", VerifyClaims: [{ Path: ["role"], Value: "" }] }] });
         const storedBack = { Providers: [{ Name: "okta", VerifyClaims: [{ Path: ["role"] }] }] };
         assert.deepEqual(jwtFromConsul(storedBack), declared);
+    });
+});
+
+describe("config-entry resources' diff during preview", () => {
+    // Sibling found while porting: diff crashed on Pulumi's unknown sentinel in place of a list.
+    // Called through the untyped interface the Pulumi host uses.
+    it("reports unknown sources and services as changes instead of failing", async () => {
+        const si: dynamic.ResourceProvider = new ServiceIntentionsProvider();
+        const olds = { destination: "api", sources: [{ name: "web", action: "allow" }] };
+        assert.equal((await si.diff!("api", olds, { destination: "api", sources: UNKNOWN })).changes, true);
+        assert.equal((await si.diff!("api", olds, { destination: "api", sources: [UNKNOWN] })).changes, true);
+        const es: dynamic.ResourceProvider = new ExportedServicesProvider();
+        const exported = { services: [{ name: "api", consumers: [{ peer: "p" }] }] };
+        assert.equal((await es.diff!("default", exported, { services: UNKNOWN })).changes, true);
+        assert.equal((await es.diff!("default", exported, { services: [UNKNOWN] })).changes, true);
     });
 });
