@@ -220,22 +220,39 @@ async function casWrite(client: ConsulClient, ref: EntryRef, current: ConfigEntr
 }
 
 /**
+ * A failure after a write that could not be undone: the write stays in Consul, so a create must be
+ * recorded in the stack (with the id) rather than forgotten.
+ */
+export class WriteLeftInConsulError extends Error {
+    override readonly name = "WriteLeftInConsulError";
+}
+
+/**
  * Puts the entry back as it was before our write (`before`), only if it still is exactly what we
  * wrote (`written`): a compare-and-set on its current index, so a later change by anyone is kept.
  * Returns a sentence for the error message.
  */
-async function undoWrite(client: ConsulClient, ref: EntryRef, before: ConfigEntry | undefined, written: ConfigEntry, opts: ModifyOptions) {
+async function undoWrite(
+    client: ConsulClient,
+    ref: EntryRef,
+    before: ConfigEntry | undefined,
+    written: ConfigEntry,
+    opts: ModifyOptions,
+): Promise<{ undone: boolean; why: string }> {
     try {
         const now = await readConfigEntry(client, ref);
         if (!now || comparable(now, opts.stripKind) !== comparable(written, opts.stripKind)) {
-            return "The entry changed after our write, so it was left as it is (nothing of anyone else's was undone).";
+            return {
+                undone: false,
+                why: "The entry changed after our write, so it was left as it is (nothing of anyone else's was undone).",
+            };
         }
         const restored = await casWrite(client, ref, now, before === undefined ? undefined : writable(before, opts.stripKind));
         return restored
-            ? "The write was undone: Consul holds what it held before."
-            : "The write could not be undone (the entry changed meanwhile); it was left as it is.";
+            ? { undone: true, why: "The write was undone: Consul holds what it held before." }
+            : { undone: false, why: "The write could not be undone (the entry changed meanwhile); it was left as it is." };
     } catch (err) {
-        return `Undoing the write failed too: ${err instanceof Error ? err.message : String(err)}`;
+        return { undone: false, why: `Undoing the write failed too: ${err instanceof Error ? err.message : String(err)}` };
     }
 }
 
@@ -270,8 +287,9 @@ async function applyBatch(client: ConsulClient, ref: EntryRef, batch: Pending[])
                 await afterWriteHook.run?.(ref, entry);
                 return { errors, entry };
             } catch (err) {
-                const undone = await undoWrite(client, ref, current, wanted, opts);
-                throw new Error(`${err instanceof Error ? err.message : String(err)}\n${undone}`, { cause: err });
+                const { undone, why } = await undoWrite(client, ref, current, wanted, opts);
+                const message = `${err instanceof Error ? err.message : String(err)}\n${why}`;
+                throw undone ? new Error(message, { cause: err }) : new WriteLeftInConsulError(message, { cause: err });
             }
         }
         if (attempt >= MAX_CAS_ATTEMPTS) {

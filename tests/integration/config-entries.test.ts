@@ -194,12 +194,19 @@ describe("config-entry engine against a real Consul agent", function () {
             assert.deepEqual(await stored("exported-services", "default"), before);
         });
 
-        it("does not undo when someone changed the entry after our write", async () => {
+        it("does not undo when someone changed the entry after our write, and has the create recorded", async () => {
             afterWriteHook.run = async () => {
                 await consul("PUT", `${DC1}/v1/config`, { Kind: "service-defaults", Name: api, Protocol: "grpc" });
                 throw new Error("injected failure after the write");
             };
-            await assert.rejects(serviceDefaults.create({ name: api, protocol: "http", connection }), /changed after our write/);
+            const err = await serviceDefaults.create({ name: api, protocol: "http", connection }).then(
+                () => assert.fail("create must fail"),
+                (e: unknown) => e,
+            );
+            assert.ok(err instanceof Error);
+            assert.match(err.message, /changed after our write[\s\S]*The write stays in Consul: .* is recorded/);
+            // The id and properties make Pulumi record the resource instead of forgetting what stays in Consul.
+            assert.equal(Reflect.get(err, "id"), api);
             assert.equal((await consul<{ Protocol: string }>("GET", `${DC1}/v1/config/service-defaults/${api}`)).body.Protocol, "grpc");
         });
     });
