@@ -3,6 +3,7 @@
 import type * as dynamic from "@pulumi/pulumi/dynamic";
 import { ConsulClient } from "./client";
 import { resolveConnection, type ConnectionInput } from "./connection";
+import { WriteLeftInConsulError } from "./config-entry";
 import { ConsulApiError } from "./errors";
 
 const CONFIG_KEYS = [
@@ -61,28 +62,19 @@ export abstract class ConsulResourceProvider {
  * was lost: a killed leader, a reset connection, a timeout). It carries the id and properties, so
  * the engine records the resource (with an initialization error) instead of forgetting something
  * that may exist; the next `pulumi up` updates it, which writes it again idempotently, and
- * `destroy` removes it. Any other error is returned unchanged.
+ * `destroy` removes it. The same for a write that stays in Consul after a later failure it could not
+ * undo. Any other error is returned unchanged.
  */
 export function createFailure(err: unknown, id: string, inputs: object): unknown {
-    const api = err instanceof ConsulApiError ? err : (err as { cause?: unknown })?.cause;
-    if (!(api instanceof ConsulApiError) || !api.writeMayHaveLanded) return err;
+    const api = err instanceof ConsulApiError ? err : err instanceof Error ? err.cause : undefined;
+    const landed = api instanceof ConsulApiError && api.writeMayHaveLanded;
+    if (!landed && !(err instanceof WriteLeftInConsulError)) return err;
     const message =
-        `${(err as Error).message}\nThe write may have been applied in Consul before the answer was lost: ${id} is recorded in ` +
+        `${err instanceof Error ? err.message : String(err)}\n` +
+        (landed
+            ? `The write may have been applied in Consul before the answer was lost: ${id} is recorded in `
+            : `The write stays in Consul: ${id} is recorded in `) +
         "the stack and the next `pulumi up` writes it again (nothing is duplicated).";
     // __provider must stay in the recorded properties: later read/delete calls need it.
     return Object.assign(new Error(message), { id, properties: { ...inputs }, reasons: [message] });
-}
-
-/**
- * Create's "already exists" rule across compare-and-set attempts. Returns a function to call at each
- * look at the entry: true when the object found counts as made by someone else. Only what was there
- * at the first look counts; finding it later exactly as this create writes it (`isOurs`) means an
- * earlier attempt of ours was applied and its answer lost (a killed leader, a reset connection).
- */
-export function madeBySomeoneElse<T>(isOurs: (found: T) => boolean): (found: T | undefined) => boolean {
-    let atFirstLook: boolean | undefined;
-    return (found) => {
-        atFirstLook ??= found !== undefined;
-        return found !== undefined && (atFirstLook || !isOurs(found));
-    };
 }

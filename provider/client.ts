@@ -1,12 +1,15 @@
 // The Consul HTTP client: undici, per-request timeout, token header, bounded jittered retries on
 // 429/503/"No cluster leader"/leader elections/connection resets only. With several server
 // addresses it fails over to the next one on connection errors and leader loss, and sticks to the
-// last one that answered. Built per call; connection pools are cached on globalThis (never in a
-// module-level object, which would not survive provider serialisation).
+// last one that answered. Built per call; connection pools are cached per process (process-state.ts),
+// never in a module-level object, which would not survive provider serialisation.
 import * as fs from "node:fs";
 import { Agent, request } from "undici";
 import { ConsulApiError, scrub } from "./errors";
 import type { ResolvedConnection } from "./connection";
+import { processState, type RetryStats } from "./process-state";
+
+export type { RetryStats } from "./process-state";
 
 export interface RequestOptions {
     query?: Record<string, string | number | boolean | undefined>;
@@ -27,13 +30,6 @@ export interface ConsulResponse<T> {
     index?: string;
 }
 
-export interface RetryStats {
-    /** Requests repeated after a backoff (429, 503, no leader, connection reset). */
-    retries: number;
-    /** Requests moved at once to the next server address (connection refused, no leader). */
-    failovers: number;
-}
-
 const MAX_ATTEMPTS = 6;
 /**
  * Throttled answers (429, or Consul's 503 "rate limit exceeded") say the request was refused and
@@ -52,10 +48,9 @@ const FAILOVER_CODES = [...RETRYABLE_CODES, "ECONNREFUSED", "UND_ERR_CONNECT_TIM
 const LEADER_TRANSITION =
     /No cluster leader|leadership lost|Not ready to serve consistent reads|rpc error (making call|getting client)[^]*(EOF|connection refused|connection reset|i\/o timeout|broken pipe)/i;
 function dispatcherFor(conn: ResolvedConnection, baseUrl: string): Agent {
-    const registry = globalThis as unknown as { __consulMeshAgents?: Map<string, Agent> };
-    registry.__consulMeshAgents ??= new Map();
+    const agents = processState("agents", () => new Map<string, Agent>());
     const key = JSON.stringify([baseUrl, conn.tls]);
-    let agent = registry.__consulMeshAgents.get(key);
+    let agent = agents.get(key);
     if (!agent) {
         agent = new Agent({
             connections: 16,
@@ -69,17 +64,14 @@ function dispatcherFor(conn: ResolvedConnection, baseUrl: string): Agent {
                 rejectUnauthorized: conn.tls.rejectUnauthorized,
             },
         });
-        registry.__consulMeshAgents.set(key, agent);
+        agents.set(key, agent);
     }
     return agent;
 }
 
 /** How many retries and failovers this process has made (for tests and benchmarks). */
 export function retryStats(): RetryStats {
-    const g = globalThis as unknown as { __consulMeshRetries?: RetryStats };
-    g.__consulMeshRetries ??= { retries: 0, failovers: 0 };
-    g.__consulMeshRetries.failovers ??= 0;
-    return g.__consulMeshRetries;
+    return processState("retries", () => ({ retries: 0, failovers: 0 }));
 }
 
 /**
@@ -146,20 +138,25 @@ function canFailOver(err: ConsulApiError): boolean {
 
 /** Index of the address that answered last for this list of servers (shared by every client in the process). */
 function preferred(urls: string[]): { get: () => number; set: (i: number) => void } {
-    const g = globalThis as unknown as { __consulMeshPreferred?: Map<string, number> };
-    g.__consulMeshPreferred ??= new Map();
+    const map = processState("preferredServer", () => new Map<string, number>());
     const key = urls.join(",");
-    const map = g.__consulMeshPreferred;
     return { get: () => map.get(key) ?? 0, set: (i) => map.set(key, i) };
 }
 
+/** A string property of an unknown thrown value (Node and undici errors carry `code`, `message`, `cause`). */
+function prop(value: unknown, key: string): unknown {
+    return value !== null && typeof value === "object" ? Reflect.get(value, key) : undefined;
+}
+const asString = (value: unknown): string | undefined => (typeof value === "string" ? value : undefined);
+
 function describeTransportError(err: unknown): { message: string; code?: string } {
-    const e = err as { code?: string; message?: string; cause?: { code?: string; message?: string } };
-    const code = e.code ?? e.cause?.code;
-    const inner = e.cause?.message ?? e.message ?? String(err);
+    const cause = prop(err, "cause");
+    const message = asString(prop(err, "message"));
+    const code = asString(prop(err, "code")) ?? asString(prop(cause, "code"));
+    const inner = asString(prop(cause, "message")) ?? message ?? String(err);
     if (code === "ECONNREFUSED") return { code, message: "connection refused (is Consul running there?)" };
     if (code === "UND_ERR_CONNECT_TIMEOUT") return { code, message: "connect timeout" };
-    if (e.message?.includes("aborted") || (err as Error)?.name === "TimeoutError") {
+    if (message?.includes("aborted") || prop(err, "name") === "TimeoutError") {
         return { code: "TIMEOUT", message: "request timed out" };
     }
     if (code && /CERT|SSL|TLS|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS/i.test(code)) {

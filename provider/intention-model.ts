@@ -5,21 +5,9 @@
 import { z } from "zod";
 import type { ConsulSource } from "./service-intentions-entry";
 import type { VersionedField } from "./server-version";
+import { serviceName, sourcePeerName } from "./names";
 
-export const SERVICE_NAME = /^(\*|[A-Za-z0-9]([A-Za-z0-9._-]{0,254}[A-Za-z0-9])?)$/;
-export const PEER_NAME = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
 export const HTTP_METHODS = ["GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE", "PATCH"];
-
-export function serviceName(what: string) {
-    return z
-        .string({ error: (issue) => (issue.input === undefined ? `${what} is required` : `${what} must be a string`) })
-        .min(1, `${what} must not be empty`)
-        .regex(SERVICE_NAME, `${what} must be a service name (letters, digits, '.', '_', '-') or exactly "*" (no partial wildcards)`);
-}
-
-export function peerName(what: string) {
-    return z.string().regex(PEER_NAME, `${what} must be a peer name: lower-case letters, digits and '-', 1 to 63 characters, no wildcard`);
-}
 
 const HEADER_MATCHERS = ["present", "exact", "prefix", "suffix", "contains", "regex"] as const;
 
@@ -115,7 +103,7 @@ export function sourceSchema() {
     return z
         .object({
             name: serviceName("name"),
-            peer: peerName("peer").optional(),
+            peer: sourcePeerName("peer").optional(),
             action: z.enum(["allow", "deny"], { message: 'action must be "allow" or "deny"' }).optional(),
             permissions: z.array(permissionSchema()).min(1, "permissions must not be empty when given").optional(),
             description: z.string().max(512, "description must be at most 512 characters").optional(),
@@ -168,21 +156,6 @@ export function checkSourceRules(
     }
 }
 
-/** Entry Meta rules (Consul: at most 64 pairs, keys <= 128, values <= 512 characters). */
-export function metaSchema() {
-    return z.record(z.string(), z.string()).superRefine((meta, ctx) => {
-        const keys = Object.keys(meta);
-        if (keys.length > 64) ctx.addIssue({ code: "custom", message: `meta must have at most 64 pairs (got ${keys.length})` });
-        for (const key of keys) {
-            if (key.length === 0 || key.length > 128) {
-                ctx.addIssue({ code: "custom", path: [key], message: "meta keys must be 1 to 128 characters" });
-            } else if (meta[key].length > 512) {
-                ctx.addIssue({ code: "custom", path: [key], message: "meta values must be at most 512 characters" });
-            }
-        }
-    });
-}
-
 // ---- conversions -----------------------------------------------------------------------------
 
 type Json = Record<string, unknown>;
@@ -199,13 +172,34 @@ export function jwtToConsul(jwt: JwtRequirement): Json {
     };
 }
 
+function consulJwtSchema() {
+    return z
+        .object({
+            Providers: z
+                .array(
+                    z
+                        .object({
+                            Name: z.string(),
+                            // Consul stores `Value` with omitempty: a claim required to be "" comes back without it.
+                            VerifyClaims: z
+                                .array(z.object({ Path: z.array(z.string()).nullish(), Value: z.string().nullish() }).loose())
+                                .nullish(),
+                        })
+                        .loose(),
+                )
+                .nullish(),
+        })
+        .loose()
+        .nullish();
+}
+
 export function jwtFromConsul(raw: unknown): JwtRequirement | undefined {
-    const jwt = raw as { Providers?: Array<{ Name: string; VerifyClaims?: Array<{ Path: string[]; Value: string }> }> } | undefined;
+    const jwt = consulJwtSchema().parse(raw);
     if (!jwt?.Providers?.length) return undefined;
     return {
         providers: jwt.Providers.map((p) => {
             const out: JwtRequirement["providers"][number] = { name: p.Name };
-            if (p.VerifyClaims?.length) out.verifyClaims = p.VerifyClaims.map((c) => ({ path: c.Path, value: c.Value }));
+            if (p.VerifyClaims?.length) out.verifyClaims = p.VerifyClaims.map((c) => ({ path: c.Path ?? [], value: c.Value ?? "" }));
             return out;
         }),
     };
@@ -236,26 +230,40 @@ export function permissionToConsul(p: Permission): Json {
     return compact({ Action: p.action, HTTP: http, JWT: p.jwt ? jwtToConsul(p.jwt) : undefined });
 }
 
-interface ConsulHeader {
-    Name: string;
-    Present?: boolean;
-    Exact?: string;
-    Prefix?: string;
-    Suffix?: string;
-    Contains?: string;
-    Regex?: string;
-    IgnoreCase?: boolean;
-    Invert?: boolean;
-}
-
-interface ConsulPermission {
-    Action: "allow" | "deny";
-    HTTP?: { PathExact?: string; PathPrefix?: string; PathRegex?: string; Methods?: string[]; Header?: ConsulHeader[] };
-    JWT?: unknown;
+function consulPermissionSchema() {
+    const header = z
+        .object({
+            Name: z.string(),
+            Present: z.boolean().optional(),
+            Exact: z.string().optional(),
+            Prefix: z.string().optional(),
+            Suffix: z.string().optional(),
+            Contains: z.string().optional(),
+            Regex: z.string().optional(),
+            IgnoreCase: z.boolean().optional(),
+            Invert: z.boolean().optional(),
+        })
+        .loose();
+    return z
+        .object({
+            Action: z.enum(["allow", "deny"]),
+            HTTP: z
+                .object({
+                    PathExact: z.string().optional(),
+                    PathPrefix: z.string().optional(),
+                    PathRegex: z.string().optional(),
+                    Methods: z.array(z.string()).nullish(),
+                    Header: z.array(header).nullish(),
+                })
+                .loose()
+                .nullish(),
+            JWT: z.unknown().optional(),
+        })
+        .loose();
 }
 
 export function permissionFromConsul(raw: unknown): Permission {
-    const p = raw as ConsulPermission;
+    const p = consulPermissionSchema().parse(raw);
     const http: Permission["http"] = {};
     const out: Permission = { action: p.Action, http };
     if (p.HTTP) {

@@ -1,12 +1,11 @@
 // What PeeringToken and Peering share: Consul's peering object, GET/DELETE with a bounded wait until
 // a deletion has really finished (Consul deletes asynchronously), the "is this peering still usable"
 // rule used by read() for drift, and the zod rules for peer names and meta.
-import { z } from "zod";
 import type { ConsulClient } from "./client";
 import { ConsulApiError, isNotFound } from "./errors";
+import { metaSchema as namesMetaSchema } from "./names";
 
-/** Consul's rule for peer names (agent/structs/peering.go). */
-export const PEER_NAME = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
+export { PEER_NAME, peerName as peerNameSchema } from "./names";
 
 /** `api.Peering` as Consul returns it from `GET /v1/peering/:name` (fields we use). */
 export interface ApiPeering {
@@ -28,33 +27,9 @@ export interface ApiPeering {
 /** States in which a peering no longer works and will not recover by itself. */
 const DEAD_STATES = ["DELETING", "TERMINATED", "FAILING"];
 
-export function peerNameSchema(what = "peerName") {
-    return z
-        .string({ error: (issue) => (issue.input === undefined ? `${what} is required` : `${what} must be a string`) })
-        .regex(PEER_NAME, `${what} must be 1-63 lower-case letters, digits or '-', starting and ending with a letter or digit`);
-}
-
-/** Consul's meta rules for peerings (agent/structs.ValidateMetadata). */
+/** Consul's meta rules for peerings (agent/structs.ValidateMetaTags). */
 export function metaSchema() {
-    return z.record(z.string(), z.string()).superRefine((meta, ctx) => {
-        const keys = Object.keys(meta);
-        if (keys.length > 64) ctx.addIssue({ code: "custom", message: "meta may hold at most 64 pairs" });
-        for (const key of keys) {
-            const problem =
-                key === ""
-                    ? "meta keys must not be empty"
-                    : key.length > 128
-                      ? "meta keys must be at most 128 characters"
-                      : !/^[A-Za-z0-9_-]+$/.test(key)
-                        ? "meta keys may contain only letters, digits, '_' and '-'"
-                        : key.startsWith("consul-")
-                          ? "meta keys must not start with 'consul-' (reserved)"
-                          : meta[key].length > 512
-                            ? "meta values must be at most 512 characters"
-                            : undefined;
-            if (problem) ctx.addIssue({ code: "custom", path: [key], message: problem });
-        }
-    });
+    return namesMetaSchema("peering");
 }
 
 /** The peering, or undefined when Consul has none of that name (404). */

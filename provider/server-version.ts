@@ -6,6 +6,7 @@
 import { z } from "zod";
 import type { ConsulClient } from "./client";
 import { ConsulApiError } from "./errors";
+import { processState } from "./process-state";
 
 /** A field the declaration uses that needs at least Consul `min`. `path` is the property path as users write it. */
 export interface VersionedField {
@@ -32,9 +33,7 @@ export function compareVersions(a: string, b: string): number {
 }
 
 function cache(): Map<string, Promise<string | undefined>> {
-    const g = globalThis as unknown as { __consulMeshServerVersions?: Map<string, Promise<string | undefined>> };
-    g.__consulMeshServerVersions ??= new Map();
-    return g.__consulMeshServerVersions;
+    return processState("serverVersions", () => new Map<string, Promise<string | undefined>>());
 }
 
 /**

@@ -1,18 +1,19 @@
-// ExportedServices: the cluster's `exported-services` config entry (one per partition, "default" in
-// Community Edition), managed authoritatively: which services each peer may import.
+// ExportedServices: (service, peer) pairs of the cluster's `exported-services` config entry (one per
+// partition, "default" in Community Edition). The entry is shared by everyone who exports services
+// from the cluster (other stacks, ClusterPeerings, consul-k8s, operators), so a resource manages the
+// pairs it declares and leaves the others as they are; every write is a compare-and-set through the
+// config-entry engine, retried from a fresh read, so a concurrent writer's change is never lost.
 import type * as dynamic from "@pulumi/pulumi/dynamic";
 import { z } from "zod";
 import { ConsulResourceProvider, createFailure, type Checked, type Created, type ReadOf, type Updated } from "../base";
 import type { ConsulClient } from "../client";
+import { dropUndefined, modifyConfigEntry, readConfigEntry, type ConfigEntry, type EntryRef } from "../config-entry";
 import { connectionSchema, connectionTarget } from "../connection";
-import { isNotFound } from "../errors";
-import { peerNameSchema } from "../peering-api";
-import { canonical, validate } from "../validation";
-
-const SERVICE_NAME = /^(\*|[A-Za-z0-9]([A-Za-z0-9._-]{0,254}[A-Za-z0-9])?)$/;
+import { peerName, SERVICE_NAME } from "../names";
+import { canonical, containsUnknown, validate } from "../validation";
 
 export function exportedServicesSchema() {
-    const consumer = z.object({ peer: peerNameSchema("peer") }).strict();
+    const consumer = z.object({ peer: peerName("peer") }).strict();
     const service = z
         .object({
             name: z
@@ -46,21 +47,22 @@ export type ExportedServicesInputs = z.infer<ReturnType<typeof exportedServicesS
 export type ExportedService = ExportedServicesInputs["services"][number];
 export type ExportedServicesOutputs = ExportedServicesInputs;
 
-interface ConsulExportedServices {
-    Kind: "exported-services";
-    Name: string;
-    Services?: Array<{
-        Name: string;
-        Namespace?: string;
-        Consumers?: Array<{ Peer?: string; Partition?: string; SamenessGroup?: string }>;
-    }> | null;
-    ModifyIndex?: number;
+function consulServicesSchema() {
+    const consumer = z
+        .object({ Peer: z.string().optional(), Partition: z.string().optional(), SamenessGroup: z.string().optional() })
+        .loose();
+    return z
+        .array(z.object({ Name: z.string(), Namespace: z.string().optional(), Consumers: z.array(consumer).nullish() }).loose())
+        .nullish()
+        .transform((s) => s ?? []);
 }
+type ConsulService = z.infer<ReturnType<typeof consulServicesSchema>>[number];
 
 /** Services sorted by name, peers sorted and de-duplicated: the set view used for comparisons. */
 export function normalizeServices(services: readonly ExportedService[] | undefined): ExportedService[] {
     return [...(services ?? [])]
         .map((s) => ({ name: s.name, consumers: [...new Set(s.consumers.map((c) => c.peer))].sort().map((peer) => ({ peer })) }))
+        .filter((s) => s.consumers.length > 0)
         .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }
 
@@ -68,34 +70,55 @@ function entryName(inputs: { name?: string }): string {
     return inputs.name ?? "default";
 }
 
-function toConsul(inputs: ExportedServicesInputs): ConsulExportedServices {
-    return {
-        Kind: "exported-services",
-        Name: entryName(inputs),
-        Services: normalizeServices(inputs.services).map((s) => ({
-            Name: s.name,
-            Consumers: s.consumers.map((c) => ({ Peer: c.peer })),
-        })),
-    };
+const ref = (inputs: { name?: string }): EntryRef => ({ kind: "exported-services", name: entryName(inputs) });
+
+/** The declared (service, peer) pairs, as "service/peer" keys. */
+function pairsOf(services: readonly ExportedService[] | undefined): Set<string> {
+    return new Set(normalizeServices(services).flatMap((s) => s.consumers.map((c) => `${s.name}/${c.peer}`)));
 }
 
-async function readEntry(client: ConsulClient, name: string): Promise<ConsulExportedServices | undefined> {
-    try {
-        return (await client.get<ConsulExportedServices>(`/v1/config/exported-services/${encodeURIComponent(name)}`)).body;
-    } catch (err) {
-        if (isNotFound(err)) return undefined;
-        throw err;
+/** Every (service, peer) pair the entry holds (partition and sameness-group consumers are Enterprise's, never ours). */
+function heldPairs(entry: ConfigEntry | undefined): Set<string> {
+    const services = consulServicesSchema().parse(entry?.Services);
+    return new Set(services.flatMap((s) => (s.Consumers ?? []).filter((c) => c.Peer).map((c) => `${s.Name}/${c.Peer}`)));
+}
+
+/**
+ * The entry with `add` pairs present and `remove` pairs gone; every other service and consumer is
+ * kept as it is. Undefined (delete the entry) when no service is left.
+ */
+function withPairs(current: ConfigEntry | undefined, name: string, add: Set<string>, remove: Set<string>): ConfigEntry | undefined {
+    const services: ConsulService[] = consulServicesSchema().parse(current?.Services);
+    const byName = new Map(services.map((s) => [s.Name, s]));
+    for (const pair of remove) {
+        const [service, peer] = pair.split("/");
+        const s = byName.get(service);
+        if (s) s.Consumers = (s.Consumers ?? []).filter((c) => c.Peer !== peer);
     }
+    for (const pair of add) {
+        const [service, peer] = pair.split("/");
+        let s = byName.get(service);
+        if (!s) {
+            s = { Name: service, Consumers: [] };
+            byName.set(service, s);
+            services.push(s);
+        }
+        if (!(s.Consumers ?? []).some((c) => c.Peer === peer)) s.Consumers = [...(s.Consumers ?? []), { Peer: peer }];
+    }
+    const left = services.filter((s) => (s.Consumers ?? []).length > 0);
+    if (left.length === 0) return undefined;
+    return { ...(current ?? {}), Kind: "exported-services", Name: name, Services: left };
 }
 
-function servicesOf(entry: ConsulExportedServices): ExportedService[] {
-    return normalizeServices(
-        (entry.Services ?? []).map((s) => ({
-            name: s.Name,
-            // Partition and sameness-group consumers are Enterprise features this resource does not manage.
-            consumers: (s.Consumers ?? []).filter((c) => c.Peer).map((c) => ({ peer: c.Peer as string })),
-        })),
+/** Outputs: the declared pairs that Consul holds (someone else's pairs are not this resource's). */
+function outputsFrom(entry: ConfigEntry | undefined, inputs: ExportedServicesInputs): ExportedServicesOutputs {
+    const held = heldPairs(entry);
+    const services = normalizeServices(
+        inputs.services.map((s) => ({ name: s.name, consumers: s.consumers.filter((c) => held.has(`${s.name}/${c.peer}`)) })),
     );
+    const outs: ExportedServicesOutputs = { ...inputs, services };
+    dropUndefined(outs);
+    return outs;
 }
 
 export class ExportedServicesProvider extends ConsulResourceProvider implements dynamic.ResourceProvider {
@@ -110,53 +133,57 @@ export class ExportedServicesProvider extends ConsulResourceProvider implements 
         if (entryName(olds) !== entryName(news)) replaces.push("name");
         if (connectionTarget(olds.connection) !== connectionTarget(news.connection)) replaces.push("connection");
         else if (canonical(olds.connection ?? {}) !== canonical(news.connection ?? {})) changes.push("connection");
-        if (canonical(normalizeServices(olds.services)) !== canonical(normalizeServices(news.services))) changes.push("services");
+        // Unknown during preview (Pulumi's sentinel in place of the list or inside it): a change.
+        if (containsUnknown(news.services) || canonical(normalizeServices(olds.services)) !== canonical(normalizeServices(news.services))) {
+            changes.push("services");
+        }
         if ((olds.adopt ?? false) !== (news.adopt ?? false)) changes.push("adopt");
         return Promise.resolve({ changes: replaces.length > 0 || changes.length > 0, replaces, deleteBeforeReplace: true });
     }
 
-    async create(inputs: ExportedServicesInputs): Promise<Created<ExportedServicesOutputs>> {
-        const client = this.client(inputs.connection);
-        const name = entryName(inputs);
-        // cas=0 writes only if there is no entry yet, so an existing one is never silently replaced.
-        // A lost answer retried is fine: Consul answered an identical repeat of an applied write with true (measured).
-        const res = await client
-            .put<boolean>("/v1/config", toConsul(inputs), { query: inputs.adopt ? undefined : { cas: 0 } })
-            .catch((err: unknown) => {
-                throw createFailure(err, name, inputs);
-            });
-        if (res.body === false) {
-            throw new Error(
-                `the exported-services entry "${name}" already exists at ${client.address}; set adopt: true to manage it ` +
-                    `(this resource is authoritative: it replaces the entry's whole service list)`,
-            );
-        }
-        return { id: name, outs: await this.readBack(client, inputs) };
+    /** Adds the declared pairs and withdraws `withdrawn` (pairs this resource declared before and no longer does). */
+    private async write(client: ConsulClient, inputs: ExportedServicesInputs, withdrawn: Set<string>): Promise<ExportedServicesOutputs> {
+        const declared = pairsOf(inputs.services);
+        const entry = await modifyConfigEntry(
+            client,
+            ref(inputs),
+            (current) => withPairs(current, entryName(inputs), declared, withdrawn),
+            {
+                readBack: declared.size > 0,
+            },
+        );
+        return outputsFrom(entry, inputs);
     }
 
-    private async readBack(client: ConsulClient, inputs: ExportedServicesInputs): Promise<ExportedServicesOutputs> {
-        const entry = await readEntry(client, entryName(inputs));
-        if (!entry)
-            throw new Error(`exported-services "${entryName(inputs)}" was written to ${client.address} but is not there on read-back`);
-        return { ...inputs, services: servicesOf(entry) };
+    async create(inputs: ExportedServicesInputs): Promise<Created<ExportedServicesOutputs>> {
+        // A pair has no attributes: one found already there is identical to the declared one, so a
+        // create never refuses (nor a repeat of a create whose answer was lost).
+        const client = this.client(inputs.connection);
+        try {
+            return { id: entryName(inputs), outs: await this.write(client, inputs, new Set()) };
+        } catch (err) {
+            throw createFailure(err, entryName(inputs), inputs);
+        }
     }
 
     async read(id: string, props: ExportedServicesOutputs): Promise<ReadOf<ExportedServicesOutputs>> {
-        const client = this.client(props.connection);
-        const entry = await readEntry(client, entryName(props));
-        if (!entry) return {};
-        const outs: ExportedServicesOutputs = { ...props, services: servicesOf(entry) };
+        const entry = await readConfigEntry(this.client(props.connection), ref(props));
+        const outs = outputsFrom(entry, props);
+        if (outs.services.length === 0 && props.services.length > 0) return {};
         return { id, props: outs, inputs: outs };
     }
 
-    async update(_id: string, _olds: ExportedServicesOutputs, news: ExportedServicesInputs): Promise<Updated<ExportedServicesOutputs>> {
-        const client = this.client(news.connection);
-        await client.put("/v1/config", toConsul(news));
-        return { outs: await this.readBack(client, news) };
+    async update(_id: string, olds: ExportedServicesOutputs, news: ExportedServicesInputs): Promise<Updated<ExportedServicesOutputs>> {
+        const keep = pairsOf(news.services);
+        const withdrawn = new Set([...pairsOf(olds.services)].filter((p) => !keep.has(p)));
+        return { outs: await this.write(this.client(news.connection), news, withdrawn) };
     }
 
-    async delete(id: string, props: ExportedServicesOutputs): Promise<void> {
-        await this.client(props.connection).delete(`/v1/config/exported-services/${encodeURIComponent(entryName(props) ?? id)}`);
+    async delete(_id: string, props: ExportedServicesOutputs): Promise<void> {
+        const mine = pairsOf(props.services);
+        await modifyConfigEntry(this.client(props.connection), ref(props), (current) =>
+            current === undefined ? undefined : withPairs(current, entryName(props), new Set(), mine),
+        );
     }
 }
 

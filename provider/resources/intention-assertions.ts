@@ -13,14 +13,15 @@ import type { ConsulClient } from "../client";
 import { connectionSchema } from "../connection";
 import { defaultAllows, readIntentionMatches, type MatchedIntention } from "../functions/intentions";
 import { evaluate, type RequestShape } from "../intention-evaluation";
-import { HTTP_METHODS, peerName, serviceName } from "../intention-model";
+import { HTTP_METHODS } from "../intention-model";
+import { serviceName, sourcePeerName } from "../names";
 import { canonical, validate } from "../validation";
 
 export function expectationSchema() {
     return z
         .object({
             from: serviceName("from").refine((s) => s !== "*", 'from must name one service, not "*"'),
-            fromPeer: peerName("fromPeer").optional(),
+            fromPeer: sourcePeerName("fromPeer").optional(),
             to: serviceName("to").refine((s) => s !== "*", 'to must name one service, not "*"'),
             expect: z.enum(["allow", "deny"], { message: 'expect must be "allow" or "deny"' }),
             path: z.string().startsWith("/", 'path must start with "/"').optional(),

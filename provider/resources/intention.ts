@@ -2,30 +2,23 @@
 // Other sources of the entry are left alone; writes are CAS-checked and coalesced per destination.
 import type * as dynamic from "@pulumi/pulumi/dynamic";
 import { z } from "zod";
-import { ConsulResourceProvider, createFailure, madeBySomeoneElse, type Checked, type Created, type ReadOf, type Updated } from "../base";
+import { ConsulResourceProvider, createFailure, type Checked, type Created, type ReadOf, type Updated } from "../base";
 import { connectionSchema, connectionTarget } from "../connection";
 import {
     checkSourceRules,
     normalizePermissions,
     normalizeSource,
-    peerName,
     permissionSchema,
-    serviceName,
     sourceFromConsul,
     sourceToConsul,
     type SourceInput,
     versionedPermissionFields,
 } from "../intention-model";
+import { dropUndefined, OWNER_META_KEY, OWNER_META_VALUE } from "../config-entry";
+import { serviceName, sourcePeerName } from "../names";
 import { requireSupportedFields } from "../server-version";
 import { explainL7Error } from "../l7-errors";
-import {
-    isOwnedEntry,
-    modifyEntry,
-    readEntryBatched,
-    sourceKey,
-    type ConsulSource,
-    type ServiceIntentionsEntry,
-} from "../service-intentions-entry";
+import { isOwnedEntry, modifyEntry, readEntryBatched, sourceKey, type ServiceIntentionsEntry } from "../service-intentions-entry";
 import { canonical, validate } from "../validation";
 
 export function intentionSchema() {
@@ -33,7 +26,7 @@ export function intentionSchema() {
         .object({
             source: serviceName("source"),
             destination: serviceName("destination"),
-            sourcePeer: peerName("sourcePeer").optional(),
+            sourcePeer: sourcePeerName("sourcePeer").optional(),
             action: z.enum(["allow", "deny"], { message: 'action must be "allow" or "deny"' }).optional(),
             permissions: z.array(permissionSchema()).min(1, "permissions must not be empty when given").optional(),
             description: z.string().max(512, "description must be at most 512 characters").optional(),
@@ -68,7 +61,7 @@ function asSource(inputs: IntentionInputs): SourceInput {
 }
 
 function findSource(entry: ServiceIntentionsEntry | undefined, inputs: { source: string; sourcePeer?: string }) {
-    const key = sourceKey({ Name: inputs.source, Peer: inputs.sourcePeer });
+    const key = sourceKey({ name: inputs.source, peer: inputs.sourcePeer });
     return entry?.Sources.find((s) => sourceKey(s) === key);
 }
 
@@ -81,21 +74,22 @@ function outputsFrom(entry: ServiceIntentionsEntry | undefined, inputs: Intentio
         source: source.name,
         destination: inputs.destination,
         sourceType: "consul",
-        precedence: found.Precedence,
     };
+    if (found.Precedence !== undefined) outs.precedence = found.Precedence;
     if (source.peer) outs.sourcePeer = source.peer;
     if (source.action) outs.action = source.action;
     if (source.permissions) outs.permissions = source.permissions;
     if (source.description) outs.description = source.description;
     if (inputs.adopt !== undefined) outs.adopt = inputs.adopt;
     if (inputs.connection !== undefined) outs.connection = inputs.connection;
+    dropUndefined(outs);
     return outs;
 }
 
 function ownedEntryError(destination: string, address: string): Error {
     return new Error(
         `the intentions of destination "${destination}" at ${address} are managed as a whole by a consul-mesh ServiceIntentions ` +
-            `resource (Meta ${"managed-by"}=consul-mesh); add this source to that ServiceIntentions instead of using an Intention`,
+            `resource (Meta ${OWNER_META_KEY}=${OWNER_META_VALUE}); add this source to that ServiceIntentions instead of using an Intention`,
     );
 }
 
@@ -133,17 +127,20 @@ export class IntentionProvider extends ConsulResourceProvider implements dynamic
         const id = intentionId(inputs);
         const desired = sourceToConsul(asSource(inputs));
         const wanted = canonical(normalizeSource(asSource(inputs)));
-        const foreign = madeBySomeoneElse((found: ConsulSource) => canonical(sourceFromConsul(found)) === wanted);
         let written: ServiceIntentionsEntry | undefined;
         try {
             written = await modifyEntry(
                 client,
                 inputs.destination,
                 (entry) => {
+                    // Checked on every compare-and-set attempt, against a fresh read.
                     if (isOwnedEntry(entry)) throw ownedEntryError(inputs.destination, client.address);
-                    if (foreign(findSource(entry, inputs)) && mustNotExist && !inputs.adopt) {
+                    // Found exactly as declared: our own earlier attempt whose answer was lost (or a twin): success.
+                    const found = findSource(entry, inputs);
+                    if (found && mustNotExist && !inputs.adopt && canonical(sourceFromConsul(found)) !== wanted) {
                         throw new Error(
-                            `intention ${id} already exists in Consul at ${client.address}; set adopt: true to manage the existing intention, or remove it first`,
+                            `intention ${id} already exists in Consul at ${client.address} and differs from the declared one ` +
+                                `(held: ${canonical(sourceFromConsul(found))}); set adopt: true to manage the existing intention, or remove it first`,
                         );
                     }
                     const next: ServiceIntentionsEntry = entry ?? { Kind: "service-intentions", Name: inputs.destination, Sources: [] };
@@ -187,7 +184,7 @@ export class IntentionProvider extends ConsulResourceProvider implements dynamic
         await modifyEntry(client, props.destination, (entry) => {
             // Gone already, or now owned by a ServiceIntentions (a migration): leave it alone.
             if (!entry || isOwnedEntry(entry)) return entry;
-            const key = sourceKey({ Name: props.source, Peer: props.sourcePeer });
+            const key = sourceKey({ name: props.source, peer: props.sourcePeer });
             return { ...entry, Sources: entry.Sources.filter((s) => sourceKey(s) !== key) };
         });
     }

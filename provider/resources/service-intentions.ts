@@ -3,16 +3,15 @@
 // as a diff; a source added by hand is drift that the next `up` removes.
 import type * as dynamic from "@pulumi/pulumi/dynamic";
 import { z } from "zod";
-import { ConsulResourceProvider, createFailure, madeBySomeoneElse, type Checked, type Created, type ReadOf, type Updated } from "../base";
+import { ConsulResourceProvider, createFailure, type Checked, type Created, type ReadOf, type Updated } from "../base";
 import { connectionSchema, connectionTarget } from "../connection";
+import { metaSchema, serviceName } from "../names";
 import {
     checkSourceRules,
     jwtFromConsul,
     jwtRequirementSchema,
     jwtToConsul,
-    metaSchema,
     normalizeSource,
-    serviceName,
     sourceFromConsul,
     sourceSchema,
     sourceToConsul,
@@ -21,15 +20,9 @@ import {
 } from "../intention-model";
 import { requireSupportedFields } from "../server-version";
 import { explainL7Error } from "../l7-errors";
-import {
-    isOwnedEntry,
-    modifyEntry,
-    OWNER_META_KEY,
-    OWNER_META_VALUE,
-    readEntryBatched,
-    type ServiceIntentionsEntry,
-} from "../service-intentions-entry";
-import { canonical, validate } from "../validation";
+import { alreadyExistsError, dropUndefined, metaWithoutMark, OWNER_META_KEY, withOwnerMark, type ConfigEntry } from "../config-entry";
+import { modifyEntry, readEntryBatched, sourceKey, type ServiceIntentionsEntry } from "../service-intentions-entry";
+import { canonical, containsUnknown, validate } from "../validation";
 
 export function serviceIntentionsSchema() {
     return z
@@ -49,7 +42,7 @@ export function serviceIntentionsSchema() {
         .superRefine((v, ctx) => {
             const seen = new Map<string, number>();
             v.sources.forEach((source, i) => {
-                const key = `${source.peer ?? ""}/${source.name}`;
+                const key = sourceKey(source);
                 if (seen.has(key)) {
                     ctx.addIssue({
                         code: "custom",
@@ -68,28 +61,23 @@ export function serviceIntentionsSchema() {
 export type ServiceIntentionsInputs = z.infer<ReturnType<typeof serviceIntentionsSchema>>;
 export type ServiceIntentionsOutputs = ServiceIntentionsInputs;
 
-function sourceKeyOf(s: { name: string; peer?: string }): string {
-    return `${s.peer ?? ""}/${s.name}`;
-}
-
 /** Sources keyed by (peer, name) in normalised form: what diff compares. */
 export function sourceSet(sources: SourceInput[] | undefined): Map<string, string> {
-    return new Map((sources ?? []).map((s) => [sourceKeyOf(s), canonical(normalizeSource(s))]));
+    return new Map((sources ?? []).map((s) => [sourceKey(s), canonical(normalizeSource(s))]));
 }
 
 export function sameSources(a: SourceInput[] | undefined, b: SourceInput[] | undefined): boolean {
+    // Unknown during preview (Pulumi's sentinel in place of the list or inside it): a change.
+    if (containsUnknown(a) || containsUnknown(b)) return false;
     const x = sourceSet(a);
     const y = sourceSet(b);
     return x.size === y.size && [...x].every(([k, v]) => y.get(k) === v);
 }
 
-/** True when what Consul holds is what the inputs declare (sources as a set, meta, jwt). */
-function sameDeclaration(held: ServiceIntentionsOutputs, inputs: ServiceIntentionsInputs): boolean {
-    return (
-        sameSources(held.sources, inputs.sources) &&
-        canonical(held.meta ?? {}) === canonical(inputs.meta ?? {}) &&
-        canonical(held.jwt ?? null) === canonical(inputs.jwt ?? null)
-    );
+/** What Consul stores back, for comparisons: sources as a set in normalised form, JWT as read back, Meta with the mark. */
+function normalForm(entry: ServiceIntentionsEntry): ConfigEntry {
+    const sources = entry.Sources.map((s) => normalizeSource(sourceFromConsul(s))).sort((a, b) => (sourceKey(a) < sourceKey(b) ? -1 : 1));
+    return { Kind: entry.Kind, Name: entry.Name, Sources: sources, Meta: entry.Meta ?? {}, JWT: jwtFromConsul(entry.JWT) ?? null };
 }
 
 function toEntry(inputs: ServiceIntentionsInputs): ServiceIntentionsEntry {
@@ -97,7 +85,7 @@ function toEntry(inputs: ServiceIntentionsInputs): ServiceIntentionsEntry {
         Kind: "service-intentions",
         Name: inputs.destination,
         Sources: inputs.sources.map(sourceToConsul),
-        Meta: { ...(inputs.meta ?? {}), [OWNER_META_KEY]: OWNER_META_VALUE },
+        Meta: withOwnerMark(inputs.meta),
     };
     if (inputs.jwt) entry.JWT = jwtToConsul(inputs.jwt);
     return entry;
@@ -105,17 +93,18 @@ function toEntry(inputs: ServiceIntentionsInputs): ServiceIntentionsEntry {
 
 /** Outputs from the stored entry; sources ordered like `order` (the declared order) where they match. */
 function outputsFrom(entry: ServiceIntentionsEntry, inputs: ServiceIntentionsInputs): ServiceIntentionsOutputs {
-    const position = new Map(inputs.sources.map((s, i) => [sourceKeyOf(s), i]));
+    const position = new Map(inputs.sources.map((s, i) => [sourceKey(s), i]));
     const sources = entry.Sources.map(sourceFromConsul).sort(
-        (a, b) => (position.get(sourceKeyOf(a)) ?? Infinity) - (position.get(sourceKeyOf(b)) ?? Infinity),
+        (a, b) => (position.get(sourceKey(a)) ?? Infinity) - (position.get(sourceKey(b)) ?? Infinity),
     );
     const outs: ServiceIntentionsOutputs = { destination: entry.Name, sources };
-    const meta = Object.fromEntries(Object.entries(entry.Meta ?? {}).filter(([k]) => k !== OWNER_META_KEY));
-    if (Object.keys(meta).length > 0) outs.meta = meta;
+    const meta = metaWithoutMark(entry);
+    if (meta) outs.meta = meta;
     const jwt = jwtFromConsul(entry.JWT);
     if (jwt) outs.jwt = jwt;
     if (inputs.adopt !== undefined) outs.adopt = inputs.adopt;
     if (inputs.connection !== undefined) outs.connection = inputs.connection;
+    dropUndefined(outs);
     return outs;
 }
 
@@ -147,22 +136,23 @@ export class ServiceIntentionsProvider extends ConsulResourceProvider implements
             inputs.sources.flatMap((s, i) => versionedPermissionFields(s.permissions, `sources[${i}].permissions`)),
         );
         let entry: ServiceIntentionsEntry | undefined;
-        const foreign = madeBySomeoneElse(
-            (found: ServiceIntentionsEntry) => isOwnedEntry(found) && sameDeclaration(outputsFrom(found, inputs), inputs),
-        );
+        const wanted = toEntry(inputs);
         try {
             entry = await modifyEntry(
                 client,
                 inputs.destination,
                 (current) => {
-                    if (foreign(current) && creating && !inputs.adopt) {
-                        const who = isOwnedEntry(current)
-                            ? "it is marked as managed by consul-mesh (another stack, or a lost state?)"
-                            : "it was created outside consul-mesh";
-                        throw new Error(
-                            `the service-intentions entry for "${inputs.destination}" already exists at ${client.address} and ${who}; ` +
-                                `set adopt: true to take it over (its sources will be replaced by the declared ones), or delete it first`,
+                    // Checked on every compare-and-set attempt, against a fresh read. Found exactly as
+                    // declared (with the mark): our own earlier attempt whose answer was lost, or a twin.
+                    if (current && creating && !inputs.adopt) {
+                        const refused = alreadyExistsError(
+                            `the service-intentions entry for "${inputs.destination}"`,
+                            client.address,
+                            normalForm(current),
+                            normalForm(wanted),
+                            "set adopt: true to take it over (its sources will be replaced by the declared ones), or delete it first",
                         );
+                        if (refused) throw refused;
                     }
                     return toEntry(inputs);
                 },

@@ -6,7 +6,7 @@ import {
     type IntentionDecision,
     type MatchedIntention,
 } from "../../provider/functions/intentions";
-import { peerName, serviceName } from "../../provider/intention-model";
+import { serviceName, sourcePeerName } from "../../provider/names";
 import type { ConnectionArgs } from "../connection";
 import { outputOf, runFunction } from "./common";
 
@@ -39,7 +39,7 @@ const checkArgs = z
     .object({
         source: serviceName("source"),
         destination: serviceName("destination"),
-        sourcePeer: peerName("sourcePeer").optional(),
+        sourcePeer: sourcePeerName("sourcePeer").optional(),
         ...namespacing,
     })
     .strict();

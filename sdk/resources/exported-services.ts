@@ -24,13 +24,13 @@ export interface ExportedServicesArgs {
      */
     name?: pulumi.Input<string>;
     /**
-     * Every service this cluster exports, with its consumers. Authoritative: services not listed here
-     * are not exported. Compared as a set (order does not matter).
+     * The services this resource exports, with their consumers: each (service, peer) pair is managed
+     * by this resource; pairs other writers put in the shared entry are kept. Compared as a set
+     * (order does not matter).
      */
     services: pulumi.Input<pulumi.Input<ExportedServiceArgs>[]>;
     /**
-     * Take over an `exported-services` entry that already exists instead of failing (its service list
-     * is then replaced by `services`).
+     * Accepted for compatibility; not needed: a declared pair found already exported is taken as is.
      * @default false
      */
     adopt?: pulumi.Input<boolean>;
@@ -39,15 +39,17 @@ export interface ExportedServicesArgs {
 }
 
 /**
- * Which services of this cluster each peer may import: the `exported-services` config entry (one per
- * partition, `default` in Community Edition), managed as a whole. Deleting it deletes the entry, so
- * peers stop importing the services. The id is the entry name.
+ * Which services of this cluster each peer may import: (service, peer) pairs of the
+ * `exported-services` config entry (one per partition, `default` in Community Edition). The entry is
+ * shared: pairs written by others are kept, and every write is compare-and-set. Deleting the
+ * resource withdraws its pairs (the entry goes once it is empty), so those peers stop importing
+ * them. The id is the entry name.
  * @see https://developer.hashicorp.com/consul/docs/connect/config-entries/exported-services
  */
 export class ExportedServices extends pulumi.dynamic.Resource {
     /** The entry name (the partition: `default` in Community Edition). */
     declare public readonly name: pulumi.Output<string | undefined>;
-    /** What Consul holds: services sorted by name, consumers by peer. */
+    /** The declared pairs Consul holds: services sorted by name, consumers by peer. */
     declare public readonly services: pulumi.Output<Array<{ name: string; consumers: Array<{ peer: string }> }>>;
 
     constructor(name: string, args: ExportedServicesArgs, opts?: pulumi.CustomResourceOptions) {

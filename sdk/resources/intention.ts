@@ -37,7 +37,8 @@ export interface IntentionArgs {
     /** Free text shown in Consul's UI, at most 512 characters. */
     description?: pulumi.Input<string>;
     /**
-     * Take over an intention for this pair that already exists in Consul instead of failing.
+     * Take over an intention for this pair that already exists in Consul and differs from the declared
+     * one, instead of failing (one found exactly as declared is taken without it).
      * This is how existing intentions are imported (`pulumi import` does not work for dynamic resources).
      * @default false
      */

@@ -8,7 +8,7 @@ export interface ServiceDefaultsArgs {
     name: pulumi.Input<string>;
     /** The service's protocol; `http`, `http2` or `grpc` make L7 intention permissions possible. */
     protocol: pulumi.Input<"tcp" | "http" | "http2" | "grpc">;
-    /** Entry metadata (at most 64 pairs, keys up to 128, values up to 512 characters). */
+    /** Entry metadata (at most 64 pairs, keys up to 128, values up to 512 characters; the key `managed-by` is reserved). */
     meta?: pulumi.Input<Record<string, pulumi.Input<string>>>;
     /** Manage an entry that already exists instead of failing (fields not modelled here are kept). @default false */
     adopt?: pulumi.Input<boolean>;
@@ -19,7 +19,8 @@ export interface ServiceDefaultsArgs {
 /**
  * The protocol of a service (Consul's `service-defaults` config entry), the prerequisite of L7
  * intentions. Only `Protocol` and `Meta` are managed; other fields of an adopted entry are kept.
- * Delete removes the entry.
+ * The entry carries the ownership mark `managed-by: consul-mesh` in its Meta. A create that finds
+ * the entry exactly as declared takes it; a different one needs `adopt`. Delete removes the entry.
  * @see https://developer.hashicorp.com/consul/docs/connect/config-entries/service-defaults
  */
 export class ServiceDefaults extends pulumi.dynamic.Resource {

@@ -22,7 +22,9 @@ export interface ServiceIntentionsArgs {
     jwt?: pulumi.Input<JwtRequirement>;
     /**
      * Take over an entry that already exists in Consul (made by hand, another tool, or another
-     * stack) instead of failing; its sources are replaced by the declared ones. @default false
+     * stack) and differs from the declared one, instead of failing; its sources are replaced by the
+     * declared ones. One found exactly as declared (with the ownership mark) is taken without it.
+     * @default false
      */
     adopt?: pulumi.Input<boolean>;
     /** Where Consul is; see {@link ConnectionArgs}. */

@@ -131,7 +131,7 @@ describe("faults: interrupted pulumi up of 200 intentions", function () {
         await assertConverged(program, destination);
     });
 
-    it("SIGKILL: after pulumi cancel and refresh --clear-pending-creates, up (adopting the orphans) converges", async () => {
+    it("SIGKILL: after pulumi cancel and refresh --clear-pending-creates, up keeps identical orphans, refuses a different one until adopted, and converges", async () => {
         const destination = `sigkill-${uniqueSuffix()}`;
         const program = await newStack(destination);
         const { up, reached } = await upUntil(program, destination, 40);
@@ -195,24 +195,23 @@ describe("faults: interrupted pulumi up of 200 intentions", function () {
             `    [sigkill] after refresh --clear-pending-creates: ${cleared.resources} in state, ${orphans} written but not in state`,
         );
 
-        // 4. A plain up stops at the orphans (written, never recorded): create refuses to take over silently.
-        //    The kill does not always leave one, so when it left none, one is made the same way: a declared
-        //    pair written to Consul and recorded nowhere. The refusal is then checked on every run.
-        if (orphans === 0) {
-            const held = new Set(((await destinationSources(addresses, destination)) ?? []).map((x) => x.Name));
-            const index = Array.from({ length: count }, (_, i) => count - 1 - i).find((i) => !held.has(`caller-${i}`));
-            assert.ok(index !== undefined, "some declared pair is not in Consul yet");
-            const res = await fetch(`${addresses[0]}/v1/connect/intentions/exact?source=caller-${index}&destination=${destination}`, {
-                method: "PUT",
-                body: JSON.stringify({ Action: index % 3 === 0 ? "deny" : "allow" }),
-            });
-            assert.equal(res.status, 200, await res.text());
-            console.error(`    [sigkill] the kill left no orphan: caller-${index} written by hand as one`);
-        }
+        // 4. An orphan the kill left (written, never recorded) is exactly what its Intention declares: up
+        //    takes it as its own (defect 5: identical is success). One that differs is refused: a declared
+        //    pair not in the state is written by hand with the other action, so the refusal is checked on
+        //    every run.
+        const recorded = new Set(cleared.names);
+        const index = Array.from({ length: count }, (_, i) => count - 1 - i).find((i) => !recorded.has(`caller-${i}`));
+        assert.ok(index !== undefined, "some declared pair is not in the state");
+        const flipped = await fetch(`${addresses[0]}/v1/connect/intentions/exact?source=caller-${index}&destination=${destination}`, {
+            method: "PUT",
+            body: JSON.stringify({ Action: index % 3 === 0 ? "allow" : "deny" }),
+        });
+        assert.equal(flipped.status, 200, await flipped.text());
+        console.error(`    [sigkill] caller-${index} written by hand with the other action (${orphans} orphans left by the kill)`);
         const refused = await program.run(["up", "--yes", "--skip-preview"], { allowFailure: true, timeoutMs: 600_000 });
         assert.notEqual(refused.code, 0);
-        assert.match(refused.stdout + refused.stderr, /already exists in Consul at .*set adopt: true/);
-        // 5. up with adoption for this one run takes the orphans over; then adoption is switched off again.
+        assert.match(refused.stdout + refused.stderr, /already exists in Consul at .*differs from the declared one.*set adopt: true/);
+        // 5. up with adoption for this one run takes the differing one over; then adoption is switched off again.
         await program.run(["config", "set", "consul-mesh-two-hundred-intentions:adopt", "true"]);
         const rerun = await program.run(["up", "--yes", "--skip-preview"], { timeoutMs: 600_000 });
         assert.equal(rerun.code, 0);

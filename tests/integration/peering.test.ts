@@ -222,7 +222,7 @@ describe("PeeringToken, Peering and ExportedServices against two real clusters",
         assert.equal((await list(DC1)).find((p) => p.Name === acceptorName)?.State, "ACTIVE");
     });
 
-    it("manages the exported-services entry authoritatively and compares it as a set", async () => {
+    it("manages its (service, peer) pairs of the shared exported-services entry and compares them as a set", async () => {
         const mark = uniqueSuffix();
         const inputs = {
             services: [
@@ -231,6 +231,11 @@ describe("PeeringToken, Peering and ExportedServices against two real clusters",
             ],
             connection: dc1,
         };
+        type Held = { Services: Array<{ Name: string; Consumers: Array<{ Peer: string }> }> };
+        const held = async () =>
+            (await consul<Held>("GET", `${DC1}/v1/config/exported-services/default`)).body.Services.flatMap((s) =>
+                s.Consumers.map((c) => `${s.Name}/${c.Peer}`),
+            ).sort();
         try {
             const created = await exported.create(inputs);
             const outs = created.outs;
@@ -245,32 +250,30 @@ describe("PeeringToken, Peering and ExportedServices against two real clusters",
             // Same services in another order: no diff.
             const reordered = { ...inputs, services: [...inputs.services].reverse() };
             assert.equal((await exported.diff("default", outs, reordered)).changes, false);
-            // A second creator with other content does not silently replace it (Consul accepts an
-            // identical write, which changes nothing).
-            await assert.rejects(
-                exported.create({ services: [{ name: `db-${mark}`, consumers: [{ peer: "a-peer" }] }], connection: dc1 }),
-                /already exists .*adopt: true/,
-            );
+            // Another resource's pairs go into the same entry beside ours; neither removes the other's.
+            const other = await exported.create({ services: [{ name: `db-${mark}`, consumers: [{ peer: "a-peer" }] }], connection: dc1 });
+            assert.deepEqual(await held(), [`api-${mark}/a-peer`, `db-${mark}/a-peer`, `web-${mark}/a-peer`, `web-${mark}/b-peer`]);
+            assert.deepEqual((await exported.read("default", outs)).props, outs, "the other resource's pair is not drift");
 
-            // Drift: a consumer added by hand is read back, and the diff shows the way back.
-            const entry = (
-                await consul<{ Services: Array<{ Name: string; Consumers: Array<{ Peer: string }> }> }>(
-                    "GET",
-                    `${DC1}/v1/config/exported-services/default`,
-                )
-            ).body;
-            entry.Services[0].Consumers.push({ Peer: "c-peer" });
+            // Drift: a declared pair removed by hand is read as missing, and the diff shows the way back;
+            // a consumer someone else adds (c-peer) is theirs, and is kept.
+            const entry = (await consul<Held>("GET", `${DC1}/v1/config/exported-services/default`)).body;
+            const web = entry.Services.find((s) => s.Name === `web-${mark}`)!;
+            web.Consumers = [...web.Consumers.filter((c) => c.Peer !== "b-peer"), { Peer: "c-peer" }];
             await consul("PUT", `${DC1}/v1/config`, { Kind: "exported-services", Name: "default", Services: entry.Services });
             const read = await exported.read("default", outs);
             const drifted = read.props as ExportedServicesOutputs;
-            assert.ok(drifted.services.some((s) => s.consumers.some((c) => c.peer === "c-peer")));
+            assert.ok(!drifted.services.some((s) => s.consumers.some((c) => c.peer === "b-peer" || c.peer === "c-peer")));
             assert.equal((await exported.diff("default", drifted, inputs)).changes, true);
             const updated = (await exported.update("default", drifted, inputs)).outs;
             assert.equal((await exported.diff("default", updated, inputs)).changes, false);
+            assert.ok((await held()).includes(`web-${mark}/c-peer`), "someone else's consumer is kept");
 
             await exported.delete("default", updated);
-            assert.equal((await consul("GET", `${DC1}/v1/config/exported-services/default`)).status, 404);
+            assert.deepEqual(await held(), [`db-${mark}/a-peer`, `web-${mark}/c-peer`]);
             assert.deepEqual(await exported.read("default", updated), {});
+            await exported.delete("default", other.outs);
+            assert.deepEqual(await held(), [`web-${mark}/c-peer`], "only someone else's pair is left");
         } finally {
             await consul("DELETE", `${DC1}/v1/config/exported-services/default`);
         }

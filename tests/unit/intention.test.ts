@@ -2,7 +2,7 @@ import { strict as assert } from "node:assert";
 import { IntentionProvider, intentionId, type IntentionOutputs } from "../../provider/resources/intention";
 import { UNKNOWN } from "../../provider/validation";
 import { sourceKey, writableEntry } from "../../provider/service-intentions-entry";
-import { createFailure, madeBySomeoneElse } from "../../provider/base";
+import { createFailure } from "../../provider/base";
 import { ConsulApiError } from "../../provider/errors";
 
 const provider = new IntentionProvider();
@@ -98,6 +98,7 @@ describe("service-intentions entry helpers", () => {
         assert.equal(intentionId(base), "web=>api");
         assert.equal(intentionId({ ...base, sourcePeer: "dc2" }), "peer:dc2/web=>api");
         assert.notEqual(sourceKey({ Name: "web" }), sourceKey({ Name: "web", Peer: "dc2" }));
+        assert.equal(sourceKey({ name: "web", peer: "dc2" }), sourceKey({ Name: "web", Peer: "dc2" }), "one key for both spellings");
     });
 
     it("strips computed and legacy fields before writing", () => {
@@ -114,15 +115,6 @@ describe("service-intentions entry helpers", () => {
 });
 
 describe("create after lost answers", () => {
-    it("counts an object as someone else's only if it was there at the first look or differs from ours", () => {
-        const fresh = madeBySomeoneElse((found: string) => found === "ours");
-        assert.equal(fresh(undefined), false, "absent at the first look");
-        assert.equal(fresh("ours"), false, "our own earlier attempt, applied with its answer lost");
-        assert.equal(fresh("theirs"), true, "written by someone else in between");
-        const existing = madeBySomeoneElse((found: string) => found === "ours");
-        assert.equal(existing("ours"), true, "already there before this create: not ours, even if equal");
-    });
-
     it("records a create whose write may have landed (id, properties with __provider), and passes other errors through", () => {
         const inputs = { source: "web", destination: "api", action: "allow", __provider: "shim" };
         const lost = new ConsulApiError("PUT", "/v1/config", 0, "other side closed", "http://127.0.0.1:8500", undefined, "UND_ERR_SOCKET");

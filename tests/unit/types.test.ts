@@ -42,6 +42,12 @@ const peeringKeys: KeysMatch<Plain<PeeringArgs>, Required<PeeringInputs>> = true
 const peeringAcceptorKeys: KeysMatch<Plain<PeeringAcceptorArgs>, Required<NonNullable<PeeringInputs["acceptor"]>>> = true;
 const exportedServicesKeys: KeysMatch<Plain<ExportedServicesArgs>, Required<ExportedServicesInputs>> = true;
 const exportedServiceKeys: KeysMatch<Plain<ExportedServiceArgs>, Required<ExportedServicesInputs["services"][number]>> = true;
+// Whole shapes (deeply unwrapped Inputs vs the zod type), not only key names.
+type Shape<T> = pulumi.Unwrap<T>;
+const intentionShape: Same<Shape<IntentionArgs>, IntentionInputs> = true;
+const serviceIntentionsShape: Same<Shape<ServiceIntentionsArgs>, ServiceIntentionsInputs> = true;
+const serviceDefaultsShape: Same<Shape<ServiceDefaultsArgs>, ServiceDefaultsInputs> = true;
+const exportedServicesShape: Same<Shape<ExportedServicesArgs>, ExportedServicesInputs> = true;
 const peeringTokenVersion: Same<Plain<PeeringTokenArgs>["version"], Exclude<PeeringTokenInputs["version"], undefined>> = true;
 
 describe("SDK Args and provider inputs", () => {
@@ -51,5 +57,9 @@ describe("SDK Args and provider inputs", () => {
         assert.equal(aclBootstrapKeys, true);
         assert.equal(peeringTokenKeys && peeringDialerKeys && peeringKeys && peeringAcceptorKeys && peeringTokenVersion, true);
         assert.equal(exportedServicesKeys && exportedServiceKeys, true);
+    });
+
+    it("have the same shapes for the config-entry resources (checked at compile time)", () => {
+        assert.equal(intentionShape && serviceIntentionsShape && serviceDefaultsShape && exportedServicesShape, true);
     });
 });

@@ -1,0 +1,135 @@
+// One dynamic provider for any resource that owns a whole config entry: the resource states its
+// kind, its zod schema and its mapping (entry name, the entry to write, outputs from what Consul
+// holds, which fields differ); reading, compare-and-set writing, the ownership mark, "already
+// exists" and adoption, undo after a failed write and delete are the engine's (config-entry.ts).
+import type * as dynamic from "@pulumi/pulumi/dynamic";
+import type { z } from "zod";
+import { ConsulResourceProvider, createFailure, type Checked, type Created, type ReadOf, type Updated } from "./base";
+import {
+    alreadyExistsError,
+    deleteConfigEntry,
+    dropUndefined,
+    modifyConfigEntry,
+    readConfigEntry,
+    withOwnerMark,
+    type ConfigEntry,
+    type EntryRef,
+} from "./config-entry";
+import { connectionTarget, type ConnectionInput } from "./connection";
+import { canonical, validate } from "./validation";
+
+/** Inputs every whole-entry resource has. */
+export interface EntryResourceInputs {
+    adopt?: boolean;
+    connection?: ConnectionInput;
+}
+
+/** What a kind states: everything else is the engine's. */
+export interface WholeEntryKind<Inputs extends EntryResourceInputs> {
+    /** Consul's kind, e.g. "service-defaults". */
+    kind: string;
+    /** The resource's schema (built on each call: zod objects do not survive provider serialisation). */
+    schema: () => z.ZodType<Inputs>;
+    /** The entry's name. */
+    name: (inputs: Inputs) => string;
+    /** Input fields that name the entry: changing one replaces the resource. */
+    identity: ReadonlyArray<keyof Inputs & string>;
+    /**
+     * The entry to write, built on the one Consul holds (fields the kind does not model are kept).
+     * The engine adds the ownership mark to its Meta.
+     */
+    toEntry: (inputs: Inputs, current: ConfigEntry | undefined) => ConfigEntry;
+    /** Outputs from what Consul holds (the engine removes undefined values and the mark). */
+    outputs: (entry: ConfigEntry, inputs: Inputs) => Inputs;
+    /** The names of the modelled fields (other than identity, adopt and connection) that differ, compared normalised. */
+    changes: (olds: Inputs, news: Inputs) => string[];
+    /** What to say when an existing, different entry blocks a create (after "set adopt: true to ..."). */
+    adoptHint: string;
+}
+
+export class WholeEntryProvider<Inputs extends EntryResourceInputs> extends ConsulResourceProvider implements dynamic.ResourceProvider {
+    constructor(private readonly spec: WholeEntryKind<Inputs>) {
+        super();
+    }
+
+    private ref(inputs: Inputs, id?: string): EntryRef {
+        return { kind: this.spec.kind, name: id ?? this.spec.name(inputs) };
+    }
+
+    check(_olds: Record<string, unknown>, news: Record<string, unknown>): Promise<Checked> {
+        return Promise.resolve({ inputs: news, failures: validate(this.spec.schema(), news).failures });
+    }
+
+    diff(_id: string, olds: Inputs, news: Inputs): Promise<dynamic.DiffResult> {
+        const replaces: string[] = this.spec.identity.filter((k) => canonical(olds[k] ?? null) !== canonical(news[k] ?? null));
+        if (connectionTarget(olds.connection) !== connectionTarget(news.connection)) replaces.push("connection");
+        const changes = this.spec.changes(olds, news);
+        if (!replaces.includes("connection") && canonical(olds.connection ?? {}) !== canonical(news.connection ?? {})) {
+            changes.push("connection"); // credentials or TLS settings: recorded, nothing changes in Consul
+        }
+        if ((olds.adopt ?? false) !== (news.adopt ?? false)) changes.push("adopt");
+        return Promise.resolve({ changes: replaces.length > 0 || changes.length > 0, replaces, deleteBeforeReplace: true });
+    }
+
+    private outputsFrom(entry: ConfigEntry, inputs: Inputs): Inputs {
+        const outs = this.spec.outputs(entry, inputs);
+        if (inputs.adopt !== undefined) outs.adopt = inputs.adopt;
+        if (inputs.connection !== undefined) outs.connection = inputs.connection;
+        dropUndefined(outs);
+        return outs;
+    }
+
+    private async write(inputs: Inputs, creating: boolean): Promise<Inputs> {
+        const client = this.client(inputs.connection);
+        const ref = this.ref(inputs);
+        const stored = await modifyConfigEntry(
+            client,
+            ref,
+            (current) => {
+                const declared = this.spec.toEntry(inputs, current);
+                const next: ConfigEntry = { ...declared, Kind: ref.kind, Name: ref.name, Meta: withOwnerMark(declared.Meta) };
+                // Checked on every compare-and-set attempt, against a fresh read. Found exactly as declared:
+                // our own earlier attempt whose answer was lost, or a twin: success.
+                if (current && creating && !inputs.adopt) {
+                    const refused = alreadyExistsError(
+                        `${ref.kind} "${ref.name}"`,
+                        client.address,
+                        current,
+                        next,
+                        `set adopt: true to ${this.spec.adoptHint}, or delete it first`,
+                    );
+                    if (refused) throw refused;
+                }
+                return next;
+            },
+            { readBack: true },
+        );
+        if (!stored) throw new Error(`${ref.kind} "${ref.name}" was written to ${client.address} but is not there on read-back`);
+        return this.outputsFrom(stored, inputs);
+    }
+
+    async create(inputs: Inputs): Promise<Created<Inputs>> {
+        const id = this.spec.name(inputs);
+        try {
+            return { id, outs: await this.write(inputs, true) };
+        } catch (err) {
+            throw createFailure(err, id, inputs);
+        }
+    }
+
+    async read(id: string, props: Inputs): Promise<ReadOf<Inputs>> {
+        const entry = await readConfigEntry(this.client(props.connection), this.ref(props, id));
+        if (!entry) return {};
+        const outs = this.outputsFrom(entry, props);
+        return { id, props: outs, inputs: outs };
+    }
+
+    async update(_id: string, _olds: Inputs, news: Inputs): Promise<Updated<Inputs>> {
+        return { outs: await this.write(news, false) };
+    }
+
+    /** Deletes the entry with CAS (the one read just before); gone already is success. */
+    async delete(id: string, props: Inputs): Promise<void> {
+        await deleteConfigEntry(this.client(props.connection), this.ref(props, id));
+    }
+}

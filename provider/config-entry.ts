@@ -1,0 +1,388 @@
+// The one engine for Consul config entries (`/v1/config`, every kind): read with "not found",
+// compare-and-set writes (?cas=<ModifyIndex>, cas=0 to create) retried from a fresh read on
+// conflict, the consul-mesh ownership mark, delete with CAS, and what happens after a write: the
+// entry is read back once and, if anything fails from there on, the write is undone with CAS (so
+// that a failed create leaves nothing behind and never deletes someone else's later change).
+// Writes to one entry from this process are queued and coalesced into one CAS write per batch, so
+// resources that share an entry (Intentions of one destination) never lose each other's changes.
+import { z } from "zod";
+import type { ConsulClient } from "./client";
+import { ConsulApiError, isNotFound } from "./errors";
+import { processState } from "./process-state";
+import { canonical } from "./validation";
+
+/** A config entry as Consul returns it; fields a kind does not model are kept as they are. */
+export interface ConfigEntry {
+    Kind: string;
+    Name: string;
+    Meta?: Record<string, string>;
+    CreateIndex?: number;
+    ModifyIndex?: number;
+    [key: string]: unknown;
+}
+
+/** Which entry: its kind and name. */
+export interface EntryRef {
+    kind: string;
+    name: string;
+}
+
+/**
+ * Ownership mark in an entry's Meta, written by the resources that own a whole entry
+ * (ServiceIntentions, ServiceDefaults), as consul-k8s marks what it manages.
+ */
+export const OWNER_META_KEY = "managed-by";
+export const OWNER_META_VALUE = "consul-mesh";
+
+export function isOwned(entry: ConfigEntry | undefined): boolean {
+    return entry?.Meta?.[OWNER_META_KEY] === OWNER_META_VALUE;
+}
+
+/** `meta` with the ownership mark added. */
+export function withOwnerMark(meta: Record<string, string> | undefined): Record<string, string> {
+    return { ...(meta ?? {}), [OWNER_META_KEY]: OWNER_META_VALUE };
+}
+
+/** The entry's Meta without the ownership mark; undefined when nothing else is left. */
+export function metaWithoutMark(entry: ConfigEntry): Record<string, string> | undefined {
+    const meta = Object.fromEntries(Object.entries(entry.Meta ?? {}).filter(([k]) => k !== OWNER_META_KEY));
+    return Object.keys(meta).length > 0 ? meta : undefined;
+}
+
+export function entryPath(ref: EntryRef): string {
+    return `/v1/config/${encodeURIComponent(ref.kind)}/${encodeURIComponent(ref.name)}`;
+}
+
+function entrySchema() {
+    return z
+        .object({
+            Kind: z.string(),
+            Name: z.string(),
+            Meta: z
+                .record(z.string(), z.string())
+                .nullish()
+                .transform((m) => m ?? undefined),
+            CreateIndex: z.number().optional(),
+            ModifyIndex: z.number().optional(),
+        })
+        .catchall(z.unknown());
+}
+
+/** Validates what Consul answered (no cast of the untyped body). */
+export function parseEntry(body: unknown): ConfigEntry {
+    const { Meta, ...rest } = entrySchema().parse(body);
+    return Meta === undefined ? rest : { ...rest, Meta };
+}
+
+/** The entry, or undefined when Consul has none (404). */
+export async function readConfigEntry(client: ConsulClient, ref: EntryRef): Promise<ConfigEntry | undefined> {
+    try {
+        return parseEntry((await client.get<unknown>(entryPath(ref))).body);
+    } catch (err) {
+        if (isNotFound(err)) return undefined;
+        throw err;
+    }
+}
+
+/** Every entry of a kind. */
+export async function listConfigEntries(client: ConsulClient, kind: string): Promise<ConfigEntry[]> {
+    const body = (await client.get<unknown>(`/v1/config/${encodeURIComponent(kind)}`)).body;
+    return z
+        .array(z.unknown())
+        .parse(body ?? [])
+        .map(parseEntry);
+}
+
+const READ_ONLY_KEYS = ["CreateIndex", "ModifyIndex", "Hash"];
+
+/**
+ * What Consul stores back, normalised for comparison and for writing: computed fields removed, plus
+ * the kind's own computed fields (`stripKind`, e.g. a source's Precedence).
+ */
+export function writable(entry: ConfigEntry, stripKind?: (entry: ConfigEntry) => ConfigEntry): ConfigEntry {
+    const out: ConfigEntry = { ...entry };
+    for (const key of READ_ONLY_KEYS) delete out[key];
+    return stripKind ? stripKind(out) : out;
+}
+
+/**
+ * An entry in comparable form: what Consul stores back for what was written. Consul answers with
+ * the zero values of fields nobody set (service-defaults' `Expose: {}`, `MeshGateway: {}`, ...) and
+ * drops empty strings (omitempty), so empty objects, empty lists, null and "" are removed, deeply.
+ */
+export function comparable(entry: ConfigEntry | undefined, stripKind?: (entry: ConfigEntry) => ConfigEntry): string {
+    return entry === undefined ? "" : canonical(withoutEmpty(writable(entry, stripKind)));
+}
+
+function withoutEmpty(value: unknown): unknown {
+    if (Array.isArray(value)) return value.map(withoutEmpty);
+    if (value !== null && typeof value === "object") {
+        const out: Record<string, unknown> = {};
+        for (const [k, v] of Object.entries(value)) {
+            const kept = withoutEmpty(v);
+            const empty =
+                kept === undefined ||
+                kept === null ||
+                kept === "" ||
+                (Array.isArray(kept) && kept.length === 0) ||
+                (typeof kept === "object" && kept !== null && !Array.isArray(kept) && Object.keys(kept).length === 0);
+            if (!empty) out[k] = kept;
+        }
+        return out;
+    }
+    return value;
+}
+
+/** Top-level fields in which two entries differ (for "already exists and differs" errors). */
+export function differingFields(a: ConfigEntry, b: ConfigEntry): string[] {
+    const keys = [...new Set([...Object.keys(a), ...Object.keys(b)])].filter((k) => !READ_ONLY_KEYS.includes(k)).sort();
+    return keys.filter((k) => canonical(withoutEmpty({ v: a[k] })) !== canonical(withoutEmpty({ v: b[k] })));
+}
+
+/**
+ * A change to one entry: gets a private copy of the current entry (undefined when absent) and
+ * returns the entry to write, or undefined to delete it. Runs again on every compare-and-set
+ * attempt, against a fresh read, so every rule it applies (ownership mark, "already exists") is
+ * checked on every attempt. May throw to refuse: only this change fails, others of its batch apply.
+ */
+export type EntryMutation = (current: ConfigEntry | undefined) => ConfigEntry | undefined;
+
+export interface ModifyOptions {
+    /** Resolve with the entry as Consul holds it after the write (read once per batch). */
+    readBack?: boolean;
+    /** The kind's own computed fields to drop before comparing and writing. */
+    stripKind?: (entry: ConfigEntry) => ConfigEntry;
+}
+
+/**
+ * Test-only hook, run after a successful write and its read-back: a throw stands for any failure
+ * after the write (read-back, encoding). Production code never sets it.
+ */
+export const afterWriteHook: { run?: (ref: EntryRef, written: ConfigEntry | undefined) => void | Promise<void> } = {};
+
+function clusterKey(client: ConsulClient): string {
+    return JSON.stringify([client.address, client.conn.datacenter]);
+}
+
+/**
+ * How many config-entry writes this process has sent to the client's cluster: a cached listing
+ * taken at another count may be stale (service-intentions' batched reads).
+ */
+export function writeGeneration(client: ConsulClient): number {
+    return processState("entryWrites", () => new Map<string, number>()).get(clusterKey(client)) ?? 0;
+}
+
+function countWrite(client: ConsulClient): void {
+    const writes = processState("entryWrites", () => new Map<string, number>());
+    writes.set(clusterKey(client), (writes.get(clusterKey(client)) ?? 0) + 1);
+}
+
+interface Pending {
+    mutate: EntryMutation;
+    opts: ModifyOptions;
+    resolve: (entry: ConfigEntry | undefined) => void;
+    reject: (err: unknown) => void;
+}
+
+export interface EntryQueue {
+    pending: Pending[];
+    running: boolean;
+}
+
+const MAX_CAS_ATTEMPTS = 12;
+
+function clone(entry: ConfigEntry | undefined): ConfigEntry | undefined {
+    return entry === undefined ? undefined : structuredClone(entry);
+}
+
+interface BatchResult {
+    errors: unknown[];
+    entry?: ConfigEntry;
+}
+
+/** One compare-and-set attempt: true when Consul applied it, false on a CAS conflict. */
+async function casWrite(client: ConsulClient, ref: EntryRef, current: ConfigEntry | undefined, next: ConfigEntry | undefined) {
+    const cas = current?.ModifyIndex ?? 0;
+    try {
+        if (next === undefined) {
+            const res = await client.delete<unknown>(entryPath(ref), { query: { cas } });
+            // Consul answers true/false, or {"Deleted": bool} on newer versions.
+            return (
+                res.body === true ||
+                (typeof res.body === "object" && res.body !== null && "Deleted" in res.body && res.body.Deleted === true)
+            );
+        }
+        const res = await client.put<unknown>("/v1/config", next, { query: { cas } });
+        return res.body === true;
+    } finally {
+        countWrite(client);
+    }
+}
+
+/**
+ * A failure after a write that could not be undone: the write stays in Consul, so a create must be
+ * recorded in the stack (with the id) rather than forgotten.
+ */
+export class WriteLeftInConsulError extends Error {
+    override readonly name = "WriteLeftInConsulError";
+}
+
+/**
+ * Puts the entry back as it was before our write (`before`), only if it still is exactly what we
+ * wrote (`written`): a compare-and-set on its current index, so a later change by anyone is kept.
+ * Returns a sentence for the error message.
+ */
+async function undoWrite(
+    client: ConsulClient,
+    ref: EntryRef,
+    before: ConfigEntry | undefined,
+    written: ConfigEntry,
+    opts: ModifyOptions,
+): Promise<{ undone: boolean; why: string }> {
+    try {
+        const now = await readConfigEntry(client, ref);
+        if (!now || comparable(now, opts.stripKind) !== comparable(written, opts.stripKind)) {
+            return {
+                undone: false,
+                why: "The entry changed after our write, so it was left as it is (nothing of anyone else's was undone).",
+            };
+        }
+        const restored = await casWrite(client, ref, now, before === undefined ? undefined : writable(before, opts.stripKind));
+        return restored
+            ? { undone: true, why: "The write was undone: Consul holds what it held before." }
+            : { undone: false, why: "The write could not be undone (the entry changed meanwhile); it was left as it is." };
+    } catch (err) {
+        return { undone: false, why: `Undoing the write failed too: ${err instanceof Error ? err.message : String(err)}` };
+    }
+}
+
+async function applyBatch(client: ConsulClient, ref: EntryRef, batch: Pending[]): Promise<BatchResult> {
+    const stripKind = batch.find((p) => p.opts.stripKind)?.opts.stripKind;
+    const opts: ModifyOptions = { stripKind };
+    for (let attempt = 1; ; attempt++) {
+        const current = await readConfigEntry(client, ref);
+        let next = clone(current);
+        const errors: unknown[] = [];
+        for (const item of batch) {
+            try {
+                next = item.mutate(clone(next));
+                errors.push(undefined);
+            } catch (err) {
+                errors.push(err);
+            }
+        }
+        const wanted = next === undefined ? undefined : writable(next, stripKind);
+        if (current !== undefined && wanted !== undefined && comparable(wanted) === comparable(current, stripKind)) {
+            return { errors, entry: current }; // nothing to change: no write at all
+        }
+        if (current === undefined && wanted === undefined) return { errors };
+        if (await casWrite(client, ref, current, wanted)) {
+            if (wanted === undefined) return { errors };
+            const readBack = batch.some((item) => item.opts.readBack);
+            try {
+                const entry = readBack ? await readConfigEntry(client, ref) : undefined;
+                if (readBack && entry === undefined) {
+                    throw new Error(`${ref.kind} "${ref.name}" was written to ${client.address} but is not there on read-back`);
+                }
+                await afterWriteHook.run?.(ref, entry);
+                return { errors, entry };
+            } catch (err) {
+                const { undone, why } = await undoWrite(client, ref, current, wanted, opts);
+                const message = `${err instanceof Error ? err.message : String(err)}\n${why}`;
+                throw undone ? new Error(message, { cause: err }) : new WriteLeftInConsulError(message, { cause: err });
+            }
+        }
+        if (attempt >= MAX_CAS_ATTEMPTS) {
+            throw new ConsulApiError(
+                "PUT",
+                `/v1/config (${ref.kind}/${ref.name})`,
+                409,
+                `the entry kept changing under us: ${MAX_CAS_ATTEMPTS} compare-and-set attempts failed`,
+                client.address,
+            );
+        }
+        await new Promise((r) => setTimeout(r, Math.min(2000, 50 * 2 ** attempt) * Math.random()));
+    }
+}
+
+/**
+ * Queues a change of one entry and resolves once it is written (with the entry read back when
+ * `readBack` is set; undefined when the entry is gone or was not asked for).
+ */
+export function modifyConfigEntry(client: ConsulClient, ref: EntryRef, mutate: EntryMutation, opts: ModifyOptions = {}) {
+    // Callers with different tokens get separate queues, so each write runs with its own credentials.
+    const key = JSON.stringify([client.address, client.conn.datacenter, client.conn.token, ref.kind, ref.name]);
+    const all = processState("entryQueues", () => new Map<string, EntryQueue>());
+    let queue = all.get(key);
+    if (!queue) {
+        queue = { pending: [], running: false };
+        all.set(key, queue);
+    }
+    const q = queue;
+    return new Promise<ConfigEntry | undefined>((resolve, reject) => {
+        q.pending.push({ mutate, opts, resolve, reject });
+        if (q.running) return;
+        q.running = true;
+        void (async () => {
+            try {
+                while (q.pending.length > 0) {
+                    const batch = q.pending.splice(0);
+                    try {
+                        const { errors, entry } = await applyBatch(client, ref, batch);
+                        batch.forEach((item, i) => (errors[i] === undefined ? item.resolve(clone(entry)) : item.reject(errors[i])));
+                    } catch (err) {
+                        batch.forEach((item) => item.reject(err));
+                    }
+                }
+            } finally {
+                q.running = false;
+                all.delete(key);
+            }
+        })();
+    });
+}
+
+/** Deletes the entry with CAS if `mayDelete` allows what is there (gone already is success). */
+export async function deleteConfigEntry(
+    client: ConsulClient,
+    ref: EntryRef,
+    mayDelete: (current: ConfigEntry) => boolean = () => true,
+): Promise<void> {
+    await modifyConfigEntry(client, ref, (current) => (current === undefined || mayDelete(current) ? undefined : current));
+}
+
+/**
+ * The rule for a create that finds the entry there already: identical to what it would write
+ * (its own earlier attempt whose answer was lost, or a twin) is success; different is refused with
+ * the differing fields named, unless the resource adopts it.
+ */
+export function alreadyExistsError(
+    what: string,
+    address: string,
+    found: ConfigEntry,
+    wanted: ConfigEntry,
+    hint: string,
+    stripKind?: (entry: ConfigEntry) => ConfigEntry,
+): Error | undefined {
+    const fields = differingFields(writable(found, stripKind), writable(wanted, stripKind));
+    if (fields.length === 0) return undefined;
+    const who = isOwned(found)
+        ? "it is marked as managed by consul-mesh (another stack, or a lost state?)"
+        : "it was created outside consul-mesh";
+    return new Error(`${what} already exists at ${address} and differs from the declared one in ${fields.join(", ")}: ${who}; ${hint}`);
+}
+
+/** Removes `undefined` everywhere inside `value` (in place), leaving only what the dynamic-provider host can encode ("Unexpected struct type" otherwise). */
+export function dropUndefined(value: unknown): void {
+    if (Array.isArray(value)) {
+        for (let i = value.length - 1; i >= 0; i--) {
+            if (value[i] === undefined) value.splice(i, 1);
+            else dropUndefined(value[i]);
+        }
+    } else if (value !== null && typeof value === "object") {
+        for (const [k, v] of Object.entries(value)) {
+            if (v === undefined) Reflect.deleteProperty(value, k);
+            else dropUndefined(v);
+        }
+    }
+}
