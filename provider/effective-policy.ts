@@ -5,9 +5,11 @@
 // pairs whose outcome flips. The outcomes are `allow`, `deny`, `L7` (per-request permissions) and
 // `default` (no intention in this entry matches: the cluster's default, or an intention for the `*`
 // destination, decides).
+import { writeSync } from "node:fs";
+import { z } from "zod";
 import type { MatchedIntention } from "./functions/intentions";
 import { evaluate } from "./intention-evaluation";
-import type { SourceInput } from "./intention-model";
+import { sourceSchema, type SourceInput } from "./intention-model";
 
 export type Outcome = "allow" | "deny" | "L7" | "default";
 
@@ -65,4 +67,20 @@ export function policyFlips(destination: string, oldSources: SourceInput[] | und
         if (was !== now) flips.push(`${callerLabel(caller)} -> ${destination}: ${was} => ${now}`);
     }
     return flips.sort();
+}
+
+/**
+ * Prints the flips of a change, which the CLI shows as a message of the run (in `pulumi preview`
+ * and `pulumi up`, before anything is written). Written synchronously: the engine may stop the
+ * provider soon after, and a buffered write could be lost. Nothing is printed when nothing flips.
+ */
+export function announceEffect(what: string, flips: string[], write: (text: string) => void = (t) => writeSync(2, t)): void {
+    if (flips.length === 0) return;
+    write(`consul-mesh: ${what}: this change flips who may call whom:\n${flips.map((f) => `  ${f}\n`).join("")}`);
+}
+
+/** The sources recorded in the old state, when they parse (undefined for a create or an unreadable state). */
+export function oldSourcesOf(olds: Record<string, unknown>): SourceInput[] | undefined {
+    const parsed = z.array(sourceSchema()).safeParse(olds.sources);
+    return parsed.success ? parsed.data : undefined;
 }

@@ -20,6 +20,7 @@ import { requireSupportedFields } from "../server-version";
 import { explainL7Error } from "../l7-errors";
 import { isOwnedEntry, modifyEntry, readEntryBatched, sourceKey, type ServiceIntentionsEntry } from "../service-intentions-entry";
 import { canonical, validate } from "../validation";
+import { announceEffect, policyFlips } from "../effective-policy";
 
 export function intentionSchema() {
     return z
@@ -94,8 +95,22 @@ function ownedEntryError(destination: string, address: string): Error {
 }
 
 export class IntentionProvider extends ConsulResourceProvider implements dynamic.ResourceProvider {
-    check(_olds: Record<string, unknown>, news: Record<string, unknown>): Promise<Checked> {
-        const { failures } = validate(intentionSchema(), news);
+    check(olds: Record<string, unknown>, news: Record<string, unknown>): Promise<Checked> {
+        const { value, failures } = validate(intentionSchema(), news);
+        if (!value || failures.length > 0) return Promise.resolve({ inputs: news, failures });
+        // The pair's outcome before and after (a moved pair: the old one goes, the new one comes).
+        const previous = intentionSchema().safeParse(
+            Object.fromEntries(Object.entries(olds).filter(([k]) => !k.startsWith("__") && k !== "precedence")),
+        );
+        const old = previous.success ? previous.data : undefined;
+        const samePair = old !== undefined && intentionId(old) === intentionId(value);
+        const flips = samePair
+            ? policyFlips(value.destination, [asSource(old)], [asSource(value)])
+            : [
+                  ...(old ? policyFlips(old.destination, [asSource(old)], []) : []),
+                  ...policyFlips(value.destination, undefined, [asSource(value)]),
+              ];
+        announceEffect(`Intention ${intentionId(value)}`, flips);
         return Promise.resolve({ inputs: news, failures });
     }
 

@@ -23,6 +23,7 @@ import { explainL7Error } from "../l7-errors";
 import { alreadyExistsError, dropUndefined, metaWithoutMark, OWNER_META_KEY, withOwnerMark, type ConfigEntry } from "../config-entry";
 import { modifyEntry, readEntryBatched, sourceKey, type ServiceIntentionsEntry } from "../service-intentions-entry";
 import { canonical, containsUnknown, validate } from "../validation";
+import { announceEffect, oldSourcesOf, policyFlips } from "../effective-policy";
 
 export function serviceIntentionsSchema() {
     return z
@@ -109,8 +110,12 @@ function outputsFrom(entry: ServiceIntentionsEntry, inputs: ServiceIntentionsInp
 }
 
 export class ServiceIntentionsProvider extends ConsulResourceProvider implements dynamic.ResourceProvider {
-    check(_olds: Record<string, unknown>, news: Record<string, unknown>): Promise<Checked> {
-        const { failures } = validate(serviceIntentionsSchema(), news);
+    check(olds: Record<string, unknown>, news: Record<string, unknown>): Promise<Checked> {
+        const { value, failures } = validate(serviceIntentionsSchema(), news);
+        if (!value || failures.length > 0) return Promise.resolve({ inputs: news, failures });
+        // Who may call whom before and after, from the declared sources (a new destination: from nothing).
+        const before = olds.destination === value.destination ? oldSourcesOf(olds) : undefined;
+        announceEffect(`ServiceIntentions for ${value.destination}`, policyFlips(value.destination, before, value.sources));
         return Promise.resolve({ inputs: news, failures });
     }
 
