@@ -39,7 +39,14 @@ describe("the demo stack (root Pulumi.yaml) with the Pulumi CLI", function () {
         assert.equal(outputs.peeringAcceptorState, "ACTIVE");
         assert.equal(outputs.peeringDialerState, "ACTIVE");
         assert.deepEqual(outputs.policyDestinations, ["*", "api", "db"]);
-        assert.deepEqual(await intentionPairs(secret), ["*=>*:deny", "api=>db:allow", "frontend=>api:allow", "web=>api:allow"]);
+        // The second "*=>*:deny" is the MeshPolicy default for the peer dc2 (its `*` source; listed without the peer).
+        assert.deepEqual(await intentionPairs(secret), [
+            "*=>*:deny",
+            "*=>*:deny",
+            "api=>db:allow",
+            "frontend=>api:allow",
+            "web=>api:allow",
+        ]);
         const roots = (await consul<{ ActiveRootID: string }>("GET", `${DC3}/v1/connect/ca/roots`)).body;
         assert.equal(outputs.caActiveRootId, roots.ActiveRootID);
         const state = await program.exportState();
