@@ -7,9 +7,9 @@ import type * as dynamic from "@pulumi/pulumi/dynamic";
 import { z } from "zod";
 import { ConsulResourceProvider, type Checked, type Created, type ReadOf, type Updated } from "../base";
 import { ConsulClient } from "../client";
-import { connectionSchema, connectionTarget } from "../connection";
+import { clusterTarget, connectionDiff, connectionSchema, type Located } from "../connection";
 import { ConsulApiError, isNotFound } from "../errors";
-import { canonical, validate } from "../validation";
+import { validate } from "../validation";
 
 /** The ID of Consul's built-in `global-management` policy. */
 export const GLOBAL_MANAGEMENT_POLICY_ID = "00000000-0000-0000-0000-000000000001";
@@ -49,6 +49,8 @@ export interface AclBootstrapOutputs {
     policies: AclPolicyLink[];
     revokeOnDelete?: boolean;
     connection?: AclBootstrapInputs["connection"];
+    /** Where the token lives (normalised address and datacenter), computed by check. */
+    cluster?: string;
 }
 
 /** An ACL token as Consul returns it (fields we use). */
@@ -59,7 +61,7 @@ interface ConsulAclToken {
     Policies?: Array<{ ID: string; Name: string }>;
 }
 
-function outputsFrom(token: ConsulAclToken, inputs: Pick<AclBootstrapInputs, "connection" | "revokeOnDelete">): AclBootstrapOutputs {
+function outputsFrom(token: ConsulAclToken, inputs: Pick<AclBootstrapInputs, "connection" | "revokeOnDelete"> & Located): AclBootstrapOutputs {
     const outs: AclBootstrapOutputs = {
         accessorId: token.AccessorID,
         secretId: token.SecretID,
@@ -68,6 +70,7 @@ function outputsFrom(token: ConsulAclToken, inputs: Pick<AclBootstrapInputs, "co
     };
     if (inputs.revokeOnDelete !== undefined) outs.revokeOnDelete = inputs.revokeOnDelete;
     if (inputs.connection !== undefined) outs.connection = inputs.connection;
+    if (typeof inputs.cluster === "string") outs.cluster = inputs.cluster;
     return outs;
 }
 
@@ -175,17 +178,16 @@ export async function bootstrapOrAdopt(client: ConsulClient, secret: string, sec
 
 export class AclBootstrapProvider extends ConsulResourceProvider implements dynamic.ResourceProvider {
     check(_olds: Record<string, unknown>, news: Record<string, unknown>): Promise<Checked> {
-        const { failures } = validate(aclBootstrapSchema(), news);
-        return Promise.resolve({ inputs: news, failures });
+        const { cluster: _c, ...given } = news;
+        const { failures } = validate(aclBootstrapSchema(), given);
+        const cluster = clusterTarget(given.connection, (k) => this.stackConfig[k], process.env);
+        return Promise.resolve({ inputs: { ...given, cluster }, failures });
     }
 
-    diff(_id: string, olds: AclBootstrapOutputs, news: AclBootstrapInputs): Promise<dynamic.DiffResult> {
-        const replaces: string[] = [];
-        const changes: string[] = [];
+    diff(_id: string, olds: AclBootstrapOutputs, news: AclBootstrapInputs & Located): Promise<dynamic.DiffResult> {
         // Another cluster needs its own bootstrap. bootstrapSecret is only used when creating (to
         // choose or adopt the token): changing it later changes nothing in Consul, so it is not diffed.
-        if (connectionTarget(olds.connection) !== connectionTarget(news.connection)) replaces.push("connection");
-        else if (canonical(olds.connection ?? {}) !== canonical(news.connection ?? {})) changes.push("connection");
+        const { replaces, changes } = connectionDiff(olds, news, (k) => this.stackConfig[k], process.env);
         if ((olds.revokeOnDelete ?? false) !== (news.revokeOnDelete ?? false)) changes.push("revokeOnDelete");
         return Promise.resolve({ changes: replaces.length > 0 || changes.length > 0, replaces, deleteBeforeReplace: false });
     }

@@ -6,7 +6,7 @@ import type * as dynamic from "@pulumi/pulumi/dynamic";
 import { z } from "zod";
 import { ConsulResourceProvider, type Checked, type Created, type ReadOf, type Updated } from "../base";
 import type { ConsulClient } from "../client";
-import { connectionSchema, connectionTarget } from "../connection";
+import { clusterTarget, connectionDiff, connectionSchema } from "../connection";
 import { formatDuration, isDuration, sameDuration, toNanos } from "../durations";
 import { canonical, validate, type CheckFailure } from "../validation";
 
@@ -78,6 +78,8 @@ export interface CaConfigurationOutputs extends CaConfigurationInputs {
     rootCertPem: string;
     roots: CaRoot[];
     forceWithoutCrossSigning: boolean;
+    /** Where the configuration lives (normalised address and datacenter), computed by check. */
+    cluster?: string;
 }
 
 interface ConsulCaConfiguration {
@@ -240,7 +242,7 @@ async function readCa(client: ConsulClient): Promise<{ config: ConsulCaConfigura
 function outputsFrom(
     ca: { config: ConsulCaConfiguration; roots: ConsulRoots },
     inputs: CaConfigurationInputs,
-    extra: { configKeys: string[]; rootRotation: string },
+    extra: { configKeys: string[]; rootRotation: string; cluster?: string },
 ): CaConfigurationOutputs {
     const held = ca.config.Config ?? {};
     const provider = ca.config.Provider as CaConfigurationOutputs["provider"];
@@ -266,12 +268,13 @@ function outputsFrom(
     }
     if (inputs.resetOnDelete !== undefined) outs.resetOnDelete = inputs.resetOnDelete;
     if (inputs.connection !== undefined) outs.connection = inputs.connection;
+    if (extra.cluster !== undefined) outs.cluster = extra.cluster;
     return outs;
 }
 
 /** Inputs without the values check computes. */
 function userInputs(raw: Record<string, unknown>): CaConfigurationInputs {
-    const { rootRotation: _r, configKeys: _k, ...rest } = raw;
+    const { rootRotation: _r, configKeys: _k, cluster: _c, ...rest } = raw;
     return rest;
 }
 
@@ -280,19 +283,18 @@ export class CaConfigurationProvider extends ConsulResourceProvider implements d
         const inputs = userInputs(news);
         const { value, failures } = validate(caConfigurationSchema(), inputs as Record<string, unknown>);
         if (failures.length > 0) return Promise.resolve({ inputs: news, failures });
-        if (!value) return Promise.resolve({ inputs: { ...inputs, rootRotation: "unknown until the inputs are known" } });
+        const cluster = clusterTarget(inputs.connection, (k) => this.stackConfig[k], process.env);
+        if (!value) return Promise.resolve({ inputs: { ...inputs, cluster, rootRotation: "unknown until the inputs are known" } });
         const ruleFailures = configFailures(value);
         if (ruleFailures.length > 0) return Promise.resolve({ inputs: news, failures: ruleFailures });
         // A computed input, so that `pulumi preview --diff` shows whether the update rotates the root.
-        return Promise.resolve({ inputs: { ...inputs, rootRotation: rotationReason(olds, value) } });
+        return Promise.resolve({ inputs: { ...inputs, cluster, rootRotation: rotationReason(olds, value) } });
     }
 
     diff(_id: string, olds: CaConfigurationOutputs, rawNews: Record<string, unknown>): Promise<dynamic.DiffResult> {
         const news = userInputs(rawNews);
-        const replaces: string[] = [];
-        const changes: string[] = [];
-        if (connectionTarget(olds.connection) !== connectionTarget(news.connection)) replaces.push("connection");
-        else if (canonical(olds.connection ?? {}) !== canonical(news.connection ?? {})) changes.push("connection");
+        const cluster = typeof rawNews.cluster === "string" ? rawNews.cluster : undefined;
+        const { replaces, changes } = connectionDiff(olds, { connection: news.connection, cluster }, (k) => this.stackConfig[k], process.env);
         const provider = news.provider ?? "consul";
         if (olds.provider !== provider) changes.push("provider");
         const held = provider === "consul" ? toConsulConfig({ config: olds.config }) : olds.providerConfig;
@@ -314,7 +316,7 @@ export class CaConfigurationProvider extends ConsulResourceProvider implements d
         const client = this.client(props.connection);
         const configKeys = props.configKeys ?? [];
         // The program's private key is kept in the output only if it is still what Consul holds.
-        const outs = outputsFrom(await readCa(client), props, { configKeys, rootRotation: "none" });
+        const outs = outputsFrom(await readCa(client), props, { configKeys, rootRotation: "none", cluster: props.cluster });
         const config: Record<string, unknown> = {};
         for (const key of configKeys) {
             const held = (outs.config as Record<string, unknown> | undefined)?.[key];
@@ -323,6 +325,7 @@ export class CaConfigurationProvider extends ConsulResourceProvider implements d
             config[key] = held !== undefined && old !== undefined && sameValue(CONSUL_KEYS[key as ConfigKey], old, held) ? old : held;
         }
         const inputs: Record<string, unknown> = { ...userInputs(props as unknown as Record<string, unknown>), rootRotation: "none" };
+        if (props.cluster !== undefined) inputs.cluster = props.cluster;
         for (const k of ["activeRootId", "trustDomain", "rootCertPem", "roots", "provider", "forceWithoutCrossSigning"]) delete inputs[k];
         // Realigned only where they differ from what an unset input means, so refresh adds no noise.
         if (outs.provider !== "consul") inputs.provider = outs.provider;
@@ -364,7 +367,8 @@ export class CaConfigurationProvider extends ConsulResourceProvider implements d
         await client.put("/v1/connect/ca/configuration", body, { secrets }); // idempotent: equal config is a no-op
         if (rotates) await waitForNewRoot(client, before.roots.ActiveRootID);
         const configKeys = Object.keys(inputs.config ?? {}).filter((k) => (inputs.config as Record<string, unknown>)[k] !== undefined);
-        return outputsFrom(await readCa(client), inputs, { configKeys, rootRotation: (raw.rootRotation as string) ?? "none" });
+        const cluster = typeof raw.cluster === "string" ? raw.cluster : undefined;
+        return outputsFrom(await readCa(client), inputs, { configKeys, rootRotation: (raw.rootRotation as string) ?? "none", cluster });
     }
 }
 

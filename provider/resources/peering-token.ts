@@ -6,7 +6,7 @@ import type * as dynamic from "@pulumi/pulumi/dynamic";
 import { z } from "zod";
 import { ConsulResourceProvider, type Checked, type Created, type ReadOf, type Updated } from "../base";
 import type { ConsulClient } from "../client";
-import { connectionSchema, connectionTarget } from "../connection";
+import { clusterTarget, connectionDiff, connectionSchema, type Located } from "../connection";
 import { deletePeeringAndWait, getPeering, isDead, metaOf, metaSchema, peerNameSchema, type ApiPeering } from "../peering-api";
 import { canonical, validate } from "../validation";
 
@@ -31,6 +31,8 @@ export function peeringTokenSchema() {
 export type PeeringTokenInputs = z.infer<ReturnType<typeof peeringTokenSchema>>;
 
 export interface PeeringTokenOutputs extends PeeringTokenInputs {
+    /** Where the acceptor peering lives (normalised address and datacenter), computed by check. */
+    cluster?: string;
     /** The token to hand to the dialer (a secret). */
     peeringToken: string;
     /** The acceptor's peering ID (the dialer's `peerId`). */
@@ -79,18 +81,18 @@ async function orphaned(
 
 export class PeeringTokenProvider extends ConsulResourceProvider implements dynamic.ResourceProvider {
     check(_olds: Record<string, unknown>, news: Record<string, unknown>): Promise<Checked> {
-        const { failures } = validate(peeringTokenSchema(), news);
-        return Promise.resolve({ inputs: news, failures });
+        const { cluster: _c, ...given } = news;
+        const { failures } = validate(peeringTokenSchema(), given);
+        const cluster = clusterTarget(given.connection, (k) => this.stackConfig[k], process.env);
+        return Promise.resolve({ inputs: { ...given, cluster }, failures });
     }
 
-    diff(_id: string, olds: PeeringTokenOutputs, news: PeeringTokenInputs): Promise<dynamic.DiffResult> {
+    diff(_id: string, olds: PeeringTokenOutputs, news: PeeringTokenInputs & Located): Promise<dynamic.DiffResult> {
         const replaces: string[] = [];
         if (olds.peerName !== news.peerName) replaces.push("peerName");
-        if (connectionTarget(olds.connection) !== connectionTarget(news.connection)) replaces.push("connection");
-        const changes = tokenShapeChanged(olds, news);
-        if (!replaces.includes("connection") && canonical(olds.connection ?? {}) !== canonical(news.connection ?? {})) {
-            changes.push("connection");
-        }
+        const where = connectionDiff(olds, news, (k) => this.stackConfig[k], process.env);
+        replaces.push(...where.replaces);
+        const changes = [...tokenShapeChanged(olds, news), ...where.changes];
         if (canonical(olds.dialer ?? {}) !== canonical(news.dialer ?? {})) changes.push("dialer");
         // peeringToken, peeringId and state are outputs: never a reason to change anything.
         return Promise.resolve({ changes: replaces.length > 0 || changes.length > 0, replaces, deleteBeforeReplace: false });

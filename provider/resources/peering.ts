@@ -5,7 +5,7 @@ import type * as dynamic from "@pulumi/pulumi/dynamic";
 import { z } from "zod";
 import { ConsulResourceProvider, type Checked, type Created, type ReadOf, type Updated } from "../base";
 import type { ConsulClient } from "../client";
-import { connectionSchema, connectionTarget } from "../connection";
+import { clusterTarget, connectionDiff, connectionSchema, type Located } from "../connection";
 import {
     deletePeeringAndWait,
     explainEstablishError,
@@ -47,6 +47,8 @@ export function peeringSchema() {
 export type PeeringInputs = z.infer<ReturnType<typeof peeringSchema>>;
 
 export interface PeeringOutputs extends PeeringInputs {
+    /** Where the peering lives (normalised address and datacenter), computed by check. */
+    cluster?: string;
     /** This cluster's ID for the peering. */
     peeringId: string;
     state: string;
@@ -95,19 +97,22 @@ function outputsOf(inputs: PeeringInputs, p: ApiPeering, acceptorState?: string)
 
 export class PeeringProvider extends ConsulResourceProvider implements dynamic.ResourceProvider {
     check(_olds: Record<string, unknown>, news: Record<string, unknown>): Promise<Checked> {
-        const { failures } = validate(peeringSchema(), news);
-        return Promise.resolve({ inputs: news, failures });
+        const { cluster: _c, ...given } = news;
+        const { failures } = validate(peeringSchema(), given);
+        const cluster = clusterTarget(given.connection, (k) => this.stackConfig[k], process.env);
+        return Promise.resolve({ inputs: { ...given, cluster }, failures });
     }
 
-    diff(_id: string, olds: PeeringOutputs, news: PeeringInputs): Promise<dynamic.DiffResult> {
+    diff(_id: string, olds: PeeringOutputs, news: PeeringInputs & Located): Promise<dynamic.DiffResult> {
         const replaces: string[] = [];
         const changes: string[] = [];
         if (olds.peerName !== news.peerName) replaces.push("peerName");
         if (olds.peeringToken !== news.peeringToken) replaces.push("peeringToken");
         // Consul sets a dialer's Meta only when establishing.
         if (canonical(olds.meta ?? {}) !== canonical(news.meta ?? {})) replaces.push("meta");
-        if (connectionTarget(olds.connection) !== connectionTarget(news.connection)) replaces.push("connection");
-        else if (canonical(olds.connection ?? {}) !== canonical(news.connection ?? {})) changes.push("connection");
+        const where = connectionDiff(olds, news, (k) => this.stackConfig[k], process.env);
+        replaces.push(...where.replaces);
+        changes.push(...where.changes);
         for (const key of ["adopt", "waitForActive", "activeTimeoutSeconds"] as const) {
             if ((olds[key] ?? null) !== (news[key] ?? null)) changes.push(key);
         }

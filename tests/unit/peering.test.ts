@@ -130,7 +130,7 @@ describe("peering diff", () => {
         assert.equal((await tokens.diff("dc2", tokenOuts, { ...news, serverExternalAddresses: ["10.0.0.1:8503"] })).changes, true);
         assert.deepEqual((await tokens.diff("dc2", tokenOuts, { ...news, peerName: "dc3" })).replaces, ["peerName"]);
         assert.deepEqual((await tokens.diff("dc2", tokenOuts, { ...news, connection: { address: "http://other:8500" } })).replaces, [
-            "connection",
+            "cluster",
         ]);
         // Where the dialer is only matters to reads: an update that touches nothing in Consul.
         const dialer = await tokens.diff("dc2", tokenOuts, { ...news, dialer: { peerName: "dc1" } });
