@@ -197,6 +197,24 @@ function rootSettings(provider: string | undefined, config: Record<string, unkno
     };
 }
 
+/**
+ * Whether writing `config` for `provider` over what Consul holds makes Consul rotate the root. The
+ * consul provider keys its root by (PrivateKey, RootCert, PrivateKeyType, PrivateKeyBits) with
+ * defaults filled in (agent/connect/ca/provider_consul.go, Configure), so equal settings keep the
+ * root; Consul also skips a write whose Provider and Config equal the stored ones. A change of
+ * provider always brings a new root. Config keys match case-insensitively, as mapstructure does.
+ */
+export function rotationDue(held: ConsulCaConfiguration, provider: string, config: ConsulConfigMap): boolean {
+    if (held.Provider !== provider) return true;
+    if (provider !== "consul") return canonical(held.Config ?? {}) !== canonical(config);
+    const settings = (c: ConsulConfigMap | null) => {
+        const ours = fromConsulKeys(c);
+        const bits = ours.privateKeyBits;
+        return rootSettings(provider, { ...ours, privateKeyBits: bits === undefined ? undefined : Number(bits) });
+    };
+    return canonical(settings(held.Config)) !== canonical(settings(config));
+}
+
 /** What rotates the root between two sets of inputs; key material is named, never shown. */
 export function rotationReason(olds: Record<string, unknown>, news: CaConfigurationInputs): string {
     const before = rootSettings(olds.provider as string | undefined, olds.config as Record<string, unknown> | undefined);
@@ -349,8 +367,11 @@ export class CaConfigurationProvider extends ConsulResourceProvider implements d
             IntermediateCertTTL: DEFAULTS.IntermediateCertTTL,
             RootCertTTL: DEFAULTS.RootCertTTL,
         };
+        // Settings that already make Consul's default root (say, only TTLs were managed) rotate nothing:
+        // waiting for a new root then would only time out.
+        const rotates = rotationDue(before.config, "consul", defaults);
         await client.put("/v1/connect/ca/configuration", { Provider: "consul", Config: defaults });
-        await waitForNewRoot(client, before.roots.ActiveRootID);
+        if (rotates) await waitForNewRoot(client, before.roots.ActiveRootID);
     }
 
     /** create and update: PUT the merged config, wait for a new root if one is due, read back. */
@@ -360,8 +381,7 @@ export class CaConfigurationProvider extends ConsulResourceProvider implements d
         const provider = inputs.provider ?? "consul";
         const before = await readCa(client);
         const config = mergeConfig(before.config, inputs);
-        const heldSettings = rootSettings(before.config.Provider, fromConsulKeys(before.config.Config));
-        const rotates = canonical(heldSettings) !== canonical(rootSettings(provider, fromConsulKeys(config)));
+        const rotates = rotationDue(before.config, provider, config);
         const secrets = secretForms([config.PrivateKey, ...Object.values(inputs.providerConfig ?? {})]);
         const body = { Provider: provider, Config: config, ForceWithoutCrossSigning: inputs.forceWithoutCrossSigning ?? false };
         await client.put("/v1/connect/ca/configuration", body, { secrets }); // idempotent: equal config is a no-op
@@ -380,7 +400,11 @@ function secretForms(values: unknown[]): string[] {
 
 function fromConsulKeys(config: ConsulConfigMap | null): Record<string, unknown> {
     const out: Record<string, unknown> = {};
-    for (const [ours, theirs] of Object.entries(CONSUL_KEYS)) if (config?.[theirs] !== undefined) out[ours] = config[theirs];
+    for (const [key, value] of Object.entries(config ?? {})) {
+        const ours = Object.entries(CONSUL_KEYS).find(([, theirs]) => theirs.toLowerCase() === key.toLowerCase())?.[0];
+        // An exact spelling wins over another case of the same key.
+        if (ours !== undefined && value !== undefined && (out[ours] === undefined || key === CONSUL_KEYS[ours as ConfigKey])) out[ours] = value;
+    }
     return out;
 }
 
