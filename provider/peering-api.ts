@@ -21,12 +21,15 @@ export interface ApiPeering {
     StreamStatus?: {
         ImportedServices?: string[] | null;
         ExportedServices?: string[] | null;
+        LastHeartbeat?: string | null;
+        LastReceive?: string | null;
+        LastSend?: string | null;
     } | null;
     Remote?: { Partition?: string; Datacenter?: string } | null;
 }
 
-/** States in which a peering no longer works and will not recover by itself. */
-const DEAD_STATES = ["DELETING", "TERMINATED", "FAILING"];
+/** States in which a peering no longer works and will not recover by itself (FAILING may: Consul keeps retrying). */
+const DEAD_STATES = ["DELETING", "TERMINATED"];
 
 export function peerNameSchema(what = "peerName") {
     return z
@@ -67,7 +70,10 @@ export async function getPeering(client: ConsulClient, name: string): Promise<Ap
     }
 }
 
-/** True when the peering is deleted, being deleted, terminated by the peer, or failing. */
+/**
+ * True when the peering is deleted, being deleted or terminated by the peer: states it cannot come
+ * back from. A FAILING peering is not dead: its stream broke and Consul keeps re-dialing it.
+ */
 export function isDead(p: ApiPeering | undefined): boolean {
     return p === undefined || !!p.DeletedAt || DEAD_STATES.includes(p.State);
 }
@@ -112,6 +118,22 @@ export async function deletePeeringAndWait(client: ConsulClient, name: string, t
                 `(state ${peering?.State ?? "unknown"}); Consul removes it in the background, try again shortly`,
         );
     }
+}
+
+/**
+ * What Consul tells about a peering that is not ACTIVE. Its HTTP API does not expose the stream's
+ * error (that is in the servers' log), only when the stream last heard from the peer.
+ */
+export function describeState(p: ApiPeering): string {
+    const seen = (label: string, at: string | null | undefined) =>
+        at && !at.startsWith("0001-01-01") ? `${label} ${at}` : `${label} never`;
+    const stream = p.StreamStatus ?? {};
+    const parts: string[] = [];
+    if (p.State === "FAILING") {
+        parts.push("the stream to the peer broke and Consul keeps re-dialing it (the servers' log says why)");
+    }
+    parts.push(seen("last heartbeat", stream.LastHeartbeat), seen("last receive", stream.LastReceive));
+    return `Consul reports ${p.State}: ${parts.join(", ")}`;
 }
 
 /** Lengths of the stream status lists (Consul dropped ImportedServiceCount/ExportedServiceCount). */

@@ -101,8 +101,8 @@ export class PeeringTokenProvider extends ConsulResourceProvider implements dyna
     async create(inputs: PeeringTokenInputs): Promise<Created<PeeringTokenOutputs>> {
         const client = this.client(inputs.connection);
         const existing = await getPeering(client, inputs.peerName);
-        // A terminated, failing or half-deleted peering of this name cannot be dialed again, nor can
-        // one whose dialer is known to be gone: clear it.
+        // A terminated or half-deleted peering of this name cannot be dialed again, nor can one whose
+        // dialer is known to be gone: clear it. A FAILING one is kept (Consul keeps re-dialing it).
         if (existing && (isDead(existing) || (await orphaned(existing, inputs.dialer, (c) => this.client(c))))) {
             await deletePeeringAndWait(client, inputs.peerName);
         }
@@ -114,8 +114,8 @@ export class PeeringTokenProvider extends ConsulResourceProvider implements dyna
     async read(id: string, props: PeeringTokenOutputs): Promise<ReadOf<PeeringTokenOutputs, PeeringTokenInputs>> {
         const client = this.client(props.connection);
         const peering = await getPeering(client, props.peerName ?? id);
-        // Gone, terminated by the dialer, failing, or a different peering of that name (our token
-        // belongs to the old one): report it gone so that up generates a new token.
+        // Gone, terminated by the dialer, or a different peering of that name (our token belongs to
+        // the old one): report it gone so that up generates a new token. FAILING is a state, not an end.
         if (!peering || isDead(peering) || (props.peeringId && peering.ID !== props.peeringId)) return {};
         if (await orphaned(peering, props.dialer, (c) => this.client(c))) return {};
         const outs: PeeringTokenOutputs = { ...props, peeringId: peering.ID, state: peering.State };

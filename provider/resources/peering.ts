@@ -5,9 +5,11 @@ import type * as dynamic from "@pulumi/pulumi/dynamic";
 import { z } from "zod";
 import { ConsulResourceProvider, type Checked, type Created, type ReadOf, type Updated } from "../base";
 import type { ConsulClient } from "../client";
+import { ConsulApiError } from "../errors";
 import { clusterTarget, connectionDiff, connectionSchema, type Located } from "../connection";
 import {
     deletePeeringAndWait,
+    describeState,
     explainEstablishError,
     getPeering,
     inspectToken,
@@ -76,8 +78,28 @@ function isOver(p: ApiPeering | undefined): boolean {
     return p === undefined || !!p.DeletedAt || p.State === "DELETING" || p.State === "TERMINATED";
 }
 
-/** States that mean a dialer peering is (or is about to be) in use. */
-const LIVE = ["ACTIVE", "ESTABLISHING"];
+/**
+ * States that mean a dialer peering is (or is about to be) in use. FAILING is one: its stream broke
+ * and Consul keeps re-dialing, so deleting it would end a peering that may be about to recover.
+ */
+const LIVE = ["ACTIVE", "ESTABLISHING", "FAILING"];
+
+/** How long create looks, after an establish whose answer was lost, for the peering to leave PENDING. */
+const LOST_ANSWER_WAIT_MS = 5_000;
+
+/**
+ * The existing dialer peering is exactly what this create asks for: dialed with a token of the
+ * same acceptor peering (the token names it) and with the same meta. Typically made by an earlier
+ * attempt of this create whose answer was lost.
+ */
+function isIdentical(p: ApiPeering, inputs: PeeringInputs, tokenPeerId: string | undefined): boolean {
+    return (
+        isDialer(p) &&
+        tokenPeerId !== undefined &&
+        p.PeerID === tokenPeerId &&
+        canonical(metaOf(p) ?? {}) === canonical(inputs.meta && Object.keys(inputs.meta).length > 0 ? inputs.meta : {})
+    );
+}
 
 function outputsOf(inputs: PeeringInputs, p: ApiPeering, acceptorState?: string): PeeringOutputs {
     const outs: PeeringOutputs = {
@@ -117,7 +139,10 @@ export class PeeringProvider extends ConsulResourceProvider implements dynamic.R
             if ((olds[key] ?? null) !== (news[key] ?? null)) changes.push(key);
         }
         if (canonical(olds.acceptor ?? {}) !== canonical(news.acceptor ?? {})) changes.push("acceptor");
-        // state, counts and addresses are observations: never a diff.
+        // A peering a refresh found not ACTIVE (FAILING, say) is drift that up cannot write away:
+        // the update waits (bounded) for Consul to bring it back, or fails saying in which state it is.
+        if (news.waitForActive !== false && olds.state !== undefined && olds.state !== "ACTIVE") changes.push("state");
+        // Otherwise state, counts and addresses are observations: never a diff.
         return Promise.resolve({ changes: replaces.length > 0 || changes.length > 0, replaces, deleteBeforeReplace: true });
     }
 
@@ -126,6 +151,11 @@ export class PeeringProvider extends ConsulResourceProvider implements dynamic.R
         const name = inputs.peerName;
         const tokenPeerId = inspectToken(inputs.peeringToken).summary?.peerId;
         let existing = await getPeering(client, name);
+        if (existing && !isDead(existing) && isIdentical(existing, inputs, tokenPeerId)) {
+            // Already made from this token (an earlier attempt whose answer was lost): success, not
+            // "already exists". It is not removed if it does not become ACTIVE: this call did not make it.
+            return { id: name, outs: await this.settle(client, inputs, false) };
+        }
         if (existing && !inputs.adopt && isDialer(existing) && !isDead(existing) && existing.PeerID !== tokenPeerId) {
             // Dialing an acceptor peering that the token does not come from: if that acceptor was
             // deleted (say, the token was rotated or it was deleted by hand), Consul marks this side
@@ -135,7 +165,8 @@ export class PeeringProvider extends ConsulResourceProvider implements dynamic.R
         if (existing && !isDead(existing) && LIVE.includes(existing.State) && isDialer(existing)) {
             if (!inputs.adopt) {
                 throw new Error(
-                    `peering "${name}" already exists at ${client.address} (state ${existing.State}); set adopt: true to manage it ` +
+                    `peering "${name}" already exists at ${client.address} (state ${existing.State}) and dials another acceptor ` +
+                        `peering than this token's (${existing.PeerID ?? "unknown"}) or has other meta; set adopt: true to manage it ` +
                         `without re-establishing, or delete it first`,
                 );
             }
@@ -158,10 +189,49 @@ export class PeeringProvider extends ConsulResourceProvider implements dynamic.R
             // Never repeated: a second establish with a used token could only fail.
             await client.post("/v1/peering/establish", body, { retry: false, secrets: [inputs.peeringToken] });
         } catch (err) {
-            await this.removeLeftover(client, name);
-            throw explainEstablishError(err, name, addresses);
+            // The answer was lost, but the establish may have gone through: then it is ours, go on.
+            const landed = err instanceof ConsulApiError && err.writeMayHaveLanded && (await this.establishedAnyway(client, inputs, tokenPeerId));
+            if (!landed) await this.undo(client, inputs, explainEstablishError(err, name, addresses));
         }
-        return { id: name, outs: await this.settle(client, inputs, true) };
+        try {
+            await this.afterWrite?.();
+            return { id: name, outs: await this.settle(client, inputs, true) };
+        } catch (err) {
+            // Whatever failed after the establish (waiting, reading back): the peering goes again.
+            return await this.undo(client, inputs, err);
+        }
+    }
+
+    /** Test hook: runs right after the write of a create, so that tests can fail it there. */
+    afterWrite?: () => Promise<void>;
+
+    /** After an establish whose answer was lost: did it make our peering (it leaves PENDING once the secret is exchanged)? */
+    private async establishedAnyway(client: ConsulClient, inputs: PeeringInputs, tokenPeerId: string | undefined): Promise<boolean> {
+        try {
+            const { peering } = await pollPeering(client, inputs.peerName, (p) => p === undefined || p.State !== "PENDING", LOST_ANSWER_WAIT_MS);
+            return peering !== undefined && !isDead(peering) && peering.State !== "PENDING" && isIdentical(peering, inputs, tokenPeerId);
+        } catch {
+            return false;
+        }
+    }
+
+    /**
+     * Removes the peering this create made, then rethrows. When it cannot be removed (Consul
+     * unreachable), the error carries the id, so Pulumi records the resource instead of leaking it.
+     */
+    private async undo(client: ConsulClient, inputs: PeeringInputs, err: unknown): Promise<never> {
+        const tokenPeerId = inspectToken(inputs.peeringToken).summary?.peerId;
+        try {
+            // Only a dialer peering made from this token is ours to remove.
+            const p = await getPeering(client, inputs.peerName);
+            if (p && isDialer(p) && p.PeerID === tokenPeerId) await deletePeeringAndWait(client, inputs.peerName);
+        } catch {
+            const message =
+                `${err instanceof Error ? err.message : String(err)}\nThe peering "${inputs.peerName}" could not be removed again from ` +
+                `${client.address}: it is recorded in the stack, and the next \`pulumi up\` or \`destroy\` takes care of it.`;
+            throw Object.assign(new Error(message), { id: inputs.peerName, properties: { ...inputs }, reasons: [message] });
+        }
+        throw err;
     }
 
     /**
@@ -173,11 +243,12 @@ export class PeeringProvider extends ConsulResourceProvider implements dynamic.R
         const timeoutMs = (inputs.activeTimeoutSeconds ?? DEFAULT_ACTIVE_TIMEOUT_SECONDS) * 1000;
         const deadline = Date.now() + timeoutMs;
         const wait = inputs.waitForActive !== false;
-        const fail = async (what: string): Promise<never> => {
+        const fail = async (what: string, seen?: ApiPeering): Promise<never> => {
             if (cleanUp) await this.removeLeftover(client, name);
             throw new Error(
                 `peering "${name}" at ${client.address}: ${what} within ${timeoutMs / 1000} s` +
                     (cleanUp ? "; it was removed again. " : ". ") +
+                    (seen ? `${describeState(seen)}. ` : "") +
                     `Check that the acceptor cluster's gRPC TLS port is reachable from this cluster and that the token is current`,
             );
         };
@@ -186,7 +257,7 @@ export class PeeringProvider extends ConsulResourceProvider implements dynamic.R
             : { peering: await getPeering(client, name), reached: true };
         if (!mine.peering) throw new Error(`peering "${name}" disappeared from ${client.address} while it was being established`);
         if (wait && mine.peering.State !== "ACTIVE") {
-            await fail(`it did not become ACTIVE (last state ${mine.peering.State})`);
+            await fail(`it did not become ACTIVE (last state ${mine.peering.State})`, mine.peering);
         }
         let acceptorState: string | undefined;
         if (inputs.acceptor) {

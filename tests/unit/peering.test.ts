@@ -148,7 +148,17 @@ describe("peering diff", () => {
         exportedServiceCount: 0,
     };
 
-    it("never diffs a peering's state, counts or addresses", async () => {
+    // Issue 15, defect 2: a FAILING peering found by refresh is drift that up waits out (an update), never a re-create.
+    it("plans an update, not a replacement, for a peering a refresh found FAILING (unless waitForActive is false)", async () => {
+        const failing = { ...peeringOuts, state: "FAILING" };
+        const news = { peerName: "dc1", peeringToken: token(), connection };
+        const diff = await peerings.diff("dc1", failing, news);
+        assert.deepEqual([diff.changes, diff.replaces], [true, []]);
+        const noWait = await peerings.diff("dc1", { ...failing, waitForActive: false }, { ...news, waitForActive: false });
+        assert.deepEqual([noWait.changes, noWait.replaces], [false, []]);
+    });
+
+    it("never diffs a peering's counts or addresses, nor an ACTIVE state", async () => {
         const observed = {
             ...peeringOuts,
             state: "ACTIVE",
@@ -195,10 +205,12 @@ describe("peering diff", () => {
 describe("peering helpers", () => {
     const peering = (fields: Partial<ApiPeering>): ApiPeering => ({ ID: "1", Name: "dc1", State: "ACTIVE", ...fields });
 
-    it("treats deleted, deleting, terminated and failing peerings as gone", () => {
+    // Issue 15, defect 2: FAILING is a broken stream that Consul keeps re-dialing, not an end.
+    it("treats deleted, deleting and terminated peerings as gone, and a failing one as alive", () => {
         assert.equal(isDead(peering({})), false);
         assert.equal(isDead(peering({ State: "PENDING" })), false);
-        for (const State of ["DELETING", "TERMINATED", "FAILING"]) assert.equal(isDead(peering({ State })), true, State);
+        assert.equal(isDead(peering({ State: "FAILING" })), false, "FAILING may recover");
+        for (const State of ["DELETING", "TERMINATED"]) assert.equal(isDead(peering({ State })), true, State);
         assert.equal(isDead(peering({ DeletedAt: "2026-01-01T00:00:00Z" })), true);
         assert.equal(isDead(undefined), true);
     });
