@@ -385,11 +385,55 @@ export class CaConfigurationProvider extends ConsulResourceProvider implements d
         const secrets = secretForms([config.PrivateKey, ...Object.values(inputs.providerConfig ?? {})]);
         const body = { Provider: provider, Config: config, ForceWithoutCrossSigning: inputs.forceWithoutCrossSigning ?? false };
         await client.put("/v1/connect/ca/configuration", body, { secrets }); // idempotent: equal config is a no-op
-        if (rotates) await waitForNewRoot(client, before.roots.ActiveRootID);
-        const configKeys = Object.keys(inputs.config ?? {}).filter((k) => (inputs.config as Record<string, unknown>)[k] !== undefined);
-        const cluster = typeof raw.cluster === "string" ? raw.cluster : undefined;
-        return outputsFrom(await readCa(client), inputs, { configKeys, rootRotation: (raw.rootRotation as string) ?? "none", cluster });
+        try {
+            await this.afterWrite?.();
+            if (rotates) await waitForNewRoot(client, before.roots.ActiveRootID);
+            const configKeys = Object.keys(inputs.config ?? {}).filter((k) => (inputs.config as Record<string, unknown>)[k] !== undefined);
+            const cluster = typeof raw.cluster === "string" ? raw.cluster : undefined;
+            return outputsFrom(await readCa(client), inputs, { configKeys, rootRotation: (raw.rootRotation as string) ?? "none", cluster });
+        } catch (err) {
+            return await undoWrite(client, before.config, body, rotates, err, raw, secrets);
+        }
     }
+
+    /** Test hook: runs right after the write of a create or update, so that tests can fail it there. */
+    afterWrite?: () => Promise<void>;
+}
+
+/**
+ * Something failed after the PUT (waiting for the root, reading back). Without a rotation the
+ * previous configuration is put back, if Consul still holds exactly what we wrote (the CA endpoint
+ * has no compare-and-set: a concurrent writer's change is left alone). A rotation cannot be undone
+ * (putting the old settings back makes yet another root), so the error then carries the id and
+ * Pulumi records the resource as it is.
+ */
+async function undoWrite(
+    client: ConsulClient,
+    previous: ConsulCaConfiguration,
+    written: { Provider: string; Config: ConsulConfigMap; ForceWithoutCrossSigning: boolean },
+    rotated: boolean,
+    err: unknown,
+    inputs: Record<string, unknown>,
+    secrets: string[],
+): Promise<never> {
+    const reason = err instanceof Error ? err.message : String(err);
+    let outcome: string;
+    if (rotated) {
+        outcome = "The new configuration (and its root) stays in Consul: a rotation cannot be undone without another one.";
+    } else {
+        try {
+            const now = (await client.get<ConsulCaConfiguration>("/v1/connect/ca/configuration")).body;
+            if (now.Provider !== written.Provider || canonical(now.Config ?? {}) !== canonical(written.Config)) throw err;
+            const back = { Provider: previous.Provider, Config: previous.Config ?? {}, ForceWithoutCrossSigning: previous.ForceWithoutCrossSigning ?? false };
+            await client.put("/v1/connect/ca/configuration", back, { secrets: [...secrets, ...secretForms(Object.values(previous.Config ?? {}))] });
+            throw err;
+        } catch (undoErr) {
+            if (undoErr === err) throw err;
+            outcome = "Putting the previous configuration back failed too, so the new one may still be in Consul.";
+        }
+    }
+    const message = `${reason}\n${outcome} The resource is recorded in the stack; run pulumi refresh, then up.`;
+    throw Object.assign(new Error(message), { id: CA_CONFIGURATION_ID, properties: { ...inputs }, reasons: [message] });
 }
 
 /** Consul quotes bad keys in errors Go-style ("\n" escaped): scrub the raw, quoted and per-line forms. */

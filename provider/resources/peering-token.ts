@@ -7,7 +7,16 @@ import { z } from "zod";
 import { ConsulResourceProvider, type Checked, type Created, type ReadOf, type Updated } from "../base";
 import type { ConsulClient } from "../client";
 import { clusterTarget, connectionDiff, connectionSchema, type Located } from "../connection";
-import { deletePeeringAndWait, getPeering, isDead, metaOf, metaSchema, peerNameSchema, type ApiPeering } from "../peering-api";
+import {
+    deletePeeringAndWait,
+    getPeering,
+    inspectToken,
+    isDead,
+    metaOf,
+    metaSchema,
+    peerNameSchema,
+    type ApiPeering,
+} from "../peering-api";
 import { canonical, validate } from "../validation";
 
 export function peeringTokenSchema() {
@@ -52,16 +61,27 @@ function tokenShapeChanged(olds: PeeringTokenInputs, news: PeeringTokenInputs): 
     return changed;
 }
 
-async function generate(client: ConsulClient, inputs: PeeringTokenInputs): Promise<PeeringTokenOutputs> {
+/**
+ * POSTs generate-token and builds the outputs from the token itself (it names the acceptor
+ * peering's ID), so nothing after the write reads Consul again. The call is retried like any other
+ * on a lost answer: for a name that is already an acceptor, Consul reuses the peering (same ID, its
+ * Meta unchanged) and only replaces its establishment secret (agent/rpc/peering/service.go,
+ * GenerateToken), so a repeat makes no second peering and voids only the token nobody received.
+ */
+async function generate(client: ConsulClient, inputs: PeeringTokenInputs, before: ApiPeering | undefined): Promise<PeeringTokenOutputs> {
     const body: Record<string, unknown> = { PeerName: inputs.peerName };
     if (inputs.meta && Object.keys(inputs.meta).length > 0) body.Meta = inputs.meta;
     if (inputs.serverExternalAddresses?.length) body.ServerExternalAddresses = inputs.serverExternalAddresses;
-    const res = await client.post<{ PeeringToken: string }>("/v1/peering/token", body);
-    const token = res.body?.PeeringToken;
-    if (!token) throw new Error(`Consul at ${client.address} returned no peering token for "${inputs.peerName}"`);
-    const peering = await getPeering(client, inputs.peerName);
-    if (!peering) throw new Error(`peering "${inputs.peerName}" is missing at ${client.address} right after its token was generated`);
-    return { ...inputs, peeringToken: token, peeringId: peering.ID, state: peering.State };
+    const res = await client.post<{ PeeringToken?: unknown }>("/v1/peering/token", body);
+    const token = typeof res.body?.PeeringToken === "string" ? res.body.PeeringToken : "";
+    const peeringId = inspectToken(token).summary?.peerId;
+    if (!peeringId) throw new Error(`Consul at ${client.address} returned no usable peering token for "${inputs.peerName}"`);
+    return { ...inputs, peeringToken: token, peeringId, state: before?.ID === peeringId ? before.State : "PENDING" };
+}
+
+/** Meta as Consul keeps it: it does not change a peering's Meta when a token is regenerated. */
+function sameMeta(p: ApiPeering, meta: PeeringTokenInputs["meta"]): boolean {
+    return canonical(metaOf(p) ?? {}) === canonical(meta && Object.keys(meta).length > 0 ? meta : {});
 }
 
 /**
@@ -103,13 +123,39 @@ export class PeeringTokenProvider extends ConsulResourceProvider implements dyna
         const existing = await getPeering(client, inputs.peerName);
         // A terminated or half-deleted peering of this name cannot be dialed again, nor can one whose
         // dialer is known to be gone: clear it. A FAILING one is kept (Consul keeps re-dialing it).
+        let before = existing;
         if (existing && (isDead(existing) || (await orphaned(existing, inputs.dialer, (c) => this.client(c))))) {
             await deletePeeringAndWait(client, inputs.peerName);
+            before = undefined;
         }
-        // A live acceptor of this name keeps its ID and active streams; it just gets a new token.
-        const outs = await generate(client, inputs);
+        // A live acceptor of this name (typically made by an earlier attempt of this create whose answer
+        // was lost) keeps its ID and active streams and just gets a new token. One with other meta is
+        // another object: Consul would keep its meta, so say so rather than take it over.
+        if (before && isDialerSide(before)) {
+            throw new Error(
+                `peering "${inputs.peerName}" at ${client.address} is the dialing side of a peering (established with a token ` +
+                    `from another cluster); a cluster cannot generate a token for a name it dials: pick another peerName or delete that peering`,
+            );
+        }
+        if (before && !sameMeta(before, inputs.meta)) {
+            throw new Error(
+                `peering "${inputs.peerName}" already exists at ${client.address} (state ${before.State}) with other meta than this ` +
+                    `PeeringToken's, which Consul keeps when a token is regenerated: give it the same meta, or delete that peering first`,
+            );
+        }
+        const outs = await generate(client, inputs, before);
+        try {
+            await this.afterWrite?.();
+        } catch (err) {
+            // A peering this create made goes again; an existing one only had its unused token replaced.
+            if (!before) await removeIfMine(client, inputs, outs.peeringId, err);
+            throw err;
+        }
         return { id: inputs.peerName, outs };
     }
+
+    /** Test hook: runs right after the write of a create, so that tests can fail it there. */
+    afterWrite?: () => Promise<void>;
 
     async read(id: string, props: PeeringTokenOutputs): Promise<ReadOf<PeeringTokenOutputs, PeeringTokenInputs>> {
         const client = this.client(props.connection);
@@ -136,11 +182,33 @@ export class PeeringTokenProvider extends ConsulResourceProvider implements dyna
         // uses this token is replaced with the new token. Regenerating in place would keep the old
         // acceptor, which cannot be dialed again once its dialer is deleted.
         await deletePeeringAndWait(client, news.peerName);
-        return { outs: await generate(client, news) };
+        return { outs: await generate(client, news, undefined) };
     }
 
     async delete(id: string, props: PeeringTokenOutputs): Promise<void> {
         await deletePeeringAndWait(this.client(props.connection), props.peerName ?? id);
+    }
+}
+
+/** A dialer's peering knows the addresses it dials; an acceptor's does not. */
+function isDialerSide(p: ApiPeering): boolean {
+    return (p.PeerServerAddresses?.length ?? 0) > 0;
+}
+
+/**
+ * Deletes the acceptor peering `id` that a failed create made (never another one of that name). When
+ * that fails too, the error carries the id so that Pulumi records the resource instead of leaking it.
+ */
+async function removeIfMine(client: ConsulClient, inputs: PeeringTokenInputs, id: string, cause: unknown): Promise<void> {
+    const name = inputs.peerName;
+    try {
+        if ((await getPeering(client, name))?.ID === id) await deletePeeringAndWait(client, name);
+    } catch {
+        const message =
+            `${cause instanceof Error ? cause.message : String(cause)}\nThe acceptor peering "${name}" could not be removed again ` +
+            `from ${client.address}: it is recorded in the stack, and the next \`pulumi up\` or \`destroy\` takes care of it.`;
+        // __provider (in inputs) must stay in the recorded properties: later read/delete calls need it.
+        throw Object.assign(new Error(message), { id: name, properties: { ...inputs }, reasons: [message] });
     }
 }
 
