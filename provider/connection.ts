@@ -302,11 +302,15 @@ export interface Located {
  * The old target is the one recorded at the last deployment, so a changed stack config or
  * environment that moves the resource to another cluster is a replacement too.
  */
-export function connectionDiff(olds: Located, news: Located, config: ConfigLookup, env: NodeJS.ProcessEnv): { replaces: string[]; changes: string[] } {
+export function connectionDiff(
+    olds: Located,
+    news: Located,
+    config: ConfigLookup,
+    env: NodeJS.ProcessEnv,
+): { replaces: string[]; changes: string[] } {
     const before = typeof olds.cluster === "string" ? olds.cluster : clusterTarget(olds.connection, config, env);
     const after = typeof news.cluster === "string" ? news.cluster : clusterTarget(news.connection, config, env);
     if (before !== after) return { replaces: ["cluster"], changes: [] };
     const sameConnection = canonical(olds.connection ?? {}) === canonical(news.connection ?? {});
     return { replaces: [], changes: sameConnection ? [] : ["connection"] };
 }
-

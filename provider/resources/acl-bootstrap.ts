@@ -61,7 +61,10 @@ interface ConsulAclToken {
     Policies?: Array<{ ID: string; Name: string }>;
 }
 
-function outputsFrom(token: ConsulAclToken, inputs: Pick<AclBootstrapInputs, "connection" | "revokeOnDelete"> & Located): AclBootstrapOutputs {
+function outputsFrom(
+    token: ConsulAclToken,
+    inputs: Pick<AclBootstrapInputs, "connection" | "revokeOnDelete"> & Located,
+): AclBootstrapOutputs {
     const outs: AclBootstrapOutputs = {
         accessorId: token.AccessorID,
         secretId: token.SecretID,

@@ -312,7 +312,12 @@ export class CaConfigurationProvider extends ConsulResourceProvider implements d
     diff(_id: string, olds: CaConfigurationOutputs, rawNews: Record<string, unknown>): Promise<dynamic.DiffResult> {
         const news = userInputs(rawNews);
         const cluster = typeof rawNews.cluster === "string" ? rawNews.cluster : undefined;
-        const { replaces, changes } = connectionDiff(olds, { connection: news.connection, cluster }, (k) => this.stackConfig[k], process.env);
+        const { replaces, changes } = connectionDiff(
+            olds,
+            { connection: news.connection, cluster },
+            (k) => this.stackConfig[k],
+            process.env,
+        );
         const provider = news.provider ?? "consul";
         if (olds.provider !== provider) changes.push("provider");
         const held = provider === "consul" ? toConsulConfig({ config: olds.config }) : olds.providerConfig;
@@ -424,8 +429,14 @@ async function undoWrite(
         try {
             const now = (await client.get<ConsulCaConfiguration>("/v1/connect/ca/configuration")).body;
             if (now.Provider !== written.Provider || canonical(now.Config ?? {}) !== canonical(written.Config)) throw err;
-            const back = { Provider: previous.Provider, Config: previous.Config ?? {}, ForceWithoutCrossSigning: previous.ForceWithoutCrossSigning ?? false };
-            await client.put("/v1/connect/ca/configuration", back, { secrets: [...secrets, ...secretForms(Object.values(previous.Config ?? {}))] });
+            const back = {
+                Provider: previous.Provider,
+                Config: previous.Config ?? {},
+                ForceWithoutCrossSigning: previous.ForceWithoutCrossSigning ?? false,
+            };
+            await client.put("/v1/connect/ca/configuration", back, {
+                secrets: [...secrets, ...secretForms(Object.values(previous.Config ?? {}))],
+            });
             throw err;
         } catch (undoErr) {
             if (undoErr === err) throw err;
@@ -447,7 +458,8 @@ function fromConsulKeys(config: ConsulConfigMap | null): Record<string, unknown>
     for (const [key, value] of Object.entries(config ?? {})) {
         const ours = Object.entries(CONSUL_KEYS).find(([, theirs]) => theirs.toLowerCase() === key.toLowerCase())?.[0];
         // An exact spelling wins over another case of the same key.
-        if (ours !== undefined && value !== undefined && (out[ours] === undefined || key === CONSUL_KEYS[ours as ConfigKey])) out[ours] = value;
+        if (ours !== undefined && value !== undefined && (out[ours] === undefined || key === CONSUL_KEYS[ours as ConfigKey]))
+            out[ours] = value;
     }
     return out;
 }

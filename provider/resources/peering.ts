@@ -190,7 +190,8 @@ export class PeeringProvider extends ConsulResourceProvider implements dynamic.R
             await client.post("/v1/peering/establish", body, { retry: false, secrets: [inputs.peeringToken] });
         } catch (err) {
             // The answer was lost, but the establish may have gone through: then it is ours, go on.
-            const landed = err instanceof ConsulApiError && err.writeMayHaveLanded && (await this.establishedAnyway(client, inputs, tokenPeerId));
+            const landed =
+                err instanceof ConsulApiError && err.writeMayHaveLanded && (await this.establishedAnyway(client, inputs, tokenPeerId));
             if (!landed) await this.undo(client, inputs, explainEstablishError(err, name, addresses));
         }
         try {
@@ -208,7 +209,12 @@ export class PeeringProvider extends ConsulResourceProvider implements dynamic.R
     /** After an establish whose answer was lost: did it make our peering (it leaves PENDING once the secret is exchanged)? */
     private async establishedAnyway(client: ConsulClient, inputs: PeeringInputs, tokenPeerId: string | undefined): Promise<boolean> {
         try {
-            const { peering } = await pollPeering(client, inputs.peerName, (p) => p === undefined || p.State !== "PENDING", LOST_ANSWER_WAIT_MS);
+            const { peering } = await pollPeering(
+                client,
+                inputs.peerName,
+                (p) => p === undefined || p.State !== "PENDING",
+                LOST_ANSWER_WAIT_MS,
+            );
             return peering !== undefined && !isDead(peering) && peering.State !== "PENDING" && isIdentical(peering, inputs, tokenPeerId);
         } catch {
             return false;

@@ -112,7 +112,10 @@ describe("CaConfiguration provider against a real Consul agent", function () {
 
     // Issue 15, defect 3: destroy waited 30 s for a rotation that never comes, then failed.
     it("resetOnDelete when only TTLs differ from the defaults resets them at once, without waiting for a rotation", async () => {
-        await consul("PUT", `${DC2}/v1/connect/ca/configuration`, { Provider: "consul", Config: { ...DEFAULT_CONFIG, LeafCertTTL: "24h" } });
+        await consul("PUT", `${DC2}/v1/connect/ca/configuration`, {
+            Provider: "consul",
+            Config: { ...DEFAULT_CONFIG, LeafCertTTL: "24h" },
+        });
         const rootBefore = (await roots()).ActiveRootID;
         const props = { provider: "consul", resetOnDelete: true, connection } as CaConfigurationOutputs;
         const started = Date.now();

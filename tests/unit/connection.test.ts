@@ -139,12 +139,19 @@ describe("address normalisation (identity of a cluster)", () => {
         const none = () => undefined;
         assert.equal(clusterTarget(undefined, none, {}), "http://127.0.0.1:8500");
         assert.equal(clusterTarget({ address: "127.0.0.1:8500" }, none, {}), clusterTarget(undefined, none, {}));
-        assert.equal(clusterTarget({}, (k) => (k === "address" ? "HTTP://c:1/" : undefined), {}), "http://c:1");
+        assert.equal(
+            clusterTarget({}, (k) => (k === "address" ? "HTTP://c:1/" : undefined), {}),
+            "http://c:1",
+        );
         assert.equal(clusterTarget({}, none, { CONSUL_HTTP_ADDR: "e:8501", CONSUL_HTTP_SSL: "true" }), "https://e:8501");
         assert.equal(clusterTarget({ address: "http://user:pw@h:1", datacenter: "dc2", token: "t" }, none, {}), "http://h:1?dc=dc2");
         assert.equal(clusterTarget(UNKNOWN, none, {}), UNKNOWN);
         assert.equal(clusterTarget({ address: UNKNOWN }, none, {}), UNKNOWN);
-        assert.equal(clusterTarget({ address: "h:1", token: UNKNOWN }, none, {}), "http://h:1", "an unknown token does not hide the cluster");
+        assert.equal(
+            clusterTarget({ address: "h:1", token: UNKNOWN }, none, {}),
+            "http://h:1",
+            "an unknown token does not hide the cluster",
+        );
     });
 
     it("diffs a respelled address as an update, another cluster as a replacement naming the cluster", () => {
