@@ -3,7 +3,9 @@
 // rule used by read() for drift, and the zod rules for peer names and meta.
 import { z } from "zod";
 import type { ConsulClient } from "./client";
+import { connectionSchema, type ConnectionInput } from "./connection";
 import { ConsulApiError, isNotFound } from "./errors";
+import { containsUnknown, UNKNOWN } from "./validation";
 
 /** Consul's rule for peer names (agent/structs/peering.go). */
 export const PEER_NAME = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
@@ -212,4 +214,67 @@ export function explainEstablishError(err: unknown, peerName: string, addresses:
         why = "Consul refused to establish the peering";
     }
     return new Error(`establishing peering "${peerName}" at ${err.address} failed: ${why}. Consul said: ${err.statusCode} ${detail}`);
+}
+
+/** A datacenter name as a valid Consul peer name (lower case, `-` for anything else). */
+export function asPeerName(text: string): string {
+    const cleaned = text
+        .toLowerCase()
+        .replace(/[^a-z0-9-]+/g, "-")
+        .replace(/^-+|-+$/g, "")
+        .slice(0, 63)
+        .replace(/-+$/, "");
+    return cleaned === "" ? "peer" : cleaned;
+}
+
+/**
+ * The datacenter of the cluster a client reaches, as a peer name: what an unset peer name defaults
+ * to (the other cluster's datacenter). Asked from the agent (`/v1/agent/self`), or from
+ * `/v1/catalog/datacenters` when the token may not read the agent. Runs in the provider, never in
+ * the program.
+ */
+export async function datacenterPeerName(client: ConsulClient): Promise<string> {
+    try {
+        const self = await client.get<{ Config?: { Datacenter?: unknown } }>("/v1/agent/self");
+        const dc = self.body?.Config?.Datacenter;
+        if (typeof dc === "string" && dc !== "") return asPeerName(dc);
+    } catch (err) {
+        if (!(err instanceof ConsulApiError) || err.statusCode !== 403) throw err;
+    }
+    const list = (await client.get<unknown>("/v1/catalog/datacenters")).body;
+    const first = Array.isArray(list) ? list.find((d): d is string => typeof d === "string") : undefined;
+    if (!first) throw new Error(`Consul at ${client.address} named no datacenter`);
+    return asPeerName(first);
+}
+
+/**
+ * check's default for an unset peer name: the datacenter of the cluster at `connection` (the
+ * other side's). Unknown while that connection is unknown at preview; a reason when Consul cannot
+ * tell (check then reports it on the property).
+ */
+export async function peerNameDefault(
+    connection: unknown,
+    clientFor: (connection: ConnectionInput | undefined) => ConsulClient,
+    where: string,
+): Promise<{ name: string } | { failure: string }> {
+    if (containsUnknown(connection)) return { name: UNKNOWN };
+    const parsed = connectionSchema().safeParse(connection ?? {});
+    // An unusable connection is reported on its own property.
+    if (!parsed.success) return { name: UNKNOWN };
+    if (parsed.data.datacenter) return { name: asPeerName(parsed.data.datacenter) };
+    try {
+        return { name: await datacenterPeerName(clientFor(parsed.data)) };
+    } catch (err) {
+        return {
+            failure:
+                `not set, and the datacenter of the ${where} cluster, which it defaults to, could not be read ` +
+                `(${err instanceof Error ? err.message : String(err)}): set it, or datacenter in the ${where}'s connection`,
+        };
+    }
+}
+
+/** A raw input that is a plain object (not unknown, not an array), for reading its fields. */
+export function plainObject(value: unknown): Record<string, unknown> | undefined {
+    const parsed = z.record(z.string(), z.unknown()).safeParse(value);
+    return parsed.success ? parsed.data : undefined;
 }

@@ -6,7 +6,7 @@ import type * as dynamic from "@pulumi/pulumi/dynamic";
 import { z } from "zod";
 import { ConsulResourceProvider, type Checked, type Created, type ReadOf, type Updated } from "../base";
 import type { ConsulClient } from "../client";
-import { clusterTarget, connectionDiff, connectionSchema, type Located } from "../connection";
+import { clusterTarget, connectionDiff, connectionSchema, type ConnectionInput, type Located } from "../connection";
 import {
     deletePeeringAndWait,
     getPeering,
@@ -14,10 +14,12 @@ import {
     isDead,
     metaOf,
     metaSchema,
+    peerNameDefault,
     peerNameSchema,
+    plainObject,
     type ApiPeering,
 } from "../peering-api";
-import { canonical, validate } from "../validation";
+import { canonical, validate, type CheckFailure } from "../validation";
 
 export function peeringTokenSchema() {
     return z
@@ -100,11 +102,32 @@ async function orphaned(
 }
 
 export class PeeringTokenProvider extends ConsulResourceProvider implements dynamic.ResourceProvider {
-    check(_olds: Record<string, unknown>, news: Record<string, unknown>): Promise<Checked> {
+    async check(_olds: Record<string, unknown>, news: Record<string, unknown>): Promise<Checked> {
         const { cluster: _c, ...given } = news;
-        const { failures } = validate(peeringTokenSchema(), given);
+        // Unset names default to the datacenters (asked here, in the provider, never in the program):
+        // this acceptor calls the peering after the dialer's datacenter, the dialer after this one's.
+        const named = await this.withDefaultNames(given);
+        const { failures } = validate(peeringTokenSchema(), named.inputs);
         const cluster = clusterTarget(given.connection, (k) => this.stackConfig[k], process.env);
-        return Promise.resolve({ inputs: { ...given, cluster }, failures });
+        return { inputs: { ...named.inputs, cluster }, failures: [...named.failures, ...failures] };
+    }
+
+    private async withDefaultNames(given: Record<string, unknown>): Promise<{ inputs: Record<string, unknown>; failures: CheckFailure[] }> {
+        const inputs = { ...given };
+        const failures: CheckFailure[] = [];
+        const dialer = plainObject(given.dialer);
+        const clientFor = (c: ConnectionInput | undefined) => this.client(c);
+        if (given.peerName === undefined && dialer) {
+            const found = await peerNameDefault(dialer.connection, clientFor, "dialer");
+            if ("name" in found) inputs.peerName = found.name;
+            else failures.push({ property: "peerName", reason: found.failure });
+        }
+        if (dialer && dialer.peerName === undefined) {
+            const found = await peerNameDefault(given.connection, clientFor, "acceptor (this PeeringToken's)");
+            if ("name" in found) inputs.dialer = { ...dialer, peerName: found.name };
+            else failures.push({ property: "dialer.peerName", reason: found.failure });
+        }
+        return { inputs, failures };
     }
 
     diff(_id: string, olds: PeeringTokenOutputs, news: PeeringTokenInputs & Located): Promise<dynamic.DiffResult> {
