@@ -24,8 +24,9 @@ describe("ClusterPeering in the program", function () {
         await pulumi.runtime.setMocks(
             {
                 newResource: (args) => {
-                    registered.push({ type: args.type, name: args.name, inputs: z.record(z.string(), z.unknown()).parse(args.inputs) });
-                    return { id: `${args.name}-id`, state: args.inputs };
+                    const inputs = z.record(z.string(), z.unknown()).parse(args.inputs);
+                    registered.push({ type: args.type, name: args.name, inputs });
+                    return { id: `${args.name}-id`, state: inputs };
                 },
                 call: () => ({}),
             },
