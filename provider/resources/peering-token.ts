@@ -19,7 +19,7 @@ import {
     plainObject,
     type ApiPeering,
 } from "../peering-api";
-import { canonical, validate, type CheckFailure } from "../validation";
+import { canonical, isUnknown, UNKNOWN, validate, type CheckFailure } from "../validation";
 
 export function peeringTokenSchema() {
     return z
@@ -109,7 +109,11 @@ export class PeeringTokenProvider extends ConsulResourceProvider implements dyna
         const named = await this.withDefaultNames(given);
         const { failures } = validate(peeringTokenSchema(), named.inputs);
         const cluster = clusterTarget(given.connection, (k) => this.stackConfig[k], process.env);
-        return { inputs: { ...named.inputs, cluster }, failures: [...named.failures, ...failures] };
+        const defaulted = new Set(named.failures.map((f) => f.property));
+        return {
+            inputs: { ...named.inputs, cluster },
+            failures: [...named.failures, ...failures.filter((f) => !defaulted.has(f.property))],
+        };
     }
 
     private async withDefaultNames(given: Record<string, unknown>): Promise<{ inputs: Record<string, unknown>; failures: CheckFailure[] }> {
@@ -117,13 +121,15 @@ export class PeeringTokenProvider extends ConsulResourceProvider implements dyna
         const failures: CheckFailure[] = [];
         const dialer = plainObject(given.dialer);
         const clientFor = (c: ConnectionInput | undefined) => this.client(c);
+        // The whole dialer still unknown at preview: so is the name it would give.
+        if (given.peerName === undefined && isUnknown(given.dialer)) inputs.peerName = UNKNOWN;
         if (given.peerName === undefined && dialer) {
             const found = await peerNameDefault(dialer.connection, clientFor, "dialer");
             if ("name" in found) inputs.peerName = found.name;
             else failures.push({ property: "peerName", reason: found.failure });
         }
         if (dialer && dialer.peerName === undefined) {
-            const found = await peerNameDefault(given.connection, clientFor, "acceptor (this PeeringToken's)");
+            const found = await peerNameDefault(given.connection, clientFor, "acceptor");
             if ("name" in found) inputs.dialer = { ...dialer, peerName: found.name };
             else failures.push({ property: "dialer.peerName", reason: found.failure });
         }

@@ -23,7 +23,7 @@ import {
     serviceCounts,
     type ApiPeering,
 } from "../peering-api";
-import { canonical, validate, type CheckFailure } from "../validation";
+import { canonical, isUnknown, UNKNOWN, validate, type CheckFailure } from "../validation";
 
 const DEFAULT_ACTIVE_TIMEOUT_SECONDS = 60;
 
@@ -127,7 +127,11 @@ export class PeeringProvider extends ConsulResourceProvider implements dynamic.R
         const named = await this.withDefaultNames(given);
         const { failures } = validate(peeringSchema(), named.inputs);
         const cluster = clusterTarget(given.connection, (k) => this.stackConfig[k], process.env);
-        return { inputs: { ...named.inputs, cluster }, failures: [...named.failures, ...failures] };
+        const defaulted = new Set(named.failures.map((f) => f.property));
+        return {
+            inputs: { ...named.inputs, cluster },
+            failures: [...named.failures, ...failures.filter((f) => !defaulted.has(f.property))],
+        };
     }
 
     private async withDefaultNames(given: Record<string, unknown>): Promise<{ inputs: Record<string, unknown>; failures: CheckFailure[] }> {
@@ -135,13 +139,15 @@ export class PeeringProvider extends ConsulResourceProvider implements dynamic.R
         const failures: CheckFailure[] = [];
         const acceptor = plainObject(given.acceptor);
         const clientFor = (c: ConnectionInput | undefined) => this.client(c);
+        // The whole acceptor still unknown at preview: so is the name it would give.
+        if (given.peerName === undefined && isUnknown(given.acceptor)) inputs.peerName = UNKNOWN;
         if (given.peerName === undefined && acceptor) {
             const found = await peerNameDefault(acceptor.connection, clientFor, "acceptor");
             if ("name" in found) inputs.peerName = found.name;
             else failures.push({ property: "peerName", reason: found.failure });
         }
         if (acceptor && acceptor.peerName === undefined) {
-            const found = await peerNameDefault(given.connection, clientFor, "dialer (this Peering's)");
+            const found = await peerNameDefault(given.connection, clientFor, "dialer");
             if ("name" in found) inputs.acceptor = { ...acceptor, peerName: found.name };
             else failures.push({ property: "acceptor.peerName", reason: found.failure });
         }

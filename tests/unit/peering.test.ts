@@ -32,6 +32,33 @@ const failuresOf = async (
 ) => ((await p.check({}, news)).failures ?? []).map((f) => `${f.property}: ${f.reason}`);
 
 describe("peering check", () => {
+    // Issue 15, defect 9: names default in the provider; without network when the datacenter is given or unknown.
+    it("defaults unset peer names from the other side's connection datacenter, or leaves them unknown at preview", async () => {
+        const withDc = (datacenter: string) => ({ ...connection, datacenter });
+        const acceptorSide = await tokens.check({}, { dialer: { connection: withDc("DC_2") }, connection: withDc("dc1") });
+        assert.deepEqual([acceptorSide.inputs?.peerName, acceptorSide.failures], ["dc-2", []]);
+        assert.deepEqual(acceptorSide.inputs?.dialer, { peerName: "dc1", connection: withDc("DC_2") });
+        const dialer = await peerings.check(
+            {},
+            { peeringToken: token(), acceptor: { connection: withDc("dc1") }, connection: withDc("dc2") },
+        );
+        assert.deepEqual([dialer.inputs?.peerName, (dialer.inputs?.acceptor as { peerName?: string }).peerName], ["dc1", "dc2"]);
+        const unknown = await tokens.check({}, { dialer: UNKNOWN, connection });
+        assert.deepEqual([unknown.inputs?.peerName, unknown.failures], [UNKNOWN, []]);
+        const unknownConnection = await peerings.check(
+            {},
+            { peeringToken: token(), acceptor: { connection: UNKNOWN }, connection: withDc("dc2") },
+        );
+        assert.deepEqual([unknownConnection.inputs?.peerName, unknownConnection.failures], [UNKNOWN, []]);
+        // Consul unreachable: one failure per property, saying what to set.
+        const unreachable = await failuresOf(peerings, { peeringToken: token(), acceptor: { peerName: "dc2", connection }, connection });
+        assert.equal(unreachable.length, 1);
+        assert.match(
+            unreachable[0],
+            /^peerName: not set, and the datacenter of the acceptor cluster.*connection refused.*datacenter in the acceptor's connection/,
+        );
+    });
+
     it("accepts Consul's peer names and rejects the rest, naming the property", async () => {
         for (const good of ["a", "dc2", "a-b-1", "x".repeat(63)]) {
             assert.deepEqual(await failuresOf(tokens, { peerName: good }), [], good);
