@@ -5,30 +5,28 @@ import { createPrivateKey, X509Certificate } from "node:crypto";
 import type * as dynamic from "@pulumi/pulumi/dynamic";
 import { z } from "zod";
 import { ConsulResourceProvider, type Checked, type Created, type ReadOf, type Updated } from "../base";
-import type { ConsulClient } from "../client";
+import {
+    CONSUL_KEYS,
+    DEFAULTS,
+    pem,
+    readCa,
+    rootSettings,
+    rotationDue,
+    secretForms,
+    undoWrite,
+    waitForNewRoot,
+    type ConfigKey,
+    type ConsulCaConfiguration,
+    type ConsulConfigMap,
+    type ConsulRoots,
+} from "../ca-api";
 import { clusterTarget, connectionDiff, connectionSchema } from "../connection";
 import { formatDuration, isDuration, sameDuration, toNanos } from "../durations";
 import { canonical, validate, type CheckFailure } from "../validation";
 
 export const CA_CONFIGURATION_ID = "connect-ca";
 const PROVIDERS = ["consul", "vault", "aws-pca"] as const;
-/** Our camelCase keys of the consul provider's config, and Consul's names for them. */
-const CONSUL_KEYS = {
-    leafCertTtl: "LeafCertTTL",
-    intermediateCertTtl: "IntermediateCertTTL",
-    rootCertTtl: "RootCertTTL",
-    privateKeyType: "PrivateKeyType",
-    privateKeyBits: "PrivateKeyBits",
-    privateKey: "PrivateKey",
-    rootCert: "RootCert",
-    csrMaxPerSecond: "CSRMaxPerSecond",
-    csrMaxConcurrent: "CSRMaxConcurrent",
-} as const;
-type ConfigKey = keyof typeof CONSUL_KEYS;
 const DURATION_KEYS = new Set(["LeafCertTTL", "IntermediateCertTTL", "RootCertTTL"]);
-/** Consul's built-in defaults (agent/structs/connect_ca.go), used for rules on keys left unset. */
-const DEFAULTS = { LeafCertTTL: "72h", IntermediateCertTTL: "8760h", RootCertTTL: "87600h", PrivateKeyType: "ec", PrivateKeyBits: 256 };
-const SETTLE_TIMEOUT_MS = 30_000;
 
 export function caConfigurationSchema() {
     const duration = z.string().refine(isDuration, 'must be a Go duration such as "72h", "90m" or "1h30m"');
@@ -59,7 +57,6 @@ export function caConfigurationSchema() {
 
 export type CaConfigurationInputs = z.infer<ReturnType<typeof caConfigurationSchema>>;
 export type ConsulCaConfig = NonNullable<CaConfigurationInputs["config"]>;
-type ConsulConfigMap = Record<string, unknown>;
 
 export interface CaRoot {
     id: string;
@@ -80,17 +77,6 @@ export interface CaConfigurationOutputs extends CaConfigurationInputs {
     forceWithoutCrossSigning: boolean;
     /** Where the configuration lives (normalised address and datacenter), computed by check. */
     cluster?: string;
-}
-
-interface ConsulCaConfiguration {
-    Provider: string;
-    Config: ConsulConfigMap | null;
-    ForceWithoutCrossSigning?: boolean;
-}
-interface ConsulRoots {
-    ActiveRootID: string;
-    TrustDomain: string;
-    Roots: Array<{ ID: string; Active: boolean; NotAfter: string; RootCert: string }> | null;
 }
 
 /** The user's config under Consul's key names. */
@@ -183,38 +169,6 @@ function keyFailures(privateKey: string | undefined, rootCert: string | undefine
     return [];
 }
 
-const pem = (v: unknown) => (typeof v === "string" ? v.trim() : v);
-
-/** Settings whose change makes Consul generate (or load) a new root, with defaults filled in. */
-function rootSettings(provider: string | undefined, config: Record<string, unknown> | undefined): Record<string, unknown> {
-    const c = config ?? {};
-    return {
-        provider: provider ?? "consul",
-        privateKeyType: c.privateKeyType ?? DEFAULTS.PrivateKeyType,
-        privateKeyBits: c.privateKeyBits ?? DEFAULTS.PrivateKeyBits,
-        privateKey: pem(c.privateKey) ?? "",
-        rootCert: pem(c.rootCert) ?? "",
-    };
-}
-
-/**
- * Whether writing `config` for `provider` over what Consul holds makes Consul rotate the root. The
- * consul provider keys its root by (PrivateKey, RootCert, PrivateKeyType, PrivateKeyBits) with
- * defaults filled in (agent/connect/ca/provider_consul.go, Configure), so equal settings keep the
- * root; Consul also skips a write whose Provider and Config equal the stored ones. A change of
- * provider always brings a new root. Config keys match case-insensitively, as mapstructure does.
- */
-export function rotationDue(held: ConsulCaConfiguration, provider: string, config: ConsulConfigMap): boolean {
-    if (held.Provider !== provider) return true;
-    if (provider !== "consul") return canonical(held.Config ?? {}) !== canonical(config);
-    const settings = (c: ConsulConfigMap | null) => {
-        const ours = fromConsulKeys(c);
-        const bits = ours.privateKeyBits;
-        return rootSettings(provider, { ...ours, privateKeyBits: bits === undefined ? undefined : Number(bits) });
-    };
-    return canonical(settings(held.Config)) !== canonical(settings(config));
-}
-
 /** What rotates the root between two sets of inputs; key material is named, never shown. */
 export function rotationReason(olds: Record<string, unknown>, news: CaConfigurationInputs): string {
     const before = rootSettings(olds.provider as string | undefined, olds.config as Record<string, unknown> | undefined);
@@ -248,12 +202,6 @@ export function mergeConfig(current: ConsulCaConfiguration, inputs: CaConfigurat
     const ours = new Set(Object.keys(wanted).map(fold));
     const kept = Object.entries(current.Config ?? {}).filter(([k]) => !ours.has(fold(k)));
     return { ...Object.fromEntries(kept), ...wanted };
-}
-
-async function readCa(client: ConsulClient): Promise<{ config: ConsulCaConfiguration; roots: ConsulRoots }> {
-    const config = (await client.get<ConsulCaConfiguration>("/v1/connect/ca/configuration")).body;
-    const roots = (await client.get<ConsulRoots>("/v1/connect/ca/roots")).body;
-    return { config, roots };
 }
 
 /** Outputs for what Consul holds. The private key is echoed only where the (secret) input set it. */
@@ -397,86 +345,12 @@ export class CaConfigurationProvider extends ConsulResourceProvider implements d
             const cluster = typeof raw.cluster === "string" ? raw.cluster : undefined;
             return outputsFrom(await readCa(client), inputs, { configKeys, rootRotation: (raw.rootRotation as string) ?? "none", cluster });
         } catch (err) {
-            return await undoWrite(client, before.config, body, rotates, err, raw, secrets);
+            return await undoWrite(client, before.config, body, rotates, err, raw, secrets, CA_CONFIGURATION_ID);
         }
     }
 
     /** Test hook: runs right after the write of a create or update, so that tests can fail it there. */
     afterWrite?: () => Promise<void>;
-}
-
-/**
- * Something failed after the PUT (waiting for the root, reading back). Without a rotation the
- * previous configuration is put back, if Consul still holds exactly what we wrote (the CA endpoint
- * has no compare-and-set: a concurrent writer's change is left alone). A rotation cannot be undone
- * (putting the old settings back makes yet another root), so the error then carries the id and
- * Pulumi records the resource as it is.
- */
-async function undoWrite(
-    client: ConsulClient,
-    previous: ConsulCaConfiguration,
-    written: { Provider: string; Config: ConsulConfigMap; ForceWithoutCrossSigning: boolean },
-    rotated: boolean,
-    err: unknown,
-    inputs: Record<string, unknown>,
-    secrets: string[],
-): Promise<never> {
-    const reason = err instanceof Error ? err.message : String(err);
-    let outcome: string;
-    if (rotated) {
-        outcome = "The new configuration (and its root) stays in Consul: a rotation cannot be undone without another one.";
-    } else {
-        try {
-            const now = (await client.get<ConsulCaConfiguration>("/v1/connect/ca/configuration")).body;
-            if (now.Provider !== written.Provider || canonical(now.Config ?? {}) !== canonical(written.Config)) throw err;
-            const back = {
-                Provider: previous.Provider,
-                Config: previous.Config ?? {},
-                ForceWithoutCrossSigning: previous.ForceWithoutCrossSigning ?? false,
-            };
-            await client.put("/v1/connect/ca/configuration", back, {
-                secrets: [...secrets, ...secretForms(Object.values(previous.Config ?? {}))],
-            });
-            throw err;
-        } catch (undoErr) {
-            if (undoErr === err) throw err;
-            outcome = "Putting the previous configuration back failed too, so the new one may still be in Consul.";
-        }
-    }
-    const message = `${reason}\n${outcome} The resource is recorded in the stack; run pulumi refresh, then up.`;
-    throw Object.assign(new Error(message), { id: CA_CONFIGURATION_ID, properties: { ...inputs }, reasons: [message] });
-}
-
-/** Consul quotes bad keys in errors Go-style ("\n" escaped): scrub the raw, quoted and per-line forms. */
-function secretForms(values: unknown[]): string[] {
-    const strings = values.filter((v): v is string => typeof v === "string");
-    return strings.flatMap((v) => [v, JSON.stringify(v).slice(1, -1), ...v.split("\n").filter((line) => line.trim().length >= 16)]);
-}
-
-function fromConsulKeys(config: ConsulConfigMap | null): Record<string, unknown> {
-    const out: Record<string, unknown> = {};
-    for (const [key, value] of Object.entries(config ?? {})) {
-        const ours = Object.entries(CONSUL_KEYS).find(([, theirs]) => theirs.toLowerCase() === key.toLowerCase())?.[0];
-        // An exact spelling wins over another case of the same key.
-        if (ours !== undefined && value !== undefined && (out[ours] === undefined || key === CONSUL_KEYS[ours as ConfigKey]))
-            out[ours] = value;
-    }
-    return out;
-}
-
-/** Rotation is applied by the leader; wait (bounded) until the roots endpoint shows the new active root. */
-async function waitForNewRoot(client: ConsulClient, previous: string): Promise<void> {
-    const deadline = Date.now() + SETTLE_TIMEOUT_MS;
-    for (;;) {
-        const roots = (await client.get<ConsulRoots>("/v1/connect/ca/roots")).body;
-        if (roots.ActiveRootID !== previous && (roots.Roots ?? []).some((r) => r.ID === roots.ActiveRootID && r.Active)) return;
-        if (Date.now() > deadline) {
-            throw new Error(
-                `the CA configuration was written to ${client.address} but no new active root appeared in /v1/connect/ca/roots within ${SETTLE_TIMEOUT_MS / 1000}s; run pulumi up again once the CA has settled`,
-            );
-        }
-        await new Promise((r) => setTimeout(r, 250));
-    }
 }
 
 /** The one provider instance every CaConfiguration shares. */
