@@ -54,12 +54,18 @@ export interface AclBootstrapOutputs {
 }
 
 /** An ACL token as Consul returns it (fields we use). */
-interface ConsulAclToken {
-    AccessorID: string;
-    SecretID: string;
-    Description?: string;
-    Policies?: Array<{ ID: string; Name: string }>;
+function aclTokenSchema() {
+    return z.object({
+        AccessorID: z.string().min(1),
+        SecretID: z.string().min(1),
+        Description: z.string().optional(),
+        Policies: z
+            .array(z.object({ ID: z.string(), Name: z.string() }))
+            .nullish()
+            .transform((p) => p ?? undefined),
+    });
 }
+type ConsulAclToken = z.infer<ReturnType<typeof aclTokenSchema>>;
 
 function outputsFrom(
     token: ConsulAclToken,
@@ -138,12 +144,18 @@ export async function bootstrapOrAdopt(client: ConsulClient, secret: string, sec
     const deadline = Date.now() + BOOTSTRAP_DEADLINE_MS;
     for (let attempt = 1; ; attempt++) {
         try {
-            const res = await client.put<ConsulAclToken>(
-                "/v1/acl/bootstrap",
-                { BootstrapSecret: secret },
-                { retry: false, secrets: [secret] },
+            const res = await client.put<unknown>("/v1/acl/bootstrap", { BootstrapSecret: secret }, { retry: false, secrets: [secret] });
+            // Nothing after the write may fail: an answer we cannot read is resolved by the secret we chose.
+            const token = aclTokenSchema().safeParse(res.body);
+            if (token.success) return token.data;
+            const made = await tokenBySecret(client, secret).catch(() => undefined);
+            if (made) return made;
+            throw new Error(
+                `Consul at ${client.address} bootstrapped ACLs but neither its answer nor the token could be read; ` +
+                    (secretGiven
+                        ? "run again with the same bootstrapSecret to adopt the token"
+                        : "the token's secret was generated for this call only: reset the bootstrap (see the reset index in Consul's log) and run again with a bootstrapSecret"),
             );
-            return res.body;
         } catch (err) {
             if (!(err instanceof ConsulApiError)) throw err;
             if (err.statusCode === 401) throw aclDisabledError(client.address);
