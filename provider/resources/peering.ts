@@ -180,9 +180,10 @@ export class PeeringProvider extends ConsulResourceProvider implements dynamic.R
         const name = inputs.peerName;
         const tokenPeerId = inspectToken(inputs.peeringToken).summary?.peerId;
         let existing = await getPeering(client, name);
-        if (existing && !isDead(existing) && isIdentical(existing, inputs, tokenPeerId)) {
+        if (existing && !isDead(existing) && LIVE.includes(existing.State) && isIdentical(existing, inputs, tokenPeerId)) {
             // Already made from this token (an earlier attempt whose answer was lost): success, not
             // "already exists". It is not removed if it does not become ACTIVE: this call did not make it.
+            // (A PENDING one never exchanged its secret: it is a leftover, cleared below.)
             return { id: name, outs: await this.settle(client, inputs, false) };
         }
         if (existing && !inputs.adopt && isDialer(existing) && !isDead(existing) && existing.PeerID !== tokenPeerId) {

@@ -79,6 +79,28 @@ describe("writes of PeeringToken, Peering and CaConfiguration whose answers are 
         );
     });
 
+    it("a PENDING leftover of an earlier failed establish of the same acceptor is cleared and established anew, not waited on", async () => {
+        const token = (await new PeeringTokenProvider().create({ peerName: `acc-${mark}`, connection: { address: DC1 } })).outs;
+        const decoded = JSON.parse(Buffer.from(token.peeringToken, "base64").toString("utf8")) as Record<string, unknown>;
+        const unreachable = Buffer.from(JSON.stringify({ ...decoded, ServerAddresses: ["127.0.0.1:1"] })).toString("base64");
+        // Consul itself leaves the PENDING peering behind when the acceptor cannot be reached.
+        const raw = await consul("POST", `${DC2}/v1/peering/establish`, { PeerName: `dial-${mark}`, PeeringToken: unreachable });
+        assert.notEqual(raw.status, 200);
+        assert.deepEqual(
+            (await mine(DC2, mark)).map((p) => p.State),
+            ["PENDING"],
+        );
+        const outs = (
+            await new PeeringProvider().create({
+                peerName: `dial-${mark}`,
+                peeringToken: token.peeringToken,
+                activeTimeoutSeconds: 20,
+                connection: { address: DC2 },
+            })
+        ).outs;
+        assert.equal(outs.state, "ACTIVE");
+    });
+
     // Issue 15, defect 5 (PeeringToken): an existing acceptor with other meta is another object.
     it("a PeeringToken create over an acceptor peering of that name succeeds when it is the same, and is refused when its meta differs", async () => {
         const tokens = new PeeringTokenProvider();
