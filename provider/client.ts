@@ -14,7 +14,10 @@ export type { RetryStats } from "./process-state";
 export interface RequestOptions {
     query?: Record<string, string | number | boolean | undefined>;
     body?: unknown;
-    /** Set false for calls that must not be repeated (e.g. generating a peering token). */
+    /**
+     * Set false for calls that must not be repeated (e.g. establishing a peering: its token is
+     * single-use). Generating a peering token may be repeated: Consul reuses the acceptor peering.
+     */
     retry?: boolean;
     /** Extra predicate: retry when it returns true for an error (e.g. CAS failures of exact upserts). */
     retryIf?: (err: ConsulApiError) => boolean;

@@ -5,6 +5,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { z } from "zod";
+import { canonical, isUnknown, UNKNOWN } from "./validation";
 
 /** The `connection` input as the provider receives it (all optional). */
 export interface ConnectionInput {
@@ -103,13 +104,18 @@ function readCaPath(dir: string): string {
         .join("\n");
 }
 
-/** Normalises Consul-style addresses: "host:port", "http://host:port", "https://host:port/prefix". */
+/**
+ * Normalises a Consul-style address ("host:port", "http://host:port", "https://host:port/prefix") to
+ * one spelling per endpoint: scheme and host in lower case, the scheme's default port (80, 443)
+ * dropped, no trailing slash. A bare "host:port" takes https when `useTls` (CONSUL_HTTP_SSL), else
+ * http. Like Consul's own client, a bare host without port means port 80 (443 with TLS), not 8500.
+ */
 export function normalizeAddress(address: string, useTls: boolean | undefined): string {
-    const trimmed = address.trim().replace(/\/+$/, "");
-    if (trimmed.startsWith("unix://")) {
+    const trimmed = address.trim();
+    if (/^unix:\/\//i.test(trimmed)) {
         throw new Error(`address "${address}": unix sockets are not supported; use http:// or https://`);
     }
-    const withScheme = /^[a-z]+:\/\//i.test(trimmed) ? trimmed : `${useTls ? "https" : "http"}://${trimmed}`;
+    const withScheme = /^[a-z][a-z0-9+.-]*:\/\//i.test(trimmed) ? trimmed : `${useTls ? "https" : "http"}://${trimmed}`;
     let url: URL;
     try {
         url = new URL(withScheme);
@@ -119,12 +125,17 @@ export function normalizeAddress(address: string, useTls: boolean | undefined): 
     if (url.protocol !== "http:" && url.protocol !== "https:") {
         throw new Error(`address "${address}": scheme must be http or https`);
     }
-    return withScheme;
+    if (url.search !== "" || url.hash !== "") {
+        throw new Error(`address "${address}": must not carry a query or fragment`);
+    }
+    const userinfo = url.username !== "" ? `${url.username}${url.password !== "" ? `:${url.password}` : ""}@` : "";
+    // URL lower-cases the scheme and the host and drops the scheme's default port.
+    return `${url.protocol}//${userinfo}${url.host}${url.pathname.replace(/\/+$/, "")}`;
 }
 
 /**
  * Splits a comma-separated address list ("a:8500,b:8500" or "http://a:8500, http://b:8500") and
- * normalises each entry; duplicates are dropped, order is kept (the first is tried first).
+ * normalises each entry; duplicates (in any spelling) are dropped, order is kept (the first is tried first).
  */
 export function normalizeAddresses(address: string, useTls: boolean | undefined): string[] {
     const parts = address
@@ -134,6 +145,19 @@ export function normalizeAddresses(address: string, useTls: boolean | undefined)
     if (parts.length === 0) throw new Error(`address "${address}" names no server`);
     const urls = parts.map((a) => normalizeAddress(a, useTls));
     return urls.filter((u, i) => urls.indexOf(u) === i);
+}
+
+/** The address list as an identity: normalised, without credentials, sorted (order is a preference, not a cluster). */
+function addressIdentity(address: string, useTls: boolean | undefined): string {
+    let urls: string[];
+    try {
+        urls = normalizeAddresses(address, useTls);
+    } catch {
+        // check reports an unusable address; identity falls back to the text as written.
+        return address.trim();
+    }
+    const withoutUserinfo = urls.map((u) => u.replace(/^(https?:\/\/)[^@/]*@/, "$1"));
+    return [...new Set(withoutUserinfo)].sort().join(",");
 }
 
 /**
@@ -224,18 +248,69 @@ export function resolveConnection(input: ConnectionInput | undefined, config: Co
 }
 
 /**
- * The address a resource's object lives at: what identity comparisons use (no secrets). A list of
- * servers is compared as a set, so reordering it does not replace anything.
+ * The cluster a resource's object lives at, from the connection input alone (no stack config or
+ * environment): the normalised address set and the datacenter. Different spellings of one address
+ * ("127.0.0.1:8500", "HTTP://127.0.0.1:8500/", a reordered server list) give the same target. No secrets.
  */
 export function connectionTarget(input: ConnectionInput | undefined): string {
-    const raw = input?.address ?? "";
-    const address = raw.includes(",")
-        ? raw
-              .split(",")
-              .map((a) => a.trim().replace(/\/+$/, ""))
-              .filter((a) => a !== "")
-              .sort()
-              .join(",")
-        : raw.replace(/\/+$/, "");
+    const raw = input?.address;
+    const address = raw === undefined || raw === "" ? "" : addressIdentity(raw, undefined);
     return `${address}|${input?.datacenter ?? ""}`;
+}
+
+/**
+ * The cluster a resource's object lives at, resolved as requests are (input, stack config,
+ * environment, default) and normalised: "http://127.0.0.1:8500", or with a datacenter
+ * "http://127.0.0.1:8500?dc=dc2". Unknown (Pulumi's sentinel) while the address or datacenter is
+ * unknown at preview. Never contains credentials. Shown in previews as the `cluster` input, so a
+ * replacement caused by a real change of cluster says where from and where to.
+ */
+export function clusterTarget(connection: unknown, config: ConfigLookup, env: NodeJS.ProcessEnv): string {
+    if (isUnknown(connection)) return UNKNOWN;
+    // Raw check inputs: only address and datacenter matter here (the rest may still be unknown).
+    const parsed = z.object({ address: z.string().optional(), datacenter: z.string().optional() }).safeParse(connection ?? {});
+    const input = parsed.success ? parsed.data : {};
+    if (isUnknown(input.address) || isUnknown(input.datacenter)) return UNKNOWN;
+    const pick = (given: string | undefined, key: string, envName?: string): string | undefined => {
+        if (given !== undefined && given !== "") return given;
+        const fromConfig = config(key);
+        if (fromConfig !== undefined && fromConfig !== "") return fromConfig;
+        const fromEnv = envName ? env[envName] : undefined;
+        return fromEnv !== undefined && fromEnv !== "" ? fromEnv : undefined;
+    };
+    let useTls: boolean | undefined;
+    try {
+        useTls = parseBool(env.CONSUL_HTTP_SSL);
+    } catch {
+        useTls = undefined;
+    }
+    const address = addressIdentity(pick(input.address, "address", "CONSUL_HTTP_ADDR") ?? "127.0.0.1:8500", useTls);
+    const datacenter = pick(input.datacenter, "datacenter");
+    return datacenter === undefined ? address : `${address}?dc=${datacenter}`;
+}
+
+/** What a resource's inputs and outputs carry about where it lives. */
+export interface Located {
+    connection?: ConnectionInput;
+    /** The computed cluster target (see clusterTarget); absent in state written before it existed. */
+    cluster?: string;
+}
+
+/**
+ * The connection part of a diff: `cluster` replaces (another cluster), a changed connection that
+ * still reaches the same cluster (credentials, TLS, another spelling of the address) is an update.
+ * The old target is the one recorded at the last deployment, so a changed stack config or
+ * environment that moves the resource to another cluster is a replacement too.
+ */
+export function connectionDiff(
+    olds: Located,
+    news: Located,
+    config: ConfigLookup,
+    env: NodeJS.ProcessEnv,
+): { replaces: string[]; changes: string[] } {
+    const before = typeof olds.cluster === "string" ? olds.cluster : clusterTarget(olds.connection, config, env);
+    const after = typeof news.cluster === "string" ? news.cluster : clusterTarget(news.connection, config, env);
+    if (before !== after) return { replaces: ["cluster"], changes: [] };
+    const sameConnection = canonical(olds.connection ?? {}) === canonical(news.connection ?? {});
+    return { replaces: [], changes: sameConnection ? [] : ["connection"] };
 }

@@ -1,9 +1,12 @@
 // What PeeringToken and Peering share: Consul's peering object, GET/DELETE with a bounded wait until
 // a deletion has really finished (Consul deletes asynchronously), the "is this peering still usable"
 // rule used by read() for drift, and the zod rules for peer names and meta.
+import { z } from "zod";
 import type { ConsulClient } from "./client";
+import { connectionSchema, type ConnectionInput } from "./connection";
 import { ConsulApiError, isNotFound } from "./errors";
 import { metaSchema as namesMetaSchema } from "./names";
+import { containsUnknown, UNKNOWN } from "./validation";
 
 export { PEER_NAME, peerName as peerNameSchema } from "./names";
 
@@ -20,12 +23,15 @@ export interface ApiPeering {
     StreamStatus?: {
         ImportedServices?: string[] | null;
         ExportedServices?: string[] | null;
+        LastHeartbeat?: string | null;
+        LastReceive?: string | null;
+        LastSend?: string | null;
     } | null;
     Remote?: { Partition?: string; Datacenter?: string } | null;
 }
 
-/** States in which a peering no longer works and will not recover by itself. */
-const DEAD_STATES = ["DELETING", "TERMINATED", "FAILING"];
+/** States in which a peering no longer works and will not recover by itself (FAILING may: Consul keeps retrying). */
+const DEAD_STATES = ["DELETING", "TERMINATED"];
 
 /** Consul's meta rules for peerings (agent/structs.ValidateMetaTags). */
 export function metaSchema() {
@@ -42,7 +48,10 @@ export async function getPeering(client: ConsulClient, name: string): Promise<Ap
     }
 }
 
-/** True when the peering is deleted, being deleted, terminated by the peer, or failing. */
+/**
+ * True when the peering is deleted, being deleted or terminated by the peer: states it cannot come
+ * back from. A FAILING peering is not dead: its stream broke and Consul keeps re-dialing it.
+ */
 export function isDead(p: ApiPeering | undefined): boolean {
     return p === undefined || !!p.DeletedAt || DEAD_STATES.includes(p.State);
 }
@@ -87,6 +96,22 @@ export async function deletePeeringAndWait(client: ConsulClient, name: string, t
                 `(state ${peering?.State ?? "unknown"}); Consul removes it in the background, try again shortly`,
         );
     }
+}
+
+/**
+ * What Consul tells about a peering that is not ACTIVE. Its HTTP API does not expose the stream's
+ * error (that is in the servers' log), only when the stream last heard from the peer.
+ */
+export function describeState(p: ApiPeering): string {
+    const seen = (label: string, at: string | null | undefined) =>
+        at && !at.startsWith("0001-01-01") ? `${label} ${at}` : `${label} never`;
+    const stream = p.StreamStatus ?? {};
+    const parts: string[] = [];
+    if (p.State === "FAILING") {
+        parts.push("the stream to the peer broke and Consul keeps re-dialing it (the servers' log says why)");
+    }
+    parts.push(seen("last heartbeat", stream.LastHeartbeat), seen("last receive", stream.LastReceive));
+    return `Consul reports ${p.State}: ${parts.join(", ")}`;
 }
 
 /** Lengths of the stream status lists (Consul dropped ImportedServiceCount/ExportedServiceCount). */
@@ -165,4 +190,67 @@ export function explainEstablishError(err: unknown, peerName: string, addresses:
         why = "Consul refused to establish the peering";
     }
     return new Error(`establishing peering "${peerName}" at ${err.address} failed: ${why}. Consul said: ${err.statusCode} ${detail}`);
+}
+
+/** A datacenter name as a valid Consul peer name (lower case, `-` for anything else). */
+export function asPeerName(text: string): string {
+    const cleaned = text
+        .toLowerCase()
+        .replace(/[^a-z0-9-]+/g, "-")
+        .replace(/^-+|-+$/g, "")
+        .slice(0, 63)
+        .replace(/-+$/, "");
+    return cleaned === "" ? "peer" : cleaned;
+}
+
+/**
+ * The datacenter of the cluster a client reaches, as a peer name: what an unset peer name defaults
+ * to (the other cluster's datacenter). Asked from the agent (`/v1/agent/self`), or from
+ * `/v1/catalog/datacenters` when the token may not read the agent. Runs in the provider, never in
+ * the program.
+ */
+export async function datacenterPeerName(client: ConsulClient): Promise<string> {
+    try {
+        const self = await client.get<{ Config?: { Datacenter?: unknown } }>("/v1/agent/self");
+        const dc = self.body?.Config?.Datacenter;
+        if (typeof dc === "string" && dc !== "") return asPeerName(dc);
+    } catch (err) {
+        if (!(err instanceof ConsulApiError) || err.statusCode !== 403) throw err;
+    }
+    const list = (await client.get<unknown>("/v1/catalog/datacenters")).body;
+    const first = Array.isArray(list) ? list.find((d): d is string => typeof d === "string") : undefined;
+    if (!first) throw new Error(`Consul at ${client.address} named no datacenter`);
+    return asPeerName(first);
+}
+
+/**
+ * check's default for an unset peer name: the datacenter of the cluster at `connection` (the
+ * other side's). Unknown while that connection is unknown at preview; a reason when Consul cannot
+ * tell (check then reports it on the property).
+ */
+export async function peerNameDefault(
+    connection: unknown,
+    clientFor: (connection: ConnectionInput | undefined) => ConsulClient,
+    where: string,
+): Promise<{ name: string } | { failure: string }> {
+    if (containsUnknown(connection)) return { name: UNKNOWN };
+    const parsed = connectionSchema().safeParse(connection ?? {});
+    // An unusable connection is reported on its own property.
+    if (!parsed.success) return { name: UNKNOWN };
+    if (parsed.data.datacenter) return { name: asPeerName(parsed.data.datacenter) };
+    try {
+        return { name: await datacenterPeerName(clientFor(parsed.data)) };
+    } catch (err) {
+        return {
+            failure:
+                `not set, and the datacenter of the ${where} cluster, which it defaults to, could not be read ` +
+                `(${err instanceof Error ? err.message : String(err)}): set it, or datacenter in the ${where}'s connection`,
+        };
+    }
+}
+
+/** A raw input that is a plain object (not unknown, not an array), for reading its fields. */
+export function plainObject(value: unknown): Record<string, unknown> | undefined {
+    const parsed = z.record(z.string(), z.unknown()).safeParse(value);
+    return parsed.success ? parsed.data : undefined;
 }

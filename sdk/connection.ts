@@ -5,8 +5,11 @@ import * as pulumi from "@pulumi/pulumi";
  * then the stack config `consul-mesh:<field>` (e.g. `pulumi config set --secret consul-mesh:token ...`),
  * then Consul's environment variables, then the default `http://127.0.0.1:8500`.
  *
- * Changing `address` or `datacenter` replaces the resource (it then lives in another cluster);
- * changing credentials or TLS settings does not touch Consul.
+ * Moving the resource to another cluster (another `address` or `datacenter`, given here or through
+ * the stack config or the environment) replaces it; the preview shows the old and new `cluster`
+ * (normalised address and datacenter). Another spelling of the same address (`127.0.0.1:8500`,
+ * `HTTP://127.0.0.1:8500/`, the scheme's default port written out or not, a reordered server list)
+ * and changed credentials or TLS settings do not touch Consul.
  *
  * The whole connection is stored as a Pulumi secret.
  * @see https://developer.hashicorp.com/consul/commands#environment-variables
@@ -18,6 +21,7 @@ export interface ConnectionArgs {
      * the first is tried first; on a refused or reset connection, or while a server reports no leader,
      * the request moves to the next one. The list is compared as a set: reordering it replaces
      * nothing, adding or removing a server replaces the resource like any other address change.
+     * A bare `host` (no port) means port 80 (443 with TLS), as in Consul's CLI, not 8500.
      * @default "http://127.0.0.1:8500"
      */
     address?: pulumi.Input<string>;

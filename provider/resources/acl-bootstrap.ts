@@ -7,9 +7,9 @@ import type * as dynamic from "@pulumi/pulumi/dynamic";
 import { z } from "zod";
 import { ConsulResourceProvider, type Checked, type Created, type ReadOf, type Updated } from "../base";
 import { ConsulClient } from "../client";
-import { connectionSchema, connectionTarget } from "../connection";
+import { clusterTarget, connectionDiff, connectionSchema, type Located } from "../connection";
 import { ConsulApiError, isNotFound } from "../errors";
-import { canonical, validate } from "../validation";
+import { validate } from "../validation";
 
 /** The ID of Consul's built-in `global-management` policy. */
 export const GLOBAL_MANAGEMENT_POLICY_ID = "00000000-0000-0000-0000-000000000001";
@@ -49,17 +49,28 @@ export interface AclBootstrapOutputs {
     policies: AclPolicyLink[];
     revokeOnDelete?: boolean;
     connection?: AclBootstrapInputs["connection"];
+    /** Where the token lives (normalised address and datacenter), computed by check. */
+    cluster?: string;
 }
 
 /** An ACL token as Consul returns it (fields we use). */
-interface ConsulAclToken {
-    AccessorID: string;
-    SecretID: string;
-    Description?: string;
-    Policies?: Array<{ ID: string; Name: string }>;
+function aclTokenSchema() {
+    return z.object({
+        AccessorID: z.string().min(1),
+        SecretID: z.string().min(1),
+        Description: z.string().optional(),
+        Policies: z
+            .array(z.object({ ID: z.string(), Name: z.string() }))
+            .nullish()
+            .transform((p) => p ?? undefined),
+    });
 }
+type ConsulAclToken = z.infer<ReturnType<typeof aclTokenSchema>>;
 
-function outputsFrom(token: ConsulAclToken, inputs: Pick<AclBootstrapInputs, "connection" | "revokeOnDelete">): AclBootstrapOutputs {
+function outputsFrom(
+    token: ConsulAclToken,
+    inputs: Pick<AclBootstrapInputs, "connection" | "revokeOnDelete"> & Located,
+): AclBootstrapOutputs {
     const outs: AclBootstrapOutputs = {
         accessorId: token.AccessorID,
         secretId: token.SecretID,
@@ -68,6 +79,7 @@ function outputsFrom(token: ConsulAclToken, inputs: Pick<AclBootstrapInputs, "co
     };
     if (inputs.revokeOnDelete !== undefined) outs.revokeOnDelete = inputs.revokeOnDelete;
     if (inputs.connection !== undefined) outs.connection = inputs.connection;
+    if (typeof inputs.cluster === "string") outs.cluster = inputs.cluster;
     return outs;
 }
 
@@ -132,12 +144,18 @@ export async function bootstrapOrAdopt(client: ConsulClient, secret: string, sec
     const deadline = Date.now() + BOOTSTRAP_DEADLINE_MS;
     for (let attempt = 1; ; attempt++) {
         try {
-            const res = await client.put<ConsulAclToken>(
-                "/v1/acl/bootstrap",
-                { BootstrapSecret: secret },
-                { retry: false, secrets: [secret] },
+            const res = await client.put<unknown>("/v1/acl/bootstrap", { BootstrapSecret: secret }, { retry: false, secrets: [secret] });
+            // Nothing after the write may fail: an answer we cannot read is resolved by the secret we chose.
+            const token = aclTokenSchema().safeParse(res.body);
+            if (token.success) return token.data;
+            const made = await tokenBySecret(client, secret).catch(() => undefined);
+            if (made) return made;
+            throw new Error(
+                `Consul at ${client.address} bootstrapped ACLs but neither its answer nor the token could be read; ` +
+                    (secretGiven
+                        ? "run again with the same bootstrapSecret to adopt the token"
+                        : "the token's secret was generated for this call only: reset the bootstrap (see the reset index in Consul's log) and run again with a bootstrapSecret"),
             );
-            return res.body;
         } catch (err) {
             if (!(err instanceof ConsulApiError)) throw err;
             if (err.statusCode === 401) throw aclDisabledError(client.address);
@@ -175,17 +193,16 @@ export async function bootstrapOrAdopt(client: ConsulClient, secret: string, sec
 
 export class AclBootstrapProvider extends ConsulResourceProvider implements dynamic.ResourceProvider {
     check(_olds: Record<string, unknown>, news: Record<string, unknown>): Promise<Checked> {
-        const { failures } = validate(aclBootstrapSchema(), news);
-        return Promise.resolve({ inputs: news, failures });
+        const { cluster: _c, ...given } = news;
+        const { failures } = validate(aclBootstrapSchema(), given);
+        const cluster = clusterTarget(given.connection, (k) => this.stackConfig[k], process.env);
+        return Promise.resolve({ inputs: { ...given, cluster }, failures });
     }
 
-    diff(_id: string, olds: AclBootstrapOutputs, news: AclBootstrapInputs): Promise<dynamic.DiffResult> {
-        const replaces: string[] = [];
-        const changes: string[] = [];
+    diff(_id: string, olds: AclBootstrapOutputs, news: AclBootstrapInputs & Located): Promise<dynamic.DiffResult> {
         // Another cluster needs its own bootstrap. bootstrapSecret is only used when creating (to
         // choose or adopt the token): changing it later changes nothing in Consul, so it is not diffed.
-        if (connectionTarget(olds.connection) !== connectionTarget(news.connection)) replaces.push("connection");
-        else if (canonical(olds.connection ?? {}) !== canonical(news.connection ?? {})) changes.push("connection");
+        const { replaces, changes } = connectionDiff(olds, news, (k) => this.stackConfig[k], process.env);
         if ((olds.revokeOnDelete ?? false) !== (news.revokeOnDelete ?? false)) changes.push("revokeOnDelete");
         return Promise.resolve({ changes: replaces.length > 0 || changes.length > 0, replaces, deleteBeforeReplace: false });
     }

@@ -5,30 +5,28 @@ import { createPrivateKey, X509Certificate } from "node:crypto";
 import type * as dynamic from "@pulumi/pulumi/dynamic";
 import { z } from "zod";
 import { ConsulResourceProvider, type Checked, type Created, type ReadOf, type Updated } from "../base";
-import type { ConsulClient } from "../client";
-import { connectionSchema, connectionTarget } from "../connection";
+import {
+    CONSUL_KEYS,
+    DEFAULTS,
+    pem,
+    readCa,
+    rootSettings,
+    rotationDue,
+    secretForms,
+    undoWrite,
+    waitForNewRoot,
+    type ConfigKey,
+    type ConsulCaConfiguration,
+    type ConsulConfigMap,
+    type ConsulRoots,
+} from "../ca-api";
+import { clusterTarget, connectionDiff, connectionSchema } from "../connection";
 import { formatDuration, isDuration, sameDuration, toNanos } from "../durations";
 import { canonical, validate, type CheckFailure } from "../validation";
 
 export const CA_CONFIGURATION_ID = "connect-ca";
 const PROVIDERS = ["consul", "vault", "aws-pca"] as const;
-/** Our camelCase keys of the consul provider's config, and Consul's names for them. */
-const CONSUL_KEYS = {
-    leafCertTtl: "LeafCertTTL",
-    intermediateCertTtl: "IntermediateCertTTL",
-    rootCertTtl: "RootCertTTL",
-    privateKeyType: "PrivateKeyType",
-    privateKeyBits: "PrivateKeyBits",
-    privateKey: "PrivateKey",
-    rootCert: "RootCert",
-    csrMaxPerSecond: "CSRMaxPerSecond",
-    csrMaxConcurrent: "CSRMaxConcurrent",
-} as const;
-type ConfigKey = keyof typeof CONSUL_KEYS;
 const DURATION_KEYS = new Set(["LeafCertTTL", "IntermediateCertTTL", "RootCertTTL"]);
-/** Consul's built-in defaults (agent/structs/connect_ca.go), used for rules on keys left unset. */
-const DEFAULTS = { LeafCertTTL: "72h", IntermediateCertTTL: "8760h", RootCertTTL: "87600h", PrivateKeyType: "ec", PrivateKeyBits: 256 };
-const SETTLE_TIMEOUT_MS = 30_000;
 
 export function caConfigurationSchema() {
     const duration = z.string().refine(isDuration, 'must be a Go duration such as "72h", "90m" or "1h30m"');
@@ -59,7 +57,6 @@ export function caConfigurationSchema() {
 
 export type CaConfigurationInputs = z.infer<ReturnType<typeof caConfigurationSchema>>;
 export type ConsulCaConfig = NonNullable<CaConfigurationInputs["config"]>;
-type ConsulConfigMap = Record<string, unknown>;
 
 export interface CaRoot {
     id: string;
@@ -78,17 +75,8 @@ export interface CaConfigurationOutputs extends CaConfigurationInputs {
     rootCertPem: string;
     roots: CaRoot[];
     forceWithoutCrossSigning: boolean;
-}
-
-interface ConsulCaConfiguration {
-    Provider: string;
-    Config: ConsulConfigMap | null;
-    ForceWithoutCrossSigning?: boolean;
-}
-interface ConsulRoots {
-    ActiveRootID: string;
-    TrustDomain: string;
-    Roots: Array<{ ID: string; Active: boolean; NotAfter: string; RootCert: string }> | null;
+    /** Where the configuration lives (normalised address and datacenter), computed by check. */
+    cluster?: string;
 }
 
 /** The user's config under Consul's key names. */
@@ -181,20 +169,6 @@ function keyFailures(privateKey: string | undefined, rootCert: string | undefine
     return [];
 }
 
-const pem = (v: unknown) => (typeof v === "string" ? v.trim() : v);
-
-/** Settings whose change makes Consul generate (or load) a new root, with defaults filled in. */
-function rootSettings(provider: string | undefined, config: Record<string, unknown> | undefined): Record<string, unknown> {
-    const c = config ?? {};
-    return {
-        provider: provider ?? "consul",
-        privateKeyType: c.privateKeyType ?? DEFAULTS.PrivateKeyType,
-        privateKeyBits: c.privateKeyBits ?? DEFAULTS.PrivateKeyBits,
-        privateKey: pem(c.privateKey) ?? "",
-        rootCert: pem(c.rootCert) ?? "",
-    };
-}
-
 /** What rotates the root between two sets of inputs; key material is named, never shown. */
 export function rotationReason(olds: Record<string, unknown>, news: CaConfigurationInputs): string {
     const before = rootSettings(olds.provider as string | undefined, olds.config as Record<string, unknown> | undefined);
@@ -230,17 +204,11 @@ export function mergeConfig(current: ConsulCaConfiguration, inputs: CaConfigurat
     return { ...Object.fromEntries(kept), ...wanted };
 }
 
-async function readCa(client: ConsulClient): Promise<{ config: ConsulCaConfiguration; roots: ConsulRoots }> {
-    const config = (await client.get<ConsulCaConfiguration>("/v1/connect/ca/configuration")).body;
-    const roots = (await client.get<ConsulRoots>("/v1/connect/ca/roots")).body;
-    return { config, roots };
-}
-
 /** Outputs for what Consul holds. The private key is echoed only where the (secret) input set it. */
 function outputsFrom(
     ca: { config: ConsulCaConfiguration; roots: ConsulRoots },
     inputs: CaConfigurationInputs,
-    extra: { configKeys: string[]; rootRotation: string },
+    extra: { configKeys: string[]; rootRotation: string; cluster?: string },
 ): CaConfigurationOutputs {
     const held = ca.config.Config ?? {};
     const provider = ca.config.Provider as CaConfigurationOutputs["provider"];
@@ -266,12 +234,13 @@ function outputsFrom(
     }
     if (inputs.resetOnDelete !== undefined) outs.resetOnDelete = inputs.resetOnDelete;
     if (inputs.connection !== undefined) outs.connection = inputs.connection;
+    if (extra.cluster !== undefined) outs.cluster = extra.cluster;
     return outs;
 }
 
 /** Inputs without the values check computes. */
 function userInputs(raw: Record<string, unknown>): CaConfigurationInputs {
-    const { rootRotation: _r, configKeys: _k, ...rest } = raw;
+    const { rootRotation: _r, configKeys: _k, cluster: _c, ...rest } = raw;
     return rest;
 }
 
@@ -280,19 +249,23 @@ export class CaConfigurationProvider extends ConsulResourceProvider implements d
         const inputs = userInputs(news);
         const { value, failures } = validate(caConfigurationSchema(), inputs as Record<string, unknown>);
         if (failures.length > 0) return Promise.resolve({ inputs: news, failures });
-        if (!value) return Promise.resolve({ inputs: { ...inputs, rootRotation: "unknown until the inputs are known" } });
+        const cluster = clusterTarget(inputs.connection, (k) => this.stackConfig[k], process.env);
+        if (!value) return Promise.resolve({ inputs: { ...inputs, cluster, rootRotation: "unknown until the inputs are known" } });
         const ruleFailures = configFailures(value);
         if (ruleFailures.length > 0) return Promise.resolve({ inputs: news, failures: ruleFailures });
         // A computed input, so that `pulumi preview --diff` shows whether the update rotates the root.
-        return Promise.resolve({ inputs: { ...inputs, rootRotation: rotationReason(olds, value) } });
+        return Promise.resolve({ inputs: { ...inputs, cluster, rootRotation: rotationReason(olds, value) } });
     }
 
     diff(_id: string, olds: CaConfigurationOutputs, rawNews: Record<string, unknown>): Promise<dynamic.DiffResult> {
         const news = userInputs(rawNews);
-        const replaces: string[] = [];
-        const changes: string[] = [];
-        if (connectionTarget(olds.connection) !== connectionTarget(news.connection)) replaces.push("connection");
-        else if (canonical(olds.connection ?? {}) !== canonical(news.connection ?? {})) changes.push("connection");
+        const cluster = typeof rawNews.cluster === "string" ? rawNews.cluster : undefined;
+        const { replaces, changes } = connectionDiff(
+            olds,
+            { connection: news.connection, cluster },
+            (k) => this.stackConfig[k],
+            process.env,
+        );
         const provider = news.provider ?? "consul";
         if (olds.provider !== provider) changes.push("provider");
         const held = provider === "consul" ? toConsulConfig({ config: olds.config }) : olds.providerConfig;
@@ -314,7 +287,7 @@ export class CaConfigurationProvider extends ConsulResourceProvider implements d
         const client = this.client(props.connection);
         const configKeys = props.configKeys ?? [];
         // The program's private key is kept in the output only if it is still what Consul holds.
-        const outs = outputsFrom(await readCa(client), props, { configKeys, rootRotation: "none" });
+        const outs = outputsFrom(await readCa(client), props, { configKeys, rootRotation: "none", cluster: props.cluster });
         const config: Record<string, unknown> = {};
         for (const key of configKeys) {
             const held = (outs.config as Record<string, unknown> | undefined)?.[key];
@@ -323,6 +296,7 @@ export class CaConfigurationProvider extends ConsulResourceProvider implements d
             config[key] = held !== undefined && old !== undefined && sameValue(CONSUL_KEYS[key as ConfigKey], old, held) ? old : held;
         }
         const inputs: Record<string, unknown> = { ...userInputs(props as unknown as Record<string, unknown>), rootRotation: "none" };
+        if (props.cluster !== undefined) inputs.cluster = props.cluster;
         for (const k of ["activeRootId", "trustDomain", "rootCertPem", "roots", "provider", "forceWithoutCrossSigning"]) delete inputs[k];
         // Realigned only where they differ from what an unset input means, so refresh adds no noise.
         if (outs.provider !== "consul") inputs.provider = outs.provider;
@@ -346,8 +320,11 @@ export class CaConfigurationProvider extends ConsulResourceProvider implements d
             IntermediateCertTTL: DEFAULTS.IntermediateCertTTL,
             RootCertTTL: DEFAULTS.RootCertTTL,
         };
+        // Settings that already make Consul's default root (say, only TTLs were managed) rotate nothing:
+        // waiting for a new root then would only time out.
+        const rotates = rotationDue(before.config, "consul", defaults);
         await client.put("/v1/connect/ca/configuration", { Provider: "consul", Config: defaults });
-        await waitForNewRoot(client, before.roots.ActiveRootID);
+        if (rotates) await waitForNewRoot(client, before.roots.ActiveRootID);
     }
 
     /** create and update: PUT the merged config, wait for a new root if one is due, read back. */
@@ -357,42 +334,23 @@ export class CaConfigurationProvider extends ConsulResourceProvider implements d
         const provider = inputs.provider ?? "consul";
         const before = await readCa(client);
         const config = mergeConfig(before.config, inputs);
-        const heldSettings = rootSettings(before.config.Provider, fromConsulKeys(before.config.Config));
-        const rotates = canonical(heldSettings) !== canonical(rootSettings(provider, fromConsulKeys(config)));
+        const rotates = rotationDue(before.config, provider, config);
         const secrets = secretForms([config.PrivateKey, ...Object.values(inputs.providerConfig ?? {})]);
         const body = { Provider: provider, Config: config, ForceWithoutCrossSigning: inputs.forceWithoutCrossSigning ?? false };
         await client.put("/v1/connect/ca/configuration", body, { secrets }); // idempotent: equal config is a no-op
-        if (rotates) await waitForNewRoot(client, before.roots.ActiveRootID);
-        const configKeys = Object.keys(inputs.config ?? {}).filter((k) => (inputs.config as Record<string, unknown>)[k] !== undefined);
-        return outputsFrom(await readCa(client), inputs, { configKeys, rootRotation: (raw.rootRotation as string) ?? "none" });
-    }
-}
-
-/** Consul quotes bad keys in errors Go-style ("\n" escaped): scrub the raw, quoted and per-line forms. */
-function secretForms(values: unknown[]): string[] {
-    const strings = values.filter((v): v is string => typeof v === "string");
-    return strings.flatMap((v) => [v, JSON.stringify(v).slice(1, -1), ...v.split("\n").filter((line) => line.trim().length >= 16)]);
-}
-
-function fromConsulKeys(config: ConsulConfigMap | null): Record<string, unknown> {
-    const out: Record<string, unknown> = {};
-    for (const [ours, theirs] of Object.entries(CONSUL_KEYS)) if (config?.[theirs] !== undefined) out[ours] = config[theirs];
-    return out;
-}
-
-/** Rotation is applied by the leader; wait (bounded) until the roots endpoint shows the new active root. */
-async function waitForNewRoot(client: ConsulClient, previous: string): Promise<void> {
-    const deadline = Date.now() + SETTLE_TIMEOUT_MS;
-    for (;;) {
-        const roots = (await client.get<ConsulRoots>("/v1/connect/ca/roots")).body;
-        if (roots.ActiveRootID !== previous && (roots.Roots ?? []).some((r) => r.ID === roots.ActiveRootID && r.Active)) return;
-        if (Date.now() > deadline) {
-            throw new Error(
-                `the CA configuration was written to ${client.address} but no new active root appeared in /v1/connect/ca/roots within ${SETTLE_TIMEOUT_MS / 1000}s; run pulumi up again once the CA has settled`,
-            );
+        try {
+            await this.afterWrite?.();
+            if (rotates) await waitForNewRoot(client, before.roots.ActiveRootID);
+            const configKeys = Object.keys(inputs.config ?? {}).filter((k) => (inputs.config as Record<string, unknown>)[k] !== undefined);
+            const cluster = typeof raw.cluster === "string" ? raw.cluster : undefined;
+            return outputsFrom(await readCa(client), inputs, { configKeys, rootRotation: (raw.rootRotation as string) ?? "none", cluster });
+        } catch (err) {
+            return await undoWrite(client, before.config, body, rotates, err, raw, secrets, CA_CONFIGURATION_ID);
         }
-        await new Promise((r) => setTimeout(r, 250));
     }
+
+    /** Test hook: runs right after the write of a create or update, so that tests can fail it there. */
+    afterWrite?: () => Promise<void>;
 }
 
 /** The one provider instance every CaConfiguration shares. */

@@ -6,9 +6,20 @@ import type * as dynamic from "@pulumi/pulumi/dynamic";
 import { z } from "zod";
 import { ConsulResourceProvider, type Checked, type Created, type ReadOf, type Updated } from "../base";
 import type { ConsulClient } from "../client";
-import { connectionSchema, connectionTarget } from "../connection";
-import { deletePeeringAndWait, getPeering, isDead, metaOf, metaSchema, peerNameSchema, type ApiPeering } from "../peering-api";
-import { canonical, validate } from "../validation";
+import { clusterTarget, connectionDiff, connectionSchema, type ConnectionInput, type Located } from "../connection";
+import {
+    deletePeeringAndWait,
+    getPeering,
+    inspectToken,
+    isDead,
+    metaOf,
+    metaSchema,
+    peerNameDefault,
+    peerNameSchema,
+    plainObject,
+    type ApiPeering,
+} from "../peering-api";
+import { canonical, isUnknown, UNKNOWN, validate, type CheckFailure } from "../validation";
 
 export function peeringTokenSchema() {
     return z
@@ -31,6 +42,8 @@ export function peeringTokenSchema() {
 export type PeeringTokenInputs = z.infer<ReturnType<typeof peeringTokenSchema>>;
 
 export interface PeeringTokenOutputs extends PeeringTokenInputs {
+    /** Where the acceptor peering lives (normalised address and datacenter), computed by check. */
+    cluster?: string;
     /** The token to hand to the dialer (a secret). */
     peeringToken: string;
     /** The acceptor's peering ID (the dialer's `peerId`). */
@@ -50,16 +63,27 @@ function tokenShapeChanged(olds: PeeringTokenInputs, news: PeeringTokenInputs): 
     return changed;
 }
 
-async function generate(client: ConsulClient, inputs: PeeringTokenInputs): Promise<PeeringTokenOutputs> {
+/**
+ * POSTs generate-token and builds the outputs from the token itself (it names the acceptor
+ * peering's ID), so nothing after the write reads Consul again. The call is retried like any other
+ * on a lost answer: for a name that is already an acceptor, Consul reuses the peering (same ID, its
+ * Meta unchanged) and only replaces its establishment secret (agent/rpc/peering/service.go,
+ * GenerateToken), so a repeat makes no second peering and voids only the token nobody received.
+ */
+async function generate(client: ConsulClient, inputs: PeeringTokenInputs, before: ApiPeering | undefined): Promise<PeeringTokenOutputs> {
     const body: Record<string, unknown> = { PeerName: inputs.peerName };
     if (inputs.meta && Object.keys(inputs.meta).length > 0) body.Meta = inputs.meta;
     if (inputs.serverExternalAddresses?.length) body.ServerExternalAddresses = inputs.serverExternalAddresses;
-    const res = await client.post<{ PeeringToken: string }>("/v1/peering/token", body);
-    const token = res.body?.PeeringToken;
-    if (!token) throw new Error(`Consul at ${client.address} returned no peering token for "${inputs.peerName}"`);
-    const peering = await getPeering(client, inputs.peerName);
-    if (!peering) throw new Error(`peering "${inputs.peerName}" is missing at ${client.address} right after its token was generated`);
-    return { ...inputs, peeringToken: token, peeringId: peering.ID, state: peering.State };
+    const res = await client.post<{ PeeringToken?: unknown }>("/v1/peering/token", body);
+    const token = typeof res.body?.PeeringToken === "string" ? res.body.PeeringToken : "";
+    const peeringId = inspectToken(token).summary?.peerId;
+    if (!peeringId) throw new Error(`Consul at ${client.address} returned no usable peering token for "${inputs.peerName}"`);
+    return { ...inputs, peeringToken: token, peeringId, state: before?.ID === peeringId ? before.State : "PENDING" };
+}
+
+/** Meta as Consul keeps it: it does not change a peering's Meta when a token is regenerated. */
+function sameMeta(p: ApiPeering, meta: PeeringTokenInputs["meta"]): boolean {
+    return canonical(metaOf(p) ?? {}) === canonical(meta && Object.keys(meta).length > 0 ? meta : {});
 }
 
 /**
@@ -78,19 +102,46 @@ async function orphaned(
 }
 
 export class PeeringTokenProvider extends ConsulResourceProvider implements dynamic.ResourceProvider {
-    check(_olds: Record<string, unknown>, news: Record<string, unknown>): Promise<Checked> {
-        const { failures } = validate(peeringTokenSchema(), news);
-        return Promise.resolve({ inputs: news, failures });
+    async check(_olds: Record<string, unknown>, news: Record<string, unknown>): Promise<Checked> {
+        const { cluster: _c, ...given } = news;
+        // Unset names default to the datacenters (asked here, in the provider, never in the program):
+        // this acceptor calls the peering after the dialer's datacenter, the dialer after this one's.
+        const named = await this.withDefaultNames(given);
+        const { failures } = validate(peeringTokenSchema(), named.inputs);
+        const cluster = clusterTarget(given.connection, (k) => this.stackConfig[k], process.env);
+        const defaulted = new Set(named.failures.map((f) => f.property));
+        return {
+            inputs: { ...named.inputs, cluster },
+            failures: [...named.failures, ...failures.filter((f) => !defaulted.has(f.property))],
+        };
     }
 
-    diff(_id: string, olds: PeeringTokenOutputs, news: PeeringTokenInputs): Promise<dynamic.DiffResult> {
+    private async withDefaultNames(given: Record<string, unknown>): Promise<{ inputs: Record<string, unknown>; failures: CheckFailure[] }> {
+        const inputs = { ...given };
+        const failures: CheckFailure[] = [];
+        const dialer = plainObject(given.dialer);
+        const clientFor = (c: ConnectionInput | undefined) => this.client(c);
+        // The whole dialer still unknown at preview: so is the name it would give.
+        if (given.peerName === undefined && isUnknown(given.dialer)) inputs.peerName = UNKNOWN;
+        if (given.peerName === undefined && dialer) {
+            const found = await peerNameDefault(dialer.connection, clientFor, "dialer");
+            if ("name" in found) inputs.peerName = found.name;
+            else failures.push({ property: "peerName", reason: found.failure });
+        }
+        if (dialer && dialer.peerName === undefined) {
+            const found = await peerNameDefault(given.connection, clientFor, "acceptor");
+            if ("name" in found) inputs.dialer = { ...dialer, peerName: found.name };
+            else failures.push({ property: "dialer.peerName", reason: found.failure });
+        }
+        return { inputs, failures };
+    }
+
+    diff(_id: string, olds: PeeringTokenOutputs, news: PeeringTokenInputs & Located): Promise<dynamic.DiffResult> {
         const replaces: string[] = [];
         if (olds.peerName !== news.peerName) replaces.push("peerName");
-        if (connectionTarget(olds.connection) !== connectionTarget(news.connection)) replaces.push("connection");
-        const changes = tokenShapeChanged(olds, news);
-        if (!replaces.includes("connection") && canonical(olds.connection ?? {}) !== canonical(news.connection ?? {})) {
-            changes.push("connection");
-        }
+        const where = connectionDiff(olds, news, (k) => this.stackConfig[k], process.env);
+        replaces.push(...where.replaces);
+        const changes = [...tokenShapeChanged(olds, news), ...where.changes];
         if (canonical(olds.dialer ?? {}) !== canonical(news.dialer ?? {})) changes.push("dialer");
         // peeringToken, peeringId and state are outputs: never a reason to change anything.
         return Promise.resolve({ changes: replaces.length > 0 || changes.length > 0, replaces, deleteBeforeReplace: false });
@@ -99,21 +150,47 @@ export class PeeringTokenProvider extends ConsulResourceProvider implements dyna
     async create(inputs: PeeringTokenInputs): Promise<Created<PeeringTokenOutputs>> {
         const client = this.client(inputs.connection);
         const existing = await getPeering(client, inputs.peerName);
-        // A terminated, failing or half-deleted peering of this name cannot be dialed again, nor can
-        // one whose dialer is known to be gone: clear it.
+        // A terminated or half-deleted peering of this name cannot be dialed again, nor can one whose
+        // dialer is known to be gone: clear it. A FAILING one is kept (Consul keeps re-dialing it).
+        let before = existing;
         if (existing && (isDead(existing) || (await orphaned(existing, inputs.dialer, (c) => this.client(c))))) {
             await deletePeeringAndWait(client, inputs.peerName);
+            before = undefined;
         }
-        // A live acceptor of this name keeps its ID and active streams; it just gets a new token.
-        const outs = await generate(client, inputs);
+        // A live acceptor of this name (typically made by an earlier attempt of this create whose answer
+        // was lost) keeps its ID and active streams and just gets a new token. One with other meta is
+        // another object: Consul would keep its meta, so say so rather than take it over.
+        if (before && isDialerSide(before)) {
+            throw new Error(
+                `peering "${inputs.peerName}" at ${client.address} is the dialing side of a peering (established with a token ` +
+                    `from another cluster); a cluster cannot generate a token for a name it dials: pick another peerName or delete that peering`,
+            );
+        }
+        if (before && !sameMeta(before, inputs.meta)) {
+            throw new Error(
+                `peering "${inputs.peerName}" already exists at ${client.address} (state ${before.State}) with other meta than this ` +
+                    `PeeringToken's, which Consul keeps when a token is regenerated: give it the same meta, or delete that peering first`,
+            );
+        }
+        const outs = await generate(client, inputs, before);
+        try {
+            await this.afterWrite?.();
+        } catch (err) {
+            // A peering this create made goes again; an existing one only had its unused token replaced.
+            if (!before) await removeIfMine(client, inputs, outs.peeringId, err);
+            throw err;
+        }
         return { id: inputs.peerName, outs };
     }
+
+    /** Test hook: runs right after the write of a create, so that tests can fail it there. */
+    afterWrite?: () => Promise<void>;
 
     async read(id: string, props: PeeringTokenOutputs): Promise<ReadOf<PeeringTokenOutputs, PeeringTokenInputs>> {
         const client = this.client(props.connection);
         const peering = await getPeering(client, props.peerName ?? id);
-        // Gone, terminated by the dialer, failing, or a different peering of that name (our token
-        // belongs to the old one): report it gone so that up generates a new token.
+        // Gone, terminated by the dialer, or a different peering of that name (our token belongs to
+        // the old one): report it gone so that up generates a new token. FAILING is a state, not an end.
         if (!peering || isDead(peering) || (props.peeringId && peering.ID !== props.peeringId)) return {};
         if (await orphaned(peering, props.dialer, (c) => this.client(c))) return {};
         const outs: PeeringTokenOutputs = { ...props, peeringId: peering.ID, state: peering.State };
@@ -134,11 +211,33 @@ export class PeeringTokenProvider extends ConsulResourceProvider implements dyna
         // uses this token is replaced with the new token. Regenerating in place would keep the old
         // acceptor, which cannot be dialed again once its dialer is deleted.
         await deletePeeringAndWait(client, news.peerName);
-        return { outs: await generate(client, news) };
+        return { outs: await generate(client, news, undefined) };
     }
 
     async delete(id: string, props: PeeringTokenOutputs): Promise<void> {
         await deletePeeringAndWait(this.client(props.connection), props.peerName ?? id);
+    }
+}
+
+/** A dialer's peering knows the addresses it dials; an acceptor's does not. */
+function isDialerSide(p: ApiPeering): boolean {
+    return (p.PeerServerAddresses?.length ?? 0) > 0;
+}
+
+/**
+ * Deletes the acceptor peering `id` that a failed create made (never another one of that name). When
+ * that fails too, the error carries the id so that Pulumi records the resource instead of leaking it.
+ */
+async function removeIfMine(client: ConsulClient, inputs: PeeringTokenInputs, id: string, cause: unknown): Promise<void> {
+    const name = inputs.peerName;
+    try {
+        if ((await getPeering(client, name))?.ID === id) await deletePeeringAndWait(client, name);
+    } catch {
+        const message =
+            `${cause instanceof Error ? cause.message : String(cause)}\nThe acceptor peering "${name}" could not be removed again ` +
+            `from ${client.address}: it is recorded in the stack, and the next \`pulumi up\` or \`destroy\` takes care of it.`;
+        // __provider (in inputs) must stay in the recorded properties: later read/delete calls need it.
+        throw Object.assign(new Error(message), { id: name, properties: { ...inputs }, reasons: [message] });
     }
 }
 

@@ -5,21 +5,25 @@ import type * as dynamic from "@pulumi/pulumi/dynamic";
 import { z } from "zod";
 import { ConsulResourceProvider, type Checked, type Created, type ReadOf, type Updated } from "../base";
 import type { ConsulClient } from "../client";
-import { connectionSchema, connectionTarget } from "../connection";
+import { ConsulApiError } from "../errors";
+import { clusterTarget, connectionDiff, connectionSchema, type ConnectionInput, type Located } from "../connection";
 import {
     deletePeeringAndWait,
+    describeState,
     explainEstablishError,
     getPeering,
     inspectToken,
     isDead,
     metaOf,
     metaSchema,
+    peerNameDefault,
     peerNameSchema,
+    plainObject,
     pollPeering,
     serviceCounts,
     type ApiPeering,
 } from "../peering-api";
-import { canonical, validate } from "../validation";
+import { canonical, isUnknown, UNKNOWN, validate, type CheckFailure } from "../validation";
 
 const DEFAULT_ACTIVE_TIMEOUT_SECONDS = 60;
 
@@ -47,6 +51,8 @@ export function peeringSchema() {
 export type PeeringInputs = z.infer<ReturnType<typeof peeringSchema>>;
 
 export interface PeeringOutputs extends PeeringInputs {
+    /** Where the peering lives (normalised address and datacenter), computed by check. */
+    cluster?: string;
     /** This cluster's ID for the peering. */
     peeringId: string;
     state: string;
@@ -74,8 +80,28 @@ function isOver(p: ApiPeering | undefined): boolean {
     return p === undefined || !!p.DeletedAt || p.State === "DELETING" || p.State === "TERMINATED";
 }
 
-/** States that mean a dialer peering is (or is about to be) in use. */
-const LIVE = ["ACTIVE", "ESTABLISHING"];
+/**
+ * States that mean a dialer peering is (or is about to be) in use. FAILING is one: its stream broke
+ * and Consul keeps re-dialing, so deleting it would end a peering that may be about to recover.
+ */
+const LIVE = ["ACTIVE", "ESTABLISHING", "FAILING"];
+
+/** How long create looks, after an establish whose answer was lost, for the peering to leave PENDING. */
+const LOST_ANSWER_WAIT_MS = 5_000;
+
+/**
+ * The existing dialer peering is exactly what this create asks for: dialed with a token of the
+ * same acceptor peering (the token names it) and with the same meta. Typically made by an earlier
+ * attempt of this create whose answer was lost.
+ */
+function isIdentical(p: ApiPeering, inputs: PeeringInputs, tokenPeerId: string | undefined): boolean {
+    return (
+        isDialer(p) &&
+        tokenPeerId !== undefined &&
+        p.PeerID === tokenPeerId &&
+        canonical(metaOf(p) ?? {}) === canonical(inputs.meta && Object.keys(inputs.meta).length > 0 ? inputs.meta : {})
+    );
+}
 
 function outputsOf(inputs: PeeringInputs, p: ApiPeering, acceptorState?: string): PeeringOutputs {
     const outs: PeeringOutputs = {
@@ -94,25 +120,58 @@ function outputsOf(inputs: PeeringInputs, p: ApiPeering, acceptorState?: string)
 }
 
 export class PeeringProvider extends ConsulResourceProvider implements dynamic.ResourceProvider {
-    check(_olds: Record<string, unknown>, news: Record<string, unknown>): Promise<Checked> {
-        const { failures } = validate(peeringSchema(), news);
-        return Promise.resolve({ inputs: news, failures });
+    async check(_olds: Record<string, unknown>, news: Record<string, unknown>): Promise<Checked> {
+        const { cluster: _c, ...given } = news;
+        // Unset names default to the datacenters (asked here, in the provider, never in the program):
+        // this dialer calls the peering after the acceptor's datacenter, the acceptor after this one's.
+        const named = await this.withDefaultNames(given);
+        const { failures } = validate(peeringSchema(), named.inputs);
+        const cluster = clusterTarget(given.connection, (k) => this.stackConfig[k], process.env);
+        const defaulted = new Set(named.failures.map((f) => f.property));
+        return {
+            inputs: { ...named.inputs, cluster },
+            failures: [...named.failures, ...failures.filter((f) => !defaulted.has(f.property))],
+        };
     }
 
-    diff(_id: string, olds: PeeringOutputs, news: PeeringInputs): Promise<dynamic.DiffResult> {
+    private async withDefaultNames(given: Record<string, unknown>): Promise<{ inputs: Record<string, unknown>; failures: CheckFailure[] }> {
+        const inputs = { ...given };
+        const failures: CheckFailure[] = [];
+        const acceptor = plainObject(given.acceptor);
+        const clientFor = (c: ConnectionInput | undefined) => this.client(c);
+        // The whole acceptor still unknown at preview: so is the name it would give.
+        if (given.peerName === undefined && isUnknown(given.acceptor)) inputs.peerName = UNKNOWN;
+        if (given.peerName === undefined && acceptor) {
+            const found = await peerNameDefault(acceptor.connection, clientFor, "acceptor");
+            if ("name" in found) inputs.peerName = found.name;
+            else failures.push({ property: "peerName", reason: found.failure });
+        }
+        if (acceptor && acceptor.peerName === undefined) {
+            const found = await peerNameDefault(given.connection, clientFor, "dialer");
+            if ("name" in found) inputs.acceptor = { ...acceptor, peerName: found.name };
+            else failures.push({ property: "acceptor.peerName", reason: found.failure });
+        }
+        return { inputs, failures };
+    }
+
+    diff(_id: string, olds: PeeringOutputs, news: PeeringInputs & Located): Promise<dynamic.DiffResult> {
         const replaces: string[] = [];
         const changes: string[] = [];
         if (olds.peerName !== news.peerName) replaces.push("peerName");
         if (olds.peeringToken !== news.peeringToken) replaces.push("peeringToken");
         // Consul sets a dialer's Meta only when establishing.
         if (canonical(olds.meta ?? {}) !== canonical(news.meta ?? {})) replaces.push("meta");
-        if (connectionTarget(olds.connection) !== connectionTarget(news.connection)) replaces.push("connection");
-        else if (canonical(olds.connection ?? {}) !== canonical(news.connection ?? {})) changes.push("connection");
+        const where = connectionDiff(olds, news, (k) => this.stackConfig[k], process.env);
+        replaces.push(...where.replaces);
+        changes.push(...where.changes);
         for (const key of ["adopt", "waitForActive", "activeTimeoutSeconds"] as const) {
             if ((olds[key] ?? null) !== (news[key] ?? null)) changes.push(key);
         }
         if (canonical(olds.acceptor ?? {}) !== canonical(news.acceptor ?? {})) changes.push("acceptor");
-        // state, counts and addresses are observations: never a diff.
+        // A peering a refresh found not ACTIVE (FAILING, say) is drift that up cannot write away:
+        // the update waits (bounded) for Consul to bring it back, or fails saying in which state it is.
+        if (news.waitForActive !== false && olds.state !== undefined && olds.state !== "ACTIVE") changes.push("state");
+        // Otherwise state, counts and addresses are observations: never a diff.
         return Promise.resolve({ changes: replaces.length > 0 || changes.length > 0, replaces, deleteBeforeReplace: true });
     }
 
@@ -121,6 +180,12 @@ export class PeeringProvider extends ConsulResourceProvider implements dynamic.R
         const name = inputs.peerName;
         const tokenPeerId = inspectToken(inputs.peeringToken).summary?.peerId;
         let existing = await getPeering(client, name);
+        if (existing && !isDead(existing) && LIVE.includes(existing.State) && isIdentical(existing, inputs, tokenPeerId)) {
+            // Already made from this token (an earlier attempt whose answer was lost): success, not
+            // "already exists". It is not removed if it does not become ACTIVE: this call did not make it.
+            // (A PENDING one never exchanged its secret: it is a leftover, cleared below.)
+            return { id: name, outs: await this.settle(client, inputs, false) };
+        }
         if (existing && !inputs.adopt && isDialer(existing) && !isDead(existing) && existing.PeerID !== tokenPeerId) {
             // Dialing an acceptor peering that the token does not come from: if that acceptor was
             // deleted (say, the token was rotated or it was deleted by hand), Consul marks this side
@@ -130,7 +195,8 @@ export class PeeringProvider extends ConsulResourceProvider implements dynamic.R
         if (existing && !isDead(existing) && LIVE.includes(existing.State) && isDialer(existing)) {
             if (!inputs.adopt) {
                 throw new Error(
-                    `peering "${name}" already exists at ${client.address} (state ${existing.State}); set adopt: true to manage it ` +
+                    `peering "${name}" already exists at ${client.address} (state ${existing.State}) and dials another acceptor ` +
+                        `peering than this token's (${existing.PeerID ?? "unknown"}) or has other meta; set adopt: true to manage it ` +
                         `without re-establishing, or delete it first`,
                 );
             }
@@ -153,10 +219,55 @@ export class PeeringProvider extends ConsulResourceProvider implements dynamic.R
             // Never repeated: a second establish with a used token could only fail.
             await client.post("/v1/peering/establish", body, { retry: false, secrets: [inputs.peeringToken] });
         } catch (err) {
-            await this.removeLeftover(client, name);
-            throw explainEstablishError(err, name, addresses);
+            // The answer was lost, but the establish may have gone through: then it is ours, go on.
+            const landed =
+                err instanceof ConsulApiError && err.writeMayHaveLanded && (await this.establishedAnyway(client, inputs, tokenPeerId));
+            if (!landed) await this.undo(client, inputs, explainEstablishError(err, name, addresses));
         }
-        return { id: name, outs: await this.settle(client, inputs, true) };
+        try {
+            await this.afterWrite?.();
+            return { id: name, outs: await this.settle(client, inputs, true) };
+        } catch (err) {
+            // Whatever failed after the establish (waiting, reading back): the peering goes again.
+            return await this.undo(client, inputs, err);
+        }
+    }
+
+    /** Test hook: runs right after the write of a create, so that tests can fail it there. */
+    afterWrite?: () => Promise<void>;
+
+    /** After an establish whose answer was lost: did it make our peering (it leaves PENDING once the secret is exchanged)? */
+    private async establishedAnyway(client: ConsulClient, inputs: PeeringInputs, tokenPeerId: string | undefined): Promise<boolean> {
+        try {
+            const { peering } = await pollPeering(
+                client,
+                inputs.peerName,
+                (p) => p === undefined || p.State !== "PENDING",
+                LOST_ANSWER_WAIT_MS,
+            );
+            return peering !== undefined && !isDead(peering) && peering.State !== "PENDING" && isIdentical(peering, inputs, tokenPeerId);
+        } catch {
+            return false;
+        }
+    }
+
+    /**
+     * Removes the peering this create made, then rethrows. When it cannot be removed (Consul
+     * unreachable), the error carries the id, so Pulumi records the resource instead of leaking it.
+     */
+    private async undo(client: ConsulClient, inputs: PeeringInputs, err: unknown): Promise<never> {
+        const tokenPeerId = inspectToken(inputs.peeringToken).summary?.peerId;
+        try {
+            // Only a dialer peering made from this token is ours to remove.
+            const p = await getPeering(client, inputs.peerName);
+            if (p && isDialer(p) && p.PeerID === tokenPeerId) await deletePeeringAndWait(client, inputs.peerName);
+        } catch {
+            const message =
+                `${err instanceof Error ? err.message : String(err)}\nThe peering "${inputs.peerName}" could not be removed again from ` +
+                `${client.address}: it is recorded in the stack, and the next \`pulumi up\` or \`destroy\` takes care of it.`;
+            throw Object.assign(new Error(message), { id: inputs.peerName, properties: { ...inputs }, reasons: [message] });
+        }
+        throw err;
     }
 
     /**
@@ -168,11 +279,12 @@ export class PeeringProvider extends ConsulResourceProvider implements dynamic.R
         const timeoutMs = (inputs.activeTimeoutSeconds ?? DEFAULT_ACTIVE_TIMEOUT_SECONDS) * 1000;
         const deadline = Date.now() + timeoutMs;
         const wait = inputs.waitForActive !== false;
-        const fail = async (what: string): Promise<never> => {
+        const fail = async (what: string, seen?: ApiPeering): Promise<never> => {
             if (cleanUp) await this.removeLeftover(client, name);
             throw new Error(
                 `peering "${name}" at ${client.address}: ${what} within ${timeoutMs / 1000} s` +
                     (cleanUp ? "; it was removed again. " : ". ") +
+                    (seen ? `${describeState(seen)}. ` : "") +
                     `Check that the acceptor cluster's gRPC TLS port is reachable from this cluster and that the token is current`,
             );
         };
@@ -181,7 +293,7 @@ export class PeeringProvider extends ConsulResourceProvider implements dynamic.R
             : { peering: await getPeering(client, name), reached: true };
         if (!mine.peering) throw new Error(`peering "${name}" disappeared from ${client.address} while it was being established`);
         if (wait && mine.peering.State !== "ACTIVE") {
-            await fail(`it did not become ACTIVE (last state ${mine.peering.State})`);
+            await fail(`it did not become ACTIVE (last state ${mine.peering.State})`, mine.peering);
         }
         let acceptorState: string | undefined;
         if (inputs.acceptor) {

@@ -1,7 +1,4 @@
 import * as pulumi from "@pulumi/pulumi";
-import { ConsulClient } from "../../provider/client";
-import { resolveConnection, type ConnectionInput } from "../../provider/connection";
-import { isPermissionDenied } from "../../provider/errors";
 import type { ConnectionArgs } from "../connection";
 import { ExportedServices } from "../resources/exported-services";
 import { Peering } from "../resources/peering";
@@ -16,7 +13,8 @@ export interface ClusterPeeringSideArgs {
      * exported services as the consumer peer and by intentions as `sourcePeer`). Changing it
      * replaces the peering.
      * @default the other cluster's datacenter: its `connection.datacenter` when set, else the one its
-     * agent reports (so dc1 calls the peering "dc2" and dc2 calls it "dc1")
+     * agent reports (so dc1 calls the peering "dc2" and dc2 calls it "dc1"), asked by the provider
+     * when it checks the inputs, never by the program
      */
     peerName?: pulumi.Input<string>;
     /** Metadata stored on this side's peering (see {@link PeeringTokenArgs.meta}). */
@@ -44,47 +42,6 @@ export interface ClusterPeeringArgs {
     serverExternalAddresses?: pulumi.Input<pulumi.Input<string>[]>;
     /** How long to wait until both sides are ACTIVE, in seconds. @default 60 */
     activeTimeoutSeconds?: pulumi.Input<number>;
-}
-
-/** A datacenter name as a valid Consul peer name (lower case, `-` for anything else). */
-function asPeerName(text: string): string {
-    const cleaned = text
-        .toLowerCase()
-        .replace(/[^a-z0-9-]+/g, "-")
-        .replace(/^-+|-+$/g, "")
-        .slice(0, 63)
-        .replace(/-+$/, "");
-    return cleaned === "" ? "peer" : cleaned;
-}
-
-/**
- * The other cluster's datacenter: its connection's `datacenter`, else what the agent reports
- * (`/v1/agent/self`, or `/v1/catalog/datacenters` when the token may not read the agent). The
- * connection resolves as in the provider: input, stack config `consul-mesh:*`, environment.
- */
-async function datacenterOf(connection: ConnectionInput | undefined, side: string): Promise<string> {
-    if (connection?.datacenter) return connection.datacenter;
-    // runtime.getConfig reads secret config (consul-mesh:token) without the plaintext-access warning.
-    const client = new ConsulClient(resolveConnection(connection, (key) => pulumi.runtime.getConfig(`consul-mesh:${key}`), process.env));
-    try {
-        try {
-            return (await client.get<{ Config: { Datacenter: string } }>("/v1/agent/self")).body.Config.Datacenter;
-        } catch (err) {
-            if (!isPermissionDenied(err)) throw err;
-            return (await client.get<string[]>("/v1/catalog/datacenters")).body[0];
-        }
-    } catch (err) {
-        throw new Error(
-            `ClusterPeering: could not learn the ${side} cluster's datacenter to name the peering after it ` +
-                `(${(err as Error).message}); set peerName on the other side, or datacenter in the ${side} connection`,
-            { cause: err },
-        );
-    }
-}
-
-function defaultPeerName(other: ClusterPeeringSideArgs, side: string): pulumi.Output<string> {
-    // The datacenter is not secret, even when the connection (with its token) is.
-    return pulumi.unsecret(pulumi.output(other.connection).apply(async (c) => asPeerName(await datacenterOf(c, side))));
 }
 
 /**
@@ -115,19 +72,16 @@ export class ClusterPeering extends pulumi.ComponentResource {
 
     constructor(name: string, args: ClusterPeeringArgs, opts?: pulumi.ComponentResourceOptions) {
         super("consul-mesh:index:ClusterPeering", name, {}, opts);
-        const acceptorPeerName =
-            args.acceptor.peerName !== undefined ? pulumi.output(args.acceptor.peerName) : defaultPeerName(args.dialer, "dialer");
-        const dialerPeerName =
-            args.dialer.peerName !== undefined ? pulumi.output(args.dialer.peerName) : defaultPeerName(args.acceptor, "acceptor");
-
+        // Unset peer names are left to the providers, which default them to the other cluster's
+        // datacenter: the program itself never calls Consul (no network or token needed at preview).
         this.token = new PeeringToken(
             `${name}-token`,
             {
-                peerName: acceptorPeerName,
+                peerName: args.acceptor.peerName,
                 meta: args.acceptor.meta,
                 version: args.tokenVersion,
                 serverExternalAddresses: args.serverExternalAddresses,
-                dialer: { peerName: dialerPeerName, connection: args.dialer.connection },
+                dialer: { peerName: args.dialer.peerName, connection: args.dialer.connection },
                 connection: args.acceptor.connection,
             },
             { parent: this },
@@ -135,7 +89,7 @@ export class ClusterPeering extends pulumi.ComponentResource {
         this.peering = new Peering(
             `${name}-peering`,
             {
-                peerName: dialerPeerName,
+                peerName: args.dialer.peerName,
                 peeringToken: this.token.peeringToken,
                 meta: args.dialer.meta,
                 activeTimeoutSeconds: args.activeTimeoutSeconds,

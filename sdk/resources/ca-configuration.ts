@@ -58,8 +58,11 @@ export interface CaConfigurationArgs {
     forceWithoutCrossSigning?: pulumi.Input<boolean>;
     /**
      * On delete (or `pulumi destroy`), put Consul's default configuration back (consul provider,
-     * 72h / 8760h / 87600h). **This rotates the root CA** (Consul generates a new key). By default delete
-     * only forgets the resource: Consul has no way to delete its CA configuration.
+     * 72h / 8760h / 87600h, no key of your own). **This rotates the root CA** (Consul generates a new
+     * key, and destroy waits up to 30 s for it) when the configuration held a root of its own: another
+     * provider, `privateKeyType`, `privateKeyBits`, `privateKey` or `rootCert`. When only TTLs or CSR
+     * limits differed, the reset keeps the root and destroy returns at once. By default delete only
+     * forgets the resource: Consul has no way to delete its CA configuration.
      * @default false
      */
     resetOnDelete?: pulumi.Input<boolean>;
@@ -95,7 +98,7 @@ export class CaConfiguration extends pulumi.dynamic.Resource {
     declare public readonly providerConfig: pulumi.Output<Record<string, unknown> | undefined>;
     /** Whether a rotation may skip cross-signing. */
     declare public readonly forceWithoutCrossSigning: pulumi.Output<boolean>;
-    /** Whether destroy restores Consul's default CA configuration (rotating the root). */
+    /** Whether destroy restores Consul's default CA configuration (rotating the root if it held one of its own). */
     declare public readonly resetOnDelete: pulumi.Output<boolean | undefined>;
     /** The `config` keys set in the program: the only ones compared for drift. */
     declare public readonly configKeys: pulumi.Output<string[]>;

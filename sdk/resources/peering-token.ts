@@ -4,8 +4,11 @@ import { providerShim } from "../provider-shim";
 
 /** The dialer's side of a {@link PeeringToken}, for noticing when the dialer's peering is gone. */
 export interface PeeringDialerArgs {
-    /** The name the dialer cluster gives the peering (its {@link Peering}'s `peerName`). */
-    peerName: pulumi.Input<string>;
+    /**
+     * The name the dialer cluster gives the peering (its {@link Peering}'s `peerName`).
+     * @default this (acceptor) cluster's datacenter, asked from its agent by the provider
+     */
+    peerName?: pulumi.Input<string>;
     /** Where the dialer cluster is; see {@link ConnectionArgs}. */
     connection?: pulumi.Input<ConnectionArgs>;
 }
@@ -18,10 +21,13 @@ export interface PeeringTokenArgs {
      * The name this (acceptor) cluster gives the peering, i.e. how it refers to the other cluster:
      * 1-63 lower-case letters, digits or `-`, starting and ending with a letter or digit. Exported
      * services name it as their consumer peer, and intentions from the other cluster use it as
-     * `sourcePeer`. Changing it replaces the token (and so the peering).
+     * `sourcePeer`. Changing it replaces the token (and so the peering). Required unless `dialer` is
+     * given.
+     * @default with `dialer`: the dialer cluster's datacenter (its connection's `datacenter`, else what
+     * its agent reports, asked by the provider, not by the program)
      * @example "dc2"
      */
-    peerName: pulumi.Input<string>;
+    peerName?: pulumi.Input<string>;
     /**
      * Addresses (`host:port` of the acceptor servers' gRPC TLS port) the dialer should use instead of
      * the ones Consul puts in the token (the servers' own addresses); needed behind NAT or a load

@@ -4,8 +4,11 @@ import { providerShim } from "../provider-shim";
 
 /** The acceptor's side of a {@link Peering}, for waiting on and watching both sides. */
 export interface PeeringAcceptorArgs {
-    /** The name the acceptor cluster gives the peering (its {@link PeeringToken}'s `peerName`). */
-    peerName: pulumi.Input<string>;
+    /**
+     * The name the acceptor cluster gives the peering (its {@link PeeringToken}'s `peerName`).
+     * @default this (dialer) cluster's datacenter, asked from its agent by the provider
+     */
+    peerName?: pulumi.Input<string>;
     /** Where the acceptor cluster is; see {@link ConnectionArgs}. */
     connection?: pulumi.Input<ConnectionArgs>;
 }
@@ -17,10 +20,12 @@ export interface PeeringArgs {
     /**
      * The name this (dialer) cluster gives the peering, i.e. how it refers to the acceptor cluster:
      * 1-63 lower-case letters, digits or `-`, starting and ending with a letter or digit. Changing it
-     * replaces the peering.
+     * replaces the peering. Required unless `acceptor` is given.
+     * @default with `acceptor`: the acceptor cluster's datacenter (its connection's `datacenter`, else
+     * what its agent reports, asked by the provider, not by the program)
      * @example "dc1"
      */
-    peerName: pulumi.Input<string>;
+    peerName?: pulumi.Input<string>;
     /**
      * The token generated on the acceptor cluster (a {@link PeeringToken}'s `peeringToken`, or
      * `consul peering generate-token`). Kept secret. A new token replaces the peering: the old one is

@@ -136,6 +136,26 @@ describe("examples/peering with the Pulumi CLI", function () {
         assert.deepEqual(changingSteps((await program.preview(["--refresh", "--expect-no-changes"])).steps), []);
     });
 
+    // Issue 15, defect 1: another spelling of the same address is the same cluster.
+    it("keeps the live peering when only the spelling of dc2's address changes; a real move previews a replacement naming both clusters", async () => {
+        const before = (await peerings(DC2))[0];
+        await program.run(["config", "set", "dc2Address", `${DC2.replace("http://", "HTTP://")}/`]);
+        const result = await timed("pulumi up (address respelled)", () => program.up());
+        assert.doesNotMatch(result.stdout, /replaced/);
+        const after = (await peerings(DC2))[0];
+        assert.deepEqual([after.ID, after.State], [before.ID, "ACTIVE"], "the same peering, still ACTIVE");
+        assert.deepEqual(await states(DC1), ["dc2:ACTIVE"]);
+        assert.deepEqual(changingSteps((await program.preview(["--refresh", "--expect-no-changes"])).steps), []);
+
+        // Really another cluster: the preview replaces the Peering and says from where to where.
+        await program.run(["config", "set", "dc2Address", DC1]);
+        const preview = await program.run(["preview", "--diff"]);
+        const quoted = (a: string) => `"${a.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&")}"`;
+        assert.match(preview.stdout, new RegExp(`cluster\\s*:\\s*${quoted(DC2)}\\s*=>\\s*${quoted(DC1)}`));
+        assert.match(preview.stdout, /\+-pulumi-nodejs:dynamic\/consul-mesh:Peering: \(replace\)/);
+        await program.run(["config", "set", "dc2Address", DC2]);
+    });
+
     it("destroys both sides: no peering left in either cluster", async () => {
         await timed("pulumi destroy", () => program.destroy());
         assert.deepEqual(await peerings(DC1), []);

@@ -23,11 +23,17 @@ const caConfig = async () => (await consul<CaConfig>("GET", `${DC2}/v1/connect/c
 const roots = async () => (await consul<Roots>("GET", `${DC2}/v1/connect/ca/roots`)).body;
 const DEFAULT_CONFIG = { LeafCertTTL: "72h", IntermediateCertTTL: "8760h", RootCertTTL: "87600h" };
 
+/** Puts Consul's default configuration back (a rotation when a test left a key of its own), so no test depends on another. */
+async function resetToDefaults(): Promise<void> {
+    const put = await consul("PUT", `${DC2}/v1/connect/ca/configuration`, { Provider: "consul", Config: DEFAULT_CONFIG });
+    assert.equal(put.status, 200);
+}
+
 describe("CaConfiguration provider against a real Consul agent", function () {
     this.timeout(60_000);
-    after(async () => {
-        await consul("PUT", `${DC2}/v1/connect/ca/configuration`, { Provider: "consul", Config: DEFAULT_CONFIG });
-    });
+    // Every test starts from Consul's defaults, whatever ran before it (mocha --sort, or any order).
+    beforeEach(resetToDefaults);
+    after(resetToDefaults);
 
     it("Consul echoes Config verbatim, has no DELETE, and needs a known provider (what the design relies on)", async () => {
         const put = await consul("PUT", `${DC2}/v1/connect/ca/configuration`, {
@@ -85,6 +91,12 @@ describe("CaConfiguration provider against a real Consul agent", function () {
     });
 
     it("delete forgets by default, and resetOnDelete restores Consul's defaults (a rotation)", async () => {
+        // A root of its own (RSA) that the reset must rotate away; set here, not left by an earlier test.
+        const rsa = await consul("PUT", `${DC2}/v1/connect/ca/configuration`, {
+            Provider: "consul",
+            Config: { ...DEFAULT_CONFIG, PrivateKeyType: "rsa", PrivateKeyBits: 2048 },
+        });
+        assert.equal(rsa.status, 200);
         const before = await caConfig();
         const props = { provider: "consul", connection } as CaConfigurationOutputs;
         await provider.delete("connect-ca", props);
@@ -96,6 +108,25 @@ describe("CaConfiguration provider against a real Consul agent", function () {
         const after = await roots();
         assert.notEqual(after.ActiveRootID, rootBefore);
         assert.equal(after.Roots.find((r) => r.ID === after.ActiveRootID)?.PrivateKeyType, "ec");
+    });
+
+    // Issue 15, defect 3: destroy waited 30 s for a rotation that never comes, then failed.
+    it("resetOnDelete when only TTLs differ from the defaults resets them at once, without waiting for a rotation", async () => {
+        await consul("PUT", `${DC2}/v1/connect/ca/configuration`, {
+            Provider: "consul",
+            Config: { ...DEFAULT_CONFIG, LeafCertTTL: "24h" },
+        });
+        const rootBefore = (await roots()).ActiveRootID;
+        const props = { provider: "consul", resetOnDelete: true, connection } as CaConfigurationOutputs;
+        const started = Date.now();
+        await provider.delete("connect-ca", props);
+        assert.ok(Date.now() - started < 10_000, `delete took ${Date.now() - started} ms`);
+        assert.deepEqual((await caConfig()).Config, DEFAULT_CONFIG);
+        assert.equal((await roots()).ActiveRootID, rootBefore, "the root is kept");
+        // Already the defaults: the same, and nothing is written.
+        const index = (await caConfig()).ModifyIndex;
+        await provider.delete("connect-ca", props);
+        assert.equal((await caConfig()).ModifyIndex, index);
     });
 
     it("an error from Consul never contains the private key", async () => {

@@ -94,6 +94,31 @@ describe("PeeringToken, Peering and ExportedServices against two real clusters",
         assert.deepEqual(await tokens.read(acceptorName, tokenOuts), {});
     });
 
+    // Issue 15, defect 9: the datacenter lookup for unset peer names moved from the program into check.
+    it("check names unset peer names after the other cluster's datacenter, asked by the provider", async () => {
+        const token = await tokens.check({}, { dialer: { connection: dc2 }, connection: dc1 });
+        assert.deepEqual(token.failures, []);
+        assert.equal(token.inputs.peerName, "dc2");
+        assert.deepEqual(token.inputs.dialer, { peerName: "dc1", connection: dc2 });
+        const given = await tokens.check({}, { peerName: "x", dialer: { peerName: "y", connection: dc2 }, connection: dc1 });
+        assert.equal(given.inputs.peerName, "x", "a name that is set is kept");
+        const peering = await peerings.check(
+            {},
+            { peeringToken: "e30=", acceptor: { connection: { ...dc1, datacenter: "Other_DC" } }, connection: dc2 },
+        );
+        assert.equal(peering.inputs.peerName, "other-dc", "a connection's datacenter is used without asking Consul");
+        assert.deepEqual(peering.inputs.acceptor, { peerName: "dc2", connection: { ...dc1, datacenter: "Other_DC" } });
+        const unreachable = await tokens.check(
+            {},
+            { dialer: { connection: { address: "http://127.0.0.1:1", timeoutMs: 2000 } }, connection: dc1 },
+        );
+        assert.equal(unreachable.failures?.[0]?.property, "peerName");
+        assert.match(
+            unreachable.failures?.[0]?.reason ?? "",
+            /datacenter of the dialer cluster.*could not be read.*set it, or datacenter in the dialer's connection/,
+        );
+    });
+
     it("says a superseded token is the problem and leaves no PENDING peering in the dialer", async () => {
         const first = (await tokens.create({ peerName: acceptorName, connection: dc1 })).outs;
         // A new token for the same name invalidates the unused first one.
@@ -133,18 +158,30 @@ describe("PeeringToken, Peering and ExportedServices against two real clusters",
         assert.deepEqual(await list(DC2), []);
     });
 
-    it("adopts an ACTIVE peering only when asked, without re-establishing it", async () => {
+    // Issue 15, defect 5: a create repeated after its answer was lost finds its own peering.
+    it("a repeated create finds the peering its token made and succeeds; another acceptor's peering is refused unless adopted", async () => {
         const token = (await tokens.create({ peerName: acceptorName, connection: dc1 })).outs;
         const made = (await peerings.create({ peerName: dialerName, peeringToken: token.peeringToken, connection: dc2 })).outs;
-        // The token is used up: only adoption can bring this peering under management.
+        // The token is used up, but the peering is the one it made: success, nothing re-established.
+        const again = (await peerings.create({ peerName: dialerName, peeringToken: token.peeringToken, connection: dc2 })).outs;
+        assert.equal(again.peeringId, made.peeringId);
+        assert.equal(again.state, "ACTIVE");
+        // Other meta than the peering holds is a different object: a clear error.
         await assert.rejects(
-            peerings.create({ peerName: dialerName, peeringToken: token.peeringToken, connection: dc2 }),
-            /already exists .*set adopt: true/,
+            peerings.create({ peerName: dialerName, peeringToken: token.peeringToken, meta: { team: "x" }, connection: dc2 }),
+            /already exists .*other meta; set adopt: true/,
         );
-        const adopted = (await peerings.create({ peerName: dialerName, peeringToken: token.peeringToken, adopt: true, connection: dc2 }))
+        // A token of another acceptor peering: the existing one dials something else (bounded wait for it to end, then refused).
+        const other = (await tokens.create({ peerName: `${acceptorName}-b`, connection: dc1 })).outs;
+        await assert.rejects(
+            peerings.create({ peerName: dialerName, peeringToken: other.peeringToken, connection: dc2 }),
+            /already exists .*dials another acceptor peering/,
+        );
+        const adopted = (await peerings.create({ peerName: dialerName, peeringToken: other.peeringToken, adopt: true, connection: dc2 }))
             .outs;
         assert.equal(adopted.peeringId, made.peeringId);
         assert.equal(adopted.state, "ACTIVE");
+        assert.deepEqual(await names(DC2), [`${dialerName}:ACTIVE`]);
     });
 
     it("reads a peering deleted or terminated by hand on either side as gone", async () => {

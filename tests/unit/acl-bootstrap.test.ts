@@ -68,7 +68,7 @@ describe("AclBootstrap diff", () => {
 
     it("replaces when the cluster changes, updates in place for credentials and revokeOnDelete", async () => {
         const moved = await provider.diff("a", olds, { connection: { address: "http://127.0.0.1:9500" } });
-        assert.deepEqual([moved.changes, moved.replaces], [true, ["connection"]]);
+        assert.deepEqual([moved.changes, moved.replaces], [true, ["cluster"]]);
         const token = await provider.diff("a", olds, { connection: { address: "http://127.0.0.1:7500", token: "t" } });
         assert.deepEqual([token.changes, token.replaces], [true, []]);
         const revoke = await provider.diff("a", olds, { connection: olds.connection, revokeOnDelete: true });

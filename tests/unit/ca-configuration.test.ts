@@ -183,7 +183,7 @@ describe("CaConfiguration diff", () => {
         );
         assert.equal((await provider.diff("connect-ca", olds(held), { forceWithoutCrossSigning: true })).changes, true);
         const moved = await provider.diff("connect-ca", olds(held), { connection: { address: "http://other:8500" } });
-        assert.deepEqual(moved.replaces, ["connection"]);
+        assert.deepEqual(moved.replaces, ["cluster"]);
         assert.deepEqual(configChanges({ LeafCertTTL: "72h" }, { LeafCertTTL: "72h0m0s", RootCertTTL: "90000h" }), ["RootCertTTL"]);
     });
 

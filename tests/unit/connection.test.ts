@@ -2,7 +2,8 @@ import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { connectionTarget, normalizeAddress, resolveConnection } from "../../provider/connection";
+import { clusterTarget, connectionDiff, connectionTarget, normalizeAddress, resolveConnection } from "../../provider/connection";
+import { UNKNOWN } from "../../provider/validation";
 
 const noConfig = () => undefined;
 
@@ -92,5 +93,85 @@ describe("connection resolution", () => {
         assert.equal(connectionTarget({ address: "http://a:1,http://b:1" }), connectionTarget({ address: "http://b:1, http://a:1/" }));
         assert.notEqual(connectionTarget({ address: "http://a:1,http://b:1" }), connectionTarget({ address: "http://a:1" }));
         assert.equal(connectionTarget({ address: "http://a:1/" }), "http://a:1|");
+    });
+});
+
+// Issue 15, defect 1: equivalent spellings of one address must not replace anything.
+describe("address normalisation (identity of a cluster)", () => {
+    const spellings = [
+        "127.0.0.1:8500",
+        "http://127.0.0.1:8500",
+        "HTTP://127.0.0.1:8500",
+        "http://127.0.0.1:8500/",
+        "Http://127.0.0.1:8500//",
+        " http://127.0.0.1:8500 ",
+    ];
+
+    it("gives every spelling of one address the same normal form", () => {
+        for (const s of spellings) assert.equal(normalizeAddress(s, undefined), "http://127.0.0.1:8500", s);
+        assert.equal(normalizeAddress("CONSUL.Example.COM:8501", true), "https://consul.example.com:8501");
+        assert.equal(normalizeAddress("https://consul.example.com:443/", false), "https://consul.example.com");
+        assert.equal(normalizeAddress("http://consul.example.com:80", false), "http://consul.example.com");
+        assert.equal(normalizeAddress("https://h:8501/consul/", false), "https://h:8501/consul");
+    });
+
+    it("keeps different endpoints apart: port, scheme, host and path prefix", () => {
+        const forms = ["http://h:8500", "http://h:9500", "https://h:8500", "http://g:8500", "http://h:8500/p", "h"].map((a) =>
+            normalizeAddress(a, false),
+        );
+        assert.equal(new Set(forms).size, forms.length);
+        // A bare host means port 80, as in Consul's own client: not the same as host:8500.
+        assert.equal(normalizeAddress("h", false), "http://h");
+        assert.notEqual(normalizeAddress("h", false), normalizeAddress("h:8500", false));
+    });
+
+    it("compares connection targets by normal form, server lists as sets", () => {
+        for (const s of spellings) assert.equal(connectionTarget({ address: s }), connectionTarget({ address: "127.0.0.1:8500" }), s);
+        assert.equal(
+            connectionTarget({ address: "B:8500, http://a:8500/" }),
+            connectionTarget({ address: "http://a:8500,HTTP://b:8500,a:8500" }),
+        );
+        assert.notEqual(connectionTarget({ address: "127.0.0.1:8500" }), connectionTarget({ address: "127.0.0.1:9500" }));
+        assert.notEqual(connectionTarget({ address: "h", datacenter: "dc1" }), connectionTarget({ address: "h", datacenter: "dc2" }));
+    });
+
+    it("resolves the cluster target like a request (input, stack config, env, default) without credentials", () => {
+        const none = () => undefined;
+        assert.equal(clusterTarget(undefined, none, {}), "http://127.0.0.1:8500");
+        assert.equal(clusterTarget({ address: "127.0.0.1:8500" }, none, {}), clusterTarget(undefined, none, {}));
+        assert.equal(
+            clusterTarget({}, (k) => (k === "address" ? "HTTP://c:1/" : undefined), {}),
+            "http://c:1",
+        );
+        assert.equal(clusterTarget({}, none, { CONSUL_HTTP_ADDR: "e:8501", CONSUL_HTTP_SSL: "true" }), "https://e:8501");
+        assert.equal(clusterTarget({ address: "http://user:pw@h:1", datacenter: "dc2", token: "t" }, none, {}), "http://h:1?dc=dc2");
+        assert.equal(clusterTarget(UNKNOWN, none, {}), UNKNOWN);
+        assert.equal(clusterTarget({ address: UNKNOWN }, none, {}), UNKNOWN);
+        assert.equal(
+            clusterTarget({ address: "h:1", token: UNKNOWN }, none, {}),
+            "http://h:1",
+            "an unknown token does not hide the cluster",
+        );
+    });
+
+    it("diffs a respelled address as an update, another cluster as a replacement naming the cluster", () => {
+        const none = () => undefined;
+        const olds = { connection: { address: "127.0.0.1:8500" }, cluster: "http://127.0.0.1:8500" };
+        for (const s of spellings.slice(1)) {
+            assert.deepEqual(connectionDiff(olds, { connection: { address: s } }, none, {}), { replaces: [], changes: ["connection"] }, s);
+        }
+        assert.deepEqual(connectionDiff(olds, { connection: olds.connection }, none, {}), { replaces: [], changes: [] });
+        assert.deepEqual(connectionDiff(olds, { connection: { address: "127.0.0.1:9500" } }, none, {}), {
+            replaces: ["cluster"],
+            changes: [],
+        });
+        // State written before `cluster` existed: the old target is resolved from its connection.
+        assert.deepEqual(connectionDiff({ connection: olds.connection }, { connection: { address: "HTTP://127.0.0.1:8500/" } }, none, {}), {
+            replaces: [],
+            changes: ["connection"],
+        });
+        // The stack config moved an address-less resource to another cluster: that is a replacement.
+        const moved = (k: string) => (k === "address" ? "127.0.0.1:9500" : undefined);
+        assert.deepEqual(connectionDiff({ cluster: "http://127.0.0.1:8500" }, {}, moved, {}).replaces, ["cluster"]);
     });
 });

@@ -32,6 +32,33 @@ const failuresOf = async (
 ) => ((await p.check({}, news)).failures ?? []).map((f) => `${f.property}: ${f.reason}`);
 
 describe("peering check", () => {
+    // Issue 15, defect 9: names default in the provider; without network when the datacenter is given or unknown.
+    it("defaults unset peer names from the other side's connection datacenter, or leaves them unknown at preview", async () => {
+        const withDc = (datacenter: string) => ({ ...connection, datacenter });
+        const acceptorSide = await tokens.check({}, { dialer: { connection: withDc("DC_2") }, connection: withDc("dc1") });
+        assert.deepEqual([acceptorSide.inputs?.peerName, acceptorSide.failures], ["dc-2", []]);
+        assert.deepEqual(acceptorSide.inputs?.dialer, { peerName: "dc1", connection: withDc("DC_2") });
+        const dialer = await peerings.check(
+            {},
+            { peeringToken: token(), acceptor: { connection: withDc("dc1") }, connection: withDc("dc2") },
+        );
+        assert.deepEqual([dialer.inputs?.peerName, (dialer.inputs?.acceptor as { peerName?: string }).peerName], ["dc1", "dc2"]);
+        const unknown = await tokens.check({}, { dialer: UNKNOWN, connection });
+        assert.deepEqual([unknown.inputs?.peerName, unknown.failures], [UNKNOWN, []]);
+        const unknownConnection = await peerings.check(
+            {},
+            { peeringToken: token(), acceptor: { connection: UNKNOWN }, connection: withDc("dc2") },
+        );
+        assert.deepEqual([unknownConnection.inputs?.peerName, unknownConnection.failures], [UNKNOWN, []]);
+        // Consul unreachable: one failure per property, saying what to set.
+        const unreachable = await failuresOf(peerings, { peeringToken: token(), acceptor: { peerName: "dc2", connection }, connection });
+        assert.equal(unreachable.length, 1);
+        assert.match(
+            unreachable[0],
+            /^peerName: not set, and the datacenter of the acceptor cluster.*connection refused.*datacenter in the acceptor's connection/,
+        );
+    });
+
     it("accepts Consul's peer names and rejects the rest, naming the property", async () => {
         for (const good of ["a", "dc2", "a-b-1", "x".repeat(63)]) {
             assert.deepEqual(await failuresOf(tokens, { peerName: good }), [], good);
@@ -130,7 +157,7 @@ describe("peering diff", () => {
         assert.equal((await tokens.diff("dc2", tokenOuts, { ...news, serverExternalAddresses: ["10.0.0.1:8503"] })).changes, true);
         assert.deepEqual((await tokens.diff("dc2", tokenOuts, { ...news, peerName: "dc3" })).replaces, ["peerName"]);
         assert.deepEqual((await tokens.diff("dc2", tokenOuts, { ...news, connection: { address: "http://other:8500" } })).replaces, [
-            "connection",
+            "cluster",
         ]);
         // Where the dialer is only matters to reads: an update that touches nothing in Consul.
         const dialer = await tokens.diff("dc2", tokenOuts, { ...news, dialer: { peerName: "dc1" } });
@@ -148,7 +175,17 @@ describe("peering diff", () => {
         exportedServiceCount: 0,
     };
 
-    it("never diffs a peering's state, counts or addresses", async () => {
+    // Issue 15, defect 2: a FAILING peering found by refresh is drift that up waits out (an update), never a re-create.
+    it("plans an update, not a replacement, for a peering a refresh found FAILING (unless waitForActive is false)", async () => {
+        const failing = { ...peeringOuts, state: "FAILING" };
+        const news = { peerName: "dc1", peeringToken: token(), connection };
+        const diff = await peerings.diff("dc1", failing, news);
+        assert.deepEqual([diff.changes, diff.replaces], [true, []]);
+        const noWait = await peerings.diff("dc1", { ...failing, waitForActive: false }, { ...news, waitForActive: false });
+        assert.deepEqual([noWait.changes, noWait.replaces], [false, []]);
+    });
+
+    it("never diffs a peering's counts or addresses, nor an ACTIVE state", async () => {
         const observed = {
             ...peeringOuts,
             state: "ACTIVE",
@@ -195,10 +232,12 @@ describe("peering diff", () => {
 describe("peering helpers", () => {
     const peering = (fields: Partial<ApiPeering>): ApiPeering => ({ ID: "1", Name: "dc1", State: "ACTIVE", ...fields });
 
-    it("treats deleted, deleting, terminated and failing peerings as gone", () => {
+    // Issue 15, defect 2: FAILING is a broken stream that Consul keeps re-dialing, not an end.
+    it("treats deleted, deleting and terminated peerings as gone, and a failing one as alive", () => {
         assert.equal(isDead(peering({})), false);
         assert.equal(isDead(peering({ State: "PENDING" })), false);
-        for (const State of ["DELETING", "TERMINATED", "FAILING"]) assert.equal(isDead(peering({ State })), true, State);
+        assert.equal(isDead(peering({ State: "FAILING" })), false, "FAILING may recover");
+        for (const State of ["DELETING", "TERMINATED"]) assert.equal(isDead(peering({ State })), true, State);
         assert.equal(isDead(peering({ DeletedAt: "2026-01-01T00:00:00Z" })), true);
         assert.equal(isDead(undefined), true);
     });
