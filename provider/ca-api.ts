@@ -19,6 +19,11 @@ export const CONSUL_KEYS = {
 } as const;
 export type ConfigKey = keyof typeof CONSUL_KEYS;
 
+/** Whether a key is one of our camelCase consul-provider keys. */
+export function isConfigKey(key: string): key is ConfigKey {
+    return Object.hasOwn(CONSUL_KEYS, key);
+}
+
 /** Consul's built-in defaults (agent/structs/connect_ca.go), used for rules on keys left unset. */
 export const DEFAULTS = {
     LeafCertTTL: "72h",
@@ -133,7 +138,7 @@ export function fromConsulKeys(config: ConsulConfigMap | null): Record<string, u
     for (const [key, value] of Object.entries(config ?? {})) {
         const ours = Object.entries(CONSUL_KEYS).find(([, theirs]) => theirs.toLowerCase() === key.toLowerCase())?.[0];
         // An exact spelling wins over another case of the same key.
-        if (ours !== undefined && value !== undefined && (out[ours] === undefined || key === CONSUL_KEYS[ours as ConfigKey]))
+        if (ours !== undefined && value !== undefined && (out[ours] === undefined || (isConfigKey(ours) && key === CONSUL_KEYS[ours])))
             out[ours] = value;
     }
     return out;

@@ -79,6 +79,12 @@ function parseBool(value: string | undefined): boolean | undefined {
     throw new Error(`"${value}" is not a boolean`);
 }
 
+/** The system error code of a failed file operation (ENOENT, EACCES...), never its message (which quotes the path). */
+function errorCode(err: unknown): string {
+    const code: unknown = err !== null && typeof err === "object" ? Reflect.get(err, "code") : undefined;
+    return typeof code === "string" ? code : "unreadable";
+}
+
 /** PEM text as given, or the contents of the file it names. */
 function pemOrFile(value: string | undefined, what: string): string | undefined {
     if (value === undefined) return undefined;
@@ -86,7 +92,9 @@ function pemOrFile(value: string | undefined, what: string): string | undefined 
     try {
         return fs.readFileSync(value, "utf8");
     } catch (err) {
-        throw new Error(`cannot read ${what} file "${value}": ${(err as NodeJS.ErrnoException).code ?? String(err)}`, { cause: err });
+        // The value may be key material that is not PEM: name the field, never the value.
+        // eslint-disable-next-line preserve-caught-error -- the cause's message quotes the value, which may be key material
+        throw new Error(`${what} is neither PEM text nor a readable file (${errorCode(err)})`);
     }
 }
 
@@ -95,7 +103,8 @@ function readCaPath(dir: string): string {
     try {
         names = fs.readdirSync(dir);
     } catch (err) {
-        throw new Error(`cannot read caPath directory "${dir}": ${(err as NodeJS.ErrnoException).code ?? String(err)}`, { cause: err });
+        // eslint-disable-next-line preserve-caught-error -- the cause's message quotes the value, which may be key material
+        throw new Error(`caPath is not a readable directory (${errorCode(err)})`);
     }
     return names
         .filter((n) => /\.(pem|crt)$/i.test(n))
@@ -190,9 +199,8 @@ export function resolveConnection(input: ConnectionInput | undefined, config: Co
             try {
                 token = fs.readFileSync(level.tokenFile, "utf8").trim();
             } catch (err) {
-                throw new Error(`cannot read token file "${level.tokenFile}": ${(err as NodeJS.ErrnoException).code ?? String(err)}`, {
-                    cause: err,
-                });
+                // eslint-disable-next-line preserve-caught-error -- the cause's message quotes the value, which may be key material
+                throw new Error(`tokenFile is not a readable file (${errorCode(err)})`);
             }
             break;
         }
@@ -217,7 +225,7 @@ export function resolveConnection(input: ConnectionInput | undefined, config: Co
     const configHeaders = config("headers");
     if (configHeaders) {
         try {
-            headers = JSON.parse(configHeaders) as Record<string, string>;
+            headers = z.record(z.string(), z.string()).parse(JSON.parse(configHeaders));
         } catch {
             throw new Error("stack config consul-mesh:headers must be a JSON object of strings");
         }

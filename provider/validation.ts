@@ -40,7 +40,7 @@ function pathHitsUnknown(root: unknown, path: readonly PropertyKey[]): boolean {
     for (const key of path) {
         if (cur === UNKNOWN) return true;
         if (cur === null || typeof cur !== "object") return false;
-        cur = (cur as Record<PropertyKey, unknown>)[key];
+        cur = Reflect.get(cur, key);
     }
     return cur === UNKNOWN;
 }
@@ -81,8 +81,7 @@ function sortKeys(value: unknown): unknown {
     if (Array.isArray(value)) return value.map(sortKeys);
     if (value !== null && typeof value === "object") {
         const out: Record<string, unknown> = {};
-        for (const key of Object.keys(value).sort()) {
-            const v = (value as Record<string, unknown>)[key];
+        for (const [key, v] of Object.entries(value).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
             if (v !== undefined) out[key] = sortKeys(v);
         }
         return out;

@@ -15,7 +15,7 @@ import {
     secretForms,
     undoWrite,
     waitForNewRoot,
-    type ConfigKey,
+    isConfigKey,
     type ConsulCaConfiguration,
     type ConsulConfigMap,
     type ConsulRoots,
@@ -84,7 +84,7 @@ export function toConsulConfig(inputs: CaConfigurationInputs): ConsulConfigMap {
     if ((inputs.provider ?? "consul") !== "consul") return { ...(inputs.providerConfig ?? {}) };
     const out: ConsulConfigMap = {};
     for (const [key, value] of Object.entries(inputs.config ?? {})) {
-        if (value !== undefined) out[CONSUL_KEYS[key as ConfigKey]] = value;
+        if (value !== undefined && isConfigKey(key)) out[CONSUL_KEYS[key]] = value;
     }
     return out;
 }
@@ -110,7 +110,8 @@ export function configFailures(inputs: CaConfigurationInputs): CheckFailure[] {
         if (v !== undefined && (typeof v !== "string" || !isDuration(v))) fail(name(key), 'must be a Go duration string such as "72h"');
     }
     if (failures.length > 0) return failures;
-    const ttl = (key: keyof typeof DEFAULTS) => toNanos(given[key] ?? DEFAULTS[key]) as bigint;
+    // Durations were checked above: each parses.
+    const ttl = (key: keyof typeof DEFAULTS) => toNanos(given[key] ?? DEFAULTS[key]) ?? 0n;
     const leaf = ttl("LeafCertTTL");
     const intermediate = ttl("IntermediateCertTTL");
     const root = ttl("RootCertTTL");
@@ -134,14 +135,16 @@ export function configFailures(inputs: CaConfigurationInputs): CheckFailure[] {
         );
     }
     const type = given.PrivateKeyType ?? DEFAULTS.PrivateKeyType;
-    const bits = given.PrivateKeyBits;
-    if (type === "ec" && bits !== undefined && ![224, 256, 384, 521].includes(bits as number)) {
+    // A value that is not a number is no valid length (NaN is in no list).
+    const bits = given.PrivateKeyBits === undefined ? undefined : typeof given.PrivateKeyBits === "number" ? given.PrivateKeyBits : NaN;
+    if (type === "ec" && bits !== undefined && ![224, 256, 384, 521].includes(bits)) {
         fail(name("PrivateKeyBits"), "EC key length must be one of 224, 256, 384, 521 bits");
     }
-    if (type === "rsa" && ![2048, 4096].includes(bits as number)) {
+    if (type === "rsa" && (bits === undefined || ![2048, 4096].includes(bits))) {
         fail(name("PrivateKeyBits"), `RSA key length must be 2048 or 4096 bits${bits === undefined ? " (set privateKeyBits)" : ""}`);
     }
-    if (provider === "consul") failures.push(...keyFailures(given.PrivateKey as string | undefined, given.RootCert as string | undefined));
+    const text = (v: unknown) => (typeof v === "string" ? v : undefined);
+    if (provider === "consul") failures.push(...keyFailures(text(given.PrivateKey), text(given.RootCert)));
     return failures;
 }
 
@@ -169,9 +172,13 @@ function keyFailures(privateKey: string | undefined, rootCert: string | undefine
     return [];
 }
 
+/** The parts of the old inputs that decide the root (anything else in them is ignored). */
+const priorSettings = z.object({ provider: z.string().optional(), config: z.record(z.string(), z.unknown()).optional() }).loose();
+
 /** What rotates the root between two sets of inputs; key material is named, never shown. */
 export function rotationReason(olds: Record<string, unknown>, news: CaConfigurationInputs): string {
-    const before = rootSettings(olds.provider as string | undefined, olds.config as Record<string, unknown> | undefined);
+    const prior = priorSettings.safeParse(olds);
+    const before = rootSettings(prior.success ? prior.data.provider : undefined, prior.success ? prior.data.config : undefined);
     const after = rootSettings(news.provider, news.config);
     const changed = Object.keys(after).filter((k) => after[k] !== before[k]);
     if (changed.length === 0) return "none";
@@ -211,7 +218,12 @@ function outputsFrom(
     extra: { configKeys: string[]; rootRotation: string; cluster?: string },
 ): CaConfigurationOutputs {
     const held = ca.config.Config ?? {};
-    const provider = ca.config.Provider as CaConfigurationOutputs["provider"];
+    const known = z.enum(PROVIDERS).safeParse(ca.config.Provider);
+    if (!known.success)
+        throw new Error(
+            `the cluster uses the CA provider "${ca.config.Provider}", which consul-mesh does not manage (${PROVIDERS.join(", ")})`,
+        );
+    const provider = known.data;
     const active = (ca.roots.Roots ?? []).find((r) => r.ID === ca.roots.ActiveRootID);
     const outs: CaConfigurationOutputs = {
         provider,
@@ -290,10 +302,11 @@ export class CaConfigurationProvider extends ConsulResourceProvider implements d
         const outs = outputsFrom(await readCa(client), props, { configKeys, rootRotation: "none", cluster: props.cluster });
         const config: Record<string, unknown> = {};
         for (const key of configKeys) {
-            const held = (outs.config as Record<string, unknown> | undefined)?.[key];
-            const old = (props.config as Record<string, unknown> | undefined)?.[key];
+            if (!isConfigKey(key)) continue;
+            const held = outs.config?.[key];
+            const old = props.config?.[key];
             // Keep the program's spelling of a value Consul holds unchanged ("72h0m0s" vs "72h").
-            config[key] = held !== undefined && old !== undefined && sameValue(CONSUL_KEYS[key as ConfigKey], old, held) ? old : held;
+            config[key] = held !== undefined && old !== undefined && sameValue(CONSUL_KEYS[key], old, held) ? old : held;
         }
         const inputs: Record<string, unknown> = { ...userInputs(props as unknown as Record<string, unknown>), rootRotation: "none" };
         if (props.cluster !== undefined) inputs.cluster = props.cluster;
@@ -341,9 +354,15 @@ export class CaConfigurationProvider extends ConsulResourceProvider implements d
         try {
             await this.afterWrite?.();
             if (rotates) await waitForNewRoot(client, before.roots.ActiveRootID);
-            const configKeys = Object.keys(inputs.config ?? {}).filter((k) => (inputs.config as Record<string, unknown>)[k] !== undefined);
+            const configKeys = Object.entries(inputs.config ?? {})
+                .filter(([, v]) => v !== undefined)
+                .map(([k]) => k);
             const cluster = typeof raw.cluster === "string" ? raw.cluster : undefined;
-            return outputsFrom(await readCa(client), inputs, { configKeys, rootRotation: (raw.rootRotation as string) ?? "none", cluster });
+            return outputsFrom(await readCa(client), inputs, {
+                configKeys,
+                rootRotation: typeof raw.rootRotation === "string" ? raw.rootRotation : "none",
+                cluster,
+            });
         } catch (err) {
             return await undoWrite(client, before.config, body, rotates, err, raw, secrets, CA_CONFIGURATION_ID);
         }

@@ -61,7 +61,35 @@ describe("connection resolution", () => {
         assert.equal(resolveConnection({ caCert: pem }, noConfig, {}).tls.ca, pem);
         assert.equal(resolveConnection({}, noConfig, { CONSUL_CACERT: path.join(dir, "ca.pem") }).tls.ca, pem);
         assert.equal(resolveConnection({ caPath: dir }, noConfig, {}).tls.ca, pem);
-        assert.throws(() => resolveConnection({ caCert: path.join(dir, "missing.pem") }, noConfig, {}), /cannot read caCert file/);
+        assert.throws(
+            () => resolveConnection({ caCert: path.join(dir, "missing.pem") }, noConfig, {}),
+            (err: Error) => {
+                assert.equal(err.message, "caCert is neither PEM text nor a readable file (ENOENT)");
+                return true;
+            },
+        );
+    });
+
+    it("names the field, never the value, when a key, certificate or token file cannot be read (the value may be a secret)", () => {
+        const notPem = "MIIEvQIBADANBgkqhkiG9w0BAQEFAASC-not-a-pem-key-but-secret";
+        for (const [field, input] of [
+            ["clientKey", { clientKey: notPem, clientCert: notPem }],
+            ["caCert", { caCert: notPem }],
+            ["tokenFile", { tokenFile: notPem }],
+        ] as const) {
+            assert.throws(
+                () => resolveConnection(input, noConfig, {}),
+                (err: Error) => {
+                    assert.match(
+                        err.message,
+                        new RegExp(`^(clientCert|${field}) is neither PEM text nor a readable file|^tokenFile is not a readable file`),
+                    );
+                    assert.ok(!err.message.includes(notPem), `${field}: the value is not in the message`);
+                    assert.equal(err.cause, undefined, "no cause that would quote it");
+                    return true;
+                },
+            );
+        }
     });
 
     it("rejects unix sockets and unknown schemes with the address in the message", () => {
