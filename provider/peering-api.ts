@@ -134,6 +134,16 @@ export interface TokenSummary {
     peerId?: string;
 }
 
+/** The fields of a peering token (base64 JSON) that consul-mesh reads; others are ignored. */
+const tokenFields = z
+    .object({
+        ServerAddresses: z.array(z.string()).nullish(),
+        ManualServerAddresses: z.array(z.string()).nullish(),
+        ServerName: z.string().nullish(),
+        PeerID: z.string(),
+    })
+    .loose();
+
 /**
  * Decodes a peering token (base64 of JSON) far enough to catch garbage before it reaches Consul.
  * Returns a reason (never containing the token) when it is not a usable peering token.
@@ -150,19 +160,13 @@ export function inspectToken(token: string): { summary?: TokenSummary; problem?:
     } catch {
         return { problem: "peeringToken is not a Consul peering token (it does not decode to JSON)" };
     }
-    const t = parsed as { ServerAddresses?: unknown; ManualServerAddresses?: unknown; ServerName?: unknown; PeerID?: unknown };
-    const list = (v: unknown) => (Array.isArray(v) ? v.filter((x): x is string => typeof x === "string") : []);
-    const addresses = [...list(t.ManualServerAddresses), ...list(t.ServerAddresses)];
-    if (parsed === null || typeof parsed !== "object" || addresses.length === 0 || typeof t.PeerID !== "string") {
+    const fields = tokenFields.safeParse(parsed);
+    const t = fields.success ? fields.data : undefined;
+    const addresses = t ? [...(t.ManualServerAddresses ?? []), ...(t.ServerAddresses ?? [])] : [];
+    if (!t || addresses.length === 0) {
         return { problem: "peeringToken is not a Consul peering token (no server addresses or peer ID inside)" };
     }
-    return {
-        summary: {
-            serverAddresses: addresses,
-            serverName: typeof t.ServerName === "string" ? t.ServerName : undefined,
-            peerId: t.PeerID,
-        },
-    };
+    return { summary: { serverAddresses: addresses, serverName: t.ServerName ?? undefined, peerId: t.PeerID } };
 }
 
 /** Says in plain words why establishing failed (Consul's own message follows). */

@@ -20,7 +20,7 @@ export function providerShim(kind: ProviderKind): pulumi.dynamic.ResourceProvide
         } catch (err) {
             throw new Error(
                 `consul-mesh could not be loaded by the Pulumi dynamic provider host from ${process.cwd()}: ` +
-                    `install consul-mesh in the program's node_modules (${(err as Error).message})`,
+                    `install consul-mesh in the program's node_modules (${err instanceof Error ? err.message : String(err)})`,
                 { cause: err },
             );
         }
