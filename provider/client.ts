@@ -190,6 +190,7 @@ export class ConsulClient {
     }
 
     async call<T = unknown>(method: string, path: string, opts: RequestOptions = {}): Promise<ConsulResponse<T>> {
+        assertSafePath(path);
         const urls = this.conn.baseUrls?.length ? this.conn.baseUrls : [this.conn.baseUrl];
         const pref = preferred(urls);
         let current = pref.get() % urls.length;
@@ -243,7 +244,8 @@ export class ConsulClient {
 
     private async once<T>(method: string, path: string, opts: RequestOptions, baseUrl: string): Promise<ConsulResponse<T>> {
         const token = opts.token ?? this.conn.token;
-        const secrets = [token, this.conn.token, ...(opts.secrets ?? [])];
+        // Header values may be credentials of a proxy in front of Consul: masked like the token.
+        const secrets = [token, this.conn.token, ...Object.values(this.conn.headers), ...(opts.secrets ?? [])];
         const query = new URLSearchParams();
         for (const [k, v] of Object.entries(opts.query ?? {})) {
             if (v !== undefined) query.set(k, String(v));
@@ -309,6 +311,17 @@ export class ConsulClient {
     }
     delete<T = unknown>(path: string, opts?: RequestOptions) {
         return this.call<T>("DELETE", path, opts);
+    }
+}
+
+/**
+ * Refuses a request path with a `.` or `..` segment (also percent-encoded), which the URL parser
+ * would resolve to another endpoint: names are encoded with encodeURIComponent, which leaves dots.
+ */
+export function assertSafePath(path: string): void {
+    const segments = path.split("?")[0].split("/");
+    if (segments.some((s) => /^(\.|%2e){1,2}$/i.test(s))) {
+        throw new Error(`refusing the request path ${JSON.stringify(path)}: a "." or ".." segment would reach another endpoint`);
     }
 }
 

@@ -39,7 +39,12 @@ export function connectionSchema() {
             clientKey: z.string().min(1).optional(),
             tlsServerName: z.string().min(1).optional(),
             insecureSkipVerify: z.boolean().optional(),
-            headers: z.record(z.string(), z.string()).optional(),
+            headers: z
+                .record(z.string(), z.string())
+                .refine((h) => !Object.keys(h).some((k) => k.toLowerCase() === "x-consul-token"), {
+                    message: "headers must not set X-Consul-Token: give the token as token (or tokenFile)",
+                })
+                .optional(),
             timeoutMs: z.number().int().min(100).max(600_000).optional(),
         })
         .strict();
@@ -77,6 +82,12 @@ function parseBool(value: string | undefined): boolean | undefined {
     if (["1", "t", "true", "yes", "on"].includes(v)) return true;
     if (["0", "f", "false", "no", "off"].includes(v)) return false;
     throw new Error(`"${value}" is not a boolean`);
+}
+
+const DEFAULT_ADDRESS = "127.0.0.1:8500";
+
+function nonEmpty(value: string | undefined): string | undefined {
+    return value === undefined || value.trim() === "" ? undefined : value;
 }
 
 /** The system error code of a failed file operation (ENOENT, EACCES...), never its message (which quotes the path). */
@@ -121,6 +132,10 @@ function readCaPath(dir: string): string {
  */
 export function normalizeAddress(address: string, useTls: boolean | undefined): string {
     const trimmed = address.trim();
+    if (/^([a-z][a-z0-9+.-]*:\/\/)?[^/?#]*@/i.test(trimmed)) {
+        const shown = trimmed.replace(/^([a-z][a-z0-9+.-]*:\/\/)?[^/?#]*@/i, "$1");
+        throw new Error(`address "${shown}" (credentials left out here) must not carry user:password@: give the ACL token as token`);
+    }
     if (/^unix:\/\//i.test(trimmed)) {
         throw new Error(`address "${address}": unix sockets are not supported; use http:// or https://`);
     }
@@ -137,9 +152,13 @@ export function normalizeAddress(address: string, useTls: boolean | undefined): 
     if (url.search !== "" || url.hash !== "") {
         throw new Error(`address "${address}": must not carry a query or fragment`);
     }
-    const userinfo = url.username !== "" ? `${url.username}${url.password !== "" ? `:${url.password}` : ""}@` : "";
+    if (url.pathname.replace(/\/+$/, "") !== "") {
+        throw new Error(
+            `address "${address}": must not carry a path ("${url.pathname}"): requests, and the token with them, would go to another endpoint`,
+        );
+    }
     // URL lower-cases the scheme and the host and drops the scheme's default port.
-    return `${url.protocol}//${userinfo}${url.host}${url.pathname.replace(/\/+$/, "")}`;
+    return `${url.protocol}//${url.host}`;
 }
 
 /**
@@ -162,8 +181,8 @@ function addressIdentity(address: string, useTls: boolean | undefined): string {
     try {
         urls = normalizeAddresses(address, useTls);
     } catch {
-        // check reports an unusable address; identity falls back to the text as written.
-        return address.trim();
+        // check reports an unusable address; identity falls back to the text as written, without credentials.
+        return address.trim().replace(/^([a-z][a-z0-9+.-]*:\/\/)?[^/?#]*@/i, "$1");
     }
     const withoutUserinfo = urls.map((u) => u.replace(/^(https?:\/\/)[^@/]*@/, "$1"));
     return [...new Set(withoutUserinfo)].sort().join(",");
@@ -185,25 +204,48 @@ export function resolveConnection(input: ConnectionInput | undefined, config: Co
     };
 
     const useTls = parseBool(env.CONSUL_HTTP_SSL);
-    const baseUrls = normalizeAddresses(str("address", "CONSUL_HTTP_ADDR") ?? "127.0.0.1:8500", useTls);
+    const address = str("address", "CONSUL_HTTP_ADDR") ?? DEFAULT_ADDRESS;
+    const baseUrls = normalizeAddresses(address, useTls);
 
-    // A token file beats a token at the same level (input, config, env), as in Consul's client.
+    // Which token goes with this address. A token file beats a token at the same level (input,
+    // config, env), as in Consul's client. The resource's own token always applies, and `token: ""`
+    // means anonymous. A stack-config token belongs to the stack's address (consul-mesh:address, or
+    // else the environment's or the default address) and an environment token to the environment's
+    // address (CONSUL_HTTP_ADDR, or else the default): neither follows a resource to another cluster.
+    const here = addressIdentity(address, useTls);
+    const envAddress = nonEmpty(env.CONSUL_HTTP_ADDR) ?? DEFAULT_ADDRESS;
+    const stackAddress = nonEmpty(config("address")) ?? envAddress;
     let token: string | undefined;
-    const levels: Array<{ token?: string; tokenFile?: string }> = [
-        { token: given.token, tokenFile: given.tokenFile },
-        { token: config("token"), tokenFile: config("tokenFile") },
-        { token: env.CONSUL_HTTP_TOKEN, tokenFile: env.CONSUL_HTTP_TOKEN_FILE },
+    const levels: Array<{ token?: string; tokenFile?: string; appliesHere: boolean; what: string }> = [
+        { token: given.token, tokenFile: given.tokenFile, appliesHere: true, what: "tokenFile" },
+        {
+            token: config("token"),
+            tokenFile: config("tokenFile"),
+            appliesHere: addressIdentity(stackAddress, useTls) === here,
+            what: "consul-mesh:tokenFile",
+        },
+        {
+            token: env.CONSUL_HTTP_TOKEN,
+            tokenFile: env.CONSUL_HTTP_TOKEN_FILE,
+            appliesHere: addressIdentity(envAddress, useTls) === here,
+            what: "CONSUL_HTTP_TOKEN_FILE",
+        },
     ];
     for (const level of levels) {
+        if (!level.appliesHere) continue;
         if (level.tokenFile) {
+            let text: string;
             try {
-                token = fs.readFileSync(level.tokenFile, "utf8").trim();
+                text = fs.readFileSync(level.tokenFile, "utf8");
             } catch (err) {
                 // eslint-disable-next-line preserve-caught-error -- the cause's message quotes the value, which may be key material
-                throw new Error(`tokenFile is not a readable file (${errorCode(err)})`);
+                throw new Error(`${level.what} is not a readable file (${errorCode(err)})`);
             }
+            token = text.trim();
+            if (token === "") throw new Error(`${level.what} names an empty file: requests would go without a token (anonymous)`);
             break;
         }
+        if (level.token !== undefined && level === levels[0] && level.token === "") break; // anonymous on purpose
         if (level.token) {
             token = level.token;
             break;
@@ -231,6 +273,9 @@ export function resolveConnection(input: ConnectionInput | undefined, config: Co
         }
     }
     headers = { ...headers, ...(given.headers ?? {}) };
+    if (Object.keys(headers).some((k) => k.toLowerCase() === "x-consul-token")) {
+        throw new Error("headers must not set X-Consul-Token: give the token as token (or tokenFile)");
+    }
 
     let timeoutMs = given.timeoutMs;
     if (timeoutMs === undefined && config("timeoutMs")) timeoutMs = Number(config("timeoutMs"));

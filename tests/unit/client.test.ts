@@ -4,7 +4,7 @@ import * as http from "node:http";
 import * as os from "node:os";
 import * as path from "node:path";
 import type { AddressInfo } from "node:net";
-import { backoffMs, ConsulClient, retryStats } from "../../provider/client";
+import { assertSafePath, backoffMs, ConsulClient, retryStats } from "../../provider/client";
 import { resolveConnection } from "../../provider/connection";
 import { ConsulApiError } from "../../provider/errors";
 
@@ -266,5 +266,16 @@ describe("Consul client", () => {
             cut.close();
             throttled.close();
         }
+    });
+});
+
+describe("request paths", () => {
+    it("refuses . and .. segments (also percent-encoded) before any request", async () => {
+        for (const bad of ["/v1/peering/..", "/v1/peering/.", "/v1/config/service-defaults/%2e%2E", "/v1/x/%2e/y"]) {
+            assert.throws(() => assertSafePath(bad), /a "\." or "\.\." segment would reach another endpoint/, bad);
+        }
+        assert.doesNotThrow(() => assertSafePath("/v1/peering/a.b..c?dc=x"));
+        const client = new ConsulClient(resolveConnection({ address: "http://127.0.0.1:1" }, () => undefined, {}));
+        await assert.rejects(client.get("/v1/acl/token/.."), /segment would reach another endpoint/);
     });
 });

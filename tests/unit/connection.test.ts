@@ -2,12 +2,73 @@ import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { clusterTarget, connectionDiff, connectionTarget, normalizeAddress, resolveConnection } from "../../provider/connection";
-import { UNKNOWN } from "../../provider/validation";
+import { z } from "zod";
+import {
+    clusterTarget,
+    connectionDiff,
+    connectionSchema,
+    connectionTarget,
+    normalizeAddress,
+    resolveConnection,
+} from "../../provider/connection";
+import { UNKNOWN, validate } from "../../provider/validation";
 
 const noConfig = () => undefined;
 
 describe("connection resolution", () => {
+    it('sends a stack-config or environment token only to the address it belongs to; token "" is anonymous', () => {
+        const config = (k: string) => ({ address: "http://dc1:8500", token: "stack-token" })[k];
+        const env = { CONSUL_HTTP_ADDR: "http://envdc:8500", CONSUL_HTTP_TOKEN: "env-token" };
+        assert.equal(resolveConnection({}, config, env).token, "stack-token");
+        assert.equal(
+            resolveConnection({ address: "HTTP://dc1:8500/" }, config, env).token,
+            "stack-token",
+            "the same cluster, spelt otherwise",
+        );
+        assert.equal(
+            resolveConnection({ address: "http://dc2:9500" }, config, env).token,
+            undefined,
+            "another cluster gets no stack token",
+        );
+        assert.equal(resolveConnection({ address: "http://envdc:8500" }, config, env).token, "env-token");
+        assert.equal(resolveConnection({ address: "http://dc2:9500" }, () => undefined, env).token, undefined, "nor the environment's");
+        // No stack address: the stack token goes with the environment's address (or the default).
+        const tokenOnly = (k: string) => ({ token: "stack-token" })[k];
+        assert.equal(resolveConnection({}, tokenOnly, env).token, "stack-token");
+        assert.equal(resolveConnection({}, tokenOnly, {}).token, "stack-token");
+        assert.equal(resolveConnection({ address: "127.0.0.1:8500" }, tokenOnly, {}).token, "stack-token");
+        assert.equal(resolveConnection({ token: "" }, config, env).token, undefined, 'token: "" means anonymous');
+        assert.equal(resolveConnection({ address: "http://dc2:9500", token: "own" }, config, env).token, "own");
+    });
+
+    it("refuses an empty token file, credentials or a path in the address, and an X-Consul-Token header", () => {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "cm-conn-"));
+        const empty = path.join(dir, "empty");
+        fs.writeFileSync(empty, "\n");
+        assert.throws(() => resolveConnection({ tokenFile: empty }, noConfig, {}), /tokenFile names an empty file/);
+        assert.throws(
+            () => resolveConnection({}, noConfig, { CONSUL_HTTP_TOKEN_FILE: empty }),
+            /CONSUL_HTTP_TOKEN_FILE names an empty file/,
+        );
+        assert.throws(
+            () => resolveConnection({ address: "http://admin:hunter22@h:8500" }, noConfig, {}),
+            (err: Error) => err.message.includes("must not carry user:password@") && !err.message.includes("hunter22"),
+        );
+        assert.throws(() => resolveConnection({ address: "http://h:8500/v1/kv" }, noConfig, {}), /must not carry a path/);
+        assert.throws(() => resolveConnection({ address: "http://h:8500?x=1" }, noConfig, {}), /must not carry a query or fragment/);
+        assert.throws(() => resolveConnection({ headers: { "x-CONSUL-token": "t" } }, noConfig, {}), /must not set X-Consul-Token/);
+        assert.throws(
+            () => resolveConnection({}, (k) => (k === "headers" ? '{"X-Consul-Token":"t"}' : undefined), {}),
+            /must not set X-Consul-Token/,
+        );
+        assert.deepEqual(
+            validate(z.object({ connection: connectionSchema() }), { connection: { headers: { "X-Consul-Token": "t" } } }).failures.map(
+                (f) => f.property,
+            ),
+            ["connection.headers"],
+        );
+    });
+
     it("defaults to http://127.0.0.1:8500 with no token", () => {
         const c = resolveConnection(undefined, noConfig, {});
         assert.equal(c.baseUrl, "http://127.0.0.1:8500");
@@ -22,7 +83,9 @@ describe("connection resolution", () => {
         const fromInput = resolveConnection({ address: "https://input:8501" }, config, env);
         assert.equal(fromInput.baseUrl, "https://input:8501");
         assert.equal(fromInput.datacenter, "dc-cfg");
-        assert.equal(fromInput.token, "env-token");
+        // The environment's token belongs to the environment's address, not to input:8501.
+        assert.equal(fromInput.token, undefined);
+        assert.equal(resolveConnection({ address: "env:8500" }, config, env).token, "env-token");
         const fromConfig = resolveConnection({}, config, env);
         assert.equal(fromConfig.baseUrl, "http://cfg:8500");
         const fromEnv = resolveConnection({}, noConfig, env);
@@ -140,13 +203,11 @@ describe("address normalisation (identity of a cluster)", () => {
         assert.equal(normalizeAddress("CONSUL.Example.COM:8501", true), "https://consul.example.com:8501");
         assert.equal(normalizeAddress("https://consul.example.com:443/", false), "https://consul.example.com");
         assert.equal(normalizeAddress("http://consul.example.com:80", false), "http://consul.example.com");
-        assert.equal(normalizeAddress("https://h:8501/consul/", false), "https://h:8501/consul");
+        assert.throws(() => normalizeAddress("https://h:8501/consul/", false), /must not carry a path \("\/consul\/"\)/);
     });
 
-    it("keeps different endpoints apart: port, scheme, host and path prefix", () => {
-        const forms = ["http://h:8500", "http://h:9500", "https://h:8500", "http://g:8500", "http://h:8500/p", "h"].map((a) =>
-            normalizeAddress(a, false),
-        );
+    it("keeps different endpoints apart: port, scheme and host", () => {
+        const forms = ["http://h:8500", "http://h:9500", "https://h:8500", "http://g:8500", "h"].map((a) => normalizeAddress(a, false));
         assert.equal(new Set(forms).size, forms.length);
         // A bare host means port 80, as in Consul's own client: not the same as host:8500.
         assert.equal(normalizeAddress("h", false), "http://h");
