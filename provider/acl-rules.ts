@@ -38,9 +38,7 @@ interface Item {
 }
 
 type Value =
-    | { kind: "scalar"; token: Token }
-    | { kind: "object"; items: Item[]; line: number }
-    | { kind: "list"; values: Value[]; line: number };
+    { kind: "scalar"; token: Token } | { kind: "object"; items: Item[]; line: number } | { kind: "list"; values: Value[]; line: number };
 
 /** A rule Consul would refuse (or silently ignore), with the 1-based line it is on. */
 export class RulesError extends Error {

@@ -25,12 +25,13 @@ const valid: Record<string, string> = {
     ]
         .map((r) => `${r} "x" { policy = "read" }`)
         .join("\n"),
-    "service intentions": 'service "web" {\n  policy = "write"\n  intentions = "read"\n}\nservice_prefix "" { policy = "read" intentions = "deny" }',
+    "service intentions":
+        'service "web" {\n  policy = "write"\n  intentions = "read"\n}\nservice_prefix "" { policy = "read" intentions = "deny" }',
     "list on key and key_prefix": 'key "a" { policy = "list" }\nkey_prefix "" { policy = "list" }',
     "empty prefix label": 'node_prefix "" { policy = "read" }',
     "access levels in any case": 'service "web" { policy = "WRITE" }\noperator = "Read"',
     "field and rule names in any case (HCL v1 matches keys case-insensitively)": 'Service "web" { Policy = "read" }',
-    "unquoted label": "service web { policy = \"read\" }",
+    "unquoted label": 'service web { policy = "read" }',
     "comma separated fields": 'service "web" { policy = "read", intentions = "read" }',
     "nested object form": 'service = { web = { policy = "read" } }',
     "empty scalar (Consul allows it)": 'operator = ""',
@@ -40,15 +41,31 @@ const valid: Record<string, string> = {
 };
 
 const invalid: Array<[string, string, RegExp]> = [
-    ["unknown rule, with a suggestion", 'service "web" { policy = "read" }\n\nservce "api" { policy = "read" }', /^rules line 3: unknown rule "servce" \(did you mean "service"\?\)$/],
+    [
+        "unknown rule, with a suggestion",
+        'service "web" { policy = "read" }\n\nservce "api" { policy = "read" }',
+        /^rules line 3: unknown rule "servce" \(did you mean "service"\?\)$/,
+    ],
     ["unknown rule without a near name", 'acl = "read"\nfrobnicate = "read"', /^rules line 2: unknown rule "frobnicate"$/],
-    ["bad access level", 'service "web" {\n  policy = "admin"\n}', /^rules line 2: policy of service "web" is "admin"; it must be one of "read", "write", "deny"$/],
+    [
+        "bad access level",
+        'service "web" {\n  policy = "admin"\n}',
+        /^rules line 2: policy of service "web" is "admin"; it must be one of "read", "write", "deny"$/,
+    ],
     ["list outside key rules", 'node "n" { policy = "list" }', /^rules line 1: policy of node "n" is "list"/],
     ["list on acl", 'acl = "list"', /^rules line 1: acl is "list"/],
     ["list on intentions", 'service "web" { policy = "read" intentions = "list" }', /intentions of service "web" is "list"/],
     ["block without policy", '\nsession "n" {\n}', /^rules line 2: session "n" has no policy/],
-    ["intentions on a node", 'node "n" {\n policy = "read"\n intentions = "read"\n}', /^rules line 3: unknown field "intentions" in node "n"$/],
-    ["typo in a field", 'service "web" { polcy = "read" }', /^rules line 1: unknown field "polcy" in service "web" \(did you mean "policy"\?\)$/],
+    [
+        "intentions on a node",
+        'node "n" {\n policy = "read"\n intentions = "read"\n}',
+        /^rules line 3: unknown field "intentions" in node "n"$/,
+    ],
+    [
+        "typo in a field",
+        'service "web" { polcy = "read" }',
+        /^rules line 1: unknown field "polcy" in service "web" \(did you mean "policy"\?\)$/,
+    ],
     ["unclosed block", 'key "a" {\n  policy = "read"\n', /^rules line 1: "\{" is never closed$/],
     ["unclosed string", 'key "a" {\n  policy = "read\n}', /^rules line 2: string is never closed/],
     ["unclosed comment", '/* start\nservice "x" { policy = "read" }', /^rules line 1: comment/],
