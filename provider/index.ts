@@ -9,6 +9,9 @@ import { peeringProvider } from "./resources/peering";
 import { peeringTokenProvider } from "./resources/peering-token";
 import { serviceDefaultsProvider } from "./resources/service-defaults";
 import { serviceIntentionsProvider } from "./resources/service-intentions";
+import { aclPolicyProvider } from "./resources/acl-policy";
+import { aclRoleProvider } from "./resources/acl-role";
+import { aclTokenProvider } from "./resources/acl-token";
 
 export const providers = {
     Intention: intentionProvider,
@@ -20,6 +23,9 @@ export const providers = {
     ServiceDefaults: serviceDefaultsProvider,
     CaConfiguration: caConfigurationProvider,
     IntentionAssertions: intentionAssertionsProvider,
+    AclPolicy: aclPolicyProvider,
+    AclRole: aclRoleProvider,
+    AclToken: aclTokenProvider,
 };
 
 export type ProviderKind = keyof typeof providers;

@@ -53,3 +53,20 @@ describe("SDK Args and provider inputs", () => {
         assert.equal(exportedServicesKeys && exportedServiceKeys, true);
     });
 });
+
+// ACL resources (issue 18): Args and zod inputs in step.
+import type { AclPolicyInputs } from "../../provider/resources/acl-policy";
+import type { AclRoleInputs } from "../../provider/resources/acl-role";
+import type { AclTokenInputs } from "../../provider/resources/acl-token";
+import type { NodeIdentity, ServiceIdentity } from "../../provider/acl-common";
+import type { AclPolicyArgs } from "../../sdk/resources/acl-policy";
+import type { AclNodeIdentityArgs, AclRoleArgs, AclServiceIdentityArgs } from "../../sdk/resources/acl-role";
+import type { AclTokenArgs } from "../../sdk/resources/acl-token";
+const aclKeys: [
+    KeysMatch<Plain<AclPolicyArgs>, Required<AclPolicyInputs>>,
+    KeysMatch<Plain<AclRoleArgs>, Required<AclRoleInputs>>,
+    KeysMatch<Plain<AclTokenArgs>, Required<AclTokenInputs>>,
+    KeysMatch<Plain<AclServiceIdentityArgs>, Required<ServiceIdentity>>,
+    KeysMatch<Plain<AclNodeIdentityArgs>, Required<NodeIdentity>>,
+] = [true, true, true, true, true];
+assert.ok(aclKeys.every(Boolean));
