@@ -577,4 +577,41 @@ export const BAD_INPUTS: BadInputCase[] = [
     { kind: "AclBootstrap", args: { revokeOnDelete: "always" }, property: "revokeOnDelete", reason: /revokeOnDelete must be a boolean/ },
     { kind: "AclBootstrap", args: { token: "x" }, property: "token", reason: UNKNOWN_FIELD },
     { kind: "AclBootstrap", args: { connection: { timeoutMs: 10_000_000 } }, property: "connection.timeoutMs", reason: /600000/ },
+
+    // AclPolicy, AclRole, AclToken (issue 18).
+    { kind: "AclPolicy", args: { name: "web read" }, property: "name", reason: /letters, digits/ },
+    {
+        kind: "AclPolicy",
+        args: { name: "p", rules: 'service "web" {\n  policy = "admin"\n}' },
+        property: "rules",
+        reason: /rules line 2: policy of service "web" is "admin"/,
+    },
+    {
+        kind: "AclPolicy",
+        args: { name: "p", rules: 'servce "web" { policy = "read" }' },
+        property: "rules",
+        reason: /rules line 1: unknown rule "servce"/,
+    },
+    { kind: "AclPolicy", args: { name: "p", datacenters: [""] }, property: "datacenters.0", reason: /must not be empty/ },
+    { kind: "AclPolicy", args: { name: "p", adopt: "yes" }, property: "adopt", reason: /adopt must be a boolean/ },
+    { kind: "AclPolicy", args: { name: "p", rule: "" }, property: "rule", reason: UNKNOWN_FIELD },
+    { kind: "AclRole", args: { name: "" }, property: "name", reason: /1-256 letters/ },
+    { kind: "AclRole", args: { name: "r", policies: ["a", "a"] }, property: "policies", reason: /must be unique/ },
+    {
+        kind: "AclRole",
+        args: { name: "r", serviceIdentities: [{ serviceName: "Web" }] },
+        property: "serviceIdentities.0.serviceName",
+        reason: /lowercase/,
+    },
+    {
+        kind: "AclRole",
+        args: { name: "r", nodeIdentities: [{ nodeName: "n1" }] },
+        property: "nodeIdentities.0.datacenter",
+        reason: NOT_A_STRING,
+    },
+    { kind: "AclToken", args: { expirationTtl: "30s" }, property: "expirationTtl", reason: /between "1m" and "24h"/ },
+    { kind: "AclToken", args: { secretId: "hunter2" }, property: "secretId", reason: /secretId must be a UUID/ },
+    { kind: "AclToken", args: { local: "no" }, property: "local", reason: /local must be a boolean/ },
+    { kind: "AclToken", args: { rotation: true }, property: "rotation", reason: /rotation must be a string or a number/ },
+    { kind: "AclToken", args: { roles: [""] }, property: "roles.0", reason: /must not be empty/ },
 ];
