@@ -5,10 +5,10 @@
 import type * as dynamic from "@pulumi/pulumi/dynamic";
 import { z } from "zod";
 import { aclRulesProblem } from "../acl-rules";
-import { explained, getAcl, isBuiltin, policyNameSchema } from "../acl-common";
+import { connectionDiff, explained, getAcl, isBuiltin, policyNameSchema } from "../acl-common";
 import { ConsulResourceProvider, createFailure, type Checked, type Created, type ReadOf, type Updated } from "../base";
 import type { ConsulClient } from "../client";
-import { connectionSchema, connectionTarget } from "../connection";
+import { connectionSchema } from "../connection";
 import { ConsulApiError, isNotFound } from "../errors";
 import { canonical, validate } from "../validation";
 
@@ -84,8 +84,7 @@ export class AclPolicyProvider extends ConsulResourceProvider implements dynamic
     diff(id: string, olds: AclPolicyOutputs, news: AclPolicyInputs): Promise<dynamic.DiffResult> {
         const replaces: string[] = [];
         const changes: string[] = [];
-        if (connectionTarget(olds.connection) !== connectionTarget(news.connection)) replaces.push("connection");
-        else if (canonical(olds.connection ?? {}) !== canonical(news.connection ?? {})) changes.push("connection");
+        connectionDiff(olds.connection, news.connection, replaces, changes);
         if (olds.name !== news.name) changes.push("name");
         if ((olds.description ?? "") !== (news.description ?? "")) changes.push("description");
         // A built-in policy's rules are Consul's; they are only compared when the program states them.

@@ -3,6 +3,7 @@
 import type * as dynamic from "@pulumi/pulumi/dynamic";
 import { z } from "zod";
 import {
+    connectionDiff,
     explained,
     fromConsulNodeIdentities,
     fromConsulServiceIdentities,
@@ -24,7 +25,7 @@ import {
 } from "../acl-common";
 import { ConsulResourceProvider, type Checked, type Created, type ReadOf, type Updated } from "../base";
 import type { ConsulClient } from "../client";
-import { connectionSchema, connectionTarget } from "../connection";
+import { connectionSchema } from "../connection";
 import { isNotFound } from "../errors";
 import { canonical, validate } from "../validation";
 
@@ -99,8 +100,7 @@ export class AclRoleProvider extends ConsulResourceProvider implements dynamic.R
     diff(_id: string, olds: AclRoleOutputs, news: AclRoleInputs): Promise<dynamic.DiffResult> {
         const replaces: string[] = [];
         const changes: string[] = [];
-        if (connectionTarget(olds.connection) !== connectionTarget(news.connection)) replaces.push("connection");
-        else if (canonical(olds.connection ?? {}) !== canonical(news.connection ?? {})) changes.push("connection");
+        connectionDiff(olds.connection, news.connection, replaces, changes);
         if (olds.name !== news.name) changes.push("name");
         if ((olds.description ?? "") !== (news.description ?? "")) changes.push("description");
         if (!sameRefs(olds.policies, news.policies)) changes.push("policies");

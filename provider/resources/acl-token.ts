@@ -6,6 +6,7 @@ import { randomUUID } from "node:crypto";
 import type * as dynamic from "@pulumi/pulumi/dynamic";
 import { z } from "zod";
 import {
+    connectionDiff,
     explained,
     fromConsulNodeIdentities,
     fromConsulServiceIdentities,
@@ -28,7 +29,7 @@ import {
 } from "../acl-common";
 import { ConsulResourceProvider, type Checked, type Created, type ReadOf, type Updated } from "../base";
 import type { ConsulClient } from "../client";
-import { connectionSchema, connectionTarget } from "../connection";
+import { connectionSchema } from "../connection";
 import { parseDuration } from "../durations";
 import { isNotFound } from "../errors";
 import { canonical, isUnknown, validate, type CheckFailure } from "../validation";
@@ -137,8 +138,7 @@ export class AclTokenProvider extends ConsulResourceProvider implements dynamic.
     diff(_id: string, olds: AclTokenOutputs, news: AclTokenInputs): Promise<dynamic.DiffResult> {
         const replaces: string[] = [];
         const changes: string[] = [];
-        if (connectionTarget(olds.connection) !== connectionTarget(news.connection)) replaces.push("connection");
-        else if (canonical(olds.connection ?? {}) !== canonical(news.connection ?? {})) changes.push("connection");
+        connectionDiff(olds.connection, news.connection, replaces, changes);
         if (String(olds.rotation ?? "") !== String(news.rotation ?? "")) replaces.push("rotation");
         if (news.secretId !== undefined && news.secretId !== olds.secretId) replaces.push("secretId");
         if (news.accessorId !== undefined && news.accessorId !== olds.accessorId) replaces.push("accessorId");

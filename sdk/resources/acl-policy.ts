@@ -39,8 +39,11 @@ export interface AclPolicyArgs {
  * @see https://developer.hashicorp.com/consul/api-docs/acl/policies
  */
 export class AclPolicy extends pulumi.dynamic.Resource {
-    /** The policy's ID (also the resource id): what roles and tokens link to. */
-    declare public readonly policyId: pulumi.Output<string>;
+    /**
+     * The policy's ID (the resource id): what roles and tokens link to. Known during a preview that
+     * updates the policy (an update never changes it), so dependents show no change.
+     */
+    public readonly policyId: pulumi.Output<string>;
     /** The policy's name. */
     declare public readonly name: pulumi.Output<string>;
     /** The description Consul holds. */
@@ -55,7 +58,6 @@ export class AclPolicy extends pulumi.dynamic.Resource {
             providerShim("AclPolicy"),
             name,
             {
-                policyId: undefined,
                 description: undefined,
                 rules: undefined,
                 datacenters: undefined,
@@ -66,5 +68,6 @@ export class AclPolicy extends pulumi.dynamic.Resource {
             "consul-mesh",
             "AclPolicy",
         );
+        this.policyId = this.id;
     }
 }

@@ -45,8 +45,8 @@ export interface AclRoleArgs {
  * @see https://developer.hashicorp.com/consul/api-docs/acl/roles
  */
 export class AclRole extends pulumi.dynamic.Resource {
-    /** The role's ID (also the resource id). */
-    declare public readonly roleId: pulumi.Output<string>;
+    /** The role's ID (the resource id; known during a preview that updates the role). */
+    public readonly roleId: pulumi.Output<string>;
     /** The role's name. */
     declare public readonly name: pulumi.Output<string>;
     /** The description Consul holds. */
@@ -65,7 +65,6 @@ export class AclRole extends pulumi.dynamic.Resource {
             providerShim("AclRole"),
             name,
             {
-                roleId: undefined,
                 description: undefined,
                 policies: undefined,
                 policyLinks: undefined,
@@ -76,5 +75,6 @@ export class AclRole extends pulumi.dynamic.Resource {
             "consul-mesh",
             "AclRole",
         );
+        this.roleId = this.id;
     }
 }

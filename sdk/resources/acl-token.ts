@@ -53,8 +53,8 @@ export interface AclTokenArgs {
  * @see https://developer.hashicorp.com/consul/api-docs/acl/tokens
  */
 export class AclToken extends pulumi.dynamic.Resource {
-    /** The token's AccessorID (also the resource id): safe to show. */
-    declare public readonly accessorId: pulumi.Output<string>;
+    /** The token's AccessorID (the resource id; known during a preview that updates the token): safe to show. */
+    public readonly accessorId: pulumi.Output<string>;
     /** The token's SecretID: what clients send. Secret. */
     declare public readonly secretId: pulumi.Output<string>;
     /** The description Consul holds. */
@@ -73,7 +73,6 @@ export class AclToken extends pulumi.dynamic.Resource {
             providerShim("AclToken"),
             name,
             {
-                accessorId: undefined,
                 description: undefined,
                 policies: undefined,
                 roles: undefined,
@@ -88,5 +87,6 @@ export class AclToken extends pulumi.dynamic.Resource {
             "consul-mesh",
             "AclToken",
         );
+        this.accessorId = this.id;
     }
 }
