@@ -6,10 +6,10 @@ import type * as dynamic from "@pulumi/pulumi/dynamic";
 import { z } from "zod";
 import { aclRulesProblem } from "../acl-rules";
 import { connectionDiff, explained, getAcl, isBuiltin, policyNameSchema } from "../acl-common";
-import { ConsulResourceProvider, createFailure, type Checked, type Created, type ReadOf, type Updated } from "../base";
+import { ConsulResourceProvider, type Checked, type Created, type ReadOf, type Updated } from "../base";
 import type { ConsulClient } from "../client";
 import { connectionSchema } from "../connection";
-import { ConsulApiError, isNotFound } from "../errors";
+import { isNotFound } from "../errors";
 import { canonical, validate } from "../validation";
 
 export function aclPolicySchema() {
@@ -126,14 +126,13 @@ export class AclPolicyProvider extends ConsulResourceProvider implements dynamic
             const res = await explained(client, () => client.put<ConsulPolicy>("/v1/acl/policy", body));
             return { id: res.body.ID, outs: outputsOf(res.body, inputs) };
         } catch (err) {
-            // A retried create whose first answer was lost: the policy is there exactly as we wrote it.
-            if (err instanceof Error && /already exists/i.test(err.message)) {
-                const found = await byName(client, inputs.name);
-                if (found && (found.Rules ?? "") === body.Rules && (found.Description ?? "") === body.Description) {
-                    return { id: found.ID, outs: outputsOf(found, inputs) };
-                }
+            // An answer lost (or a retry refused with "already exists" after it): the policy is there
+            // exactly as we wrote it, and no one had it at our first look, so it is ours.
+            const found = await byName(client, inputs.name).catch(() => undefined);
+            if (found && (found.Rules ?? "") === body.Rules && (found.Description ?? "") === body.Description) {
+                return { id: found.ID, outs: outputsOf(found, inputs) };
             }
-            throw err instanceof ConsulApiError ? createFailure(err, inputs.name, inputs) : err;
+            throw err;
         }
     }
 

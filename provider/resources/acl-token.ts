@@ -91,7 +91,8 @@ interface ConsulToken {
 function outputsOf(token: ConsulToken, inputs: AclTokenInputs, knownSecret: string | undefined): AclTokenOutputs {
     const outs: AclTokenOutputs = {
         accessorId: token.AccessorID,
-        secretId: token.SecretID ?? knownSecret ?? "",
+        // Consul shows "<hidden>" to a reader without acl:write: keep the secret we know.
+        secretId: token.SecretID && token.SecretID !== "<hidden>" ? token.SecretID : (knownSecret ?? ""),
         description: token.Description ?? "",
         policies: realignRefs(token.Policies ?? [], inputs.policies),
         roles: realignRefs(token.Roles ?? [], inputs.roles),
@@ -216,7 +217,8 @@ export class AclTokenProvider extends ConsulResourceProvider implements dynamic.
         // No compare-and-set on ACL endpoints: read right before writing.
         const current = await getAcl<ConsulToken>(client, tokenPath(id));
         if (!current) throw new Error(`ACL token ${id} no longer exists at ${client.address}; run pulumi refresh to plan its re-creation`);
-        return { outs: await this.write(client, { ...current, SecretID: current.SecretID ?? olds.secretId }, news) };
+        const secret = current.SecretID && current.SecretID !== "<hidden>" ? current.SecretID : olds.secretId;
+        return { outs: await this.write(client, { ...current, SecretID: secret }, news) };
     }
 
     /** Built-in tokens (the anonymous token) are only forgotten; any other is deleted. */

@@ -279,8 +279,17 @@ describe("ACL policy, role and token providers against a real ACL-enabled Consul
             assert.equal((await raw("GET", `/v1/acl/token/${anonymous}`)).status, 200);
         });
 
+        it("keeps the known secret on read when the connection may only read ACLs (Consul shows <hidden>)", async () => {
+            // Defect covered: read stored Consul's "<hidden>" placeholder as the token's secretId.
+            const { id, outs } = await tokens.create({ policies: ["role-p1"], connection });
+            const reader = await narrowToken(management, "acl-read-only", 'acl = "read"');
+            const read = await tokens.read(id, { ...outs, connection: { address: DC3, token: reader.SecretID } });
+            assert.equal(read.props?.secretId, outs.secretId);
+            await tokens.delete(id, outs);
+        });
+
         it("turns a 403 on token create into a message with the accessor id, never a secret", async () => {
-            const narrow = await narrowToken(management, "acl-reader", 'acl = "read"');
+            const narrow = await narrowToken(management, "acl-reader-2", 'acl = "read"');
             const err = await failure(() => tokens.create({ policies: ["role-p1"], connection: { address: DC3, token: narrow.SecretID } }));
             assert.match(err.message, /lacks permission "acl:write"/);
             assert.ok(err.message.includes(narrow.AccessorID));
