@@ -12,6 +12,8 @@ import { serviceIntentionsProvider } from "./resources/service-intentions";
 import { aclPolicyProvider } from "./resources/acl-policy";
 import { aclRoleProvider } from "./resources/acl-role";
 import { aclTokenProvider } from "./resources/acl-token";
+import { aclAuthMethodProvider } from "./resources/acl-auth-method";
+import { aclBindingRuleProvider } from "./resources/acl-binding-rule";
 
 export const providers = {
     Intention: intentionProvider,
@@ -26,6 +28,8 @@ export const providers = {
     AclPolicy: aclPolicyProvider,
     AclRole: aclRoleProvider,
     AclToken: aclTokenProvider,
+    AclAuthMethod: aclAuthMethodProvider,
+    AclBindingRule: aclBindingRuleProvider,
 };
 
 export type ProviderKind = keyof typeof providers;

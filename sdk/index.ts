@@ -28,3 +28,5 @@ export * from "./functions/acl";
 export { AclPolicy, type AclPolicyArgs } from "./resources/acl-policy";
 export { AclRole, type AclRoleArgs, type AclServiceIdentityArgs, type AclNodeIdentityArgs } from "./resources/acl-role";
 export { AclToken, type AclTokenArgs } from "./resources/acl-token";
+export { AclAuthMethod, type AclAuthMethodArgs, type AclKubernetesConfigArgs, type AclJwtConfigArgs } from "./resources/acl-auth-method";
+export { AclBindingRule, type AclBindingRuleArgs } from "./resources/acl-binding-rule";

@@ -614,4 +614,37 @@ export const BAD_INPUTS: BadInputCase[] = [
     { kind: "AclToken", args: { local: "no" }, property: "local", reason: /local must be a boolean/ },
     { kind: "AclToken", args: { rotation: true }, property: "rotation", reason: /rotation must be a string or a number/ },
     { kind: "AclToken", args: { roles: [""] }, property: "roles.0", reason: /must not be empty/ },
+    // AclAuthMethod, AclBindingRule (issue 18).
+    { kind: "AclAuthMethod", args: { name: "m", type: "oidc" }, property: "type", reason: /type must be "jwt" or "kubernetes"/ },
+    { kind: "AclAuthMethod", args: { name: "m", type: "jwt" }, property: "jwt", reason: /needs its jwt block/ },
+    {
+        kind: "AclAuthMethod",
+        args: { name: "m", type: "jwt", jwt: { boundIssuer: "x" } },
+        property: "jwt",
+        reason: /exactly one key source/,
+    },
+    {
+        kind: "AclAuthMethod",
+        args: { name: "m", type: "kubernetes", kubernetes: { host: "https://k8s", caCert: "nope", serviceAccountJwt: "x" } },
+        property: "kubernetes.caCert",
+        reason: /PEM certificate/,
+    },
+    {
+        kind: "AclAuthMethod",
+        args: { name: "m", type: "jwt", jwt: { jwksUrl: "https://x" }, maxTokenTtl: "1 day" },
+        property: "maxTokenTtl",
+        reason: /duration/,
+    },
+    {
+        kind: "AclBindingRule",
+        args: { authMethod: "m", bindType: "policy", bindName: "x" },
+        property: "bindType",
+        reason: /bindType must be/,
+    },
+    {
+        kind: "AclBindingRule",
+        args: { authMethod: "m", bindType: "service", bindName: "" },
+        property: "bindName",
+        reason: /bindName is required/,
+    },
 ];

@@ -30,6 +30,8 @@ const constructors: Record<string, new (name: string, args: never) => unknown> =
     AclPolicy: mesh.AclPolicy,
     AclRole: mesh.AclRole,
     AclToken: mesh.AclToken,
+    AclAuthMethod: mesh.AclAuthMethod,
+    AclBindingRule: mesh.AclBindingRule,
 };
 
 /** The inputs as the dynamic-provider host hands them to check: secrets unwrapped to their values. */

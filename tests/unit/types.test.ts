@@ -70,3 +70,15 @@ const aclKeys: [
     KeysMatch<Plain<AclNodeIdentityArgs>, Required<NodeIdentity>>,
 ] = [true, true, true, true, true];
 assert.ok(aclKeys.every(Boolean));
+
+import type { AclAuthMethodInputs } from "../../provider/resources/acl-auth-method";
+import type { AclBindingRuleInputs } from "../../provider/resources/acl-binding-rule";
+import type { AclAuthMethodArgs, AclJwtConfigArgs, AclKubernetesConfigArgs } from "../../sdk/resources/acl-auth-method";
+import type { AclBindingRuleArgs } from "../../sdk/resources/acl-binding-rule";
+const authKeys: [
+    KeysMatch<Plain<AclAuthMethodArgs>, Required<AclAuthMethodInputs>>,
+    KeysMatch<Plain<AclKubernetesConfigArgs>, Required<NonNullable<AclAuthMethodInputs["kubernetes"]>>>,
+    KeysMatch<Plain<AclJwtConfigArgs>, Required<NonNullable<AclAuthMethodInputs["jwt"]>>>,
+    KeysMatch<Plain<AclBindingRuleArgs>, Required<AclBindingRuleInputs>>,
+] = [true, true, true, true];
+assert.ok(authKeys.every(Boolean));

@@ -23,6 +23,8 @@ const kinds = [
     "AclPolicy",
     "AclRole",
     "AclToken",
+    "AclAuthMethod",
+    "AclBindingRule",
 ];
 const declared = JSON.parse(fs.readFileSync(new pulumi.Config().require("file"), "utf8"));
 for (const { kind, name, args } of declared) {
