@@ -79,6 +79,26 @@ const webToApi = new mesh.Intention("web-to-api", {
     connection: { address, token: intentionsToken.secretId },
 });
 
+// Workloads log in with a JWT from their CI issuer and get the service identity their `service` claim names.
+//   pulumi config set jwtPublicKey "$(cat issuer-public.pem)"
+const jwtPublicKey = config.get("jwtPublicKey");
+if (jwtPublicKey) {
+    const ci = new mesh.AclAuthMethod("ci-jwt", {
+        name: "ci-jwt",
+        type: "jwt",
+        maxTokenTtl: "1h",
+        jwt: { jwtValidationPubKeys: [jwtPublicKey], boundIssuer: "ci", claimMappings: { service: "service" } },
+        connection: admin,
+    });
+    new mesh.AclBindingRule("ci-services", {
+        authMethod: ci.name,
+        selector: 'value.service != ""',
+        bindType: "service",
+        bindName: "${value.service}",
+        connection: admin,
+    });
+}
+
 export const policyIds = { appConfig: appConfig.policyId, intentionsWriter: intentionsWriter.policyId };
 export const roleId = appRole.roleId;
 export const webAccessorId = webToken.accessorId;

@@ -1,5 +1,5 @@
 import { strict as assert } from "node:assert";
-import { randomUUID } from "node:crypto";
+import { createSign, generateKeyPairSync, randomUUID } from "node:crypto";
 import { consul } from "../support/consul";
 import { DC3, freshAclCluster, intentionPairs, managementToken, stopAclCluster, tokenSelf } from "../support/acl";
 import { changingSteps, PulumiProgram, type RunResult } from "../support/pulumi";
@@ -19,6 +19,12 @@ describe("examples/acl with the Pulumi CLI on a fresh ACL-enabled cluster", func
     /** Every token secret the stack produced (scanned for at the end). */
     const secrets = new Set<string>([bootstrapSecret]);
     let outputs: Record<string, string>;
+    /** The CI issuer's key pair: the auth method trusts the public key; the test signs logins. */
+    const jwtKeys = generateKeyPairSync("rsa", {
+        modulusLength: 2048,
+        publicKeyEncoding: { type: "spki", format: "pem" },
+        privateKeyEncoding: { type: "pkcs8", format: "pem" },
+    });
     let checker: string; // a management token made behind Pulumi's back, to look at Consul
 
     async function run(args: string[]): Promise<RunResult> {
@@ -44,6 +50,7 @@ describe("examples/acl with the Pulumi CLI on a fresh ACL-enabled cluster", func
         await run(["stack", "init", "main"]);
         await run(["config", "set", `${project}:address`, DC3]);
         await run(["config", "set", "--secret", `${project}:bootstrapSecret`, bootstrapSecret]);
+        await run(["config", "set-all", "--plaintext", `${project}:jwtPublicKey=${jwtKeys.publicKey}`]);
     });
     after(async () => {
         program.cleanup();
@@ -79,12 +86,29 @@ describe("examples/acl with the Pulumi CLI on a fresh ACL-enabled cluster", func
         assert.equal(denied.status, 403);
     });
 
+    it("lets a workload log in with a JWT through the auth method and binding rule", async () => {
+        const now = Math.floor(Date.now() / 1000);
+        const b64 = (o: unknown) => Buffer.from(JSON.stringify(o)).toString("base64url");
+        const head = `${b64({ alg: "RS256", typ: "JWT" })}.${b64({ iss: "ci", service: "billing", iat: now - 60, nbf: now - 60, exp: now + 600 })}`;
+        const jwt = `${head}.${createSign("RSA-SHA256").update(head).sign(jwtKeys.privateKey).toString("base64url")}`;
+        const login = await consul<{ SecretID: string; ServiceIdentities: Array<{ ServiceName: string }> }>("POST", `${DC3}/v1/acl/login`, {
+            AuthMethod: "ci-jwt",
+            BearerToken: jwt,
+        });
+        assert.equal(login.status, 200, JSON.stringify(login.body));
+        assert.deepEqual(
+            login.body.ServiceIdentities.map((s) => s.ServiceName),
+            ["billing"],
+        );
+        secrets.add(login.body.SecretID);
+    });
+
     it("shows no changes on preview and on refresh", async () => {
         assert.deepEqual(await previewSteps(["--expect-no-changes"]), []);
         await run(["refresh", "--yes", "--skip-preview", "--expect-no-changes"]);
     });
 
-    it("shows drift made by hand (policy rules, token policies, a deleted token) on refresh, and up repairs it", async () => {
+    it("shows drift made by hand (policy rules, token policies, a deleted token, a binding rule) on refresh, and up repairs it", async () => {
         const policyId = JSON.parse(outputs.policyIds) as { appConfig: string };
         const edited = await consul(
             "PUT",
@@ -103,8 +127,18 @@ describe("examples/acl with the Pulumi CLI on a fresh ACL-enabled cluster", func
         assert.equal((await consul("DELETE", `${DC3}/v1/acl/token/${outputs.apiAccessorId}`, undefined, checker)).status, 200);
         const oldApiSecret = outputs.apiSecretId;
 
+        const bindingRules = await get<Array<{ ID: string }>>("/v1/acl/binding-rules");
+        const ruleId = bindingRules.body[0]?.ID ?? "";
+        const ruleEdit = await consul(
+            "PUT",
+            `${DC3}/v1/acl/binding-rule/${ruleId}`,
+            { AuthMethod: "ci-jwt", BindType: "role", BindName: "app" },
+            checker,
+        );
+        assert.equal(ruleEdit.status, 200);
+
         const steps = await previewSteps(["--refresh"]);
-        assert.deepEqual(names(steps), ["create:api", "update:app-config", "update:web"]);
+        assert.deepEqual(names(steps), ["create:api", "update:app-config", "update:ci-services", "update:web"]);
 
         await run(["up", "--yes", "--skip-preview", "--refresh"]);
         await readOutputs();
@@ -123,6 +157,8 @@ describe("examples/acl with the Pulumi CLI on a fresh ACL-enabled cluster", func
             ["app"],
         );
         assert.notEqual(outputs.apiSecretId, oldApiSecret, "the re-created token has a new secret");
+        const rule = await get<{ BindType: string; BindName: string }>(`/v1/acl/binding-rule/${ruleId}`);
+        assert.deepEqual([rule.body.BindType, rule.body.BindName], ["service", "${value.service}"]);
         assert.ok(await tokenSelf(outputs.apiSecretId));
         assert.deepEqual(await previewSteps(["--refresh", "--expect-no-changes"]), []);
     });
@@ -184,6 +220,8 @@ describe("examples/acl with the Pulumi CLI on a fresh ACL-enabled cluster", func
         const policies = await get<Array<{ Name: string }>>("/v1/acl/policies");
         assert.deepEqual(policies.body.map((p) => p.Name).sort(), ["builtin/global-read-only", "global-management"]);
         assert.deepEqual((await get<unknown[]>("/v1/acl/roles")).body, []);
+        assert.deepEqual((await get<unknown[]>("/v1/acl/auth-methods")).body, []);
+        assert.deepEqual((await get<unknown[]>("/v1/acl/binding-rules")).body, []);
         assert.deepEqual(await intentionPairs(checker), []);
         for (const { what, text } of cliOutput.slice(-1)) for (const s of secrets) assert.ok(!text.includes(s), what);
     });
