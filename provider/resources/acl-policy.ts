@@ -86,9 +86,11 @@ export class AclPolicyProvider extends ConsulResourceProvider implements dynamic
         const changes: string[] = [];
         connectionDiff(olds.connection, news.connection, replaces, changes);
         if (olds.name !== news.name) changes.push("name");
-        if ((olds.description ?? "") !== (news.description ?? "")) changes.push("description");
-        // A built-in policy's rules are Consul's; they are only compared when the program states them.
+        // A built-in policy's rules, datacenters and description are Consul's; they are only compared
+        // when the program states them (otherwise an adopted built-in would show a change forever).
         const builtin = isBuiltin(id, olds.name);
+        if ((!builtin || news.description !== undefined) && (olds.description ?? "") !== (news.description ?? ""))
+            changes.push("description");
         if ((!builtin || news.rules !== undefined) && (olds.rules ?? "") !== (news.rules ?? "")) changes.push("rules");
         if ((!builtin || news.datacenters !== undefined) && canonical(sorted(olds.datacenters)) !== canonical(sorted(news.datacenters))) {
             changes.push("datacenters");

@@ -110,9 +110,9 @@ function outputsOf(token: ConsulToken, inputs: AclTokenInputs, knownSecret: stri
 }
 
 /** What an update may change (Consul refuses changes to Local and the expiration). */
-function mutableBody(inputs: AclTokenInputs): Record<string, unknown> {
+function mutableBody(inputs: AclTokenInputs, current?: ConsulToken): Record<string, unknown> {
     return {
-        Description: inputs.description ?? "",
+        Description: inputs.description ?? (current && isBuiltin(current.AccessorID) ? current.Description : undefined) ?? "",
         Policies: (inputs.policies ?? []).map(linkOf),
         Roles: (inputs.roles ?? []).map(linkOf),
         ServiceIdentities: toConsulServiceIdentities(inputs.serviceIdentities),
@@ -145,7 +145,10 @@ export class AclTokenProvider extends ConsulResourceProvider implements dynamic.
         if (news.accessorId !== undefined && news.accessorId !== olds.accessorId) replaces.push("accessorId");
         if ((olds.local ?? false) !== (news.local ?? false)) replaces.push("local");
         if ((olds.expirationTtl ?? "") !== (news.expirationTtl ?? "")) replaces.push("expirationTtl");
-        if ((olds.description ?? "") !== (news.description ?? "")) changes.push("description");
+        // The anonymous token's description is Consul's unless the program states one.
+        if ((!isBuiltin(olds.accessorId) || news.description !== undefined) && (olds.description ?? "") !== (news.description ?? "")) {
+            changes.push("description");
+        }
         if (!sameRefs(olds.policies, news.policies)) changes.push("policies");
         if (!sameRefs(olds.roles, news.roles)) changes.push("roles");
         if (canonical(normalServiceIdentities(olds.serviceIdentities)) !== canonical(normalServiceIdentities(news.serviceIdentities))) {
@@ -163,7 +166,7 @@ export class AclTokenProvider extends ConsulResourceProvider implements dynamic.
         const res = await explained(client, () =>
             client.put<ConsulToken>(
                 tokenPath(current.AccessorID),
-                { ...mutableBody(inputs), AccessorID: current.AccessorID },
+                { ...mutableBody(inputs, current), AccessorID: current.AccessorID },
                 { secrets: secretsOf(current) },
             ),
         );
