@@ -123,18 +123,19 @@ export function normalNodeIdentities(ids: readonly NodeIdentity[] | undefined): 
     return fromConsulNodeIdentities(toConsulNodeIdentities(ids));
 }
 
-/** Consul's "this ACL object is not there": 404, or 403 "ACL not found" from some endpoints. */
-export function isAclNotFound(err: unknown): boolean {
-    if (isNotFound(err)) return true;
-    return err instanceof ConsulApiError && err.statusCode === 403 && /ACL not found|does not exist/i.test(err.consulMessage);
-}
-
-/** GET that answers undefined when the ACL object is gone. */
+/**
+ * GET that answers undefined when the ACL object is gone: 404, or for a token read Consul's
+ * 403 "token does not exist: ACL not found". A bare 403 "ACL not found" is about the connection's
+ * token, not the object: it is an error, never "gone" (or a refresh with a stale token would plan
+ * to re-create everything).
+ */
 export async function getAcl<T>(client: ConsulClient, path: string): Promise<T | undefined> {
     try {
         return (await client.get<T>(path)).body;
     } catch (err) {
-        if (isAclNotFound(err)) return undefined;
+        if (isNotFound(err) || (err instanceof ConsulApiError && err.statusCode === 403 && /does not exist/i.test(err.consulMessage))) {
+            return undefined;
+        }
         throw await explainAclError(client, err);
     }
 }
@@ -144,7 +145,14 @@ export async function getAcl<T>(client: ConsulClient, path: string): Promise<T |
  * connection token's accessor id (looked up when Consul does not say it), never its secret.
  */
 export async function explainAclError(client: ConsulClient, err: unknown): Promise<unknown> {
-    if (!(err instanceof ConsulApiError) || err.statusCode !== 403 || isAclNotFound(err)) return err;
+    if (!(err instanceof ConsulApiError) || err.statusCode !== 403) return err;
+    if (/ACL not found/i.test(err.consulMessage) && !/does not exist/i.test(err.consulMessage)) {
+        return new Error(
+            `${err.method} ${err.path} at ${err.address}: Consul does not know the connection's token (403 ACL not found): ` +
+                "it was deleted, has expired, or belongs to another cluster; give the connection a valid token.",
+            { cause: err },
+        );
+    }
     const permission = /lacks permission '([^']+)'(?: on (.+?))?(?:\.|$)/.exec(err.consulMessage);
     let accessor = /AccessorID '([^']+)'/.exec(err.consulMessage)?.[1];
     if (!accessor && /anonymous token/.test(err.consulMessage)) accessor = `${ANONYMOUS_TOKEN_ID} (anonymous: no token was given)`;

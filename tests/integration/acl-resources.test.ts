@@ -122,6 +122,15 @@ describe("ACL policy, role and token providers against a real ACL-enabled Consul
             assert.ok(!err.message.includes(narrow.SecretID));
         });
 
+        it("fails a read made with a token Consul does not know, instead of reporting the policy gone", async () => {
+            // Defect covered: 403 "ACL not found" (about the connection token) was taken as "object gone",
+            // so a refresh with a stale token planned to re-create every ACL object.
+            const stale = { address: DC3, token: "1f2b7a3c-2222-4c39-9e3c-2b1f0e6a7d55" };
+            const err = await failure(() => policies.read(policy.id, { ...policy, connection: stale }));
+            assert.match(err.message, /does not know the connection's token \(403 ACL not found\)/);
+            assert.ok(!err.message.includes(stale.token));
+        });
+
         it("reports a policy deleted by hand as gone, and delete of a gone policy succeeds", async () => {
             const { id, outs } = await policies.create({ name: "short-lived", rules: 'key_prefix "" { policy = "list" }', connection });
             assert.equal((await raw("DELETE", `/v1/acl/policy/${id}`)).status, 200);
@@ -256,6 +265,12 @@ describe("ACL policy, role and token providers against a real ACL-enabled Consul
             assert.equal(outs.secretId, secretId);
             assert.equal((await tokenSelf(secretId))?.AccessorID, id);
             await tokens.delete(id, outs);
+        });
+
+        it("fails a token read made with a token Consul does not know, instead of reporting the token gone", async () => {
+            const stale = { address: DC3, token: "1f2b7a3c-3333-4c39-9e3c-2b1f0e6a7d55" };
+            const err = await failure(() => tokens.read(token.id, { ...token, connection: stale }));
+            assert.match(err.message, /does not know the connection's token/);
         });
 
         it("reports a token deleted by hand as gone; the re-create has a new secret", async () => {
