@@ -2,12 +2,17 @@
 // a key generated here logs in through the rule and gets the service identity it names; drift made
 // by hand is read back; the kubernetes credential never shows in errors.
 import { strict as assert } from "node:assert";
+import { execFileSync } from "node:child_process";
 import { createSign, generateKeyPairSync } from "node:crypto";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
 import { AclAuthMethodProvider, type AclAuthMethodInputs } from "../../provider/resources/acl-auth-method";
 import { AclBindingRuleProvider } from "../../provider/resources/acl-binding-rule";
 import { AclBootstrapProvider } from "../../provider/resources/acl-bootstrap";
 import { consul } from "../support/consul";
 import { DC3, freshAclCluster, stopAclCluster } from "../support/acl";
+import { toolsDir } from "../../scripts/lib/clusters";
 
 const methods = new AclAuthMethodProvider();
 const rules = new AclBindingRuleProvider();
@@ -48,6 +53,42 @@ describe("AclAuthMethod and AclBindingRule providers against a real ACL-enabled 
         );
         assert.ok((c.failures ?? []).length >= 2);
         assert.ok(!JSON.stringify(c.failures).includes(secret), "the credential is never in a failure");
+    });
+
+    it("creates a kubernetes method whose service-account JWT reads back unchanged (no perpetual diff) and never shows in errors", async () => {
+        // A CA certificate for the (unreachable) API server: Consul checks it parses; it calls the API only at login.
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "consul-mesh-k8s-ca-"));
+        execFileSync(path.join(toolsDir(), "consul"), ["tls", "ca", "create", "-days", "1"], { cwd: dir, stdio: "ignore" });
+        const caCert = fs.readFileSync(path.join(dir, "consul-agent-ca.pem"), "utf8");
+        fs.rmSync(dir, { recursive: true, force: true });
+        const serviceAccountJwt = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJjb25zdWwtbWVzaCJ9.c2lnbmF0dXJlLW5vdC1jaGVja2Vk";
+        const inputs: AclAuthMethodInputs = {
+            name: "k8s",
+            type: "kubernetes",
+            kubernetes: { host: "https://127.0.0.1:6443", caCert, serviceAccountJwt },
+            connection,
+        };
+        const { id, outs } = await methods.create(inputs);
+        const read = await methods.read(id, outs);
+        assert.equal(read.props?.kubernetes?.serviceAccountJwt, serviceAccountJwt);
+        assert.equal((await methods.diff(id, read.props ?? outs, inputs)).changes, false);
+        // A write refused by Consul (a bad CA) carries Consul's message, never the credential.
+        let message = "";
+        try {
+            await methods.update(id, outs, {
+                ...inputs,
+                kubernetes: {
+                    host: "https://127.0.0.1:6443",
+                    caCert: "-----BEGIN CERTIFICATE-----\nbad\n-----END CERTIFICATE-----",
+                    serviceAccountJwt,
+                },
+            });
+        } catch (err) {
+            message = err instanceof Error ? err.message : String(err);
+        }
+        assert.ok(message !== "", "the bad CA is refused");
+        assert.ok(!message.includes(serviceAccountJwt));
+        await methods.delete(id, outs);
     });
 
     it("creates a jwt method and a binding rule; a login with a signed JWT gets the service identity", async () => {
