@@ -9,6 +9,11 @@ import { peeringProvider } from "./resources/peering";
 import { peeringTokenProvider } from "./resources/peering-token";
 import { serviceDefaultsProvider } from "./resources/service-defaults";
 import { serviceIntentionsProvider } from "./resources/service-intentions";
+import { aclPolicyProvider } from "./resources/acl-policy";
+import { aclRoleProvider } from "./resources/acl-role";
+import { aclTokenProvider } from "./resources/acl-token";
+import { aclAuthMethodProvider } from "./resources/acl-auth-method";
+import { aclBindingRuleProvider } from "./resources/acl-binding-rule";
 
 export const providers = {
     Intention: intentionProvider,
@@ -20,6 +25,11 @@ export const providers = {
     ServiceDefaults: serviceDefaultsProvider,
     CaConfiguration: caConfigurationProvider,
     IntentionAssertions: intentionAssertionsProvider,
+    AclPolicy: aclPolicyProvider,
+    AclRole: aclRoleProvider,
+    AclToken: aclTokenProvider,
+    AclAuthMethod: aclAuthMethodProvider,
+    AclBindingRule: aclBindingRuleProvider,
 };
 
 export type ProviderKind = keyof typeof providers;

@@ -25,3 +25,8 @@ export * from "./functions/intentions";
 export * from "./functions/authorize";
 export * from "./functions/peerings";
 export * from "./functions/acl";
+export { AclPolicy, type AclPolicyArgs } from "./resources/acl-policy";
+export { AclRole, type AclRoleArgs, type AclServiceIdentityArgs, type AclNodeIdentityArgs } from "./resources/acl-role";
+export { AclToken, type AclTokenArgs } from "./resources/acl-token";
+export { AclAuthMethod, type AclAuthMethodArgs, type AclKubernetesConfigArgs, type AclJwtConfigArgs } from "./resources/acl-auth-method";
+export { AclBindingRule, type AclBindingRuleArgs } from "./resources/acl-binding-rule";

@@ -56,8 +56,10 @@ export function serverPorts(spec: ClusterSpec, index: number): ClusterSpec["port
 export function portOffset(): number {
     const raw = process.env.CONSUL_MESH_PORT_OFFSET ?? "0";
     const offset = Number(raw);
-    if (!Number.isInteger(offset) || offset < 0 || offset % 10000 !== 0 || offset > 20000) {
-        throw new Error(`CONSUL_MESH_PORT_OFFSET must be 0, 10000 or 20000 (got "${raw}"): larger offsets reach the ephemeral port range`);
+    if (!Number.isInteger(offset) || offset < 0 || offset % 5000 !== 0 || offset > 20000) {
+        throw new Error(
+            `CONSUL_MESH_PORT_OFFSET must be 0, 5000, 10000, 15000 or 20000 (got "${raw}"): larger offsets reach the ephemeral port range`,
+        );
     }
     return offset;
 }

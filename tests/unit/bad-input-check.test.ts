@@ -27,6 +27,11 @@ const constructors: Record<string, new (name: string, args: never) => unknown> =
     ClusterPeering: mesh.ClusterPeering,
     AclBootstrap: mesh.AclBootstrap,
     IntentionAssertions: mesh.IntentionAssertions,
+    AclPolicy: mesh.AclPolicy,
+    AclRole: mesh.AclRole,
+    AclToken: mesh.AclToken,
+    AclAuthMethod: mesh.AclAuthMethod,
+    AclBindingRule: mesh.AclBindingRule,
 };
 
 /** The inputs as the dynamic-provider host hands them to check: secrets unwrapped to their values. */

@@ -63,3 +63,32 @@ describe("SDK Args and provider inputs", () => {
         assert.equal(intentionShape && serviceIntentionsShape && serviceDefaultsShape && exportedServicesShape, true);
     });
 });
+
+// ACL resources (issue 18): Args and zod inputs in step.
+import type { AclPolicyInputs } from "../../provider/resources/acl-policy";
+import type { AclRoleInputs } from "../../provider/resources/acl-role";
+import type { AclTokenInputs } from "../../provider/resources/acl-token";
+import type { NodeIdentity, ServiceIdentity } from "../../provider/acl-common";
+import type { AclPolicyArgs } from "../../sdk/resources/acl-policy";
+import type { AclNodeIdentityArgs, AclRoleArgs, AclServiceIdentityArgs } from "../../sdk/resources/acl-role";
+import type { AclTokenArgs } from "../../sdk/resources/acl-token";
+const aclKeys: [
+    KeysMatch<Plain<AclPolicyArgs>, Required<AclPolicyInputs>>,
+    KeysMatch<Plain<AclRoleArgs>, Required<AclRoleInputs>>,
+    KeysMatch<Plain<AclTokenArgs>, Required<AclTokenInputs>>,
+    KeysMatch<Plain<AclServiceIdentityArgs>, Required<ServiceIdentity>>,
+    KeysMatch<Plain<AclNodeIdentityArgs>, Required<NodeIdentity>>,
+] = [true, true, true, true, true];
+assert.ok(aclKeys.every(Boolean));
+
+import type { AclAuthMethodInputs } from "../../provider/resources/acl-auth-method";
+import type { AclBindingRuleInputs } from "../../provider/resources/acl-binding-rule";
+import type { AclAuthMethodArgs, AclJwtConfigArgs, AclKubernetesConfigArgs } from "../../sdk/resources/acl-auth-method";
+import type { AclBindingRuleArgs } from "../../sdk/resources/acl-binding-rule";
+const authKeys: [
+    KeysMatch<Plain<AclAuthMethodArgs>, Required<AclAuthMethodInputs>>,
+    KeysMatch<Plain<AclKubernetesConfigArgs>, Required<NonNullable<AclAuthMethodInputs["kubernetes"]>>>,
+    KeysMatch<Plain<AclJwtConfigArgs>, Required<NonNullable<AclAuthMethodInputs["jwt"]>>>,
+    KeysMatch<Plain<AclBindingRuleArgs>, Required<AclBindingRuleInputs>>,
+] = [true, true, true, true];
+assert.ok(authKeys.every(Boolean));

@@ -20,6 +20,11 @@ const kinds = [
     "ClusterPeering",
     "AclBootstrap",
     "IntentionAssertions",
+    "AclPolicy",
+    "AclRole",
+    "AclToken",
+    "AclAuthMethod",
+    "AclBindingRule",
 ];
 const declared = JSON.parse(fs.readFileSync(new pulumi.Config().require("file"), "utf8"));
 for (const { kind, name, args } of declared) {

@@ -1,0 +1,100 @@
+// AclBindingRule: how an auth method's logins become tokens (`/v1/acl/binding-rule`). The id is
+// the rule's ID; moving it to another auth method replaces it.
+import type * as dynamic from "@pulumi/pulumi/dynamic";
+import { z } from "zod";
+import { connectionDiff, explained, getAcl } from "../acl-common";
+import { ConsulResourceProvider, type Checked, type Created, type ReadOf, type Updated } from "../base";
+import { connectionSchema } from "../connection";
+import { isNotFound } from "../errors";
+import { validate } from "../validation";
+
+export function aclBindingRuleSchema() {
+    return z
+        .object({
+            authMethod: z.string().regex(/^[A-Za-z0-9\-_]{1,128}$/, "authMethod must be an auth method name"),
+            description: z.string().optional(),
+            selector: z.string().optional(),
+            bindType: z.enum(["service", "node", "role"], { message: 'bindType must be "service", "node" or "role"' }),
+            bindName: z.string().min(1, "bindName is required (it may use ${value.<claim>} interpolation)"),
+            connection: connectionSchema().optional(),
+        })
+        .strict();
+}
+
+export type AclBindingRuleInputs = z.infer<ReturnType<typeof aclBindingRuleSchema>>;
+
+interface ConsulBindingRule {
+    ID: string;
+    AuthMethod: string;
+    Description?: string;
+    Selector?: string;
+    BindType: "service" | "node" | "role";
+    BindName: string;
+}
+
+function outputsOf(rule: ConsulBindingRule, inputs: AclBindingRuleInputs): AclBindingRuleInputs {
+    const outs: AclBindingRuleInputs = { authMethod: rule.AuthMethod, bindType: rule.BindType, bindName: rule.BindName };
+    if (rule.Description) outs.description = rule.Description;
+    if (rule.Selector) outs.selector = rule.Selector;
+    if (inputs.connection !== undefined) outs.connection = inputs.connection;
+    return outs;
+}
+
+function bodyOf(inputs: AclBindingRuleInputs) {
+    return {
+        AuthMethod: inputs.authMethod,
+        Description: inputs.description ?? "",
+        Selector: inputs.selector ?? "",
+        BindType: inputs.bindType,
+        BindName: inputs.bindName,
+    };
+}
+
+const rulePath = (id: string) => `/v1/acl/binding-rule/${encodeURIComponent(id)}`;
+
+export class AclBindingRuleProvider extends ConsulResourceProvider implements dynamic.ResourceProvider {
+    check(_olds: Record<string, unknown>, news: Record<string, unknown>): Promise<Checked> {
+        return Promise.resolve({ inputs: news, failures: validate(aclBindingRuleSchema(), news).failures });
+    }
+
+    diff(_id: string, olds: AclBindingRuleInputs, news: AclBindingRuleInputs): Promise<dynamic.DiffResult> {
+        const replaces: string[] = [];
+        const changes: string[] = [];
+        connectionDiff(olds.connection, news.connection, replaces, changes);
+        if (olds.authMethod !== news.authMethod) replaces.push("authMethod");
+        for (const key of ["description", "selector", "bindType", "bindName"] as const)
+            if ((olds[key] ?? "") !== (news[key] ?? "")) changes.push(key);
+        return Promise.resolve({ changes: replaces.length > 0 || changes.length > 0, replaces, deleteBeforeReplace: false });
+    }
+
+    async create(inputs: AclBindingRuleInputs): Promise<Created<AclBindingRuleInputs>> {
+        const client = this.client(inputs.connection);
+        const res = await explained(client, () => client.put<ConsulBindingRule>("/v1/acl/binding-rule", bodyOf(inputs)));
+        return { id: res.body.ID, outs: outputsOf(res.body, inputs) };
+    }
+
+    async read(id: string, props: AclBindingRuleInputs): Promise<ReadOf<AclBindingRuleInputs>> {
+        const rule = await getAcl<ConsulBindingRule>(this.client(props.connection), rulePath(id));
+        if (!rule) return {};
+        const outs = outputsOf(rule, props);
+        return { id, props: outs, inputs: outs };
+    }
+
+    async update(id: string, _olds: AclBindingRuleInputs, news: AclBindingRuleInputs): Promise<Updated<AclBindingRuleInputs>> {
+        const client = this.client(news.connection);
+        const res = await explained(client, () => client.put<ConsulBindingRule>(rulePath(id), { ...bodyOf(news), ID: id }));
+        return { outs: outputsOf(res.body, news) };
+    }
+
+    /** Already gone (deleted by hand, or with its auth method) is fine. */
+    async delete(id: string, props: AclBindingRuleInputs): Promise<void> {
+        const client = this.client(props.connection);
+        try {
+            await explained(client, () => client.delete(rulePath(id)));
+        } catch (err) {
+            if (!isNotFound(err) && !isNotFound(err instanceof Error ? err.cause : undefined)) throw err;
+        }
+    }
+}
+
+export const aclBindingRuleProvider = new AclBindingRuleProvider();

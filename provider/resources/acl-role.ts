@@ -1,0 +1,163 @@
+// AclRole: a named set of policies and identities (`/v1/acl/role`). The id is the role's ID, so
+// every field updates in place. Policies are referred to by ID or by name, and kept as written.
+import type * as dynamic from "@pulumi/pulumi/dynamic";
+import { z } from "zod";
+import {
+    connectionDiff,
+    explained,
+    fromConsulNodeIdentities,
+    fromConsulServiceIdentities,
+    getAcl,
+    linkOf,
+    nodeIdentitySchema,
+    normalNodeIdentities,
+    normalServiceIdentities,
+    realignRefs,
+    referencesSchema,
+    roleNameSchema,
+    sameRefs,
+    serviceIdentitySchema,
+    toConsulNodeIdentities,
+    toConsulServiceIdentities,
+    type ConsulLink,
+    type ConsulNodeIdentity,
+    type ConsulServiceIdentity,
+} from "../acl-common";
+import { ConsulResourceProvider, type Checked, type Created, type ReadOf, type Updated } from "../base";
+import type { ConsulClient } from "../client";
+import { connectionSchema } from "../connection";
+import { isNotFound } from "../errors";
+import { canonical, validate } from "../validation";
+
+export function aclRoleSchema() {
+    return z
+        .object({
+            name: roleNameSchema(),
+            description: z.string({ message: "description must be a string" }).optional(),
+            policies: referencesSchema("policy").optional(),
+            serviceIdentities: z.array(serviceIdentitySchema()).optional(),
+            nodeIdentities: z.array(nodeIdentitySchema()).optional(),
+            adopt: z.boolean({ message: "adopt must be a boolean" }).optional(),
+            connection: connectionSchema().optional(),
+        })
+        .strict();
+}
+
+export type AclRoleInputs = z.infer<ReturnType<typeof aclRoleSchema>>;
+
+export interface AclRoleOutputs extends AclRoleInputs {
+    roleId: string;
+    description: string;
+    policies: string[];
+    /** Each linked policy with both its ID and name, as Consul holds them. */
+    policyLinks: Array<{ id: string; name: string }>;
+}
+
+interface ConsulRole {
+    ID: string;
+    Name: string;
+    Description?: string;
+    Policies?: ConsulLink[] | null;
+    ServiceIdentities?: ConsulServiceIdentity[] | null;
+    NodeIdentities?: ConsulNodeIdentity[] | null;
+}
+
+function outputsOf(role: ConsulRole, inputs: AclRoleInputs): AclRoleOutputs {
+    const links = role.Policies ?? [];
+    const outs: AclRoleOutputs = {
+        roleId: role.ID,
+        name: role.Name,
+        description: role.Description ?? "",
+        policies: realignRefs(links, inputs.policies),
+        policyLinks: links.map((l) => ({ id: l.ID, name: l.Name })),
+    };
+    const services = fromConsulServiceIdentities(role.ServiceIdentities ?? []);
+    const nodes = fromConsulNodeIdentities(role.NodeIdentities ?? []);
+    if (services.length > 0 || inputs.serviceIdentities !== undefined) outs.serviceIdentities = services;
+    if (nodes.length > 0 || inputs.nodeIdentities !== undefined) outs.nodeIdentities = nodes;
+    if (inputs.adopt !== undefined) outs.adopt = inputs.adopt;
+    if (inputs.connection !== undefined) outs.connection = inputs.connection;
+    return outs;
+}
+
+function bodyOf(inputs: AclRoleInputs): Record<string, unknown> {
+    return {
+        Name: inputs.name,
+        Description: inputs.description ?? "",
+        Policies: (inputs.policies ?? []).map(linkOf),
+        ServiceIdentities: toConsulServiceIdentities(inputs.serviceIdentities),
+        NodeIdentities: toConsulNodeIdentities(inputs.nodeIdentities),
+    };
+}
+
+const rolePath = (id: string) => `/v1/acl/role/${encodeURIComponent(id)}`;
+
+export class AclRoleProvider extends ConsulResourceProvider implements dynamic.ResourceProvider {
+    check(_olds: Record<string, unknown>, news: Record<string, unknown>): Promise<Checked> {
+        return Promise.resolve({ inputs: news, failures: validate(aclRoleSchema(), news).failures });
+    }
+
+    diff(_id: string, olds: AclRoleOutputs, news: AclRoleInputs): Promise<dynamic.DiffResult> {
+        const replaces: string[] = [];
+        const changes: string[] = [];
+        connectionDiff(olds.connection, news.connection, replaces, changes);
+        if (olds.name !== news.name) changes.push("name");
+        if ((olds.description ?? "") !== (news.description ?? "")) changes.push("description");
+        if (!sameRefs(olds.policies, news.policies)) changes.push("policies");
+        if (canonical(normalServiceIdentities(olds.serviceIdentities)) !== canonical(normalServiceIdentities(news.serviceIdentities))) {
+            changes.push("serviceIdentities");
+        }
+        if (canonical(normalNodeIdentities(olds.nodeIdentities)) !== canonical(normalNodeIdentities(news.nodeIdentities))) {
+            changes.push("nodeIdentities");
+        }
+        if ((olds.adopt ?? false) !== (news.adopt ?? false)) changes.push("adopt");
+        return Promise.resolve({ changes: replaces.length > 0 || changes.length > 0, replaces, deleteBeforeReplace: true });
+    }
+
+    private async write(client: ConsulClient, id: string, inputs: AclRoleInputs): Promise<AclRoleOutputs> {
+        // No compare-and-set on ACL endpoints: read right before writing.
+        const current = await getAcl<ConsulRole>(client, rolePath(id));
+        if (!current) throw new Error(`ACL role ${id} no longer exists at ${client.address}; run pulumi refresh to plan its re-creation`);
+        const res = await explained(client, () => client.put<ConsulRole>(rolePath(id), { ...bodyOf(inputs), ID: id }));
+        return outputsOf(res.body, inputs);
+    }
+
+    async create(inputs: AclRoleInputs): Promise<Created<AclRoleOutputs>> {
+        const client = this.client(inputs.connection);
+        const existing = await getAcl<ConsulRole>(client, `/v1/acl/role/name/${encodeURIComponent(inputs.name)}`);
+        if (existing) {
+            if (!inputs.adopt) {
+                throw new Error(
+                    `ACL role "${inputs.name}" already exists at ${client.address} (id ${existing.ID}); set adopt: true to manage it, or choose another name`,
+                );
+            }
+            return { id: existing.ID, outs: await this.write(client, existing.ID, inputs) };
+        }
+        const res = await explained(client, () => client.put<ConsulRole>("/v1/acl/role", bodyOf(inputs)));
+        return { id: res.body.ID, outs: outputsOf(res.body, inputs) };
+    }
+
+    async read(id: string, props: AclRoleOutputs): Promise<ReadOf<AclRoleOutputs, AclRoleInputs>> {
+        const role = await getAcl<ConsulRole>(this.client(props.connection), rolePath(id));
+        if (!role) return {};
+        const outs = outputsOf(role, props);
+        const { roleId: _id, policyLinks: _links, ...inputs } = outs;
+        return { id, props: outs, inputs };
+    }
+
+    async update(id: string, _olds: AclRoleOutputs, news: AclRoleInputs): Promise<Updated<AclRoleOutputs>> {
+        return { outs: await this.write(this.client(news.connection), id, news) };
+    }
+
+    async delete(id: string, props: AclRoleOutputs): Promise<void> {
+        const client = this.client(props.connection);
+        try {
+            await explained(client, () => client.delete(rolePath(id)));
+        } catch (err) {
+            if (!isNotFound(err) && !isNotFound(err instanceof Error ? err.cause : undefined)) throw err;
+        }
+    }
+}
+
+/** The one provider instance every AclRole shares. */
+export const aclRoleProvider = new AclRoleProvider();

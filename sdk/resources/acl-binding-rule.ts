@@ -1,0 +1,41 @@
+import * as pulumi from "@pulumi/pulumi";
+import { connectionInput, type ConnectionArgs } from "../connection";
+import { providerShim } from "../provider-shim";
+
+/** Arguments of an {@link AclBindingRule}. */
+export interface AclBindingRuleArgs {
+    /** The auth method's name (e.g. `AclAuthMethod.name`). Changing it replaces the rule. */
+    authMethod: pulumi.Input<string>;
+    /** Free text. */
+    description?: pulumi.Input<string>;
+    /** Which logins the rule applies to, e.g. `value.namespace==default`; empty: all. */
+    selector?: pulumi.Input<string>;
+    /** What a login gets: a service identity, a node identity or a role. */
+    bindType: pulumi.Input<"service" | "node" | "role">;
+    /** The service, node or role name; may interpolate claims, e.g. `${value.service}`. */
+    bindName: pulumi.Input<string>;
+    /** Where Consul is, with a token that has `acl:write`; see {@link ConnectionArgs}. */
+    connection?: pulumi.Input<ConnectionArgs>;
+}
+
+/**
+ * An ACL binding rule (`/v1/acl/binding-rule`): how an auth method's logins become tokens. The id
+ * is the rule's ID.
+ * @see https://developer.hashicorp.com/consul/docs/security/acl/auth-methods#binding-rules
+ */
+export class AclBindingRule extends pulumi.dynamic.Resource {
+    /** The rule's ID (the resource id). */
+    public readonly bindingRuleId: pulumi.Output<string>;
+
+    constructor(name: string, args: AclBindingRuleArgs, opts?: pulumi.CustomResourceOptions) {
+        super(
+            providerShim("AclBindingRule"),
+            name,
+            { ...args, connection: connectionInput(args.connection) },
+            { ...opts, additionalSecretOutputs: ["connection", ...(opts?.additionalSecretOutputs ?? [])] },
+            "consul-mesh",
+            "AclBindingRule",
+        );
+        this.bindingRuleId = this.id;
+    }
+}
