@@ -59,6 +59,7 @@ interface Example {
 const FAKE_TOKEN_1 = "11111111-aaaa-4bbb-8ccc-0123456789ab";
 const FAKE_TOKEN_2 = "22222222-aaaa-4bbb-8ccc-0123456789ab";
 const BOOTSTRAP_SECRET = crypto.randomUUID();
+const ACL_BOOTSTRAP_SECRET = crypto.randomUUID();
 const CA_KEY = crypto.generateKeyPairSync("ec", { namedCurve: "P-256" }).privateKey.export({ type: "sec1", format: "pem" }).toString();
 
 describe("security: every example's secrets stay ciphertext (state, history, CLI output)", function () {
@@ -97,6 +98,14 @@ describe("security: every example's secrets stay ciphertext (state, history, CLI
             config: () => ({
                 plain: { "consul-mesh-acl-bootstrap:address": DC3 },
                 secret: { "consul-mesh-acl-bootstrap:bootstrapSecret": BOOTSTRAP_SECRET },
+            }),
+        },
+        {
+            dir: "examples/acl",
+            acl: true,
+            config: () => ({
+                plain: { "consul-mesh-acl:address": DC3 },
+                secret: { "consul-mesh-acl:bootstrapSecret": ACL_BOOTSTRAP_SECRET },
             }),
         },
         {
