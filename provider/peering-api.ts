@@ -6,7 +6,7 @@ import type { ConsulClient } from "./client";
 import { connectionSchema, type ConnectionInput } from "./connection";
 import { ConsulApiError, isNotFound } from "./errors";
 import { metaSchema as namesMetaSchema } from "./names";
-import { containsUnknown, UNKNOWN } from "./validation";
+import { containsUnknown, isUnknown, UNKNOWN, validate } from "./validation";
 
 export { PEER_NAME, peerName as peerNameSchema } from "./names";
 
@@ -251,6 +251,58 @@ export async function peerNameDefault(
                 `(${err instanceof Error ? err.message : String(err)}): set it, or datacenter in the ${where}'s connection`,
         };
     }
+}
+
+/**
+ * check's defaults for the unset peer names of one side (`PeeringToken`: the acceptor, whose other
+ * side is `dialer`; `Peering`: the dialer, whose other side is `acceptor`): this side calls the
+ * peering after the other side's datacenter, and the other side after this one's. Asked here, in
+ * the provider, never in the program. Failures name the property that could not be defaulted.
+ */
+export async function withDefaultPeerNames(
+    given: Record<string, unknown>,
+    other: "dialer" | "acceptor",
+    clientFor: (connection: ConnectionInput | undefined) => ConsulClient,
+): Promise<{ inputs: Record<string, unknown>; failures: Array<{ property: string; reason: string }> }> {
+    const self = other === "dialer" ? "acceptor" : "dialer";
+    const inputs = { ...given };
+    const failures: Array<{ property: string; reason: string }> = [];
+    const side = plainObject(given[other]);
+    // The whole other side still unknown at preview: so is the name it would give.
+    if (given.peerName === undefined && isUnknown(given[other])) inputs.peerName = UNKNOWN;
+    if (given.peerName === undefined && side) {
+        const found = await peerNameDefault(side.connection, clientFor, other);
+        if ("name" in found) inputs.peerName = found.name;
+        else failures.push({ property: "peerName", reason: found.failure });
+    }
+    if (side && side.peerName === undefined) {
+        const found = await peerNameDefault(given.connection, clientFor, self);
+        if ("name" in found) inputs[other] = { ...side, peerName: found.name };
+        else failures.push({ property: `${other}.peerName`, reason: found.failure });
+    }
+    return { inputs, failures };
+}
+
+/**
+ * check of PeeringToken and Peering: peer names defaulted (see withDefaultPeerNames), the inputs
+ * validated with `schema`, and the computed `cluster` input added. A name that could not be
+ * defaulted is reported once, with the reason, not also as missing.
+ */
+export async function checkPeeringSide(
+    news: Record<string, unknown>,
+    other: "dialer" | "acceptor",
+    schema: z.ZodType,
+    clientFor: (connection: ConnectionInput | undefined) => ConsulClient,
+    clusterOf: (connection: unknown) => string,
+): Promise<{ inputs: Record<string, unknown>; failures: Array<{ property: string; reason: string }> }> {
+    const { cluster: _computed, ...given } = news;
+    const named = await withDefaultPeerNames(given, other, clientFor);
+    const { failures } = validate(schema, named.inputs);
+    const defaulted = new Set(named.failures.map((f) => f.property));
+    return {
+        inputs: { ...named.inputs, cluster: clusterOf(given.connection) },
+        failures: [...named.failures, ...failures.filter((f) => !defaulted.has(f.property))],
+    };
 }
 
 /** A raw input that is a plain object (not unknown, not an array), for reading its fields. */

@@ -6,7 +6,7 @@ import type * as dynamic from "@pulumi/pulumi/dynamic";
 import { z } from "zod";
 import { ConsulResourceProvider, type Checked, type Created, type ReadOf, type Updated } from "../base";
 import type { ConsulClient } from "../client";
-import { clusterTarget, connectionDiff, connectionSchema, type ConnectionInput, type Located } from "../connection";
+import { clusterTarget, connectionDiff, connectionSchema, type Located } from "../connection";
 import {
     deletePeeringAndWait,
     getPeering,
@@ -14,12 +14,11 @@ import {
     isDead,
     metaOf,
     metaSchema,
-    peerNameDefault,
+    checkPeeringSide,
     peerNameSchema,
-    plainObject,
     type ApiPeering,
 } from "../peering-api";
-import { canonical, isUnknown, UNKNOWN, validate, type CheckFailure } from "../validation";
+import { canonical } from "../validation";
 
 export function peeringTokenSchema() {
     return z
@@ -102,38 +101,16 @@ async function orphaned(
 }
 
 export class PeeringTokenProvider extends ConsulResourceProvider implements dynamic.ResourceProvider {
-    async check(_olds: Record<string, unknown>, news: Record<string, unknown>): Promise<Checked> {
-        const { cluster: _c, ...given } = news;
+    check(_olds: Record<string, unknown>, news: Record<string, unknown>): Promise<Checked> {
         // Unset names default to the datacenters (asked here, in the provider, never in the program):
         // this acceptor calls the peering after the dialer's datacenter, the dialer after this one's.
-        const named = await this.withDefaultNames(given);
-        const { failures } = validate(peeringTokenSchema(), named.inputs);
-        const cluster = clusterTarget(given.connection, (k) => this.stackConfig[k], process.env);
-        const defaulted = new Set(named.failures.map((f) => f.property));
-        return {
-            inputs: { ...named.inputs, cluster },
-            failures: [...named.failures, ...failures.filter((f) => !defaulted.has(f.property))],
-        };
-    }
-
-    private async withDefaultNames(given: Record<string, unknown>): Promise<{ inputs: Record<string, unknown>; failures: CheckFailure[] }> {
-        const inputs = { ...given };
-        const failures: CheckFailure[] = [];
-        const dialer = plainObject(given.dialer);
-        const clientFor = (c: ConnectionInput | undefined) => this.client(c);
-        // The whole dialer still unknown at preview: so is the name it would give.
-        if (given.peerName === undefined && isUnknown(given.dialer)) inputs.peerName = UNKNOWN;
-        if (given.peerName === undefined && dialer) {
-            const found = await peerNameDefault(dialer.connection, clientFor, "dialer");
-            if ("name" in found) inputs.peerName = found.name;
-            else failures.push({ property: "peerName", reason: found.failure });
-        }
-        if (dialer && dialer.peerName === undefined) {
-            const found = await peerNameDefault(given.connection, clientFor, "acceptor");
-            if ("name" in found) inputs.dialer = { ...dialer, peerName: found.name };
-            else failures.push({ property: "dialer.peerName", reason: found.failure });
-        }
-        return { inputs, failures };
+        return checkPeeringSide(
+            news,
+            "dialer",
+            peeringTokenSchema(),
+            (c) => this.client(c),
+            (c) => clusterTarget(c, (k) => this.stackConfig[k], process.env),
+        );
     }
 
     diff(_id: string, olds: PeeringTokenOutputs, news: PeeringTokenInputs & Located): Promise<dynamic.DiffResult> {

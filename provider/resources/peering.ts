@@ -6,7 +6,7 @@ import { z } from "zod";
 import { ConsulResourceProvider, type Checked, type Created, type ReadOf, type Updated } from "../base";
 import type { ConsulClient } from "../client";
 import { ConsulApiError } from "../errors";
-import { clusterTarget, connectionDiff, connectionSchema, type ConnectionInput, type Located } from "../connection";
+import { clusterTarget, connectionDiff, connectionSchema, type Located } from "../connection";
 import {
     deletePeeringAndWait,
     describeState,
@@ -16,14 +16,13 @@ import {
     isDead,
     metaOf,
     metaSchema,
-    peerNameDefault,
+    checkPeeringSide,
     peerNameSchema,
-    plainObject,
     pollPeering,
     serviceCounts,
     type ApiPeering,
 } from "../peering-api";
-import { canonical, isUnknown, UNKNOWN, validate, type CheckFailure } from "../validation";
+import { canonical } from "../validation";
 
 const DEFAULT_ACTIVE_TIMEOUT_SECONDS = 60;
 
@@ -120,38 +119,16 @@ function outputsOf(inputs: PeeringInputs, p: ApiPeering, acceptorState?: string)
 }
 
 export class PeeringProvider extends ConsulResourceProvider implements dynamic.ResourceProvider {
-    async check(_olds: Record<string, unknown>, news: Record<string, unknown>): Promise<Checked> {
-        const { cluster: _c, ...given } = news;
+    check(_olds: Record<string, unknown>, news: Record<string, unknown>): Promise<Checked> {
         // Unset names default to the datacenters (asked here, in the provider, never in the program):
         // this dialer calls the peering after the acceptor's datacenter, the acceptor after this one's.
-        const named = await this.withDefaultNames(given);
-        const { failures } = validate(peeringSchema(), named.inputs);
-        const cluster = clusterTarget(given.connection, (k) => this.stackConfig[k], process.env);
-        const defaulted = new Set(named.failures.map((f) => f.property));
-        return {
-            inputs: { ...named.inputs, cluster },
-            failures: [...named.failures, ...failures.filter((f) => !defaulted.has(f.property))],
-        };
-    }
-
-    private async withDefaultNames(given: Record<string, unknown>): Promise<{ inputs: Record<string, unknown>; failures: CheckFailure[] }> {
-        const inputs = { ...given };
-        const failures: CheckFailure[] = [];
-        const acceptor = plainObject(given.acceptor);
-        const clientFor = (c: ConnectionInput | undefined) => this.client(c);
-        // The whole acceptor still unknown at preview: so is the name it would give.
-        if (given.peerName === undefined && isUnknown(given.acceptor)) inputs.peerName = UNKNOWN;
-        if (given.peerName === undefined && acceptor) {
-            const found = await peerNameDefault(acceptor.connection, clientFor, "acceptor");
-            if ("name" in found) inputs.peerName = found.name;
-            else failures.push({ property: "peerName", reason: found.failure });
-        }
-        if (acceptor && acceptor.peerName === undefined) {
-            const found = await peerNameDefault(given.connection, clientFor, "dialer");
-            if ("name" in found) inputs.acceptor = { ...acceptor, peerName: found.name };
-            else failures.push({ property: "acceptor.peerName", reason: found.failure });
-        }
-        return { inputs, failures };
+        return checkPeeringSide(
+            news,
+            "acceptor",
+            peeringSchema(),
+            (c) => this.client(c),
+            (c) => clusterTarget(c, (k) => this.stackConfig[k], process.env),
+        );
     }
 
     diff(_id: string, olds: PeeringOutputs, news: PeeringInputs & Located): Promise<dynamic.DiffResult> {
