@@ -16,6 +16,8 @@ const roots = mesh.getCaRootsOutput({ connection: dc1 });
 export const trustDomain = roots.trustDomain;
 export const activeRootId = roots.activeRootId;
 export const trustBundlePem = roots.trustBundlePem;
+// The CA provider and its settings (the Output is secret as a whole: it carries the credentials).
+export const caProvider = mesh.getCaConfigurationOutput({ connection: dc1 }).provider;
 
 // db accepts web and nothing else; the questions below run once this entry is written.
 const db = new mesh.ServiceIntentions("db", {

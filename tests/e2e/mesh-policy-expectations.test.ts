@@ -28,7 +28,13 @@ describe("examples/mesh-policy expectations with the Pulumi CLI", function () {
     });
 
     it("checks every expectation with Consul after up: none violated, each decided by Consul or evaluated", async () => {
-        await program.up();
+        const up = await program.up();
+        // Before writing, the effective policy change of each entry is printed (here: from nothing).
+        assert.match(up.stdout + up.stderr, /ServiceIntentions for db: this change flips who may call whom:\s+api -> db: default => allow/);
+        assert.match(
+            up.stdout + up.stderr,
+            /ServiceIntentions for \*: this change flips who may call whom:\s+[^]*peer dc2\/\* \(any other service\) -> \*: default => deny/,
+        );
         const out = await program.outputs();
         assert.deepEqual(out.violations, []);
         const state = JSON.parse(await program.exportState()) as {

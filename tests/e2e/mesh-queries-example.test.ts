@@ -47,6 +47,7 @@ describe("examples/mesh-queries with the Pulumi CLI", function () {
         ).body;
         assert.equal(out.activeRootId, roots.ActiveRootID);
         assert.equal(out.trustDomain, roots.TrustDomain);
+        assert.equal(out.caProvider, "consul");
         for (const r of roots.Roots) assert.ok(String(out.trustBundlePem).includes(r.RootCert.trim()));
         assert.equal(out.webMayCallDb, true);
         assert.equal(out.batchMayCallDb, false);
