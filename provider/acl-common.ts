@@ -123,6 +123,22 @@ export function normalNodeIdentities(ids: readonly NodeIdentity[] | undefined): 
     return fromConsulNodeIdentities(toConsulNodeIdentities(ids));
 }
 
+/** The diff entries a role and a token share: identities (as sets) and adopt. */
+export function identityChanges(
+    olds: { serviceIdentities?: ServiceIdentity[]; nodeIdentities?: NodeIdentity[]; adopt?: boolean },
+    news: { serviceIdentities?: ServiceIdentity[]; nodeIdentities?: NodeIdentity[]; adopt?: boolean },
+): string[] {
+    const changes: string[] = [];
+    if (canonical(normalServiceIdentities(olds.serviceIdentities)) !== canonical(normalServiceIdentities(news.serviceIdentities))) {
+        changes.push("serviceIdentities");
+    }
+    if (canonical(normalNodeIdentities(olds.nodeIdentities)) !== canonical(normalNodeIdentities(news.nodeIdentities))) {
+        changes.push("nodeIdentities");
+    }
+    if ((olds.adopt ?? false) !== (news.adopt ?? false)) changes.push("adopt");
+    return changes;
+}
+
 /**
  * GET that answers undefined when the ACL object is gone: 404, or for a token read Consul's
  * 403 "token does not exist: ACL not found". A bare 403 "ACL not found" is about the connection's

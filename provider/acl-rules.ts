@@ -7,7 +7,7 @@
 /** Rules that take one value: `operator = "read"`. */
 const SCALAR_RULES = ["acl", "operator", "keyring", "mesh", "peering"];
 /** Rules that take a label and a body: `service "web" { policy = "write" }`. */
-const BLOCK_RULES = [
+export const BLOCK_RULES = [
     "agent",
     "agent_prefix",
     "event",

@@ -10,8 +10,7 @@ import {
     getAcl,
     linkOf,
     nodeIdentitySchema,
-    normalNodeIdentities,
-    normalServiceIdentities,
+    identityChanges,
     realignRefs,
     referencesSchema,
     roleNameSchema,
@@ -27,7 +26,7 @@ import { ConsulResourceProvider, type Checked, type Created, type ReadOf, type U
 import type { ConsulClient } from "../client";
 import { connectionSchema } from "../connection";
 import { isNotFound } from "../errors";
-import { canonical, validate } from "../validation";
+import { validate } from "../validation";
 
 export function aclRoleSchema() {
     return z
@@ -104,13 +103,7 @@ export class AclRoleProvider extends ConsulResourceProvider implements dynamic.R
         if (olds.name !== news.name) changes.push("name");
         if ((olds.description ?? "") !== (news.description ?? "")) changes.push("description");
         if (!sameRefs(olds.policies, news.policies)) changes.push("policies");
-        if (canonical(normalServiceIdentities(olds.serviceIdentities)) !== canonical(normalServiceIdentities(news.serviceIdentities))) {
-            changes.push("serviceIdentities");
-        }
-        if (canonical(normalNodeIdentities(olds.nodeIdentities)) !== canonical(normalNodeIdentities(news.nodeIdentities))) {
-            changes.push("nodeIdentities");
-        }
-        if ((olds.adopt ?? false) !== (news.adopt ?? false)) changes.push("adopt");
+        changes.push(...identityChanges(olds, news));
         return Promise.resolve({ changes: replaces.length > 0 || changes.length > 0, replaces, deleteBeforeReplace: true });
     }
 

@@ -14,8 +14,7 @@ import {
     isBuiltin,
     linkOf,
     nodeIdentitySchema,
-    normalNodeIdentities,
-    normalServiceIdentities,
+    identityChanges,
     realignRefs,
     referencesSchema,
     sameRefs,
@@ -32,7 +31,7 @@ import type { ConsulClient } from "../client";
 import { connectionSchema } from "../connection";
 import { parseDuration } from "../durations";
 import { isNotFound } from "../errors";
-import { canonical, isUnknown, validate, type CheckFailure } from "../validation";
+import { isUnknown, validate, type CheckFailure } from "../validation";
 
 const MINUTE = 60_000_000_000n;
 
@@ -151,13 +150,7 @@ export class AclTokenProvider extends ConsulResourceProvider implements dynamic.
         }
         if (!sameRefs(olds.policies, news.policies)) changes.push("policies");
         if (!sameRefs(olds.roles, news.roles)) changes.push("roles");
-        if (canonical(normalServiceIdentities(olds.serviceIdentities)) !== canonical(normalServiceIdentities(news.serviceIdentities))) {
-            changes.push("serviceIdentities");
-        }
-        if (canonical(normalNodeIdentities(olds.nodeIdentities)) !== canonical(normalNodeIdentities(news.nodeIdentities))) {
-            changes.push("nodeIdentities");
-        }
-        if ((olds.adopt ?? false) !== (news.adopt ?? false)) changes.push("adopt");
+        changes.push(...identityChanges(olds, news));
         // Create-before-delete: a token is keyed by a fresh AccessorID, so old and new can coexist.
         return Promise.resolve({ changes: replaces.length > 0 || changes.length > 0, replaces, deleteBeforeReplace: false });
     }

@@ -1,30 +1,13 @@
 // The ACL rules check run at preview (provider/acl-rules.ts): what Consul 1.16 accepts passes, and
 // what it refuses (or silently ignores: a typo that grants nothing) is refused naming the line.
 import { strict as assert } from "node:assert";
-import { aclRulesProblem } from "../../provider/acl-rules";
+import { aclRulesProblem, BLOCK_RULES } from "../../provider/acl-rules";
 
 const valid: Record<string, string> = {
     empty: "",
     "comments only": "# nothing\n// still nothing\n/* and\nnothing */\n",
     "every scalar rule": 'acl = "read"\noperator = "write"\nkeyring = "deny"\nmesh = "read"\npeering = "write"\n',
-    "every block rule": [
-        "agent",
-        "agent_prefix",
-        "event",
-        "event_prefix",
-        "key",
-        "key_prefix",
-        "node",
-        "node_prefix",
-        "query",
-        "query_prefix",
-        "service",
-        "service_prefix",
-        "session",
-        "session_prefix",
-    ]
-        .map((r) => `${r} "x" { policy = "read" }`)
-        .join("\n"),
+    "every block rule": BLOCK_RULES.map((r) => `${r} "x" { policy = "read" }`).join("\n"),
     "service intentions":
         'service "web" {\n  policy = "write"\n  intentions = "read"\n}\nservice_prefix "" { policy = "read" intentions = "deny" }',
     "list on key and key_prefix": 'key "a" { policy = "list" }\nkey_prefix "" { policy = "list" }',
