@@ -3,9 +3,9 @@
 // turned into a message naming the missing permission and the token's accessor id (never a secret).
 import { z } from "zod";
 import type { ConsulClient } from "./client";
-import { connectionTarget, type ConnectionInput } from "./connection";
+
 import { ConsulApiError, isNotFound } from "./errors";
-import { canonical, containsUnknown, isUnknown } from "./validation";
+import { canonical } from "./validation";
 
 /** Consul's reserved id prefix: the anonymous token, `global-management`, `builtin/global-read-only`. */
 const RESERVED_ID_PREFIX = "00000000-0000-0000-0000-0000000000";
@@ -195,26 +195,5 @@ export async function explained<T>(client: ConsulClient, call: () => Promise<T>)
         return await call();
     } catch (err) {
         throw await explainAclError(client, err);
-    }
-}
-
-/**
- * How a connection change shows in diff: another address/datacenter replaces, anything else updates.
- * During preview a connection whose token is unknown (the token is itself being replaced, e.g. by a
- * rotation) arrives wholly unknown, as the SDK wraps it in one secret: that is an update, not a
- * move to another cluster (the real diff at `up` time sees the known address and decides).
- */
-export function connectionDiff(
-    olds: ConnectionInput | undefined,
-    news: ConnectionInput | undefined,
-    replaces: string[],
-    changes: string[],
-): void {
-    if (isUnknown(news) || (containsUnknown(news) && (isUnknown(news?.address) || isUnknown(news?.datacenter)))) {
-        changes.push("connection");
-    } else if (connectionTarget(olds) !== connectionTarget(news)) {
-        replaces.push("connection");
-    } else if (canonical(olds ?? {}) !== canonical(news ?? {})) {
-        changes.push("connection");
     }
 }

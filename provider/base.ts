@@ -1,10 +1,12 @@
 // What every consul-mesh resource provider shares: the stack config captured in configure(), and a
 // Consul client built per call from the resource's connection input.
 import type * as dynamic from "@pulumi/pulumi/dynamic";
+import type { z } from "zod";
 import { ConsulClient } from "./client";
-import { resolveConnection, type ConnectionInput } from "./connection";
+import { clusterTarget, connectionDiff, resolveConnection, type ConnectionInput, type Located } from "./connection";
 import { WriteLeftInConsulError } from "./config-entry";
 import { ConsulApiError } from "./errors";
+import { validate, type CheckFailure } from "./validation";
 
 const CONFIG_KEYS = [
     "address",
@@ -54,6 +56,32 @@ export abstract class ConsulResourceProvider {
     /** A client for the resource's connection (input, then stack config, then env, then default). */
     protected client(connection: ConnectionInput | undefined): ConsulClient {
         return new ConsulClient(resolveConnection(connection, (k) => this.stackConfig[k], process.env));
+    }
+
+    /** The cluster a connection reaches (see clusterTarget): every resource's computed `cluster` input. */
+    protected clusterOf(connection: unknown): string {
+        return clusterTarget(connection, (k) => this.stackConfig[k], process.env);
+    }
+
+    /** The connection part of diff: another cluster replaces, another way to reach the same one updates. */
+    protected where(olds: Located, news: Located): { replaces: string[]; changes: string[] } {
+        return connectionDiff(olds, news, (k) => this.stackConfig[k], process.env);
+    }
+
+    /**
+     * check's common part: the inputs validated with `schema` (Pulumi's reserved keys and the computed
+     * `cluster` are not user inputs) and returned parsed once known and valid (as given while parts
+     * are unknown at preview), with the computed `cluster` added. `value` is the parsed inputs.
+     */
+    protected checkLocated<T extends object>(
+        schema: z.ZodType<T>,
+        news: Record<string, unknown>,
+    ): { value?: T; checked: { inputs: Record<string, unknown>; failures: CheckFailure[] } } {
+        const { cluster: _computed, ...given } = news;
+        const { value, failures } = validate(schema, given);
+        const inputs: Record<string, unknown> = value && failures.length === 0 ? Object.fromEntries(Object.entries(value)) : given;
+        inputs.cluster = this.clusterOf(given.connection);
+        return { value: failures.length === 0 ? value : undefined, checked: { inputs, failures } };
     }
 }
 

@@ -15,11 +15,11 @@ import {
     type ConfigEntry,
     type EntryRef,
 } from "./config-entry";
-import { connectionTarget, type ConnectionInput } from "./connection";
-import { canonical, validate } from "./validation";
+import type { ConnectionInput, Located } from "./connection";
+import { canonical } from "./validation";
 
 /** Inputs every whole-entry resource has. */
-export interface EntryResourceInputs {
+export interface EntryResourceInputs extends Located {
     adopt?: boolean;
     connection?: ConnectionInput;
 }
@@ -57,16 +57,14 @@ export class WholeEntryProvider<Inputs extends EntryResourceInputs> extends Cons
     }
 
     check(_olds: Record<string, unknown>, news: Record<string, unknown>): Promise<Checked> {
-        return Promise.resolve({ inputs: news, failures: validate(this.spec.schema(), news).failures });
+        return Promise.resolve(this.checkLocated(this.spec.schema(), news).checked);
     }
 
     diff(_id: string, olds: Inputs, news: Inputs): Promise<dynamic.DiffResult> {
         const replaces: string[] = this.spec.identity.filter((k) => canonical(olds[k] ?? null) !== canonical(news[k] ?? null));
-        if (connectionTarget(olds.connection) !== connectionTarget(news.connection)) replaces.push("connection");
-        const changes = this.spec.changes(olds, news);
-        if (!replaces.includes("connection") && canonical(olds.connection ?? {}) !== canonical(news.connection ?? {})) {
-            changes.push("connection"); // credentials or TLS settings: recorded, nothing changes in Consul
-        }
+        const where = this.where(olds, news);
+        replaces.push(...where.replaces);
+        const changes = [...this.spec.changes(olds, news), ...where.changes];
         if ((olds.adopt ?? false) !== (news.adopt ?? false)) changes.push("adopt");
         return Promise.resolve({ changes: replaces.length > 0 || changes.length > 0, replaces, deleteBeforeReplace: true });
     }
@@ -75,6 +73,7 @@ export class WholeEntryProvider<Inputs extends EntryResourceInputs> extends Cons
         const outs = this.spec.outputs(entry, inputs);
         if (inputs.adopt !== undefined) outs.adopt = inputs.adopt;
         if (inputs.connection !== undefined) outs.connection = inputs.connection;
+        if (inputs.cluster !== undefined) outs.cluster = inputs.cluster;
         dropUndefined(outs);
         return outs;
     }

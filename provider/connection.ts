@@ -363,6 +363,10 @@ export function connectionDiff(
 ): { replaces: string[]; changes: string[] } {
     const before = typeof olds.cluster === "string" ? olds.cluster : clusterTarget(olds.connection, config, env);
     const after = typeof news.cluster === "string" ? news.cluster : clusterTarget(news.connection, config, env);
+    // Unknown at preview: the SDK wraps the whole connection in one secret, so a token that is itself
+    // being replaced (a rotation) makes the whole connection, and the target, unknown. That previews
+    // as an update; at `up` the values are known and this diff decides again (a real move replaces).
+    if (after === UNKNOWN || isUnknown(news.connection)) return { replaces: [], changes: ["connection"] };
     if (before !== after) return { replaces: ["cluster"], changes: [] };
     const sameConnection = canonical(olds.connection ?? {}) === canonical(news.connection ?? {});
     return { replaces: [], changes: sameConnection ? [] : ["connection"] };

@@ -2,13 +2,13 @@
 // Kubernetes service-account JWT is a credential: the SDK keeps the whole `kubernetes` block secret.
 import type * as dynamic from "@pulumi/pulumi/dynamic";
 import { z } from "zod";
-import { connectionDiff, explained, getAcl } from "../acl-common";
+import { explained, getAcl } from "../acl-common";
 import { ConsulResourceProvider, type Checked, type Created, type ReadOf, type Updated } from "../base";
 import type { ConsulClient } from "../client";
-import { connectionSchema } from "../connection";
+import { connectionSchema, type Located } from "../connection";
 import { parseDuration, sameDuration } from "../durations";
 import { isNotFound } from "../errors";
-import { canonical, validate } from "../validation";
+import { canonical } from "../validation";
 
 function kubernetesSchema() {
     return z
@@ -72,7 +72,7 @@ export function aclAuthMethodSchema() {
         });
 }
 
-export type AclAuthMethodInputs = z.infer<ReturnType<typeof aclAuthMethodSchema>>;
+export type AclAuthMethodInputs = z.infer<ReturnType<typeof aclAuthMethodSchema>> & Located;
 
 interface ConsulAuthMethod {
     Name: string;
@@ -123,6 +123,7 @@ function outputsOf(m: ConsulAuthMethod, inputs: AclAuthMethodInputs): AclAuthMet
     if (m.TokenLocality) outs.tokenLocality = m.TokenLocality;
     if (inputs.adopt !== undefined) outs.adopt = inputs.adopt;
     if (inputs.connection !== undefined) outs.connection = inputs.connection;
+    if (inputs.cluster !== undefined) outs.cluster = inputs.cluster;
     // Consul's own shape, read back: parsing it keeps the output typed (and drops nothing we model).
     const parsed = aclAuthMethodSchema().safeParse(outs);
     if (!parsed.success) {
@@ -148,13 +149,15 @@ const methodPath = (name: string) => `/v1/acl/auth-method/${encodeURIComponent(n
 
 export class AclAuthMethodProvider extends ConsulResourceProvider implements dynamic.ResourceProvider {
     check(_olds: Record<string, unknown>, news: Record<string, unknown>): Promise<Checked> {
-        return Promise.resolve({ inputs: news, failures: validate(aclAuthMethodSchema(), news).failures });
+        return Promise.resolve(this.checkLocated(aclAuthMethodSchema(), news).checked);
     }
 
     diff(_id: string, olds: AclAuthMethodInputs, news: AclAuthMethodInputs): Promise<dynamic.DiffResult> {
         const replaces: string[] = [];
         const changes: string[] = [];
-        connectionDiff(olds.connection, news.connection, replaces, changes);
+        const where = this.where(olds, news);
+        replaces.push(...where.replaces);
+        changes.push(...where.changes);
         if (olds.name !== news.name) replaces.push("name");
         if (olds.type !== news.type) replaces.push("type");
         for (const key of ["displayName", "description", "tokenLocality"] as const)

@@ -2,11 +2,10 @@
 // the rule's ID; moving it to another auth method replaces it.
 import type * as dynamic from "@pulumi/pulumi/dynamic";
 import { z } from "zod";
-import { connectionDiff, explained, getAcl } from "../acl-common";
+import { explained, getAcl } from "../acl-common";
 import { ConsulResourceProvider, type Checked, type Created, type ReadOf, type Updated } from "../base";
-import { connectionSchema } from "../connection";
+import { connectionSchema, type Located } from "../connection";
 import { isNotFound } from "../errors";
-import { validate } from "../validation";
 
 export function aclBindingRuleSchema() {
     return z
@@ -21,7 +20,7 @@ export function aclBindingRuleSchema() {
         .strict();
 }
 
-export type AclBindingRuleInputs = z.infer<ReturnType<typeof aclBindingRuleSchema>>;
+export type AclBindingRuleInputs = z.infer<ReturnType<typeof aclBindingRuleSchema>> & Located;
 
 interface ConsulBindingRule {
     ID: string;
@@ -37,6 +36,7 @@ function outputsOf(rule: ConsulBindingRule, inputs: AclBindingRuleInputs): AclBi
     if (rule.Description) outs.description = rule.Description;
     if (rule.Selector) outs.selector = rule.Selector;
     if (inputs.connection !== undefined) outs.connection = inputs.connection;
+    if (inputs.cluster !== undefined) outs.cluster = inputs.cluster;
     return outs;
 }
 
@@ -54,13 +54,15 @@ const rulePath = (id: string) => `/v1/acl/binding-rule/${encodeURIComponent(id)}
 
 export class AclBindingRuleProvider extends ConsulResourceProvider implements dynamic.ResourceProvider {
     check(_olds: Record<string, unknown>, news: Record<string, unknown>): Promise<Checked> {
-        return Promise.resolve({ inputs: news, failures: validate(aclBindingRuleSchema(), news).failures });
+        return Promise.resolve(this.checkLocated(aclBindingRuleSchema(), news).checked);
     }
 
     diff(_id: string, olds: AclBindingRuleInputs, news: AclBindingRuleInputs): Promise<dynamic.DiffResult> {
         const replaces: string[] = [];
         const changes: string[] = [];
-        connectionDiff(olds.connection, news.connection, replaces, changes);
+        const where = this.where(olds, news);
+        replaces.push(...where.replaces);
+        changes.push(...where.changes);
         if (olds.authMethod !== news.authMethod) replaces.push("authMethod");
         for (const key of ["description", "selector", "bindType", "bindName"] as const)
             if ((olds[key] ?? "") !== (news[key] ?? "")) changes.push(key);

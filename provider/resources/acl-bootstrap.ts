@@ -7,7 +7,7 @@ import type * as dynamic from "@pulumi/pulumi/dynamic";
 import { z } from "zod";
 import { ConsulResourceProvider, type Checked, type Created, type ReadOf, type Updated } from "../base";
 import { ConsulClient } from "../client";
-import { clusterTarget, connectionDiff, connectionSchema, type Located } from "../connection";
+import { clusterTarget, connectionSchema, type Located } from "../connection";
 import { ConsulApiError, isNotFound } from "../errors";
 import { validate } from "../validation";
 
@@ -202,7 +202,7 @@ export class AclBootstrapProvider extends ConsulResourceProvider implements dyna
     diff(_id: string, olds: AclBootstrapOutputs, news: AclBootstrapInputs & Located): Promise<dynamic.DiffResult> {
         // Another cluster needs its own bootstrap. bootstrapSecret is only used when creating (to
         // choose or adopt the token): changing it later changes nothing in Consul, so it is not diffed.
-        const { replaces, changes } = connectionDiff(olds, news, (k) => this.stackConfig[k], process.env);
+        const { replaces, changes } = this.where(olds, news);
         if ((olds.revokeOnDelete ?? false) !== (news.revokeOnDelete ?? false)) changes.push("revokeOnDelete");
         return Promise.resolve({ changes: replaces.length > 0 || changes.length > 0, replaces, deleteBeforeReplace: false });
     }

@@ -5,12 +5,12 @@
 import type * as dynamic from "@pulumi/pulumi/dynamic";
 import { z } from "zod";
 import { aclRulesProblem } from "../acl-rules";
-import { connectionDiff, explained, getAcl, isBuiltin, policyNameSchema } from "../acl-common";
+import { explained, getAcl, isBuiltin, policyNameSchema } from "../acl-common";
 import { ConsulResourceProvider, type Checked, type Created, type ReadOf, type Updated } from "../base";
 import type { ConsulClient } from "../client";
-import { connectionSchema } from "../connection";
+import { connectionSchema, type Located } from "../connection";
 import { isNotFound } from "../errors";
-import { canonical, validate } from "../validation";
+import { canonical } from "../validation";
 
 export function aclPolicySchema() {
     return z
@@ -31,7 +31,7 @@ export function aclPolicySchema() {
         .strict();
 }
 
-export type AclPolicyInputs = z.infer<ReturnType<typeof aclPolicySchema>>;
+export type AclPolicyInputs = z.infer<ReturnType<typeof aclPolicySchema>> & Located;
 
 export interface AclPolicyOutputs extends AclPolicyInputs {
     /** The policy's ID (also the resource id). */
@@ -61,6 +61,7 @@ function outputsOf(p: ConsulPolicy, inputs: AclPolicyInputs): AclPolicyOutputs {
     };
     if (inputs.adopt !== undefined) outs.adopt = inputs.adopt;
     if (inputs.connection !== undefined) outs.connection = inputs.connection;
+    if (inputs.cluster !== undefined) outs.cluster = inputs.cluster;
     return outs;
 }
 
@@ -78,13 +79,15 @@ async function byName(client: ConsulClient, name: string): Promise<ConsulPolicy 
 
 export class AclPolicyProvider extends ConsulResourceProvider implements dynamic.ResourceProvider {
     check(_olds: Record<string, unknown>, news: Record<string, unknown>): Promise<Checked> {
-        return Promise.resolve({ inputs: news, failures: validate(aclPolicySchema(), news).failures });
+        return Promise.resolve(this.checkLocated(aclPolicySchema(), news).checked);
     }
 
     diff(id: string, olds: AclPolicyOutputs, news: AclPolicyInputs): Promise<dynamic.DiffResult> {
         const replaces: string[] = [];
         const changes: string[] = [];
-        connectionDiff(olds.connection, news.connection, replaces, changes);
+        const where = this.where(olds, news);
+        replaces.push(...where.replaces);
+        changes.push(...where.changes);
         if (olds.name !== news.name) changes.push("name");
         // A built-in policy's rules, datacenters and description are Consul's; they are only compared
         // when the program states them (otherwise an adopted built-in would show a change forever).

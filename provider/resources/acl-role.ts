@@ -3,7 +3,6 @@
 import type * as dynamic from "@pulumi/pulumi/dynamic";
 import { z } from "zod";
 import {
-    connectionDiff,
     explained,
     fromConsulNodeIdentities,
     fromConsulServiceIdentities,
@@ -24,9 +23,8 @@ import {
 } from "../acl-common";
 import { ConsulResourceProvider, type Checked, type Created, type ReadOf, type Updated } from "../base";
 import type { ConsulClient } from "../client";
-import { connectionSchema } from "../connection";
+import { connectionSchema, type Located } from "../connection";
 import { isNotFound } from "../errors";
-import { validate } from "../validation";
 
 export function aclRoleSchema() {
     return z
@@ -42,7 +40,7 @@ export function aclRoleSchema() {
         .strict();
 }
 
-export type AclRoleInputs = z.infer<ReturnType<typeof aclRoleSchema>>;
+export type AclRoleInputs = z.infer<ReturnType<typeof aclRoleSchema>> & Located;
 
 export interface AclRoleOutputs extends AclRoleInputs {
     roleId: string;
@@ -76,6 +74,7 @@ function outputsOf(role: ConsulRole, inputs: AclRoleInputs): AclRoleOutputs {
     if (nodes.length > 0 || inputs.nodeIdentities !== undefined) outs.nodeIdentities = nodes;
     if (inputs.adopt !== undefined) outs.adopt = inputs.adopt;
     if (inputs.connection !== undefined) outs.connection = inputs.connection;
+    if (inputs.cluster !== undefined) outs.cluster = inputs.cluster;
     return outs;
 }
 
@@ -93,13 +92,15 @@ const rolePath = (id: string) => `/v1/acl/role/${encodeURIComponent(id)}`;
 
 export class AclRoleProvider extends ConsulResourceProvider implements dynamic.ResourceProvider {
     check(_olds: Record<string, unknown>, news: Record<string, unknown>): Promise<Checked> {
-        return Promise.resolve({ inputs: news, failures: validate(aclRoleSchema(), news).failures });
+        return Promise.resolve(this.checkLocated(aclRoleSchema(), news).checked);
     }
 
     diff(_id: string, olds: AclRoleOutputs, news: AclRoleInputs): Promise<dynamic.DiffResult> {
         const replaces: string[] = [];
         const changes: string[] = [];
-        connectionDiff(olds.connection, news.connection, replaces, changes);
+        const where = this.where(olds, news);
+        replaces.push(...where.replaces);
+        changes.push(...where.changes);
         if (olds.name !== news.name) changes.push("name");
         if ((olds.description ?? "") !== (news.description ?? "")) changes.push("description");
         if (!sameRefs(olds.policies, news.policies)) changes.push("policies");

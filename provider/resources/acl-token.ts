@@ -6,7 +6,6 @@ import { randomUUID } from "node:crypto";
 import type * as dynamic from "@pulumi/pulumi/dynamic";
 import { z } from "zod";
 import {
-    connectionDiff,
     explained,
     fromConsulNodeIdentities,
     fromConsulServiceIdentities,
@@ -28,10 +27,10 @@ import {
 } from "../acl-common";
 import { ConsulResourceProvider, type Checked, type Created, type ReadOf, type Updated } from "../base";
 import type { ConsulClient } from "../client";
-import { connectionSchema } from "../connection";
+import { connectionSchema, type Located } from "../connection";
 import { parseDuration } from "../durations";
 import { isNotFound } from "../errors";
-import { isUnknown, validate, type CheckFailure } from "../validation";
+import { isUnknown, type CheckFailure } from "../validation";
 
 const MINUTE = 60_000_000_000n;
 
@@ -61,7 +60,7 @@ export function aclTokenSchema() {
         .strict();
 }
 
-export type AclTokenInputs = z.infer<ReturnType<typeof aclTokenSchema>>;
+export type AclTokenInputs = z.infer<ReturnType<typeof aclTokenSchema>> & Located;
 
 export interface AclTokenOutputs extends AclTokenInputs {
     accessorId: string;
@@ -102,7 +101,7 @@ function outputsOf(token: ConsulToken, inputs: AclTokenInputs, knownSecret: stri
     if (services.length > 0 || inputs.serviceIdentities !== undefined) outs.serviceIdentities = services;
     if (nodes.length > 0 || inputs.nodeIdentities !== undefined) outs.nodeIdentities = nodes;
     if (token.ExpirationTime) outs.expirationTime = token.ExpirationTime;
-    for (const key of ["expirationTtl", "rotation", "adopt", "connection"] as const) {
+    for (const key of ["expirationTtl", "rotation", "adopt", "connection", "cluster"] as const) {
         if (inputs[key] !== undefined) Object.assign(outs, { [key]: inputs[key] });
     }
     return outs;
@@ -123,7 +122,8 @@ const tokenPath = (id: string) => `/v1/acl/token/${encodeURIComponent(id)}`;
 
 export class AclTokenProvider extends ConsulResourceProvider implements dynamic.ResourceProvider {
     check(olds: Record<string, unknown>, news: Record<string, unknown>): Promise<Checked> {
-        const failures: CheckFailure[] = validate(aclTokenSchema(), news).failures;
+        const { checked } = this.checkLocated(aclTokenSchema(), news);
+        const failures: CheckFailure[] = checked.failures;
         // A user-supplied secret cannot be reused by the replacement token: Consul refuses a SecretID in use.
         const rotated = olds.rotation !== undefined && news.rotation !== olds.rotation && !isUnknown(news.rotation);
         if (rotated && news.secretId !== undefined && news.secretId === olds.secretId && !isUnknown(news.secretId)) {
@@ -132,13 +132,15 @@ export class AclTokenProvider extends ConsulResourceProvider implements dynamic.
                 reason: "rotation with a user-supplied secretId needs a new secretId too (Consul refuses a SecretID in use)",
             });
         }
-        return Promise.resolve({ inputs: news, failures });
+        return Promise.resolve(checked);
     }
 
     diff(_id: string, olds: AclTokenOutputs, news: AclTokenInputs): Promise<dynamic.DiffResult> {
         const replaces: string[] = [];
         const changes: string[] = [];
-        connectionDiff(olds.connection, news.connection, replaces, changes);
+        const where = this.where(olds, news);
+        replaces.push(...where.replaces);
+        changes.push(...where.changes);
         if (String(olds.rotation ?? "") !== String(news.rotation ?? "")) replaces.push("rotation");
         if (news.secretId !== undefined && news.secretId !== olds.secretId) replaces.push("secretId");
         if (news.accessorId !== undefined && news.accessorId !== olds.accessorId) replaces.push("accessorId");

@@ -8,9 +8,9 @@ import { z } from "zod";
 import { ConsulResourceProvider, createFailure, type Checked, type Created, type ReadOf, type Updated } from "../base";
 import type { ConsulClient } from "../client";
 import { dropUndefined, modifyConfigEntry, readConfigEntry, type ConfigEntry, type EntryRef } from "../config-entry";
-import { connectionSchema, connectionTarget } from "../connection";
+import { connectionSchema, type Located } from "../connection";
 import { peerName, SERVICE_NAME } from "../names";
-import { canonical, containsUnknown, validate } from "../validation";
+import { canonical, containsUnknown } from "../validation";
 
 export function exportedServicesSchema() {
     const consumer = z.object({ peer: peerName("peer") }).strict();
@@ -43,7 +43,7 @@ export function exportedServicesSchema() {
         .strict();
 }
 
-export type ExportedServicesInputs = z.infer<ReturnType<typeof exportedServicesSchema>>;
+export type ExportedServicesInputs = z.infer<ReturnType<typeof exportedServicesSchema>> & Located;
 export type ExportedService = ExportedServicesInputs["services"][number];
 export type ExportedServicesOutputs = ExportedServicesInputs;
 
@@ -123,16 +123,16 @@ function outputsFrom(entry: ConfigEntry | undefined, inputs: ExportedServicesInp
 
 export class ExportedServicesProvider extends ConsulResourceProvider implements dynamic.ResourceProvider {
     check(_olds: Record<string, unknown>, news: Record<string, unknown>): Promise<Checked> {
-        const { failures } = validate(exportedServicesSchema(), news);
-        return Promise.resolve({ inputs: news, failures });
+        return Promise.resolve(this.checkLocated(exportedServicesSchema(), news).checked);
     }
 
     diff(_id: string, olds: ExportedServicesOutputs, news: ExportedServicesInputs): Promise<dynamic.DiffResult> {
         const replaces: string[] = [];
         const changes: string[] = [];
         if (entryName(olds) !== entryName(news)) replaces.push("name");
-        if (connectionTarget(olds.connection) !== connectionTarget(news.connection)) replaces.push("connection");
-        else if (canonical(olds.connection ?? {}) !== canonical(news.connection ?? {})) changes.push("connection");
+        const where = this.where(olds, news);
+        replaces.push(...where.replaces);
+        changes.push(...where.changes);
         // Unknown during preview (Pulumi's sentinel in place of the list or inside it): a change.
         if (containsUnknown(news.services) || canonical(normalizeServices(olds.services)) !== canonical(normalizeServices(news.services))) {
             changes.push("services");

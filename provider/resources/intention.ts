@@ -3,7 +3,7 @@
 import type * as dynamic from "@pulumi/pulumi/dynamic";
 import { z } from "zod";
 import { ConsulResourceProvider, createFailure, type Checked, type Created, type ReadOf, type Updated } from "../base";
-import { connectionSchema, connectionTarget } from "../connection";
+import { connectionSchema, type Located } from "../connection";
 import {
     checkSourceRules,
     normalizePermissions,
@@ -19,7 +19,7 @@ import { serviceName, sourcePeerName } from "../names";
 import { requireSupportedFields } from "../server-version";
 import { explainL7Error } from "../l7-errors";
 import { isOwnedEntry, modifyEntry, readEntryBatched, sourceKey, type ServiceIntentionsEntry } from "../service-intentions-entry";
-import { canonical, validate } from "../validation";
+import { canonical } from "../validation";
 import { announceEffect, policyFlips } from "../effective-policy";
 
 export function intentionSchema() {
@@ -39,7 +39,7 @@ export function intentionSchema() {
         .superRefine((v, ctx) => checkSourceRules(v, v.destination, (path, message) => ctx.addIssue({ code: "custom", path, message })));
 }
 
-export type IntentionInputs = z.infer<ReturnType<typeof intentionSchema>>;
+export type IntentionInputs = z.infer<ReturnType<typeof intentionSchema>> & Located;
 
 export interface IntentionOutputs extends IntentionInputs {
     /** Consul's computed precedence for the pair (higher wins). */
@@ -83,6 +83,7 @@ function outputsFrom(entry: ServiceIntentionsEntry | undefined, inputs: Intentio
     if (source.description) outs.description = source.description;
     if (inputs.adopt !== undefined) outs.adopt = inputs.adopt;
     if (inputs.connection !== undefined) outs.connection = inputs.connection;
+    if (inputs.cluster !== undefined) outs.cluster = inputs.cluster;
     dropUndefined(outs);
     return outs;
 }
@@ -96,11 +97,11 @@ function ownedEntryError(destination: string, address: string): Error {
 
 export class IntentionProvider extends ConsulResourceProvider implements dynamic.ResourceProvider {
     check(olds: Record<string, unknown>, news: Record<string, unknown>): Promise<Checked> {
-        const { value, failures } = validate(intentionSchema(), news);
-        if (!value || failures.length > 0) return Promise.resolve({ inputs: news, failures });
+        const { value, checked } = this.checkLocated(intentionSchema(), news);
+        if (!value) return Promise.resolve(checked);
         // The pair's outcome before and after (a moved pair: the old one goes, the new one comes).
         const previous = intentionSchema().safeParse(
-            Object.fromEntries(Object.entries(olds).filter(([k]) => !k.startsWith("__") && k !== "precedence")),
+            Object.fromEntries(Object.entries(olds).filter(([k]) => !k.startsWith("__") && k !== "precedence" && k !== "cluster")),
         );
         const old = previous.success ? previous.data : undefined;
         const samePair = old !== undefined && intentionId(old) === intentionId(value);
@@ -111,7 +112,7 @@ export class IntentionProvider extends ConsulResourceProvider implements dynamic
                   ...policyFlips(value.destination, undefined, [asSource(value)]),
               ];
         announceEffect(`Intention ${intentionId(value)}`, flips);
-        return Promise.resolve({ inputs: news, failures });
+        return Promise.resolve(checked);
     }
 
     diff(_id: string, olds: IntentionOutputs, news: IntentionInputs): Promise<dynamic.DiffResult> {
@@ -121,16 +122,14 @@ export class IntentionProvider extends ConsulResourceProvider implements dynamic
             if (olds[key] !== news[key]) replaces.push(key);
         }
         if ((olds.sourcePeer ?? "") !== (news.sourcePeer ?? "")) replaces.push("sourcePeer");
-        if (connectionTarget(olds.connection) !== connectionTarget(news.connection)) replaces.push("connection");
+        const where = this.where(olds, news);
+        replaces.push(...where.replaces);
+        changes.push(...where.changes);
         const oldL7 = normalizePermissions(olds.permissions);
         const newL7 = normalizePermissions(news.permissions);
         if ((oldL7 ? undefined : olds.action) !== (newL7 ? undefined : news.action)) changes.push("action");
         if (canonical(oldL7 ?? null) !== canonical(newL7 ?? null)) changes.push("permissions");
         if ((olds.description ?? "") !== (news.description ?? "")) changes.push("description");
-        if (canonical(olds.connection ?? {}) !== canonical(news.connection ?? {}) && !replaces.includes("connection")) {
-            // Credentials or TLS settings changed: record them, nothing changes in Consul.
-            changes.push("connection");
-        }
         if ((olds.adopt ?? false) !== (news.adopt ?? false)) changes.push("adopt");
         return Promise.resolve({ changes: replaces.length > 0 || changes.length > 0, replaces, deleteBeforeReplace: true });
     }

@@ -6,7 +6,7 @@ import type * as dynamic from "@pulumi/pulumi/dynamic";
 import { z } from "zod";
 import { ConsulResourceProvider, type Checked, type Created, type ReadOf, type Updated } from "../base";
 import type { ConsulClient } from "../client";
-import { clusterTarget, connectionDiff, connectionSchema, type Located } from "../connection";
+import { clusterTarget, connectionSchema, type Located } from "../connection";
 import {
     deletePeeringAndWait,
     getPeering,
@@ -116,7 +116,7 @@ export class PeeringTokenProvider extends ConsulResourceProvider implements dyna
     diff(_id: string, olds: PeeringTokenOutputs, news: PeeringTokenInputs & Located): Promise<dynamic.DiffResult> {
         const replaces: string[] = [];
         if (olds.peerName !== news.peerName) replaces.push("peerName");
-        const where = connectionDiff(olds, news, (k) => this.stackConfig[k], process.env);
+        const where = this.where(olds, news);
         replaces.push(...where.replaces);
         const changes = [...tokenShapeChanged(olds, news), ...where.changes];
         if (canonical(olds.dialer ?? {}) !== canonical(news.dialer ?? {})) changes.push("dialer");

@@ -6,7 +6,7 @@ import { z } from "zod";
 import { ConsulResourceProvider, type Checked, type Created, type ReadOf, type Updated } from "../base";
 import type { ConsulClient } from "../client";
 import { ConsulApiError } from "../errors";
-import { clusterTarget, connectionDiff, connectionSchema, type Located } from "../connection";
+import { clusterTarget, connectionSchema, type Located } from "../connection";
 import {
     deletePeeringAndWait,
     describeState,
@@ -138,7 +138,7 @@ export class PeeringProvider extends ConsulResourceProvider implements dynamic.R
         if (olds.peeringToken !== news.peeringToken) replaces.push("peeringToken");
         // Consul sets a dialer's Meta only when establishing.
         if (canonical(olds.meta ?? {}) !== canonical(news.meta ?? {})) replaces.push("meta");
-        const where = connectionDiff(olds, news, (k) => this.stackConfig[k], process.env);
+        const where = this.where(olds, news);
         replaces.push(...where.replaces);
         changes.push(...where.changes);
         for (const key of ["adopt", "waitForActive", "activeTimeoutSeconds"] as const) {

@@ -4,7 +4,7 @@
 import type * as dynamic from "@pulumi/pulumi/dynamic";
 import { z } from "zod";
 import { ConsulResourceProvider, createFailure, type Checked, type Created, type ReadOf, type Updated } from "../base";
-import { connectionSchema, connectionTarget } from "../connection";
+import { connectionSchema, type Located } from "../connection";
 import { metaSchema, serviceName } from "../names";
 import {
     checkSourceRules,
@@ -22,7 +22,7 @@ import { requireSupportedFields } from "../server-version";
 import { explainL7Error } from "../l7-errors";
 import { alreadyExistsError, dropUndefined, metaWithoutMark, OWNER_META_KEY, withOwnerMark, type ConfigEntry } from "../config-entry";
 import { modifyEntry, readEntryBatched, sourceKey, type ServiceIntentionsEntry } from "../service-intentions-entry";
-import { canonical, containsUnknown, validate } from "../validation";
+import { canonical, containsUnknown } from "../validation";
 import { announceEffect, oldSourcesOf, policyFlips } from "../effective-policy";
 
 export function serviceIntentionsSchema() {
@@ -59,7 +59,7 @@ export function serviceIntentionsSchema() {
         });
 }
 
-export type ServiceIntentionsInputs = z.infer<ReturnType<typeof serviceIntentionsSchema>>;
+export type ServiceIntentionsInputs = z.infer<ReturnType<typeof serviceIntentionsSchema>> & Located;
 export type ServiceIntentionsOutputs = ServiceIntentionsInputs;
 
 /** Sources keyed by (peer, name) in normalised form: what diff compares. */
@@ -105,31 +105,32 @@ function outputsFrom(entry: ServiceIntentionsEntry, inputs: ServiceIntentionsInp
     if (jwt) outs.jwt = jwt;
     if (inputs.adopt !== undefined) outs.adopt = inputs.adopt;
     if (inputs.connection !== undefined) outs.connection = inputs.connection;
+    if (inputs.cluster !== undefined) outs.cluster = inputs.cluster;
     dropUndefined(outs);
     return outs;
 }
 
 export class ServiceIntentionsProvider extends ConsulResourceProvider implements dynamic.ResourceProvider {
     check(olds: Record<string, unknown>, news: Record<string, unknown>): Promise<Checked> {
-        const { value, failures } = validate(serviceIntentionsSchema(), news);
-        if (!value || failures.length > 0) return Promise.resolve({ inputs: news, failures });
-        // Who may call whom before and after, from the declared sources (a new destination: from nothing).
-        const before = olds.destination === value.destination ? oldSourcesOf(olds) : undefined;
-        announceEffect(`ServiceIntentions for ${value.destination}`, policyFlips(value.destination, before, value.sources));
-        return Promise.resolve({ inputs: news, failures });
+        const { value, checked } = this.checkLocated(serviceIntentionsSchema(), news);
+        if (value) {
+            // Who may call whom before and after, from the declared sources (a new destination: from nothing).
+            const before = olds.destination === value.destination ? oldSourcesOf(olds) : undefined;
+            announceEffect(`ServiceIntentions for ${value.destination}`, policyFlips(value.destination, before, value.sources));
+        }
+        return Promise.resolve(checked);
     }
 
     diff(_id: string, olds: ServiceIntentionsOutputs, news: ServiceIntentionsInputs): Promise<dynamic.DiffResult> {
         const replaces: string[] = [];
         const changes: string[] = [];
         if (olds.destination !== news.destination) replaces.push("destination");
-        if (connectionTarget(olds.connection) !== connectionTarget(news.connection)) replaces.push("connection");
+        const where = this.where(olds, news);
+        replaces.push(...where.replaces);
+        changes.push(...where.changes);
         if (!sameSources(olds.sources, news.sources)) changes.push("sources");
         if (canonical(olds.meta ?? {}) !== canonical(news.meta ?? {})) changes.push("meta");
         if (canonical(olds.jwt ?? null) !== canonical(news.jwt ?? null)) changes.push("jwt");
-        if (canonical(olds.connection ?? {}) !== canonical(news.connection ?? {}) && !replaces.includes("connection")) {
-            changes.push("connection");
-        }
         if ((olds.adopt ?? false) !== (news.adopt ?? false)) changes.push("adopt");
         return Promise.resolve({ changes: replaces.length > 0 || changes.length > 0, replaces, deleteBeforeReplace: true });
     }

@@ -64,7 +64,7 @@ describe("ACL resources: diff", () => {
             accessorId: undefined,
             connection: { address: "http://10.0.0.1:8500" },
         });
-        assert.deepEqual(moved.replaces, ["connection"]);
+        assert.deepEqual(moved.replaces, ["cluster"]);
     });
 
     it("AclPolicy: a rules change or a rename updates in place", async () => {

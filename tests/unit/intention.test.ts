@@ -78,7 +78,7 @@ describe("Intention diff", () => {
         assert.deepEqual((await provider.diff("", olds, { ...base, destination: "db" })).replaces, ["destination"]);
         assert.deepEqual((await provider.diff("", olds, { ...base, sourcePeer: "p" })).replaces, ["sourcePeer"]);
         assert.deepEqual((await provider.diff("", olds, { ...base, connection: { address: "http://127.0.0.1:9500" } })).replaces, [
-            "connection",
+            "cluster",
         ]);
         const d = await provider.diff("", olds, { ...base, action: "deny", description: "no" });
         assert.equal(d.changes, true);

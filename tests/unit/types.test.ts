@@ -26,28 +26,30 @@ import type { CaConfigurationArgs, ConsulCaConfigArgs } from "../../sdk/resource
 type Plain<T> = { [K in keyof T]-?: Exclude<T[K], undefined> extends pulumi.Input<infer U> ? U : never };
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
 type KeysMatch<A, B> = Same<keyof A, keyof B>;
+/** What users declare: the provider's inputs without the computed `cluster` that check adds. */
+type Declared<T> = Omit<T, "cluster">;
 
-const intentionKeys: KeysMatch<Plain<IntentionArgs>, Required<IntentionInputs>> = true;
+const intentionKeys: KeysMatch<Plain<IntentionArgs>, Required<Declared<IntentionInputs>>> = true;
 const connectionKeys: KeysMatch<Plain<ConnectionArgs>, Required<ConnectionInput>> = true;
 const caConfigurationKeys: KeysMatch<Plain<CaConfigurationArgs>, Required<CaConfigurationInputs>> = true;
 const consulCaConfigKeys: KeysMatch<Plain<ConsulCaConfigArgs>, Required<ConsulCaConfig>> = true;
 const actionType: Same<Plain<IntentionArgs>["action"], Exclude<IntentionInputs["action"], undefined>> = true;
-const serviceIntentionsKeys: KeysMatch<Plain<ServiceIntentionsArgs>, Required<ServiceIntentionsInputs>> = true;
+const serviceIntentionsKeys: KeysMatch<Plain<ServiceIntentionsArgs>, Required<Declared<ServiceIntentionsInputs>>> = true;
 const sourceKeys: KeysMatch<Required<IntentionSource>, Required<SourceInput>> = true;
-const serviceDefaultsKeys: KeysMatch<Plain<ServiceDefaultsArgs>, Required<ServiceDefaultsInputs>> = true;
+const serviceDefaultsKeys: KeysMatch<Plain<ServiceDefaultsArgs>, Required<Declared<ServiceDefaultsInputs>>> = true;
 const aclBootstrapKeys: KeysMatch<Plain<AclBootstrapArgs>, Required<AclBootstrapInputs>> = true;
 const peeringTokenKeys: KeysMatch<Plain<PeeringTokenArgs>, Required<PeeringTokenInputs>> = true;
 const peeringDialerKeys: KeysMatch<Plain<PeeringDialerArgs>, Required<NonNullable<PeeringTokenInputs["dialer"]>>> = true;
 const peeringKeys: KeysMatch<Plain<PeeringArgs>, Required<PeeringInputs>> = true;
 const peeringAcceptorKeys: KeysMatch<Plain<PeeringAcceptorArgs>, Required<NonNullable<PeeringInputs["acceptor"]>>> = true;
-const exportedServicesKeys: KeysMatch<Plain<ExportedServicesArgs>, Required<ExportedServicesInputs>> = true;
+const exportedServicesKeys: KeysMatch<Plain<ExportedServicesArgs>, Required<Declared<ExportedServicesInputs>>> = true;
 const exportedServiceKeys: KeysMatch<Plain<ExportedServiceArgs>, Required<ExportedServicesInputs["services"][number]>> = true;
 // Whole shapes (deeply unwrapped Inputs vs the zod type), not only key names.
 type Shape<T> = pulumi.Unwrap<T>;
-const intentionShape: Same<Shape<IntentionArgs>, IntentionInputs> = true;
-const serviceIntentionsShape: Same<Shape<ServiceIntentionsArgs>, ServiceIntentionsInputs> = true;
-const serviceDefaultsShape: Same<Shape<ServiceDefaultsArgs>, ServiceDefaultsInputs> = true;
-const exportedServicesShape: Same<Shape<ExportedServicesArgs>, ExportedServicesInputs> = true;
+const intentionShape: Same<Shape<IntentionArgs>, Declared<IntentionInputs>> = true;
+const serviceIntentionsShape: Same<Shape<ServiceIntentionsArgs>, Declared<ServiceIntentionsInputs>> = true;
+const serviceDefaultsShape: Same<Shape<ServiceDefaultsArgs>, Declared<ServiceDefaultsInputs>> = true;
+const exportedServicesShape: Same<Shape<ExportedServicesArgs>, Declared<ExportedServicesInputs>> = true;
 const peeringTokenVersion: Same<Plain<PeeringTokenArgs>["version"], Exclude<PeeringTokenInputs["version"], undefined>> = true;
 
 describe("SDK Args and provider inputs", () => {
@@ -73,9 +75,9 @@ import type { AclPolicyArgs } from "../../sdk/resources/acl-policy";
 import type { AclNodeIdentityArgs, AclRoleArgs, AclServiceIdentityArgs } from "../../sdk/resources/acl-role";
 import type { AclTokenArgs } from "../../sdk/resources/acl-token";
 const aclKeys: [
-    KeysMatch<Plain<AclPolicyArgs>, Required<AclPolicyInputs>>,
-    KeysMatch<Plain<AclRoleArgs>, Required<AclRoleInputs>>,
-    KeysMatch<Plain<AclTokenArgs>, Required<AclTokenInputs>>,
+    KeysMatch<Plain<AclPolicyArgs>, Required<Declared<AclPolicyInputs>>>,
+    KeysMatch<Plain<AclRoleArgs>, Required<Declared<AclRoleInputs>>>,
+    KeysMatch<Plain<AclTokenArgs>, Required<Declared<AclTokenInputs>>>,
     KeysMatch<Plain<AclServiceIdentityArgs>, Required<ServiceIdentity>>,
     KeysMatch<Plain<AclNodeIdentityArgs>, Required<NodeIdentity>>,
 ] = [true, true, true, true, true];
@@ -86,9 +88,9 @@ import type { AclBindingRuleInputs } from "../../provider/resources/acl-binding-
 import type { AclAuthMethodArgs, AclJwtConfigArgs, AclKubernetesConfigArgs } from "../../sdk/resources/acl-auth-method";
 import type { AclBindingRuleArgs } from "../../sdk/resources/acl-binding-rule";
 const authKeys: [
-    KeysMatch<Plain<AclAuthMethodArgs>, Required<AclAuthMethodInputs>>,
+    KeysMatch<Plain<AclAuthMethodArgs>, Required<Declared<AclAuthMethodInputs>>>,
     KeysMatch<Plain<AclKubernetesConfigArgs>, Required<NonNullable<AclAuthMethodInputs["kubernetes"]>>>,
     KeysMatch<Plain<AclJwtConfigArgs>, Required<NonNullable<AclAuthMethodInputs["jwt"]>>>,
-    KeysMatch<Plain<AclBindingRuleArgs>, Required<AclBindingRuleInputs>>,
+    KeysMatch<Plain<AclBindingRuleArgs>, Required<Declared<AclBindingRuleInputs>>>,
 ] = [true, true, true, true];
 assert.ok(authKeys.every(Boolean));
