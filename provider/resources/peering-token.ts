@@ -118,10 +118,20 @@ export class PeeringTokenProvider extends ConsulResourceProvider implements dyna
         if (olds.peerName !== news.peerName) replaces.push("peerName");
         const where = this.where(olds, news);
         replaces.push(...where.replaces);
-        const changes = [...tokenShapeChanged(olds, news), ...where.changes];
+        // A new token of the same name needs a fresh acceptor peering (the old one cannot be dialed again
+        // once its dialer is gone): a replacement, deleted first since the name is taken. The engine
+        // then deletes the Peering that dials it first and creates it again after, and a failed
+        // generation leaves nothing half-done (the old peering is gone from Consul and from the state).
+        const rotated = tokenShapeChanged(olds, news);
+        replaces.push(...rotated);
+        const changes = [...where.changes];
         if (canonical(olds.dialer ?? {}) !== canonical(news.dialer ?? {})) changes.push("dialer");
         // peeringToken, peeringId and state are outputs: never a reason to change anything.
-        return Promise.resolve({ changes: replaces.length > 0 || changes.length > 0, replaces, deleteBeforeReplace: false });
+        return Promise.resolve({
+            changes: replaces.length > 0 || changes.length > 0,
+            replaces,
+            deleteBeforeReplace: !replaces.includes("peerName") && !replaces.includes("cluster"),
+        });
     }
 
     async create(inputs: PeeringTokenInputs): Promise<Created<PeeringTokenOutputs>> {
@@ -178,17 +188,18 @@ export class PeeringTokenProvider extends ConsulResourceProvider implements dyna
         return { id, props: outs, inputs };
     }
 
-    async update(_id: string, olds: PeeringTokenOutputs, news: PeeringTokenInputs): Promise<Updated<PeeringTokenOutputs>> {
-        const client = this.client(news.connection);
-        if (tokenShapeChanged(olds, news).length === 0) {
-            // Only credentials or the dialer's whereabouts changed: nothing to do in Consul.
-            return { outs: { ...news, peeringToken: olds.peeringToken, peeringId: olds.peeringId, state: olds.state } };
+    update(_id: string, olds: PeeringTokenOutputs, news: PeeringTokenInputs): Promise<Updated<PeeringTokenOutputs>> {
+        const rotated = tokenShapeChanged(olds, news);
+        if (rotated.length > 0) {
+            // diff makes these a replacement; an update never deletes the live peering.
+            return Promise.reject(
+                new Error(
+                    `PeeringToken "${news.peerName}": ${rotated.join(", ")} changed, which needs a replacement (diff says so); nothing was changed`,
+                ),
+            );
         }
-        // A fresh acceptor peering: the dialer's old peering ends (TERMINATED) and the Peering that
-        // uses this token is replaced with the new token. Regenerating in place would keep the old
-        // acceptor, which cannot be dialed again once its dialer is deleted.
-        await deletePeeringAndWait(client, news.peerName);
-        return { outs: await generate(client, news, undefined) };
+        // Only credentials or the dialer's whereabouts changed: nothing to do in Consul.
+        return Promise.resolve({ outs: { ...news, peeringToken: olds.peeringToken, peeringId: olds.peeringId, state: olds.state } });
     }
 
     async delete(id: string, props: PeeringTokenOutputs): Promise<void> {

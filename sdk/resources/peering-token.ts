@@ -43,8 +43,9 @@ export interface PeeringTokenArgs {
     meta?: pulumi.Input<Record<string, pulumi.Input<string>>>;
     /**
      * Any value; changing it rotates the token (as consul-k8s's `consul.hashicorp.com/peering-version`
-     * annotation does). Rotation deletes the acceptor's peering and generates a new one, so the
-     * {@link Peering} that uses the token is re-established with it in the same `pulumi up`.
+     * annotation does). Rotation replaces this resource (the old acceptor peering is deleted first,
+     * as the name is taken, then a new one is generated); the {@link Peering} that uses the token is
+     * replaced around it in the same `pulumi up` (deleted before, dialed again after).
      * @example 2
      */
     version?: pulumi.Input<string | number>;

@@ -127,7 +127,7 @@ describe("examples/peering with the Pulumi CLI", function () {
         const before = (await peerings(DC1))[0].ID;
         await program.run(["config", "set", "tokenVersion", "2"]);
         const result = await timed("pulumi up (token rotation)", () => program.up());
-        assert.match(result.stdout, /PeeringToken dc1-dc2-token updated/);
+        assert.match(result.stdout, /PeeringToken dc1-dc2-token replaced/);
         assert.match(result.stdout, /Peering dc1-dc2-peering replaced/);
         assert.deepEqual(await states(DC1), ["dc2:ACTIVE"]);
         assert.deepEqual(await states(DC2), ["dc1:ACTIVE"]);

@@ -1,3 +1,4 @@
+import { UNKNOWN } from "../../provider/validation";
 import { strict as assert } from "node:assert";
 import { z } from "zod";
 import { ExportedServicesProvider, type ExportedServicesOutputs } from "../../provider/resources/exported-services";
@@ -240,19 +241,27 @@ describe("PeeringToken, Peering and ExportedServices against two real clusters",
         assert.notEqual(again.peeringId, outs.peeringId);
     });
 
-    it("rotates the token on a version bump: a new acceptor peering that the replaced Peering dials", async () => {
+    it("rotates the token on a version bump: a replacement (deleted first, never inside an update) that the replaced Peering dials", async () => {
         const v1 = (await tokens.create({ peerName: acceptorName, version: 1, connection: dc1 })).outs;
         const p1 = (await peerings.create({ peerName: dialerName, peeringToken: v1.peeringToken, connection: dc2 })).outs;
         const diff = await tokens.diff(acceptorName, v1, { peerName: acceptorName, version: 2, connection: dc1 });
-        assert.deepEqual([diff.changes, diff.replaces], [true, []]);
-        const v2 = (await tokens.update(acceptorName, v1, { peerName: acceptorName, version: 2, connection: dc1 })).outs;
+        assert.deepEqual([diff.changes, diff.replaces, diff.deleteBeforeReplace], [true, ["version"], true]);
+        // An update is never asked to rotate; if it were, it refuses and leaves the live peering alone.
+        await assert.rejects(
+            tokens.update(acceptorName, v1, { peerName: acceptorName, version: 2, connection: dc1 }),
+            /needs a replacement/,
+        );
+        assert.equal((await list(DC1)).find((p) => p.Name === acceptorName)?.State, "ACTIVE");
+        // What the engine does for a delete-before-replace whose dependent (the Peering, whose token
+        // changes) is replaced too: the dependent is deleted first, then the token; then both are created.
+        const pdiff = await peerings.diff(dialerName, p1, { peerName: dialerName, peeringToken: UNKNOWN, connection: dc2 });
+        assert.deepEqual([pdiff.replaces, pdiff.deleteBeforeReplace], [["peeringToken"], true]);
+        await peerings.delete(dialerName, p1);
+        await tokens.delete(acceptorName, v1);
+        const v2 = (await tokens.create({ peerName: acceptorName, version: 2, connection: dc1 })).outs;
         assert.notEqual(v2.peeringToken, v1.peeringToken);
         assert.notEqual(v2.peeringId, v1.peeringId);
         const inputs2: PeeringInputs = { peerName: dialerName, peeringToken: v2.peeringToken, connection: dc2 };
-        const pdiff = await peerings.diff(dialerName, p1, inputs2);
-        assert.deepEqual([pdiff.replaces, pdiff.deleteBeforeReplace], [["peeringToken"], true]);
-        // What the engine does for deleteBeforeReplace: delete, then create.
-        await peerings.delete(dialerName, p1);
         const p2 = (await peerings.create(inputs2)).outs;
         assert.equal(p2.state, "ACTIVE");
         assert.equal(p2.peerId, v2.peeringId);
