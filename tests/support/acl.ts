@@ -1,9 +1,12 @@
-// The ACL test cluster (dc3) and raw ACL calls for tests: a fresh, un-bootstrapped ACL-enabled agent
-// per test file, and narrow policies/tokens made with the management token behind Pulumi's back.
+// The ACL test cluster (dc3) and ACL helpers for tests: a fresh, un-bootstrapped ACL-enabled agent
+// per test file, and narrow policies/tokens made with the management token through consul-mesh's own
+// AclPolicy and AclToken providers (the same code a program's resources run).
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { clusterAddress, start, status, stop } from "../../scripts/lib/clusters";
 import { consul } from "./consul";
+import { aclPolicyProvider } from "../../provider/resources/acl-policy";
+import { aclTokenProvider } from "../../provider/resources/acl-token";
 
 const log = (m: string) => console.error(`[clusters] ${m}`);
 
@@ -36,30 +39,21 @@ export async function tokenSelf(secret: string, address = DC3): Promise<TestToke
     throw new Error(`token/self: ${res.status} ${JSON.stringify(res.body)}`);
 }
 
-/** Creates a policy from HCL rules and a token holding only that policy. */
-export async function narrowToken(management: string, name: string, rules: string, address = DC3): Promise<TestToken> {
-    const policy = await consul<{ ID: string }>("PUT", `${address}/v1/acl/policy`, { Name: name, Rules: rules }, management);
-    if (policy.status !== 200) throw new Error(`creating policy ${name}: ${policy.status} ${JSON.stringify(policy.body)}`);
-    const token = await consul<TestToken>(
-        "PUT",
-        `${address}/v1/acl/token`,
-        { Description: `test token ${name}`, Policies: [{ Name: name }] },
-        management,
-    );
-    if (token.status !== 200) throw new Error(`creating token ${name}: ${token.status} ${JSON.stringify(token.body)}`);
-    return token.body;
+/** A token made by the AclToken provider, in the shape tests compare with Consul's answers. */
+async function createToken(management: string, address: string, description: string, policies: string[]): Promise<TestToken> {
+    const { outs } = await aclTokenProvider.create({ description, policies, connection: { address, token: management } });
+    return { AccessorID: outs.accessorId, SecretID: outs.secretId, Description: outs.description };
 }
 
-/** A management token that is not the bootstrap token. */
+/** Creates a policy from HCL rules (AclPolicy) and a token holding only that policy (AclToken). */
+export async function narrowToken(management: string, name: string, rules: string, address = DC3): Promise<TestToken> {
+    await aclPolicyProvider.create({ name, rules, connection: { address, token: management } });
+    return createToken(management, address, `test token ${name}`, [name]);
+}
+
+/** A management token that is not the bootstrap token (AclToken holding global-management). */
 export async function managementToken(management: string, address = DC3): Promise<TestToken> {
-    const res = await consul<TestToken>(
-        "PUT",
-        `${address}/v1/acl/token`,
-        { Description: "test management token", Policies: [{ ID: "00000000-0000-0000-0000-000000000001" }] },
-        management,
-    );
-    if (res.status !== 200) throw new Error(`creating a management token: ${res.status} ${JSON.stringify(res.body)}`);
-    return res.body;
+    return createToken(management, address, "test management token", ["global-management"]);
 }
 
 /** The reset procedure the "already bootstrapped" error describes: write N to <data_dir>/acl-bootstrap-reset. */
