@@ -1,5 +1,6 @@
 // The demo stack `npm start` deploys on the local clusters: dc1 (ACLs on, default deny) and dc2.
-// One program takes dc1 from "ACLs on, nobody has a token" to a locked-down, peered mesh.
+// One program takes dc1 from "ACLs on, nobody has a token" to a locked-down, peered mesh: ACLs in
+// default-deny, least-privilege tokens for the services and the peering, the CA, the mesh policy.
 import * as pulumi from "@pulumi/pulumi";
 import * as mesh from "consul-mesh";
 
@@ -32,17 +33,44 @@ const ca = new mesh.CaConfiguration("dc1-ca", {
     connection: dc1,
 });
 
-// 3. Peer dc1 (acceptor) with dc2 (dialer) and export dc1's api to dc2.
+// 3. Least-privilege tokens, declared here rather than made by hand: one per service (a service
+//    identity: register itself and its sidecar, discover the others) and one for the peering, which
+//    may manage peerings and the exported services and read what it needs, nothing else.
+const serviceTokens = ["web", "api", "db"].map(
+    (service) =>
+        new mesh.AclToken(`dc1-${service}-token`, {
+            description: `${service} service and its sidecar`,
+            serviceIdentities: [{ serviceName: service }],
+            connection: dc1,
+        }),
+);
+const peeringPolicy = new mesh.AclPolicy("dc1-peering-policy", {
+    name: "peering-operator",
+    description: "cluster peering of dc1: peerings, exported services",
+    rules: [
+        'peering = "write"',
+        'mesh = "write"',
+        'agent_prefix "" { policy = "read" }',
+    ].join("\n"),
+    connection: dc1,
+});
+const peeringAclToken = new mesh.AclToken("dc1-peering-token", {
+    description: "cluster peering of dc1 (consul-mesh demo)",
+    policies: [peeringPolicy.name],
+    connection: dc1,
+});
+
+// 4. Peer dc1 (acceptor, with the peering token only) with dc2 (dialer) and export dc1's api to dc2.
 const peering = new mesh.ClusterPeering(
     "dc1-dc2",
     {
-        acceptor: { connection: dc1, exportedServices: ["api"] },
+        acceptor: { connection: { address: dc1Address, token: peeringAclToken.secretId }, exportedServices: ["api"] },
         dialer: { connection: dc2 },
     },
     { dependsOn: [ca] },
 );
 
-// 4. The mesh policy of dc1: deny by default; web -> api -> db; and dc2's frontend -> api.
+// 5. The mesh policy of dc1: deny by default; web -> api -> db; and dc2's frontend -> api.
 const policy = new mesh.MeshPolicy("dc1-policy", {
     defaultAction: "deny",
     allow: { web: ["api"], api: ["db"] },
@@ -57,3 +85,8 @@ export const caTrustDomain = ca.trustDomain;
 export const policyDestinations = policy.destinations;
 export const peeringAcceptorState = peering.acceptorState;
 export const peeringDialerState = peering.dialerState;
+export const serviceTokenAccessorIds = serviceTokens.map((t) => t.accessorId);
+/** The services' token secrets (a secret output: `pulumi stack output --show-secrets serviceTokenSecrets`). */
+export const serviceTokenSecrets = serviceTokens.map((t) => t.secretId);
+export const peeringTokenAccessorId = peeringAclToken.accessorId;
+export const peeringTokenSecret = peeringAclToken.secretId;

@@ -31,7 +31,7 @@ describe("the demo stack (root Pulumi.yaml) with the Pulumi CLI", function () {
         await stopAclCluster();
     });
 
-    it("bootstraps ACLs, sets the CA, declares the policy and peers the clusters in one up", async () => {
+    it("bootstraps ACLs, declares least-privilege tokens, sets the CA, declares the policy and peers the clusters in one up", async () => {
         const up = await program.up();
         assert.ok(!(up.stdout + up.stderr).includes(secret), "the bootstrap secret never shows in the CLI output");
         const outputs = await program.outputs();
@@ -49,8 +49,32 @@ describe("the demo stack (root Pulumi.yaml) with the Pulumi CLI", function () {
         ]);
         const roots = (await consul<{ ActiveRootID: string }>("GET", `${DC3}/v1/connect/ca/roots`)).body;
         assert.equal(outputs.caActiveRootId, roots.ActiveRootID);
+        // Least-privilege tokens declared in the program: each service's token holds exactly its service
+        // identity, the peering's exactly its policy (and the peering works with it); each secret works
+        // and none is in plaintext in the state or the CLI output.
+        const strings = (v: unknown) => (Array.isArray(v) ? v.map(String) : assert.fail(`not a list: ${typeof v}`));
+        const serviceSecrets = strings(outputs.serviceTokenSecrets);
+        const serviceAccessors = strings(outputs.serviceTokenAccessorIds);
+        for (const [i, service] of ["web", "api", "db"].entries()) {
+            const token = await tokenSelf(serviceSecrets[i]);
+            assert.equal(token?.AccessorID, serviceAccessors[i]);
+            assert.deepEqual(token?.ServiceIdentities, [{ ServiceName: service }]);
+            assert.deepEqual(token?.Policies ?? [], []);
+        }
+        const peeringSecret = String(outputs.peeringTokenSecret);
+        const peeringToken = await tokenSelf(peeringSecret);
+        assert.equal(peeringToken?.AccessorID, outputs.peeringTokenAccessorId);
+        assert.deepEqual(
+            peeringToken?.Policies?.map((p) => p.Name),
+            ["peering-operator"],
+        );
+        const denied = await consul("PUT", `${DC3}/v1/acl/policy`, { Name: "not-allowed", Rules: "" }, peeringSecret);
+        assert.equal(denied.status, 403, "the peering token may not manage ACLs");
         const state = await program.exportState();
-        assert.ok(!state.includes(secret), "no plaintext bootstrap secret in state");
+        for (const s of [secret, peeringSecret, ...serviceSecrets]) {
+            assert.ok(!state.includes(s), "no plaintext token secret in state");
+            assert.ok(!(up.stdout + up.stderr).includes(s), "no token secret in the CLI output");
+        }
     });
 
     it("shows the drift of an intention changed by hand (npm run demo:drift) and repairs it", async () => {

@@ -29,6 +29,7 @@ export interface TestToken {
     SecretID: string;
     Description?: string;
     Policies?: Array<{ ID: string; Name: string }>;
+    ServiceIdentities?: Array<{ ServiceName: string; Datacenters?: string[] }>;
 }
 
 /** `GET /v1/acl/token/self` with `secret`: the token, or undefined when Consul does not know it. */
