@@ -80,14 +80,18 @@ const webToApi = new mesh.Intention("web-to-api", {
 });
 
 // Workloads log in with a JWT from their CI issuer and get the service identity their `service` claim names.
+// Consul trusts the issuer's JSON Web Key Set (fetched from its URL) or its public key:
+//   pulumi config set jwksUrl https://ci.example.com/.well-known/jwks.json
 //   pulumi config set jwtPublicKey "$(cat issuer-public.pem)"
+const jwksUrl = config.get("jwksUrl");
 const jwtPublicKey = config.get("jwtPublicKey");
-if (jwtPublicKey) {
+const issuerKeys = jwksUrl ? { jwksUrl } : jwtPublicKey ? { jwtValidationPubKeys: [jwtPublicKey] } : undefined;
+if (issuerKeys) {
     const ci = new mesh.AclAuthMethod("ci-jwt", {
         name: "ci-jwt",
         type: "jwt",
         maxTokenTtl: "1h",
-        jwt: { jwtValidationPubKeys: [jwtPublicKey], boundIssuer: "ci", claimMappings: { service: "service" } },
+        jwt: { ...issuerKeys, boundIssuer: "ci", claimMappings: { service: "service" } },
         connection: admin,
     });
     new mesh.AclBindingRule("ci-services", {

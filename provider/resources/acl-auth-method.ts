@@ -123,14 +123,13 @@ function outputsOf(m: ConsulAuthMethod, inputs: AclAuthMethodInputs): AclAuthMet
     if (m.TokenLocality) outs.tokenLocality = m.TokenLocality;
     if (inputs.adopt !== undefined) outs.adopt = inputs.adopt;
     if (inputs.connection !== undefined) outs.connection = inputs.connection;
-    if (inputs.cluster !== undefined) outs.cluster = inputs.cluster;
     // Consul's own shape, read back: parsing it keeps the output typed (and drops nothing we model).
     const parsed = aclAuthMethodSchema().safeParse(outs);
     if (!parsed.success) {
         const why = parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ");
         throw new Error(`ACL auth method "${m.Name}" as Consul holds it is outside what consul-mesh manages (${why})`);
     }
-    return parsed.data;
+    return inputs.cluster === undefined ? parsed.data : { ...parsed.data, cluster: inputs.cluster };
 }
 
 function bodyOf(inputs: AclAuthMethodInputs): ConsulAuthMethod {

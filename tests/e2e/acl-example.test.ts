@@ -1,5 +1,6 @@
 import { strict as assert } from "node:assert";
-import { createSign, generateKeyPairSync, randomUUID } from "node:crypto";
+import { createPublicKey, createSign, generateKeyPairSync, randomUUID } from "node:crypto";
+import * as http from "node:http";
 import { consul } from "../support/consul";
 import { DC3, freshAclCluster, intentionPairs, managementToken, stopAclCluster, tokenSelf } from "../support/acl";
 import { changingSteps, PulumiProgram, type RunResult } from "../support/pulumi";
@@ -26,6 +27,14 @@ describe("examples/acl with the Pulumi CLI on a fresh ACL-enabled cluster", func
         privateKeyEncoding: { type: "pkcs8", format: "pem" },
     });
     let checker: string; // a management token made behind Pulumi's back, to look at Consul
+    /** The CI issuer's JSON Web Key Set, served on loopback: the auth method fetches its keys from here. */
+    const jwks = { keys: [{ ...createPublicKey(jwtKeys.publicKey).export({ format: "jwk" }), kid: "ci-1", alg: "RS256", use: "sig" }] };
+    let jwksFetches = 0;
+    const jwksServer = http.createServer((req, res) => {
+        jwksFetches++;
+        res.writeHead(req.url === "/.well-known/jwks.json" ? 200 : 404, { "content-type": "application/json" });
+        res.end(req.url === "/.well-known/jwks.json" ? JSON.stringify(jwks) : "{}");
+    });
 
     async function run(args: string[]): Promise<RunResult> {
         const result = await program.run(args);
@@ -50,9 +59,14 @@ describe("examples/acl with the Pulumi CLI on a fresh ACL-enabled cluster", func
         await run(["stack", "init", "main"]);
         await run(["config", "set", `${project}:address`, DC3]);
         await run(["config", "set", "--secret", `${project}:bootstrapSecret`, bootstrapSecret]);
-        await run(["config", "set-all", "--plaintext", `${project}:jwtPublicKey=${jwtKeys.publicKey}`]);
+        await new Promise<void>((resolve) => jwksServer.listen(0, "127.0.0.1", resolve));
+        const bound = jwksServer.address();
+        const port = bound !== null && typeof bound === "object" ? bound.port : assert.fail("the JWKS server has no port");
+        const jwksUrl = `http://127.0.0.1:${port}/.well-known/jwks.json`;
+        await run(["config", "set", `${project}:jwksUrl`, jwksUrl]);
     });
     after(async () => {
+        jwksServer.close();
         program.cleanup();
         await stopAclCluster();
     });
@@ -86,10 +100,10 @@ describe("examples/acl with the Pulumi CLI on a fresh ACL-enabled cluster", func
         assert.equal(denied.status, 403);
     });
 
-    it("lets a workload log in with a JWT through the auth method and binding rule", async () => {
+    it("lets a workload log in with a JWT through the auth method (keys from a JWKS URL) and binding rule", async () => {
         const now = Math.floor(Date.now() / 1000);
         const b64 = (o: unknown) => Buffer.from(JSON.stringify(o)).toString("base64url");
-        const head = `${b64({ alg: "RS256", typ: "JWT" })}.${b64({ iss: "ci", service: "billing", iat: now - 60, nbf: now - 60, exp: now + 600 })}`;
+        const head = `${b64({ alg: "RS256", typ: "JWT", kid: "ci-1" })}.${b64({ iss: "ci", service: "billing", iat: now - 60, nbf: now - 60, exp: now + 600 })}`;
         const jwt = `${head}.${createSign("RSA-SHA256").update(head).sign(jwtKeys.privateKey).toString("base64url")}`;
         const login = await consul<{ SecretID: string; ServiceIdentities: Array<{ ServiceName: string }> }>("POST", `${DC3}/v1/acl/login`, {
             AuthMethod: "ci-jwt",
@@ -100,6 +114,7 @@ describe("examples/acl with the Pulumi CLI on a fresh ACL-enabled cluster", func
             login.body.ServiceIdentities.map((s) => s.ServiceName),
             ["billing"],
         );
+        assert.ok(jwksFetches > 0, "Consul fetched the issuer's keys from the JWKS URL");
         secrets.add(login.body.SecretID);
     });
 
