@@ -47,11 +47,7 @@ const serviceTokens = ["web", "api", "db"].map(
 const peeringPolicy = new mesh.AclPolicy("dc1-peering-policy", {
     name: "peering-operator",
     description: "cluster peering of dc1: peerings, exported services",
-    rules: [
-        'peering = "write"',
-        'mesh = "write"',
-        'agent_prefix "" { policy = "read" }',
-    ].join("\n"),
+    rules: ['peering = "write"', 'mesh = "write"', 'agent_prefix "" { policy = "read" }'].join("\n"),
     connection: dc1,
 });
 const peeringAclToken = new mesh.AclToken("dc1-peering-token", {

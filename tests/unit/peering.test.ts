@@ -148,14 +148,17 @@ describe("peering diff", () => {
         assert.deepEqual([diff.changes, diff.replaces], [false, []]);
     });
 
-    it("updates (regenerates) the token for version, meta and addresses, and replaces it for a new name", async () => {
+    it("replaces (delete first) the token for version, meta and addresses, and (create first) for a new name", async () => {
         const news = { peerName: "dc2", version: 1, connection };
-        assert.deepEqual((await tokens.diff("dc2", tokenOuts, { ...news, version: "2" })).replaces, []);
-        assert.equal((await tokens.diff("dc2", tokenOuts, { ...news, version: "2" })).changes, true);
+        const bumped = await tokens.diff("dc2", tokenOuts, { ...news, version: "2" });
+        assert.deepEqual([bumped.changes, bumped.replaces, bumped.deleteBeforeReplace], [true, ["version"], true]);
         assert.equal((await tokens.diff("dc2", tokenOuts, { ...news, version: "1" })).changes, false, '1 and "1" are the same version');
-        assert.equal((await tokens.diff("dc2", tokenOuts, { ...news, meta: { a: "b" } })).changes, true);
-        assert.equal((await tokens.diff("dc2", tokenOuts, { ...news, serverExternalAddresses: ["10.0.0.1:8503"] })).changes, true);
-        assert.deepEqual((await tokens.diff("dc2", tokenOuts, { ...news, peerName: "dc3" })).replaces, ["peerName"]);
+        assert.deepEqual((await tokens.diff("dc2", tokenOuts, { ...news, meta: { a: "b" } })).replaces, ["meta"]);
+        assert.deepEqual((await tokens.diff("dc2", tokenOuts, { ...news, serverExternalAddresses: ["10.0.0.1:8503"] })).replaces, [
+            "serverExternalAddresses",
+        ]);
+        const renamed = await tokens.diff("dc2", tokenOuts, { ...news, peerName: "dc3" });
+        assert.deepEqual([renamed.replaces, renamed.deleteBeforeReplace], [["peerName"], false]);
         assert.deepEqual((await tokens.diff("dc2", tokenOuts, { ...news, connection: { address: "http://other:8500" } })).replaces, [
             "cluster",
         ]);
