@@ -36,7 +36,11 @@ export function configEntrySchema() {
             entry: z.record(z.string(), z.unknown()).superRefine((e, ctx) => {
                 for (const key of Object.keys(e)) {
                     if (RESERVED_FIELDS.includes(key)) {
-                        ctx.addIssue({ code: "custom", path: [key], message: `${key} is not part of entry (kind, name and meta are inputs of their own; indexes are Consul's)` });
+                        ctx.addIssue({
+                            code: "custom",
+                            path: [key],
+                            message: `${key} is not part of entry (kind, name and meta are inputs of their own; indexes are Consul's)`,
+                        });
                     }
                 }
             }),

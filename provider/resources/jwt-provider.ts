@@ -49,7 +49,11 @@ function remoteJwksSchema() {
                             const base = parseDuration(b.baseInterval ?? "0") ?? 0n;
                             const max = parseDuration(b.maxInterval ?? "0") ?? 0n;
                             if (max !== 0n && base > max) {
-                                ctx.addIssue({ code: "custom", path: ["maxInterval"], message: "maxInterval must be at least baseInterval" });
+                                ctx.addIssue({
+                                    code: "custom",
+                                    path: ["maxInterval"],
+                                    message: "maxInterval must be at least baseInterval",
+                                });
                             }
                         })
                         .optional(),
@@ -96,11 +100,19 @@ export function jwtProviderSchema() {
                                 })
                                 .strict()
                                 .optional(),
-                            queryParam: z.object({ name: nonEmpty("query param name") }).strict().optional(),
-                            cookie: z.object({ name: nonEmpty("cookie name") }).strict().optional(),
+                            queryParam: z
+                                .object({ name: nonEmpty("query param name") })
+                                .strict()
+                                .optional(),
+                            cookie: z
+                                .object({ name: nonEmpty("cookie name") })
+                                .strict()
+                                .optional(),
                         })
                         .strict()
-                        .superRefine(exactlyOne(["header", "queryParam", "cookie"], "a location needs exactly one of header, queryParam or cookie")),
+                        .superRefine(
+                            exactlyOne(["header", "queryParam", "cookie"], "a location needs exactly one of header, queryParam or cookie"),
+                        ),
                 )
                 .optional(),
             forwarding: z

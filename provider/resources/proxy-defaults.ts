@@ -37,7 +37,9 @@ function exposeSchema() {
                             path: z.string().startsWith("/", 'an exposed path must start with "/"'),
                             localPathPort: countSchema("localPathPort").max(65535).optional(),
                             listenerPort: countSchema("listenerPort").max(65535).optional(),
-                            protocol: z.enum(["http", "http2"], { message: 'an exposed path\'s protocol must be "http" or "http2"' }).optional(),
+                            protocol: z
+                                .enum(["http", "http2"], { message: 'an exposed path\'s protocol must be "http" or "http2"' })
+                                .optional(),
                         })
                         .strict(),
                 )
@@ -81,7 +83,7 @@ export function proxyDefaultsSchema() {
             config: z
                 .record(z.string(), z.unknown())
                 .superRefine((c, ctx) => {
-                    if (c.protocol !== undefined && !PROTOCOLS.includes(String(c.protocol))) {
+                    if (c.protocol !== undefined && !PROTOCOLS.some((p) => p === c.protocol)) {
                         ctx.addIssue({ code: "custom", path: ["protocol"], message: 'protocol must be "tcp", "http", "http2" or "grpc"' });
                     }
                 })

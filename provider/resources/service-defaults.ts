@@ -31,7 +31,9 @@ function upstreamSettings() {
             .object({
                 interval: durationSchema("interval").optional(),
                 maxFailures: countSchema("maxFailures").optional(),
-                enforcingConsecutive5xx: countSchema("enforcingConsecutive5xx").max(100, "enforcingConsecutive5xx is a percentage (0-100)").optional(),
+                enforcingConsecutive5xx: countSchema("enforcingConsecutive5xx")
+                    .max(100, "enforcingConsecutive5xx is a percentage (0-100)")
+                    .optional(),
             })
             .strict()
             .optional(),
@@ -65,7 +67,9 @@ export function serviceDefaultsSchema() {
                 .optional(),
             destination: z
                 .object({
-                    addresses: z.array(z.string().min(1, "a destination address must not be empty")).min(1, "destination needs at least one address"),
+                    addresses: z
+                        .array(z.string().min(1, "a destination address must not be empty"))
+                        .min(1, "destination needs at least one address"),
                     port: countSchema("port").min(1, "destination.port must be a port").max(65535, "destination.port must be a port"),
                 })
                 .strict()

@@ -37,7 +37,11 @@ function failoverSchema() {
         .strict()
         .superRefine((f, ctx) => {
             if (f.targets?.length && (f.service || f.serviceSubset || f.datacenters?.length)) {
-                ctx.addIssue({ code: "custom", path: ["targets"], message: "targets cannot be combined with service, serviceSubset or datacenters" });
+                ctx.addIssue({
+                    code: "custom",
+                    path: ["targets"],
+                    message: "targets cannot be combined with service, serviceSubset or datacenters",
+                });
             }
             if (!f.targets?.length && !f.service && !f.serviceSubset && !f.datacenters?.length) {
                 ctx.addIssue({ code: "custom", message: "a failover needs targets, or a service, serviceSubset or datacenters" });
@@ -54,15 +58,25 @@ function loadBalancerSchema() {
                 })
                 .optional(),
             ringHashConfig: z
-                .object({ minimumRingSize: countSchema("minimumRingSize").optional(), maximumRingSize: countSchema("maximumRingSize").optional() })
+                .object({
+                    minimumRingSize: countSchema("minimumRingSize").optional(),
+                    maximumRingSize: countSchema("maximumRingSize").optional(),
+                })
                 .strict()
                 .optional(),
-            leastRequestConfig: z.object({ choiceCount: countSchema("choiceCount").optional() }).strict().optional(),
+            leastRequestConfig: z
+                .object({ choiceCount: countSchema("choiceCount").optional() })
+                .strict()
+                .optional(),
             hashPolicies: z
                 .array(
                     z
                         .object({
-                            field: z.enum(["header", "cookie", "query_parameter"], { message: 'field must be "header", "cookie" or "query_parameter"' }).optional(),
+                            field: z
+                                .enum(["header", "cookie", "query_parameter"], {
+                                    message: 'field must be "header", "cookie" or "query_parameter"',
+                                })
+                                .optional(),
                             fieldValue: z.string().optional(),
                             sourceIP: z.boolean().optional(),
                             terminal: z.boolean().optional(),
@@ -70,10 +84,18 @@ function loadBalancerSchema() {
                         .strict()
                         .superRefine((h, ctx) => {
                             if (h.field !== undefined && h.sourceIP) {
-                                ctx.addIssue({ code: "custom", path: ["sourceIP"], message: "a hash policy hashes on a field or on sourceIP, not both" });
+                                ctx.addIssue({
+                                    code: "custom",
+                                    path: ["sourceIP"],
+                                    message: "a hash policy hashes on a field or on sourceIP, not both",
+                                });
                             }
                             if (h.field !== undefined && !h.fieldValue) {
-                                ctx.addIssue({ code: "custom", path: ["fieldValue"], message: "a hash policy on a field needs fieldValue" });
+                                ctx.addIssue({
+                                    code: "custom",
+                                    path: ["fieldValue"],
+                                    message: "a hash policy on a field needs fieldValue",
+                                });
                             }
                         }),
                 )
@@ -132,11 +154,19 @@ export function serviceResolverSchema() {
                 }
             }
             if (r.defaultSubset !== undefined && !subsets.includes(r.defaultSubset)) {
-                ctx.addIssue({ code: "custom", path: ["defaultSubset"], message: `defaultSubset "${r.defaultSubset}" is not one of the subsets` });
+                ctx.addIssue({
+                    code: "custom",
+                    path: ["defaultSubset"],
+                    message: `defaultSubset "${r.defaultSubset}" is not one of the subsets`,
+                });
             }
             for (const key of Object.keys(r.failover ?? {})) {
                 if (key !== "*" && !subsets.includes(key)) {
-                    ctx.addIssue({ code: "custom", path: ["failover", key], message: `failover keys are "*" or a subset name; "${key}" is not a subset` });
+                    ctx.addIssue({
+                        code: "custom",
+                        path: ["failover", key],
+                        message: `failover keys are "*" or a subset name; "${key}" is not a subset`,
+                    });
                 }
             }
         });
