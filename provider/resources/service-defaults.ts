@@ -93,28 +93,29 @@ export type ServiceDefaultsInputs = z.infer<ReturnType<typeof serviceDefaultsSch
  */
 export const SERVICE_DEFAULTS_FIELDS: FieldMap = { durations: ["interval"], durationsAs: "nanos" };
 
+/** The kind as the engine takes it. */
+export const serviceDefaultsKind = typedEntryKind({
+    kind: "service-defaults",
+    schema: serviceDefaultsSchema,
+    name: { field: "name" },
+    fields: [
+        "protocol",
+        "mode",
+        "transparentProxy",
+        "meshGateway",
+        "upstreamConfig",
+        "destination",
+        "maxInboundConnections",
+        "localConnectTimeoutMs",
+        "localRequestTimeoutMs",
+    ],
+    map: SERVICE_DEFAULTS_FIELDS,
+    adoptHint: "manage it (fields consul-mesh does not model are kept)",
+});
+
 export class ServiceDefaultsProvider extends WholeEntryProvider<EntryInputs> {
     constructor() {
-        super(
-            typedEntryKind({
-                kind: "service-defaults",
-                schema: serviceDefaultsSchema,
-                name: { field: "name" },
-                fields: [
-                    "protocol",
-                    "mode",
-                    "transparentProxy",
-                    "meshGateway",
-                    "upstreamConfig",
-                    "destination",
-                    "maxInboundConnections",
-                    "localConnectTimeoutMs",
-                    "localRequestTimeoutMs",
-                ],
-                map: SERVICE_DEFAULTS_FIELDS,
-                adoptHint: "manage it (fields consul-mesh does not model are kept)",
-            }),
-        );
+        super(serviceDefaultsKind);
     }
 }
 

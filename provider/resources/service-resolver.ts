@@ -121,10 +121,18 @@ export function serviceResolverSchema() {
             name: serviceName("name").refine((n) => n !== "*", { message: 'name cannot be "*"' }),
             defaultSubset: z.string().optional(),
             subsets: z
-                .record(
-                    z.string().regex(SUBSET_NAME, "subset names must be lower-case letters, digits and '-' (a DNS label)"),
-                    z.object({ filter: z.string().optional(), onlyPassing: z.boolean().optional() }).strict(),
-                )
+                .record(z.string(), z.object({ filter: z.string().optional(), onlyPassing: z.boolean().optional() }).strict())
+                .superRefine((subsets, ctx) => {
+                    for (const key of Object.keys(subsets)) {
+                        if (!SUBSET_NAME.test(key)) {
+                            ctx.addIssue({
+                                code: "custom",
+                                path: [key],
+                                message: "subset names must be lower-case letters, digits and '-' (a DNS label)",
+                            });
+                        }
+                    }
+                })
                 .optional(),
             redirect: z
                 .object({
