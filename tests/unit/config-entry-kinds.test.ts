@@ -76,14 +76,17 @@ describe("JwtProvider mapping and rules", () => {
         };
         assert.deepEqual(fromConsul(held, JWT_PROVIDER_FIELDS, local), { ...local, forwarding: { headerName: "h" } });
         // Someone changed the clock skew: shown, in our spelling.
-        assert.deepEqual(fromConsul({ ...held, ClockSkewSeconds: 90 }, JWT_PROVIDER_FIELDS, local).clockSkewSeconds, 90);
+        assert.deepEqual(fromConsul({ ...held, ClockSkewSeconds: 90 }, JWT_PROVIDER_FIELDS, local), {
+            ...local,
+            forwarding: { headerName: "h" },
+            clockSkewSeconds: 90,
+        });
     });
 
     it("compares durations by value and zero values as unset; a real change is named", () => {
         const fields = ["jsonWebKeySet", "locations", "issuer"];
         const same = structuredClone(remoteProvider);
         same.jsonWebKeySet.remote.cacheDuration = "300s";
-        same.locations[0].header.forward = true;
         assert.deepEqual(changedFields(remoteProvider, same, fields, JWT_PROVIDER_FIELDS), []);
         const withFalse = { ...remoteProvider, locations: [{ header: { name: "Authorization", valuePrefix: "Bearer ", forward: false } }] };
         const without = { ...remoteProvider, locations: [{ header: { name: "Authorization", valuePrefix: "Bearer " } }] };
