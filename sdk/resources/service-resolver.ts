@@ -22,16 +22,16 @@ export interface ResolverRedirectArgs {
     peer?: string;
 }
 
-/** One failover target: a service, in a datacenter or from a peer. */
+/** One failover target: a service, in a datacenter or from a peer (each may be another resource's output, e.g. a peering's name). */
 export interface ResolverFailoverTargetArgs {
     /** The service (the resolved one by default). */
-    service?: string;
+    service?: pulumi.Input<string>;
     /** A subset of it. */
-    serviceSubset?: string;
+    serviceSubset?: pulumi.Input<string>;
     /** A datacenter (not with `peer`). */
-    datacenter?: string;
+    datacenter?: pulumi.Input<string>;
     /** A cluster peer that exports the service (not with `datacenter`). */
-    peer?: string;
+    peer?: pulumi.Input<string>;
 }
 
 /** Where to go when no healthy instance is left: `targets`, or (older form) service/subset/datacenters. */
