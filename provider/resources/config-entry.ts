@@ -1,7 +1,7 @@
 // ConfigEntry: any config entry kind without its own resource, as `kind` + `name` + `entry` (in
 // Consul's own field names). Owned whole by the resource, on the one config-entry engine. What
-// Consul fills in itself (defaults of the kind) is recorded right after each write, so a re-read
-// that finds exactly that shows no change, and anything else is shown field by field as drift.
+// Consul fills in itself (defaults of the kind) is recorded right after each write (`lastWrite`), so
+// a re-read that finds exactly that shows no change, and anything else is shown field by field as drift.
 import { z } from "zod";
 import { metaWithoutMark, type ConfigEntry } from "../config-entry";
 import { WholeEntryProvider, type WholeEntryKind } from "../config-entry-resource";
@@ -84,15 +84,17 @@ export const configEntryKind: WholeEntryKind<EntryInputs> = {
     },
     outputs: (entry, inputs) => {
         const held = heldFields(entry);
-        // After a write (no record yet) or on a re-read that finds what Consul held after our last
-        // write: the entry is as declared. Anything else is Consul's, shown as drift.
-        const asWritten = inputs.heldAfterWrite === undefined || canonical(inputs.heldAfterWrite) === canonical(held);
+        // `lastWrite` records the declared entry and what Consul held right after the write. A write
+        // (no record yet) or a re-read that finds exactly what Consul held then: the entry is as
+        // declared. Anything else is Consul's entry, shown as drift.
+        const lastWrite = isRecord(inputs.lastWrite) ? inputs.lastWrite : { entry: inputs.entry, held };
+        const asWritten = canonical(lastWrite.held) === canonical(held);
         return {
             kind: entry.Kind,
             name: entry.Name,
-            entry: asWritten ? inputs.entry : held,
+            entry: asWritten ? lastWrite.entry : held,
             meta: metaWithoutMark(entry),
-            heldAfterWrite: inputs.heldAfterWrite ?? held,
+            lastWrite,
         };
     },
     changes: (olds, news) => [

@@ -24,7 +24,8 @@ export interface ConfigEntryArgs {
 }
 
 /**
- * Any config entry kind without a typed resource, owned whole. Consul validates the entry when it
+ * Any config entry kind without a typed resource, owned whole. Wrap secret values inside `entry`
+ * with `pulumi.secret` (the whole `entry` is then a secret in state). Consul validates the entry when it
  * is written; on refresh, a change to any of its fields shows as drift, while the defaults Consul
  * fills in itself (recorded right after each write) do not.
  * @see https://developer.hashicorp.com/consul/docs/connect/config-entries
@@ -36,15 +37,17 @@ export class ConfigEntry extends pulumi.dynamic.Resource {
     declare public readonly name: pulumi.Output<string>;
     /** The entry as declared, or as Consul holds it once it was changed outside the program. */
     declare public readonly entry: pulumi.Output<Record<string, unknown>>;
-    /** The entry as Consul held it right after the last write (its own defaults included). */
-    declare public readonly heldAfterWrite: pulumi.Output<Record<string, unknown>>;
+    /** The last write: the entry declared then, and what Consul held right after it (its own defaults included). */
+    declare public readonly lastWrite: pulumi.Output<{ entry: Record<string, unknown>; held: Record<string, unknown> }>;
 
     constructor(name: string, args: ConfigEntryArgs, opts?: pulumi.CustomResourceOptions) {
         super(
             providerShim("ConfigEntry"),
             name,
             { ...args, connection: connectionInput(args.connection) },
-            { ...opts, additionalSecretOutputs: ["connection", ...(opts?.additionalSecretOutputs ?? [])] },
+            // `lastWrite` holds the whole entry as Consul answers it: a secret, as it may carry keys
+            // (an inline-certificate's PrivateKey) the program passed as secrets inside `entry`.
+            { ...opts, additionalSecretOutputs: ["connection", "lastWrite", ...(opts?.additionalSecretOutputs ?? [])] },
             "consul-mesh",
             "ConfigEntry",
         );

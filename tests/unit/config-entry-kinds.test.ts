@@ -297,12 +297,16 @@ describe("ConfigEntry (any other kind)", () => {
         const held = { Routes: [{ Match: { HTTP: { PathPrefix: "/v2" } }, Destination: { NumRetries: 0 } }] };
         const afterWrite = configEntryKind.outputs(parseEntry({ Kind: "service-router", Name: "api", ...held }), declared);
         assert.deepEqual(afterWrite.entry, declared.entry);
-        assert.deepEqual(afterWrite.heldAfterWrite, held);
+        assert.deepEqual(afterWrite.lastWrite, { entry: declared.entry, held });
         const reread = configEntryKind.outputs(parseEntry({ Kind: "service-router", Name: "api", ...held }), afterWrite);
         assert.deepEqual(configEntryKind.changes(reread, declared), []);
         const edited = { Routes: [{ Match: { HTTP: { PathPrefix: "/v3" } } }] };
         const drifted = configEntryKind.outputs(parseEntry({ Kind: "service-router", Name: "api", ...edited }), afterWrite);
         assert.deepEqual(drifted.entry, edited);
         assert.deepEqual(configEntryKind.changes(drifted, declared), ["entry.Routes"]);
+        // The hand edit undone by hand: the next refresh shows the declared entry again, no change.
+        const undone = configEntryKind.outputs(parseEntry({ Kind: "service-router", Name: "api", ...held }), drifted);
+        assert.deepEqual(undone.entry, declared.entry);
+        assert.deepEqual(configEntryKind.changes(undone, declared), []);
     });
 });
