@@ -104,7 +104,7 @@ export async function listConfigEntries(client: ConsulClient, kind: string): Pro
     return z
         .array(z.unknown())
         .parse(body ?? [])
-        .map((e) => parseEntry(e));
+        .map((e) => parseEntry(e, NAMELESS_KINDS.includes(kind) ? kind : undefined));
 }
 
 const READ_ONLY_KEYS = ["CreateIndex", "ModifyIndex", "Hash"];
