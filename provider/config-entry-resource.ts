@@ -26,8 +26,8 @@ export interface EntryResourceInputs extends Located {
 
 /** What a kind states: everything else is the engine's. */
 export interface WholeEntryKind<Inputs extends EntryResourceInputs> {
-    /** Consul's kind, e.g. "service-defaults". */
-    kind: string;
+    /** Consul's kind, e.g. "service-defaults" (or, for the untyped ConfigEntry, read from the inputs). */
+    kind: string | ((inputs: Inputs) => string);
     /** The resource's schema (built on each call: zod objects do not survive provider serialisation). */
     schema: () => z.ZodType<Inputs>;
     /** The entry's name. */
@@ -53,7 +53,8 @@ export class WholeEntryProvider<Inputs extends EntryResourceInputs> extends Cons
     }
 
     private ref(inputs: Inputs, id?: string): EntryRef {
-        return { kind: this.spec.kind, name: id ?? this.spec.name(inputs) };
+        const kind = typeof this.spec.kind === "string" ? this.spec.kind : this.spec.kind(inputs);
+        return { kind, name: id ?? this.spec.name(inputs) };
     }
 
     check(_olds: Record<string, unknown>, news: Record<string, unknown>): Promise<Checked> {

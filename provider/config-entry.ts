@@ -68,16 +68,30 @@ function entrySchema() {
         .catchall(z.unknown());
 }
 
-/** Validates what Consul answered (no cast of the untyped body). */
-export function parseEntry(body: unknown): ConfigEntry {
-    const { Meta, ...rest } = entrySchema().parse(body);
+/**
+ * Kinds whose entry has no Name field in Consul's API (a singleton: Consul refuses a Name on write
+ * and answers without one); the engine still names them, by their fixed name.
+ */
+const NAMELESS_KINDS = ["mesh"];
+
+/** Validates what Consul answered (no cast of the untyped body); a nameless kind gets `name`. */
+export function parseEntry(body: unknown, name?: string): ConfigEntry {
+    const named = name !== undefined && typeof body === "object" && body !== null && !("Name" in body) ? { ...body, Name: name } : body;
+    const { Meta, ...rest } = entrySchema().parse(named);
     return Meta === undefined ? rest : { ...rest, Meta };
+}
+
+/** The body to PUT: without the Name of a nameless kind. */
+function toWrite(entry: ConfigEntry): Record<string, unknown> {
+    if (!NAMELESS_KINDS.includes(entry.Kind)) return entry;
+    const { Name: _name, ...rest } = entry;
+    return rest;
 }
 
 /** The entry, or undefined when Consul has none (404). */
 export async function readConfigEntry(client: ConsulClient, ref: EntryRef): Promise<ConfigEntry | undefined> {
     try {
-        return parseEntry((await client.get<unknown>(entryPath(ref))).body);
+        return parseEntry((await client.get<unknown>(entryPath(ref))).body, NAMELESS_KINDS.includes(ref.kind) ? ref.name : undefined);
     } catch (err) {
         if (isNotFound(err)) return undefined;
         throw err;
@@ -90,7 +104,7 @@ export async function listConfigEntries(client: ConsulClient, kind: string): Pro
     return z
         .array(z.unknown())
         .parse(body ?? [])
-        .map(parseEntry);
+        .map((e) => parseEntry(e, NAMELESS_KINDS.includes(kind) ? kind : undefined));
 }
 
 const READ_ONLY_KEYS = ["CreateIndex", "ModifyIndex", "Hash"];
@@ -212,7 +226,7 @@ async function casWrite(client: ConsulClient, ref: EntryRef, current: ConfigEntr
                 (typeof res.body === "object" && res.body !== null && "Deleted" in res.body && res.body.Deleted === true)
             );
         }
-        const res = await client.put<unknown>("/v1/config", next, { query: { cas } });
+        const res = await client.put<unknown>("/v1/config", toWrite(next), { query: { cas } });
         return res.body === true;
     } finally {
         countWrite(client);

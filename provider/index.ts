@@ -14,6 +14,11 @@ import { aclRoleProvider } from "./resources/acl-role";
 import { aclTokenProvider } from "./resources/acl-token";
 import { aclAuthMethodProvider } from "./resources/acl-auth-method";
 import { aclBindingRuleProvider } from "./resources/acl-binding-rule";
+import { jwtProviderProvider } from "./resources/jwt-provider";
+import { proxyDefaultsProvider } from "./resources/proxy-defaults";
+import { meshProvider } from "./resources/mesh";
+import { serviceResolverProvider } from "./resources/service-resolver";
+import { configEntryProvider } from "./resources/config-entry";
 
 export const providers = {
     Intention: intentionProvider,
@@ -30,6 +35,11 @@ export const providers = {
     AclToken: aclTokenProvider,
     AclAuthMethod: aclAuthMethodProvider,
     AclBindingRule: aclBindingRuleProvider,
+    JwtProvider: jwtProviderProvider,
+    ProxyDefaults: proxyDefaultsProvider,
+    Mesh: meshProvider,
+    ServiceResolver: serviceResolverProvider,
+    ConfigEntry: configEntryProvider,
 };
 
 export type ProviderKind = keyof typeof providers;

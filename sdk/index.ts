@@ -30,3 +30,56 @@ export { AclRole, type AclRoleArgs, type AclServiceIdentityArgs, type AclNodeIde
 export { AclToken, type AclTokenArgs } from "./resources/acl-token";
 export { AclAuthMethod, type AclAuthMethodArgs, type AclKubernetesConfigArgs, type AclJwtConfigArgs } from "./resources/acl-auth-method";
 export { AclBindingRule, type AclBindingRuleArgs } from "./resources/acl-binding-rule";
+export {
+    JwtProvider,
+    type JwtProviderArgs,
+    type JwtKeySetArgs,
+    type JwtLocalKeySetArgs,
+    type JwtRemoteKeySetArgs,
+    type JwtRetryPolicyArgs,
+    type JwtRetryBackOffArgs,
+    type JwtLocationArgs,
+    type JwtHeaderLocationArgs,
+    type JwtNamedLocationArgs,
+    type JwtForwardingArgs,
+    type JwtCacheConfigArgs,
+} from "./resources/jwt-provider";
+export {
+    ProxyDefaults,
+    type ProxyDefaultsArgs,
+    type MeshGatewayArgs,
+    type TransparentProxyArgs,
+    type ExposeArgs,
+    type ExposePathArgs,
+    type AccessLogsArgs,
+} from "./resources/proxy-defaults";
+export {
+    Mesh,
+    type MeshArgs,
+    type TlsVersion,
+    type MeshTlsArgs,
+    type MeshTlsDirectionArgs,
+    type MeshTransparentProxyArgs,
+    type MeshHttpArgs,
+    type MeshPeeringArgs,
+} from "./resources/mesh";
+export {
+    ServiceResolver,
+    type ServiceResolverArgs,
+    type ResolverSubsetArgs,
+    type ResolverRedirectArgs,
+    type ResolverFailoverArgs,
+    type ResolverFailoverTargetArgs,
+    type ResolverLoadBalancerArgs,
+    type ResolverHashPolicyArgs,
+} from "./resources/service-resolver";
+export { ConfigEntry, type ConfigEntryArgs } from "./resources/config-entry";
+export type {
+    ServiceProtocol,
+    UpstreamConfigArgs,
+    UpstreamOverrideArgs,
+    UpstreamSettingsArgs,
+    UpstreamLimitsArgs,
+    UpstreamPassiveHealthCheckArgs,
+    ServiceDestinationArgs,
+} from "./resources/service-defaults";

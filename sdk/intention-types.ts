@@ -1,3 +1,5 @@
+import type * as pulumi from "@pulumi/pulumi";
+
 /**
  * One HTTP header matcher of an L7 permission. Set `name` and exactly one of `present`, `exact`,
  * `prefix`, `suffix`, `contains`, `regex`.
@@ -32,8 +34,11 @@ export interface HeaderMatch {
 export interface JwtRequirement {
     /** The accepted JWT providers (at least one). */
     providers: Array<{
-        /** Name of a `jwt-provider` config entry. */
-        name: string;
+        /**
+         * Name of a `jwt-provider` config entry: pass a {@link JwtProvider}'s `name` output and the
+         * intentions wait for the provider (Consul refuses intentions naming a provider it lacks).
+         */
+        name: pulumi.Input<string>;
         /** Claims the token must carry: `path` into the claims, and the value. */
         verifyClaims?: Array<{ path: string[]; value: string }>;
     }>;

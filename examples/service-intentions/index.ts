@@ -3,8 +3,11 @@ import * as mesh from "consul-mesh";
 
 // Consul address/token: stack config `consul-mesh:*` or CONSUL_HTTP_ADDR / CONSUL_HTTP_TOKEN.
 const config = new pulumi.Config();
-// Name of a `jwt-provider` config entry to require on admin calls (optional).
-const jwtProvider = config.get("jwtProvider");
+// A base64 JSON web key set (optional): with it, admin calls need a JWT from this issuer with role=admin.
+const jwks = config.get("jwks");
+const issuer = jwks
+    ? new mesh.JwtProvider("test-jwt", { name: "test-jwt", issuer: "https://issuer.test", jsonWebKeySet: { local: { jwks } } })
+    : undefined;
 
 // L7 permissions need an HTTP protocol on the destination.
 const apiDefaults = new mesh.ServiceDefaults("api-defaults", { name: "api", protocol: "http" });
@@ -39,8 +42,9 @@ export const api = new mesh.ServiceIntentions(
                     {
                         action: "allow",
                         http: { pathPrefix: "/admin", methods: ["GET", "POST"] },
-                        ...(jwtProvider
-                            ? { jwt: { providers: [{ name: jwtProvider, verifyClaims: [{ path: ["role"], value: "admin" }] }] } }
+                        // The provider's name output: the intentions wait for the provider.
+                        ...(issuer
+                            ? { jwt: { providers: [{ name: issuer.name, verifyClaims: [{ path: ["role"], value: "admin" }] }] } }
                             : {}),
                     },
                     { action: "allow", http: { pathExact: "/healthz" } },

@@ -1,14 +1,46 @@
-// ServiceDefaults: the protocol (and meta) of a service's `service-defaults` config entry, enough
-// to make a destination L7-capable for intention permissions. Fields it does not model are kept.
-// A kind for the config-entry engine: kind, schema and mapping only.
+// ServiceDefaults: a service's `service-defaults` config entry (protocol, proxy mode, transparent
+// proxy, mesh gateway, upstream settings, terminating-gateway destination, limits and timeouts).
+// A typed kind for the config-entry engine: its schema and its field map. Fields it does not model
+// are kept as Consul holds them.
 import { z } from "zod";
-import { metaWithoutMark, OWNER_META_KEY, type ConfigEntry } from "../config-entry";
 import { WholeEntryProvider } from "../config-entry-resource";
 import { connectionSchema } from "../connection";
-import { metaSchema, SERVICE_NAME } from "../names";
-import { canonical } from "../validation";
+import { countSchema, durationSchema, ownedMetaSchema, typedEntryKind, type EntryInputs, type FieldMap } from "../entry-fields";
+import { peerName, SERVICE_NAME, serviceName } from "../names";
+import { meshGatewaySchema, proxyModeSchema, transparentProxySchema } from "./proxy-defaults";
 
 const PROTOCOLS = ["tcp", "http", "http2", "grpc"] as const;
+
+function protocolSchema(what: string) {
+    return z.enum(PROTOCOLS, { message: `${what} must be "tcp", "http", "http2" or "grpc"` });
+}
+
+function upstreamSettings() {
+    return {
+        protocol: protocolSchema("protocol").optional(),
+        connectTimeoutMs: countSchema("connectTimeoutMs").optional(),
+        limits: z
+            .object({
+                maxConnections: countSchema("maxConnections").optional(),
+                maxPendingRequests: countSchema("maxPendingRequests").optional(),
+                maxConcurrentRequests: countSchema("maxConcurrentRequests").optional(),
+            })
+            .strict()
+            .optional(),
+        passiveHealthCheck: z
+            .object({
+                interval: durationSchema("interval").optional(),
+                maxFailures: countSchema("maxFailures").optional(),
+                enforcingConsecutive5xx: countSchema("enforcingConsecutive5xx")
+                    .max(100, "enforcingConsecutive5xx is a percentage (0-100)")
+                    .optional(),
+            })
+            .strict()
+            .optional(),
+        meshGateway: meshGatewaySchema().optional(),
+        balanceOutboundConnections: z.enum(["exact_balance"], { message: 'balanceOutboundConnections must be "exact_balance"' }).optional(),
+    };
+}
 
 export function serviceDefaultsSchema() {
     return z
@@ -20,12 +52,32 @@ export function serviceDefaultsSchema() {
                 .refine((n) => n !== "*", {
                     message: 'name cannot be "*"',
                 }),
-            protocol: z.enum(PROTOCOLS, { message: 'protocol must be "tcp", "http", "http2" or "grpc"' }),
-            meta: metaSchema()
-                .refine((m) => !(OWNER_META_KEY in m), {
-                    message: `meta key "${OWNER_META_KEY}" is reserved for consul-mesh's ownership mark`,
+            protocol: protocolSchema("protocol").optional(),
+            mode: proxyModeSchema().optional(),
+            transparentProxy: transparentProxySchema().optional(),
+            meshGateway: meshGatewaySchema().optional(),
+            upstreamConfig: z
+                .object({
+                    overrides: z
+                        .array(z.object({ name: serviceName("name"), peer: peerName("peer").optional(), ...upstreamSettings() }).strict())
+                        .optional(),
+                    defaults: z.object(upstreamSettings()).strict().optional(),
                 })
+                .strict()
                 .optional(),
+            destination: z
+                .object({
+                    addresses: z
+                        .array(z.string().min(1, "a destination address must not be empty"))
+                        .min(1, "destination needs at least one address"),
+                    port: countSchema("port").min(1, "destination.port must be a port").max(65535, "destination.port must be a port"),
+                })
+                .strict()
+                .optional(),
+            maxInboundConnections: countSchema("maxInboundConnections").optional(),
+            localConnectTimeoutMs: countSchema("localConnectTimeoutMs").optional(),
+            localRequestTimeoutMs: countSchema("localRequestTimeoutMs").optional(),
+            meta: ownedMetaSchema().optional(),
             adopt: z.boolean().optional(),
             connection: connectionSchema().optional(),
         })
@@ -34,32 +86,36 @@ export function serviceDefaultsSchema() {
 
 export type ServiceDefaultsInputs = z.infer<ReturnType<typeof serviceDefaultsSchema>>;
 
-/** Consul's protocol as we model it ("" and unknown values read as tcp, Consul's default). */
-function protocolOf(entry: ConfigEntry): ServiceDefaultsInputs["protocol"] {
-    return PROTOCOLS.find((p) => p === entry.Protocol) ?? "tcp";
-}
+/**
+ * Consul's field names and encodings for this kind. An empty `Protocol` (what Consul stores when
+ * none is set: inherit proxy-defaults' protocol) reads back as unset; states written when protocol
+ * was required hold "tcp" for it, which compares as declared.
+ */
+export const SERVICE_DEFAULTS_FIELDS: FieldMap = { durations: ["interval"], durationsAs: "nanos" };
 
-export class ServiceDefaultsProvider extends WholeEntryProvider<ServiceDefaultsInputs> {
+/** The kind as the engine takes it. */
+export const serviceDefaultsKind = typedEntryKind({
+    kind: "service-defaults",
+    schema: serviceDefaultsSchema,
+    name: { field: "name" },
+    fields: [
+        "protocol",
+        "mode",
+        "transparentProxy",
+        "meshGateway",
+        "upstreamConfig",
+        "destination",
+        "maxInboundConnections",
+        "localConnectTimeoutMs",
+        "localRequestTimeoutMs",
+    ],
+    map: SERVICE_DEFAULTS_FIELDS,
+    adoptHint: "manage it (fields consul-mesh does not model are kept)",
+});
+
+export class ServiceDefaultsProvider extends WholeEntryProvider<EntryInputs> {
     constructor() {
-        super({
-            kind: "service-defaults",
-            schema: serviceDefaultsSchema,
-            name: (inputs) => inputs.name,
-            identity: ["name"],
-            toEntry: (inputs, current) => ({
-                ...(current ?? {}),
-                Kind: "service-defaults",
-                Name: inputs.name,
-                Protocol: inputs.protocol,
-                Meta: inputs.meta,
-            }),
-            outputs: (entry) => ({ name: entry.Name, protocol: protocolOf(entry), meta: metaWithoutMark(entry) }),
-            changes: (olds, news) => [
-                ...((olds.protocol ?? "tcp") !== news.protocol ? ["protocol"] : []),
-                ...(canonical(olds.meta ?? {}) !== canonical(news.meta ?? {}) ? ["meta"] : []),
-            ],
-            adoptHint: "manage it (fields consul-mesh does not model are kept)",
-        });
+        super(serviceDefaultsKind);
     }
 }
 

@@ -1,13 +1,96 @@
 import * as pulumi from "@pulumi/pulumi";
 import { connectionInput, type ConnectionArgs } from "../connection";
 import { providerShim } from "../provider-shim";
+import type { MeshGatewayArgs, TransparentProxyArgs } from "./proxy-defaults";
+
+/** A service protocol. */
+export type ServiceProtocol = "tcp" | "http" | "http2" | "grpc";
+
+/** Limits on connections to an upstream. */
+export interface UpstreamLimitsArgs {
+    /** Most concurrent connections to each instance. */
+    maxConnections?: number;
+    /** Most requests waiting for a connection. */
+    maxPendingRequests?: number;
+    /** Most concurrent requests to each instance. */
+    maxConcurrentRequests?: number;
+}
+
+/** Outlier detection on an upstream's instances. */
+export interface UpstreamPassiveHealthCheckArgs {
+    /** How often ejections are evaluated (Go duration). */
+    interval?: string;
+    /** Consecutive failures that eject an instance. */
+    maxFailures?: number;
+    /** Percent chance an ejection is enforced on consecutive 5xx (0-100). */
+    enforcingConsecutive5xx?: number;
+}
+
+/** Settings of the service's upstreams (all of them, or one in `overrides`). */
+export interface UpstreamSettingsArgs {
+    /** The upstream's protocol, as seen by this service. */
+    protocol?: ServiceProtocol;
+    /** Connect timeout in milliseconds. */
+    connectTimeoutMs?: number;
+    /** Connection limits. */
+    limits?: UpstreamLimitsArgs;
+    /** Outlier detection. */
+    passiveHealthCheck?: UpstreamPassiveHealthCheckArgs;
+    /** Mesh gateway mode towards the upstream. */
+    meshGateway?: MeshGatewayArgs;
+    /** `exact_balance` to balance connections across Envoy worker threads. */
+    balanceOutboundConnections?: "exact_balance";
+}
+
+/** Settings of one upstream, by name (and peer). */
+export interface UpstreamOverrideArgs extends UpstreamSettingsArgs {
+    /** The upstream service. */
+    name: string;
+    /** The peer it is imported from. */
+    peer?: string;
+}
+
+/** Upstream settings: defaults for every upstream, and overrides per upstream. */
+export interface UpstreamConfigArgs {
+    /** Per-upstream settings. */
+    overrides?: UpstreamOverrideArgs[];
+    /** Settings of every other upstream. */
+    defaults?: UpstreamSettingsArgs;
+}
+
+/** A destination outside the mesh, reached through a terminating gateway (transparent proxy). */
+export interface ServiceDestinationArgs {
+    /** Hostnames or IP addresses. */
+    addresses: string[];
+    /** The port. */
+    port: number;
+}
 
 /** Arguments of a {@link ServiceDefaults}. */
 export interface ServiceDefaultsArgs {
     /** Service name. Changing it replaces the resource. */
     name: pulumi.Input<string>;
-    /** The service's protocol; `http`, `http2` or `grpc` make L7 intention permissions possible. */
-    protocol: pulumi.Input<"tcp" | "http" | "http2" | "grpc">;
+    /**
+     * The service's protocol; `http`, `http2` or `grpc` make L7 intention permissions possible.
+     * Unset, Consul stores none and the service inherits `proxy-defaults`' protocol (tcp by default).
+     */
+    protocol?: pulumi.Input<ServiceProtocol>;
+    /** The proxy mode, `direct` or `transparent`. */
+    mode?: pulumi.Input<"direct" | "transparent">;
+    /** Transparent proxy settings. */
+    transparentProxy?: pulumi.Input<TransparentProxyArgs>;
+    /** Mesh gateway mode. */
+    meshGateway?: pulumi.Input<MeshGatewayArgs>;
+    /** Upstream settings (defaults and per-upstream overrides). */
+    upstreamConfig?: pulumi.Input<UpstreamConfigArgs>;
+    /** A destination outside the mesh (for a terminating gateway). */
+    destination?: pulumi.Input<ServiceDestinationArgs>;
+    /** Most concurrent inbound connections to each instance. */
+    maxInboundConnections?: pulumi.Input<number>;
+    /** Timeout of the proxy's connections to the local instance, in milliseconds. */
+    localConnectTimeoutMs?: pulumi.Input<number>;
+    /** Timeout of HTTP requests to the local instance, in milliseconds. */
+    localRequestTimeoutMs?: pulumi.Input<number>;
     /** Entry metadata (at most 64 pairs, keys up to 128, values up to 512 characters; the key `managed-by` is reserved). */
     meta?: pulumi.Input<Record<string, pulumi.Input<string>>>;
     /** Manage an entry that already exists instead of failing (fields not modelled here are kept). @default false */
@@ -17,17 +100,18 @@ export interface ServiceDefaultsArgs {
 }
 
 /**
- * The protocol of a service (Consul's `service-defaults` config entry), the prerequisite of L7
- * intentions. Only `Protocol` and `Meta` are managed; other fields of an adopted entry are kept.
- * The entry carries the ownership mark `managed-by: consul-mesh` in its Meta. A create that finds
- * the entry exactly as declared takes it; a different one needs `adopt`. Delete removes the entry.
+ * A service's defaults (Consul's `service-defaults` config entry): protocol (the prerequisite of L7
+ * intentions), proxy mode, transparent proxy, mesh gateway, upstream settings, destination, limits
+ * and local timeouts. Fields modelled here and left out are removed; others of an adopted entry are
+ * kept. The entry carries the ownership mark `managed-by: consul-mesh` in its Meta. A create that
+ * finds the entry exactly as declared takes it; a different one needs `adopt`. Delete removes it.
  * @see https://developer.hashicorp.com/consul/docs/connect/config-entries/service-defaults
  */
 export class ServiceDefaults extends pulumi.dynamic.Resource {
     /** Service name. */
     declare public readonly name: pulumi.Output<string>;
-    /** The protocol Consul holds for the service (`tcp` when unset). */
-    declare public readonly protocol: pulumi.Output<"tcp" | "http" | "http2" | "grpc">;
+    /** The protocol Consul holds for the service (unset: inherited from proxy-defaults). */
+    declare public readonly protocol: pulumi.Output<ServiceProtocol | undefined>;
     /** Entry metadata as Consul holds it. */
     declare public readonly meta: pulumi.Output<Record<string, string> | undefined>;
 

@@ -51,21 +51,13 @@ describe("examples/service-intentions with the Pulumi CLI (L7, drift, repair)", 
     const program = new PulumiProgram("examples/service-intentions");
 
     before(async () => {
-        // A JWT provider for the per-permission JWT requirement (Consul checks that it exists).
+        // The example declares a JwtProvider for the per-permission JWT requirement when given a key set.
         const jwks = Buffer.from(JSON.stringify({ keys: [] })).toString("base64");
-        const res = await consul("PUT", `${DC1}/v1/config`, {
-            Kind: "jwt-provider",
-            Name: "test-jwt",
-            Issuer: "https://issuer.test",
-            JSONWebKeySet: { Local: { JWKS: jwks } },
-        });
-        assert.equal(res.status, 200, JSON.stringify(res.body));
-        await program.init({ "consul-mesh-service-intentions:jwtProvider": "test-jwt" });
+        await program.init({ "consul-mesh-service-intentions:jwks": jwks });
     });
     after(async () => {
         await program.destroy().catch(() => undefined);
         program.cleanup();
-        await consul("DELETE", `${DC1}/v1/config/jwt-provider/test-jwt`);
     });
 
     it("stores exactly the declared entry, every L7 field included", async () => {
@@ -76,6 +68,9 @@ describe("examples/service-intentions with the Pulumi CLI (L7, drift, repair)", 
         assert.deepEqual(api.Meta, { team: "payments", "managed-by": "consul-mesh" });
         const defaults = (await consul<{ Protocol: string }>("GET", `${DC1}/v1/config/service-defaults/api`)).body;
         assert.equal(defaults.Protocol, "http");
+        const provider = (await consul<{ Issuer: string; Meta: Record<string, string> }>("GET", `${DC1}/v1/config/jwt-provider/test-jwt`))
+            .body;
+        assert.deepEqual([provider.Issuer, provider.Meta["managed-by"]], ["https://issuer.test", "consul-mesh"]);
     });
 
     it("agrees with Consul's own intention check for the L4 pairs", async () => {
@@ -126,9 +121,9 @@ describe("examples/service-intentions with the Pulumi CLI (L7, drift, repair)", 
         assert.equal((await consul("GET", `${DC1}/v1/config/service-intentions/db`)).status, 200);
     });
 
-    it("destroys the entries and the service-defaults", async () => {
+    it("destroys the entries, the service-defaults and the JWT provider", async () => {
         await program.destroy();
-        for (const path of ["service-intentions/api", "service-intentions/db", "service-defaults/api"]) {
+        for (const path of ["service-intentions/api", "service-intentions/db", "service-defaults/api", "jwt-provider/test-jwt"]) {
             assert.equal((await consul("GET", `${DC1}/v1/config/${path}`)).status, 404, path);
         }
     });

@@ -266,13 +266,125 @@ export const BAD_INPUTS: BadInputCase[] = [
         property: "protocol",
         reason: /protocol must be "tcp", "http", "http2" or "grpc"/,
     },
-    { kind: "ServiceDefaults", args: { name: "api" }, property: "protocol", reason: /protocol must be/ },
+    { kind: "ServiceDefaults", args: { name: "api", protocol: 7 }, property: "protocol", reason: /protocol must be/ },
     { kind: "ServiceDefaults", args: { name: "*", protocol: "http" }, property: "name", reason: /name cannot be "\*"/ },
     { kind: "ServiceDefaults", args: { name: "", protocol: "http" }, property: "name", reason: /name must not be empty/ },
     { kind: "ServiceDefaults", args: { name: "my api", protocol: "http" }, property: "name", reason: /must be a service name/ },
     { kind: "ServiceDefaults", args: { name: "api", protocol: "http", meta: { k: long(513) } }, property: "meta.k", reason: /at most 512/ },
-    { kind: "ServiceDefaults", args: { name: "api", protocol: "http", mode: "transparent" }, property: "mode", reason: UNKNOWN_FIELD },
+    { kind: "ServiceDefaults", args: { name: "api", mode: "tproxy" }, property: "mode", reason: /mode must be "direct" or "transparent"/ },
+    { kind: "ServiceDefaults", args: { name: "api", protocol: "http", Mode: "transparent" }, property: "Mode", reason: UNKNOWN_FIELD },
+    {
+        kind: "ServiceDefaults",
+        args: { name: "api", upstreamConfig: { overrides: [{ name: "db", passiveHealthCheck: { interval: "10" } }] } },
+        property: "upstreamConfig.overrides.0.passiveHealthCheck.interval",
+        reason: /interval must be a duration/,
+    },
+    {
+        kind: "ServiceDefaults",
+        args: { name: "api", destination: { addresses: [], port: 443 } },
+        property: "destination.addresses",
+        reason: /at least one address/,
+    },
+    {
+        kind: "ServiceDefaults",
+        args: { name: "api", maxInboundConnections: -1 },
+        property: "maxInboundConnections",
+        reason: /must not be negative/,
+    },
     { kind: "ServiceDefaults", args: { name: "api", protocol: "http", adopt: 1 }, property: "adopt", reason: NOT_A_BOOLEAN },
+
+    // JwtProvider: Consul's Validate rules.
+    { kind: "JwtProvider", args: { name: "okta" }, property: "jsonWebKeySet", reason: /expected object|required/ },
+    { kind: "JwtProvider", args: { name: "okta", jsonWebKeySet: {} }, property: "jsonWebKeySet", reason: /exactly one of local or remote/ },
+    {
+        kind: "JwtProvider",
+        args: { name: "okta", jsonWebKeySet: { local: { jwks: "%%%" } } },
+        property: "jsonWebKeySet.local.jwks",
+        reason: /base64-encoded/,
+    },
+    {
+        kind: "JwtProvider",
+        args: {
+            name: "okta",
+            jsonWebKeySet: { remote: { uri: "https://x", retryPolicy: { retryPolicyBackOff: { baseInterval: "9s", maxInterval: "1s" } } } },
+        },
+        property: "jsonWebKeySet.remote.retryPolicy.retryPolicyBackOff.maxInterval",
+        reason: /at least baseInterval/,
+    },
+    {
+        kind: "JwtProvider",
+        args: {
+            name: "okta",
+            jsonWebKeySet: { remote: { uri: "https://x" } },
+            locations: [{ header: { name: "a" }, queryParam: { name: "b" } }],
+        },
+        property: "locations.0",
+        reason: /exactly one of header, queryParam or cookie/,
+    },
+    {
+        kind: "JwtProvider",
+        args: { name: "okta", jsonWebKeySet: { remote: { uri: "x" } }, forwarding: {} },
+        property: "forwarding.headerName",
+        reason: /expected string|headerName/,
+    },
+
+    // ProxyDefaults.
+    { kind: "ProxyDefaults", args: { mode: "sidecar" }, property: "mode", reason: /mode must be "direct" or "transparent"/ },
+    { kind: "ProxyDefaults", args: { config: { protocol: "udp" } }, property: "config.protocol", reason: /protocol must be/ },
+    { kind: "ProxyDefaults", args: { accessLogs: { enabled: true, type: "file" } }, property: "accessLogs.path", reason: /needs a path/ },
+    { kind: "ProxyDefaults", args: { meshGateway: { mode: "all" } }, property: "meshGateway.mode", reason: /"none", "local" or "remote"/ },
+
+    // Mesh.
+    {
+        kind: "Mesh",
+        args: { tls: { incoming: { tlsMinVersion: "1.2" } } },
+        property: "tls.incoming.tlsMinVersion",
+        reason: /must be one of TLS_AUTO/,
+    },
+    {
+        kind: "Mesh",
+        args: { http: { sanitizeXForwardedClientCert: "yes" } },
+        property: "http.sanitizeXForwardedClientCert",
+        reason: NOT_A_BOOLEAN,
+    },
+    { kind: "Mesh", args: { peering: { peerThroughGateways: true } }, property: "peering.peerThroughGateways", reason: UNKNOWN_FIELD },
+
+    // ServiceResolver.
+    { kind: "ServiceResolver", args: { name: "api", defaultSubset: "v2" }, property: "defaultSubset", reason: /not one of the subsets/ },
+    {
+        kind: "ServiceResolver",
+        args: { name: "api", failover: { "*": { targets: [{ peer: "dc2", datacenter: "dc1" }] } } },
+        property: "failover.*.targets.0.peer",
+        reason: /both a peer and a datacenter/,
+    },
+    { kind: "ServiceResolver", args: { name: "api", connectTimeout: "5" }, property: "connectTimeout", reason: /must be a duration/ },
+    {
+        kind: "ServiceResolver",
+        args: { name: "api", redirect: { service: "b" }, defaultSubset: "v1", subsets: { v1: {} } },
+        property: "redirect",
+        reason: /cannot be combined/,
+    },
+
+    // ConfigEntry (any other kind).
+    {
+        kind: "ConfigEntry",
+        args: { kind: "jwt-provider", name: "x", entry: {} },
+        property: "kind",
+        reason: /has its own resource: use JwtProvider/,
+    },
+    {
+        kind: "ConfigEntry",
+        args: { kind: "Service Router", name: "x", entry: {} },
+        property: "kind",
+        reason: /must be a Consul config entry kind/,
+    },
+    {
+        kind: "ConfigEntry",
+        args: { kind: "service-router", name: "x", entry: { Name: "y" } },
+        property: "entry.Name",
+        reason: /not part of entry/,
+    },
+    { kind: "ConfigEntry", args: { kind: "service-router", name: "", entry: {} }, property: "name", reason: /name must not be empty/ },
 
     // MeshPolicy (component): its ServiceIntentions children report the bad value.
     {

@@ -5,6 +5,7 @@ import { WholeEntryProvider } from "../../provider/config-entry-resource";
 import { connectionSchema } from "../../provider/connection";
 import { ExportedServicesProvider } from "../../provider/resources/exported-services";
 import { IntentionProvider } from "../../provider/resources/intention";
+import { JwtProviderProvider } from "../../provider/resources/jwt-provider";
 import { ServiceDefaultsProvider } from "../../provider/resources/service-defaults";
 import { ServiceIntentionsProvider, type ServiceIntentionsInputs } from "../../provider/resources/service-intentions";
 import { consul, DC1, uniqueSuffix } from "../support/consul";
@@ -37,13 +38,12 @@ describe("config-entry engine against a real Consul agent", function () {
     const jwtProvider = `jwt-${uniqueSuffix()}`;
     before(async () => {
         const jwks = Buffer.from(JSON.stringify({ keys: [] })).toString("base64");
-        const res = await consul("PUT", `${DC1}/v1/config`, {
-            Kind: "jwt-provider",
-            Name: jwtProvider,
-            Issuer: "https://issuer.test",
-            JSONWebKeySet: { Local: { JWKS: jwks } },
+        await new JwtProviderProvider().create({
+            name: jwtProvider,
+            issuer: "https://issuer.test",
+            jsonWebKeySet: { local: { jwks } },
+            connection,
         });
-        assert.equal(res.status, 200, JSON.stringify(res.body));
     });
     beforeEach(() => {
         mark = uniqueSuffix();

@@ -32,6 +32,11 @@ const constructors: Record<string, new (name: string, args: never) => unknown> =
     AclToken: mesh.AclToken,
     AclAuthMethod: mesh.AclAuthMethod,
     AclBindingRule: mesh.AclBindingRule,
+    JwtProvider: mesh.JwtProvider,
+    ProxyDefaults: mesh.ProxyDefaults,
+    Mesh: mesh.Mesh,
+    ServiceResolver: mesh.ServiceResolver,
+    ConfigEntry: mesh.ConfigEntry,
 };
 
 /** The inputs as the dynamic-provider host hands them to check: secrets unwrapped to their values. */

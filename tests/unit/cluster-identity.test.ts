@@ -40,6 +40,11 @@ const minimal: Record<string, Record<string, unknown>> = {
     AclToken: { description: "t", policies: ["p"] },
     AclAuthMethod: { name: "ci", type: "jwt", jwt: { jwtValidationPubKeys: [SPKI], boundIssuer: "ci" } },
     AclBindingRule: { authMethod: "ci", bindType: "service", bindName: "api" },
+    JwtProvider: { name: "okta", jsonWebKeySet: { remote: { uri: "https://issuer.example/jwks" } } },
+    ProxyDefaults: { mode: "direct" },
+    Mesh: { http: { sanitizeXForwardedClientCert: true } },
+    ServiceResolver: { name: "api", connectTimeout: "5s" },
+    ConfigEntry: { kind: "service-router", name: "api", entry: { Routes: [] } },
 };
 
 /** Outputs every state of the kind has beside its inputs (what diff may rely on). */

@@ -113,3 +113,26 @@ describe("SDK Args and provider inputs of every resource", () => {
         assert.ok(otherShapes.every(Boolean));
     });
 });
+
+// Config entries (issue 19): Args and zod inputs, whole shapes.
+import type { JwtProviderInputs } from "../../provider/resources/jwt-provider";
+import type { ProxyDefaultsInputs } from "../../provider/resources/proxy-defaults";
+import type { MeshInputs } from "../../provider/resources/mesh";
+import type { ServiceResolverInputs } from "../../provider/resources/service-resolver";
+import type { ConfigEntryInputs } from "../../provider/resources/config-entry";
+import type { JwtProviderArgs } from "../../sdk/resources/jwt-provider";
+import type { ProxyDefaultsArgs } from "../../sdk/resources/proxy-defaults";
+import type { MeshArgs } from "../../sdk/resources/mesh";
+import type { ServiceResolverArgs } from "../../sdk/resources/service-resolver";
+import type { ConfigEntryArgs } from "../../sdk/resources/config-entry";
+const configEntryShapes: [
+    Same<Shape<JwtProviderArgs>, JwtProviderInputs>,
+    // Free-form maps (proxy `config`, ConfigEntry's `entry`) do not survive pulumi.Unwrap: keys only for them.
+    Same<Shape<Omit<ProxyDefaultsArgs, "config">>, Omit<ProxyDefaultsInputs, "config">>,
+    Same<Shape<MeshArgs>, MeshInputs>,
+    Same<Shape<ServiceResolverArgs>, ServiceResolverInputs>,
+    Same<Shape<Omit<ConfigEntryArgs, "entry">>, Omit<ConfigEntryInputs, "entry">>,
+    KeysMatch<Plain<ConfigEntryArgs>, Required<ConfigEntryInputs>>,
+    KeysMatch<Plain<ProxyDefaultsArgs>, Required<ProxyDefaultsInputs>>,
+] = [true, true, true, true, true, true, true];
+assert.ok(configEntryShapes.every(Boolean));

@@ -25,6 +25,11 @@ const kinds = [
     "AclToken",
     "AclAuthMethod",
     "AclBindingRule",
+    "JwtProvider",
+    "ProxyDefaults",
+    "Mesh",
+    "ServiceResolver",
+    "ConfigEntry",
 ];
 const declared = JSON.parse(fs.readFileSync(new pulumi.Config().require("file"), "utf8"));
 for (const { kind, name, args } of declared) {
