@@ -22,7 +22,7 @@ import {
 } from "../ca-api";
 import { clusterTarget, connectionDiff, connectionSchema } from "../connection";
 import { formatDuration, isDuration, sameDuration, toNanos } from "../durations";
-import { canonical, validate, type CheckFailure } from "../validation";
+import { canonical, containsUnknown, validate, type CheckFailure } from "../validation";
 
 export const CA_CONFIGURATION_ID = "connect-ca";
 const PROVIDERS = ["consul", "vault", "aws-pca"] as const;
@@ -79,8 +79,15 @@ export interface CaConfigurationOutputs extends CaConfigurationInputs {
     cluster?: string;
 }
 
+/** The parts of the inputs that say what config to write (typed loosely: diff sees raw inputs). */
+export interface ConfigSettings {
+    provider?: string;
+    config?: Record<string, unknown>;
+    providerConfig?: Record<string, unknown>;
+}
+
 /** The user's config under Consul's key names. */
-export function toConsulConfig(inputs: CaConfigurationInputs): ConsulConfigMap {
+export function toConsulConfig(inputs: ConfigSettings): ConsulConfigMap {
     if ((inputs.provider ?? "consul") !== "consul") return { ...(inputs.providerConfig ?? {}) };
     const out: ConsulConfigMap = {};
     for (const [key, value] of Object.entries(inputs.config ?? {})) {
@@ -251,15 +258,33 @@ function outputsFrom(
 }
 
 /** Inputs without the values check computes. */
-function userInputs(raw: Record<string, unknown>): CaConfigurationInputs {
+function withoutComputed(raw: Record<string, unknown>): Record<string, unknown> {
     const { rootRotation: _r, configKeys: _k, cluster: _c, ...rest } = raw;
     return rest;
 }
 
+/** The raw inputs diff compares, read leniently: during a preview any of them may still be unknown. */
+function diffView(raw: Record<string, unknown>) {
+    const record = (v: unknown) => {
+        const parsed = z.record(z.string(), z.unknown()).safeParse(v);
+        return parsed.success ? parsed.data : undefined;
+    };
+    return {
+        provider: typeof raw.provider === "string" ? raw.provider : "consul",
+        config: record(raw.config),
+        providerConfig: record(raw.providerConfig),
+        configUnknown: containsUnknown(raw.config) || containsUnknown(raw.providerConfig),
+        forceWithoutCrossSigning: raw.forceWithoutCrossSigning === true,
+        resetOnDelete: raw.resetOnDelete === true,
+        connection: connectionSchema().safeParse(raw.connection).data,
+        cluster: typeof raw.cluster === "string" ? raw.cluster : undefined,
+    };
+}
+
 export class CaConfigurationProvider extends ConsulResourceProvider implements dynamic.ResourceProvider {
     check(olds: Record<string, unknown>, news: Record<string, unknown>): Promise<Checked> {
-        const inputs = userInputs(news);
-        const { value, failures } = validate(caConfigurationSchema(), inputs as Record<string, unknown>);
+        const inputs = withoutComputed(news);
+        const { value, failures } = validate(caConfigurationSchema(), inputs);
         if (failures.length > 0) return Promise.resolve({ inputs: news, failures });
         const cluster = clusterTarget(inputs.connection, (k) => this.stackConfig[k], process.env);
         if (!value) return Promise.resolve({ inputs: { ...inputs, cluster, rootRotation: "unknown until the inputs are known" } });
@@ -270,20 +295,21 @@ export class CaConfigurationProvider extends ConsulResourceProvider implements d
     }
 
     diff(_id: string, olds: CaConfigurationOutputs, rawNews: Record<string, unknown>): Promise<dynamic.DiffResult> {
-        const news = userInputs(rawNews);
-        const cluster = typeof rawNews.cluster === "string" ? rawNews.cluster : undefined;
+        const news = diffView(rawNews);
         const { replaces, changes } = connectionDiff(
             olds,
-            { connection: news.connection, cluster },
+            { connection: news.connection, cluster: news.cluster },
             (k) => this.stackConfig[k],
             process.env,
         );
-        const provider = news.provider ?? "consul";
+        const provider = news.provider;
         if (olds.provider !== provider) changes.push("provider");
         const held = provider === "consul" ? toConsulConfig({ config: olds.config }) : olds.providerConfig;
-        if (configChanges(held, toConsulConfig(news)).length > 0) changes.push(provider === "consul" ? "config" : "providerConfig");
-        if ((olds.forceWithoutCrossSigning ?? false) !== (news.forceWithoutCrossSigning ?? false)) changes.push("forceWithoutCrossSigning");
-        if ((olds.resetOnDelete ?? false) !== (news.resetOnDelete ?? false)) changes.push("resetOnDelete");
+        if (news.configUnknown || configChanges(held, toConsulConfig(news)).length > 0) {
+            changes.push(provider === "consul" ? "config" : "providerConfig");
+        }
+        if ((olds.forceWithoutCrossSigning ?? false) !== news.forceWithoutCrossSigning) changes.push("forceWithoutCrossSigning");
+        if ((olds.resetOnDelete ?? false) !== news.resetOnDelete) changes.push("resetOnDelete");
         return Promise.resolve({ changes: replaces.length > 0 || changes.length > 0, replaces, deleteBeforeReplace: true });
     }
 
@@ -308,19 +334,19 @@ export class CaConfigurationProvider extends ConsulResourceProvider implements d
             // Keep the program's spelling of a value Consul holds unchanged ("72h0m0s" vs "72h").
             config[key] = held !== undefined && old !== undefined && sameValue(CONSUL_KEYS[key], old, held) ? old : held;
         }
-        const inputs: Record<string, unknown> = { ...userInputs(props as unknown as Record<string, unknown>), rootRotation: "none" };
+        const inputs: Record<string, unknown> = { ...withoutComputed(Object.fromEntries(Object.entries(props))), rootRotation: "none" };
         if (props.cluster !== undefined) inputs.cluster = props.cluster;
         for (const k of ["activeRootId", "trustDomain", "rootCertPem", "roots", "provider", "forceWithoutCrossSigning"]) delete inputs[k];
         // Realigned only where they differ from what an unset input means, so refresh adds no noise.
         if (outs.provider !== "consul") inputs.provider = outs.provider;
         if (outs.forceWithoutCrossSigning) inputs.forceWithoutCrossSigning = true;
-        if (outs.provider === "consul") {
-            inputs.config = config;
-            delete inputs.providerConfig;
-        } else {
-            inputs.providerConfig = outs.providerConfig;
-            delete inputs.config;
-        }
+        // Another provider's config is never copied into the inputs: it holds credentials (a Vault
+        // token, auth-method secrets) that Consul returns in clear text, and inputs are only secret
+        // where the program made them so. The outputs keep it (as a secret) for the next diff, and
+        // the realigned `provider` alone shows the drift.
+        delete inputs.providerConfig;
+        if (outs.provider === "consul") inputs.config = config;
+        else delete inputs.config;
         return { id, props: outs, inputs };
     }
 
@@ -342,7 +368,9 @@ export class CaConfigurationProvider extends ConsulResourceProvider implements d
 
     /** create and update: PUT the merged config, wait for a new root if one is due, read back. */
     private async apply(raw: Record<string, unknown>): Promise<CaConfigurationOutputs> {
-        const inputs = userInputs(raw);
+        // check validated these inputs; Pulumi's reserved keys (__provider) are not ours.
+        const ours = Object.entries(withoutComputed(raw)).filter(([k]) => !k.startsWith("__"));
+        const inputs = caConfigurationSchema().parse(Object.fromEntries(ours));
         const client = this.client(inputs.connection);
         const provider = inputs.provider ?? "consul";
         const before = await readCa(client);
