@@ -154,7 +154,7 @@ export function configFailures(inputs: CaConfigurationInputs): CheckFailure[] {
     if (provider === "consul") {
         // An invalid declaration is reported above; the key is then only checked to parse.
         const valid = failures.every((f) => f.property !== name("PrivateKeyBits"));
-        const declared = { type: String(type), bits: valid ? (bits ?? DEFAULTS.PrivateKeyBits) : NaN };
+        const declared = { type: typeof type === "string" ? type : "", bits: valid ? (bits ?? DEFAULTS.PrivateKeyBits) : NaN };
         failures.push(...keyFailures(text(given.PrivateKey), text(given.RootCert), declared));
     }
     return failures;
