@@ -94,17 +94,18 @@ export function aclDisabledError(address: string): Error {
     );
 }
 
-/** Point 2 of the design: one message, with the reset index and both ways out. */
+/** Point 2 of the design: one message, with the reset index and both ways out, adoption first. */
 export function alreadyBootstrappedError(address: string, resetIndex: string, secretGiven: boolean): Error {
     const why = secretGiven
         ? "and bootstrapSecret is not the SecretID of a token there"
         : "and no bootstrapSecret was given to adopt the existing bootstrap token";
     return new Error(
-        `Consul at ${address} is already ACL-bootstrapped (reset index: ${resetIndex}), ${why}. Two ways out: ` +
-            `(1) adopt: set bootstrapSecret to the SecretID of the existing bootstrap (or any global-management) token, ` +
-            `e.g. pulumi config set --secret <key> <secret-id>, and run again; or ` +
-            `(2) reset: write ${resetIndex} to the file <data_dir>/acl-bootstrap-reset on the leader server ` +
-            `(echo ${resetIndex} > <data_dir>/acl-bootstrap-reset) and run again; Consul then bootstraps anew and existing tokens stay valid.`,
+        `Consul at ${address} is already ACL-bootstrapped (reset index: ${resetIndex}), ${why}. ` +
+            `(1) Adopt it (the way out to take): set bootstrapSecret to the SecretID of the existing bootstrap (or any global-management) token, ` +
+            `reading it from standard input so that it never appears on a command line or in your shell history ` +
+            `(pulumi config set --secret <key> < file-holding-the-secret-id), and run again. ` +
+            `(2) Only if no management token is left: reset the bootstrap by writing ${resetIndex} to the file <data_dir>/acl-bootstrap-reset ` +
+            `on the leader server and run again; Consul then makes a new bootstrap token, and existing tokens stay valid.`,
     );
 }
 
