@@ -125,7 +125,7 @@ function isTransient(err: ConsulApiError): boolean {
 /** The token that `secret` is, or undefined when Consul does not know it. */
 export async function tokenBySecret(client: ConsulClient, secret: string): Promise<ConsulAclToken | undefined> {
     try {
-        return (await client.get<ConsulAclToken>("/v1/acl/token/self", { token: secret, secrets: [secret] })).body;
+        return (await client.get("/v1/acl/token/self", aclTokenSchema(), { token: secret, secrets: [secret] })).body;
     } catch (err) {
         if (err instanceof ConsulApiError && err.statusCode === 401) throw aclDisabledError(client.address);
         if (isNotFound(err)) return undefined;
@@ -145,8 +145,12 @@ export async function bootstrapOrAdopt(client: ConsulClient, secret: string, sec
     const deadline = Date.now() + BOOTSTRAP_DEADLINE_MS;
     for (let attempt = 1; ; attempt++) {
         try {
-            const res = await client.put<unknown>("/v1/acl/bootstrap", { BootstrapSecret: secret }, { retry: false, secrets: [secret] });
-            // Nothing after the write may fail: an answer we cannot read is resolved by the secret we chose.
+            // Nothing after the write may fail: an answer we cannot read is resolved by the secret we chose
+            // (so the answer is taken as it is, and parsed below).
+            const res = await client.put("/v1/acl/bootstrap", { BootstrapSecret: secret }, z.unknown(), {
+                retry: false,
+                secrets: [secret],
+            });
             const token = aclTokenSchema().safeParse(res.body);
             if (token.success) return token.data;
             const made = await tokenBySecret(client, secret).catch(() => undefined);
@@ -241,19 +245,20 @@ export class AclBootstrapProvider extends ConsulResourceProvider implements dyna
         // management token that expires a minute later (Consul's minimum TTL) and is never stored.
         let revoker = client.conn.token && client.conn.token !== props.secretId ? client.conn.token : undefined;
         if (!revoker) {
-            const temp = await client.put<ConsulAclToken>(
+            const temp = await client.put(
                 "/v1/acl/token",
                 {
                     Description: `consul-mesh: revokes bootstrap token ${id}, expires by itself`,
                     Policies: [{ ID: GLOBAL_MANAGEMENT_POLICY_ID }],
                     ExpirationTTL: "1m",
                 },
+                aclTokenSchema(),
                 { token: props.secretId, secrets, retry: false },
             );
             revoker = temp.body.SecretID;
         }
         try {
-            await client.delete(`/v1/acl/token/${encodeURIComponent(id)}`, { token: revoker, secrets: [...secrets, revoker] });
+            await client.delete(`/v1/acl/token/${encodeURIComponent(id)}`, z.unknown(), { token: revoker, secrets: [...secrets, revoker] });
         } catch (err) {
             if (!isNotFound(err)) throw err;
         }

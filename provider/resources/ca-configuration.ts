@@ -403,7 +403,7 @@ export class CaConfigurationProvider extends ConsulResourceProvider implements d
         // Settings that already make Consul's default root (say, only TTLs were managed) rotate nothing:
         // waiting for a new root then would only time out.
         const rotates = rotationDue(before.config, "consul", defaults);
-        await client.put("/v1/connect/ca/configuration", { Provider: "consul", Config: defaults });
+        await client.put("/v1/connect/ca/configuration", { Provider: "consul", Config: defaults }, z.unknown());
         if (rotates) await waitForNewRoot(client, before.roots.ActiveRootID);
     }
 
@@ -419,7 +419,7 @@ export class CaConfigurationProvider extends ConsulResourceProvider implements d
         const rotates = rotationDue(before.config, provider, config);
         const secrets = secretForms([config.PrivateKey, ...Object.values(inputs.providerConfig ?? {})]);
         const body = { Provider: provider, Config: config, ForceWithoutCrossSigning: inputs.forceWithoutCrossSigning ?? false };
-        await client.put("/v1/connect/ca/configuration", body, { secrets }); // idempotent: equal config is a no-op
+        await client.put("/v1/connect/ca/configuration", body, z.unknown(), { secrets }); // idempotent: equal config is a no-op
         try {
             await this.afterWrite?.();
             if (rotates) await waitForNewRoot(client, before.roots.ActiveRootID);
