@@ -143,6 +143,25 @@ export async function undoWrite(
     throw Object.assign(new Error(message), { id, properties: { ...inputs }, reasons: [message] });
 }
 
+/**
+ * CA provider settings that hold a credential (the built-in provider's private key, Vault's token and
+ * auth-method parameters, any key naming a secret, password or token) whatever the provider.
+ */
+export function isCredentialKey(key: string): boolean {
+    return /^(PrivateKey|Token|AuthMethod|ClientKey)$/i.test(key) || /secret|password|token|credential/i.test(key);
+}
+
+/** Every string inside the credential keys of a provider config (an AuthMethod's params included). */
+export function credentialStrings(config: ConsulConfigMap | null): string[] {
+    const leaves = (v: unknown): string[] => {
+        if (typeof v === "string") return [v];
+        if (Array.isArray(v)) return v.flatMap(leaves);
+        if (v !== null && typeof v === "object") return Object.values(v).flatMap(leaves);
+        return [];
+    };
+    return Object.entries(config ?? {}).flatMap(([k, v]) => (isCredentialKey(k) ? leaves(v) : []));
+}
+
 /** Consul quotes bad keys in errors Go-style ("\n" escaped): scrub the raw, quoted and per-line forms. */
 export function secretForms(values: unknown[]): string[] {
     const strings = values.filter((v): v is string => typeof v === "string");

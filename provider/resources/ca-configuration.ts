@@ -1,12 +1,12 @@
 // CaConfiguration: the cluster's one Connect CA configuration (GET/PUT /v1/connect/ca/configuration).
 // Consul always has one, so create adopts it; there is no DELETE, so delete forgets it (or, opt-in,
 // restores Consul's defaults). Keys the program does not set keep the value Consul holds.
-import { createPrivateKey, X509Certificate, type KeyObject } from "node:crypto";
 import type * as dynamic from "@pulumi/pulumi/dynamic";
 import { z } from "zod";
 import { ConsulResourceProvider, type Checked, type Created, type ReadOf, type Updated } from "../base";
 import {
     CONSUL_KEYS,
+    credentialStrings,
     DEFAULTS,
     pem,
     readCa,
@@ -20,6 +20,7 @@ import {
     type ConsulConfigMap,
     type ConsulRoots,
 } from "../ca-api";
+import { keyFailures } from "../ca-keys";
 import { clusterTarget, connectionDiff, connectionSchema } from "../connection";
 import { formatDuration, isDuration, sameDuration, toNanos } from "../durations";
 import { canonical, containsUnknown, validate, type CheckFailure } from "../validation";
@@ -158,66 +159,6 @@ export function configFailures(inputs: CaConfigurationInputs): CheckFailure[] {
         failures.push(...keyFailures(text(given.PrivateKey), text(given.RootCert), declared));
     }
     return failures;
-}
-
-/** Consul's EC key lengths and the curve names node:crypto reports for them. */
-const EC_CURVES: Record<string, number> = { secp224r1: 224, prime256v1: 256, secp384r1: 384, secp521r1: 521 };
-
-/** The type and length of a key as node:crypto sees it ("rsa 1024", "ec 256"), never its value. */
-function keyShape(key: KeyObject): { type: string; bits: number } {
-    const details = key.asymmetricKeyDetails ?? {};
-    const type = key.asymmetricKeyType ?? "unknown";
-    if (type === "rsa") return { type, bits: details.modulusLength ?? NaN };
-    if (type === "ec") return { type, bits: EC_CURVES[details.namedCurve ?? ""] ?? NaN };
-    return { type, bits: NaN };
-}
-
-/**
- * The private key and root cert must parse, the cert must be a CA and match the key, and the key
- * must be of the type and length the config declares (Consul would install a weaker key as
- * given). Names the properties, never echoes the key or cert.
- */
-function keyFailures(
-    privateKey: string | undefined,
-    rootCert: string | undefined,
-    declared: { type: string; bits: number },
-): CheckFailure[] {
-    let key: KeyObject | undefined;
-    if (privateKey !== undefined) {
-        try {
-            key = createPrivateKey(privateKey);
-        } catch {
-            return [{ property: "config.privateKey", reason: "is not a PEM-encoded private key" }];
-        }
-        const shape = keyShape(key);
-        if (!Number.isNaN(declared.bits) && (shape.type !== declared.type || shape.bits !== declared.bits)) {
-            const what = Number.isNaN(shape.bits)
-                ? `a ${shape.type} key of a length Consul does not use`
-                : `a ${shape.type} ${shape.bits}-bit key`;
-            return [
-                {
-                    property: "config.privateKey",
-                    reason: `is ${what}, but privateKeyType/privateKeyBits declare ${declared.type} ${declared.bits} (Consul's default is ec 256): supply a key of the declared type and length, or declare the key's`,
-                },
-            ];
-        }
-    }
-    if (rootCert === undefined) return [];
-    if (privateKey === undefined)
-        return [{ property: "config.rootCert", reason: "needs config.privateKey (Consul signs with the root's key)" }];
-    let cert: X509Certificate;
-    try {
-        cert = new X509Certificate(rootCert);
-    } catch {
-        return [{ property: "config.rootCert", reason: "is not a PEM-encoded X.509 certificate" }];
-    }
-    if (!cert.ca) return [{ property: "config.rootCert", reason: "must be a CA certificate (basicConstraints CA:TRUE)" }];
-    if (key && !cert.checkPrivateKey(key)) return [{ property: "config.rootCert", reason: "does not match config.privateKey" }];
-    const shape = keyShape(cert.publicKey);
-    if (!Number.isNaN(declared.bits) && (shape.type !== declared.type || shape.bits !== declared.bits)) {
-        return [{ property: "config.rootCert", reason: `holds a ${shape.type} key, not the declared ${declared.type} ${declared.bits}` }];
-    }
-    return [];
 }
 
 /** The parts of the old inputs that decide the root (anything else in them is ignored). */
@@ -417,7 +358,12 @@ export class CaConfigurationProvider extends ConsulResourceProvider implements d
         const before = await readCa(client);
         const config = mergeConfig(before.config, inputs);
         const rotates = rotationDue(before.config, provider, config);
-        const secrets = secretForms([config.PrivateKey, ...Object.values(inputs.providerConfig ?? {})]);
+        // Consul may quote what it holds (another provider's credentials) as well as what we send.
+        const secrets = secretForms([
+            config.PrivateKey,
+            ...Object.values(inputs.providerConfig ?? {}),
+            ...credentialStrings(before.config.Config),
+        ]);
         const body = { Provider: provider, Config: config, ForceWithoutCrossSigning: inputs.forceWithoutCrossSigning ?? false };
         await client.put("/v1/connect/ca/configuration", body, z.unknown(), { secrets }); // idempotent: equal config is a no-op
         try {
