@@ -28,6 +28,9 @@ export interface RequestOptions {
     secrets?: string[];
 }
 
+/** The methods of Consul's HTTP API. */
+export type HttpMethod = "GET" | "PUT" | "POST" | "DELETE";
+
 export interface ConsulResponse<T> {
     status: number;
     body: T;
@@ -196,7 +199,7 @@ export class ConsulClient {
      * the endpoint and the fields, never their values.
      */
     async call<S extends z.ZodType>(
-        method: string,
+        method: HttpMethod,
         path: string,
         schema: S,
         opts: RequestOptions = {},
@@ -207,7 +210,7 @@ export class ConsulClient {
         return { ...res, body: parsed.data };
     }
 
-    private async send(method: string, path: string, opts: RequestOptions): Promise<ConsulResponse<unknown>> {
+    private async send(method: HttpMethod, path: string, opts: RequestOptions): Promise<ConsulResponse<unknown>> {
         assertSafePath(path);
         const urls = this.conn.baseUrls?.length ? this.conn.baseUrls : [this.conn.baseUrl];
         const pref = preferred(urls);
@@ -260,7 +263,7 @@ export class ConsulClient {
         }
     }
 
-    private async once(method: string, path: string, opts: RequestOptions, baseUrl: string): Promise<ConsulResponse<unknown>> {
+    private async once(method: HttpMethod, path: string, opts: RequestOptions, baseUrl: string): Promise<ConsulResponse<unknown>> {
         const token = opts.token ?? this.conn.token;
         // Header values may be credentials of a proxy in front of Consul: masked like the token.
         const secrets = [token, this.conn.token, ...Object.values(this.conn.headers), ...(opts.secrets ?? [])];
@@ -281,7 +284,7 @@ export class ConsulClient {
         let res: Awaited<ReturnType<typeof request>>;
         try {
             res = await request(`${baseUrl}${shownPath}`, {
-                method: method as "GET",
+                method,
                 headers,
                 body,
                 dispatcher: dispatcherFor(this.conn, baseUrl),
