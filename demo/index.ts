@@ -16,7 +16,7 @@ const fromEnv = process.env.CONSUL_MESH_DEMO_BOOTSTRAP_SECRET;
 const bootstrapSecret = config.getSecret("bootstrapSecret") ?? (fromEnv ? pulumi.secret(fromEnv) : undefined);
 if (!bootstrapSecret) {
     throw new Error(
-        "set the secret config bootstrapSecret (pulumi config set --secret bootstrapSecret <uuid>) or CONSUL_MESH_DEMO_BOOTSTRAP_SECRET",
+        "set the secret config bootstrapSecret from standard input (uuidgen | pulumi config set --secret bootstrapSecret) or CONSUL_MESH_DEMO_BOOTSTRAP_SECRET",
     );
 }
 const boot = new mesh.AclBootstrap("dc1-acl", {

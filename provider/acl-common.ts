@@ -65,18 +65,19 @@ export function referencesSchema(what: string) {
 export type ServiceIdentity = z.infer<ReturnType<typeof serviceIdentitySchema>>;
 export type NodeIdentity = z.infer<ReturnType<typeof nodeIdentitySchema>>;
 
-export interface ConsulLink {
-    ID: string;
-    Name: string;
+/** A policy or role link in Consul's answers ({ ID, Name }). */
+export function consulLinkSchema() {
+    return z.object({ ID: z.string(), Name: z.string() }).loose();
 }
-export interface ConsulServiceIdentity {
-    ServiceName: string;
-    Datacenters?: string[];
+export type ConsulLink = z.infer<ReturnType<typeof consulLinkSchema>>;
+export function consulServiceIdentitySchema() {
+    return z.object({ ServiceName: z.string(), Datacenters: z.array(z.string()).optional() }).loose();
 }
-export interface ConsulNodeIdentity {
-    NodeName: string;
-    Datacenter: string;
+export type ConsulServiceIdentity = z.infer<ReturnType<typeof consulServiceIdentitySchema>>;
+export function consulNodeIdentitySchema() {
+    return z.object({ NodeName: z.string(), Datacenter: z.string() }).loose();
 }
+export type ConsulNodeIdentity = z.infer<ReturnType<typeof consulNodeIdentitySchema>>;
 
 /** `{ID}` for a UUID, `{Name}` otherwise: how Consul's ACL endpoints take links. */
 export function linkOf(ref: string): { ID: string } | { Name: string } {
@@ -145,9 +146,9 @@ export function identityChanges(
  * token, not the object: it is an error, never "gone" (or a refresh with a stale token would plan
  * to re-create everything).
  */
-export async function getAcl<T>(client: ConsulClient, path: string): Promise<T | undefined> {
+export async function getAcl<S extends z.ZodType>(client: ConsulClient, path: string, schema: S): Promise<z.output<S> | undefined> {
     try {
-        return (await client.get<T>(path)).body;
+        return (await client.get(path, schema)).body;
     } catch (err) {
         if (isNotFound(err) || (err instanceof ConsulApiError && err.statusCode === 403 && /does not exist/i.test(err.consulMessage))) {
             return undefined;
@@ -174,7 +175,7 @@ export async function explainAclError(client: ConsulClient, err: unknown): Promi
     if (!accessor && /anonymous token/.test(err.consulMessage)) accessor = `${ANONYMOUS_TOKEN_ID} (anonymous: no token was given)`;
     if (!accessor && client.conn.token) {
         accessor = await client
-            .get<{ AccessorID: string }>("/v1/acl/token/self")
+            .get("/v1/acl/token/self", z.object({ AccessorID: z.string() }).loose())
             .then((r) => r.body.AccessorID)
             .catch(() => undefined);
     }

@@ -1,5 +1,6 @@
 // The Connect CA as Consul holds it: configuration and roots, when a configuration change rotates the
 // root (and waiting for it), and putting a configuration back when something fails after a write.
+import { z } from "zod";
 import type { ConsulClient } from "./client";
 import { canonical } from "./validation";
 
@@ -35,16 +36,31 @@ export const DEFAULTS = {
 /** How long create, update and a resetting delete wait for a rotation to show a new active root. */
 const SETTLE_TIMEOUT_MS = 30_000;
 
-export interface ConsulCaConfiguration {
-    Provider: string;
-    Config: ConsulConfigMap | null;
-    ForceWithoutCrossSigning?: boolean;
+/** The CA configuration as Consul answers it. */
+export function consulCaConfigurationSchema() {
+    return z
+        .object({
+            Provider: z.string(),
+            Config: z.record(z.string(), z.unknown()).nullable(),
+            ForceWithoutCrossSigning: z.boolean().optional(),
+        })
+        .loose();
 }
-export interface ConsulRoots {
-    ActiveRootID: string;
-    TrustDomain: string;
-    Roots: Array<{ ID: string; Active: boolean; NotAfter: string; RootCert: string }> | null;
+export type ConsulCaConfiguration = z.infer<ReturnType<typeof consulCaConfigurationSchema>>;
+
+/** The roots as Consul answers them. */
+export function consulRootsSchema() {
+    return z
+        .object({
+            ActiveRootID: z.string(),
+            TrustDomain: z.string(),
+            Roots: z
+                .array(z.object({ ID: z.string(), Active: z.boolean(), NotAfter: z.string(), RootCert: z.string() }).loose())
+                .nullable(),
+        })
+        .loose();
 }
+export type ConsulRoots = z.infer<ReturnType<typeof consulRootsSchema>>;
 
 export const pem = (v: unknown) => (typeof v === "string" ? v.trim() : v);
 
@@ -79,8 +95,8 @@ export function rotationDue(held: ConsulCaConfiguration, provider: string, confi
 }
 
 export async function readCa(client: ConsulClient): Promise<{ config: ConsulCaConfiguration; roots: ConsulRoots }> {
-    const config = (await client.get<ConsulCaConfiguration>("/v1/connect/ca/configuration")).body;
-    const roots = (await client.get<ConsulRoots>("/v1/connect/ca/roots")).body;
+    const config = (await client.get("/v1/connect/ca/configuration", consulCaConfigurationSchema())).body;
+    const roots = (await client.get("/v1/connect/ca/roots", consulRootsSchema())).body;
     return { config, roots };
 }
 
@@ -107,14 +123,14 @@ export async function undoWrite(
         outcome = "The new configuration (and its root) stays in Consul: a rotation cannot be undone without another one.";
     } else {
         try {
-            const now = (await client.get<ConsulCaConfiguration>("/v1/connect/ca/configuration")).body;
+            const now = (await client.get("/v1/connect/ca/configuration", consulCaConfigurationSchema())).body;
             if (now.Provider !== written.Provider || canonical(now.Config ?? {}) !== canonical(written.Config)) throw err;
             const back = {
                 Provider: previous.Provider,
                 Config: previous.Config ?? {},
                 ForceWithoutCrossSigning: previous.ForceWithoutCrossSigning ?? false,
             };
-            await client.put("/v1/connect/ca/configuration", back, {
+            await client.put("/v1/connect/ca/configuration", back, z.unknown(), {
                 secrets: [...secrets, ...secretForms(Object.values(previous.Config ?? {}))],
             });
             throw err;
@@ -125,6 +141,25 @@ export async function undoWrite(
     }
     const message = `${reason}\n${outcome} The resource is recorded in the stack; run pulumi refresh, then up.`;
     throw Object.assign(new Error(message), { id, properties: { ...inputs }, reasons: [message] });
+}
+
+/**
+ * CA provider settings that hold a credential (the built-in provider's private key, Vault's token and
+ * auth-method parameters, any key naming a secret, password or token) whatever the provider.
+ */
+export function isCredentialKey(key: string): boolean {
+    return /^(PrivateKey|Token|AuthMethod|ClientKey)$/i.test(key) || /secret|password|token|credential/i.test(key);
+}
+
+/** Every string inside the credential keys of a provider config (an AuthMethod's params included). */
+export function credentialStrings(config: ConsulConfigMap | null): string[] {
+    const leaves = (v: unknown): string[] => {
+        if (typeof v === "string") return [v];
+        if (Array.isArray(v)) return v.flatMap(leaves);
+        if (v !== null && typeof v === "object") return Object.values(v).flatMap(leaves);
+        return [];
+    };
+    return Object.entries(config ?? {}).flatMap(([k, v]) => (isCredentialKey(k) ? leaves(v) : []));
 }
 
 /** Consul quotes bad keys in errors Go-style ("\n" escaped): scrub the raw, quoted and per-line forms. */
@@ -148,7 +183,7 @@ export function fromConsulKeys(config: ConsulConfigMap | null): Record<string, u
 export async function waitForNewRoot(client: ConsulClient, previous: string): Promise<void> {
     const deadline = Date.now() + SETTLE_TIMEOUT_MS;
     for (;;) {
-        const roots = (await client.get<ConsulRoots>("/v1/connect/ca/roots")).body;
+        const roots = (await client.get("/v1/connect/ca/roots", consulRootsSchema())).body;
         if (roots.ActiveRootID !== previous && (roots.Roots ?? []).some((r) => r.ID === roots.ActiveRootID && r.Active)) return;
         if (Date.now() > deadline) {
             throw new Error(

@@ -5,6 +5,7 @@
 // never in a module-level object, which would not survive provider serialisation.
 import * as fs from "node:fs";
 import { Agent, request } from "undici";
+import type { z } from "zod";
 import { ConsulApiError, scrub } from "./errors";
 import type { ResolvedConnection } from "./connection";
 import { processState, type RetryStats } from "./process-state";
@@ -26,6 +27,9 @@ export interface RequestOptions {
     /** Secrets that must never appear in an error message (tokens are always included). */
     secrets?: string[];
 }
+
+/** The methods of Consul's HTTP API. */
+export type HttpMethod = "GET" | "PUT" | "POST" | "DELETE";
 
 export interface ConsulResponse<T> {
     status: number;
@@ -189,7 +193,24 @@ export class ConsulClient {
         return this.conn.baseUrl;
     }
 
-    async call<T = unknown>(method: string, path: string, opts: RequestOptions = {}): Promise<ConsulResponse<T>> {
+    /**
+     * One request, retried and failed over as the policy allows; the answer is parsed with `schema`
+     * (pass `z.unknown()` when it does not matter). A malformed answer is an AnswerShapeError naming
+     * the endpoint and the fields, never their values.
+     */
+    async call<S extends z.ZodType>(
+        method: HttpMethod,
+        path: string,
+        schema: S,
+        opts: RequestOptions = {},
+    ): Promise<ConsulResponse<z.output<S>>> {
+        const res = await this.send(method, path, opts);
+        const parsed = schema.safeParse(res.body);
+        if (!parsed.success) throw new AnswerShapeError(method, path, this.conn.baseUrl, parsed.error.issues);
+        return { ...res, body: parsed.data };
+    }
+
+    private async send(method: HttpMethod, path: string, opts: RequestOptions): Promise<ConsulResponse<unknown>> {
         assertSafePath(path);
         const urls = this.conn.baseUrls?.length ? this.conn.baseUrls : [this.conn.baseUrl];
         const pref = preferred(urls);
@@ -205,7 +226,7 @@ export class ConsulClient {
         for (;;) {
             attempt++;
             try {
-                const res = await this.once<T>(method, path, opts, urls[current]);
+                const res = await this.once(method, path, opts, urls[current]);
                 pref.set(current);
                 return res;
             } catch (err) {
@@ -242,7 +263,7 @@ export class ConsulClient {
         }
     }
 
-    private async once<T>(method: string, path: string, opts: RequestOptions, baseUrl: string): Promise<ConsulResponse<T>> {
+    private async once(method: HttpMethod, path: string, opts: RequestOptions, baseUrl: string): Promise<ConsulResponse<unknown>> {
         const token = opts.token ?? this.conn.token;
         // Header values may be credentials of a proxy in front of Consul: masked like the token.
         const secrets = [token, this.conn.token, ...Object.values(this.conn.headers), ...(opts.secrets ?? [])];
@@ -263,7 +284,7 @@ export class ConsulClient {
         let res: Awaited<ReturnType<typeof request>>;
         try {
             res = await request(`${baseUrl}${shownPath}`, {
-                method: method as "GET",
+                method,
                 headers,
                 body,
                 dispatcher: dispatcherFor(this.conn, baseUrl),
@@ -297,20 +318,40 @@ export class ConsulClient {
                 parsed = text;
             }
         }
-        return { status: res.statusCode, body: parsed as T, index };
+        // The one untyped boundary: the body is unknown until call() parses it with the caller's schema.
+        return { status: res.statusCode, body: parsed, index };
     }
 
-    get<T = unknown>(path: string, opts?: RequestOptions) {
-        return this.call<T>("GET", path, opts);
+    get<S extends z.ZodType>(path: string, schema: S, opts?: RequestOptions) {
+        return this.call("GET", path, schema, opts);
     }
-    put<T = unknown>(path: string, body?: unknown, opts?: RequestOptions) {
-        return this.call<T>("PUT", path, { ...opts, body });
+    put<S extends z.ZodType>(path: string, body: unknown, schema: S, opts?: RequestOptions) {
+        return this.call("PUT", path, schema, { ...opts, body });
     }
-    post<T = unknown>(path: string, body?: unknown, opts?: RequestOptions) {
-        return this.call<T>("POST", path, { ...opts, body });
+    post<S extends z.ZodType>(path: string, body: unknown, schema: S, opts?: RequestOptions) {
+        return this.call("POST", path, schema, { ...opts, body });
     }
-    delete<T = unknown>(path: string, opts?: RequestOptions) {
-        return this.call<T>("DELETE", path, opts);
+    delete<S extends z.ZodType>(path: string, schema: S, opts?: RequestOptions) {
+        return this.call("DELETE", path, schema, opts);
+    }
+}
+
+/**
+ * Consul answered 2xx with a body of another shape than the caller expects (another Consul version,
+ * a proxy's page, a truncated answer). Names the endpoint and the fields, never their values (an
+ * answer may hold a token or a private key).
+ */
+export class AnswerShapeError extends Error {
+    override readonly name = "AnswerShapeError";
+    constructor(
+        readonly method: string,
+        readonly path: string,
+        readonly address: string,
+        issues: readonly z.core.$ZodIssue[],
+    ) {
+        const problems = issues.slice(0, 5).map((i) => `${i.path.length ? i.path.map(String).join(".") : "(the answer)"}: ${i.message}`);
+        const more = issues.length > 5 ? `; and ${issues.length - 5} more` : "";
+        super(`Consul ${method} ${path} at ${address} answered in an unexpected shape (${problems.join("; ")}${more})`);
     }
 }
 

@@ -91,7 +91,7 @@ function toWrite(entry: ConfigEntry): Record<string, unknown> {
 /** The entry, or undefined when Consul has none (404). */
 export async function readConfigEntry(client: ConsulClient, ref: EntryRef): Promise<ConfigEntry | undefined> {
     try {
-        return parseEntry((await client.get<unknown>(entryPath(ref))).body, NAMELESS_KINDS.includes(ref.kind) ? ref.name : undefined);
+        return parseEntry((await client.get(entryPath(ref), z.unknown())).body, NAMELESS_KINDS.includes(ref.kind) ? ref.name : undefined);
     } catch (err) {
         if (isNotFound(err)) return undefined;
         throw err;
@@ -100,7 +100,7 @@ export async function readConfigEntry(client: ConsulClient, ref: EntryRef): Prom
 
 /** Every entry of a kind. */
 export async function listConfigEntries(client: ConsulClient, kind: string): Promise<ConfigEntry[]> {
-    const body = (await client.get<unknown>(`/v1/config/${encodeURIComponent(kind)}`)).body;
+    const body = (await client.get(`/v1/config/${encodeURIComponent(kind)}`, z.unknown())).body;
     return z
         .array(z.unknown())
         .parse(body ?? [])
@@ -219,14 +219,12 @@ async function casWrite(client: ConsulClient, ref: EntryRef, current: ConfigEntr
     const cas = current?.ModifyIndex ?? 0;
     try {
         if (next === undefined) {
-            const res = await client.delete<unknown>(entryPath(ref), { query: { cas } });
             // Consul answers true/false, or {"Deleted": bool} on newer versions.
-            return (
-                res.body === true ||
-                (typeof res.body === "object" && res.body !== null && "Deleted" in res.body && res.body.Deleted === true)
-            );
+            const deleted = z.union([z.boolean(), z.object({ Deleted: z.boolean() }).loose()]);
+            const res = await client.delete(entryPath(ref), deleted, { query: { cas } });
+            return res.body === true || (typeof res.body === "object" && res.body.Deleted);
         }
-        const res = await client.put<unknown>("/v1/config", toWrite(next), { query: { cas } });
+        const res = await client.put("/v1/config", toWrite(next), z.boolean(), { query: { cas } });
         return res.body === true;
     } finally {
         countWrite(client);

@@ -11,24 +11,34 @@ import { containsUnknown, isUnknown, UNKNOWN, validate } from "./validation";
 export { PEER_NAME, peerName as peerNameSchema } from "./names";
 
 /** `api.Peering` as Consul returns it from `GET /v1/peering/:name` (fields we use). */
-export interface ApiPeering {
-    ID: string;
-    Name: string;
-    State: string;
-    DeletedAt?: string | null;
-    Meta?: Record<string, string> | null;
-    PeerID?: string;
-    PeerServerName?: string;
-    PeerServerAddresses?: string[] | null;
-    StreamStatus?: {
-        ImportedServices?: string[] | null;
-        ExportedServices?: string[] | null;
-        LastHeartbeat?: string | null;
-        LastReceive?: string | null;
-        LastSend?: string | null;
-    } | null;
-    Remote?: { Partition?: string; Datacenter?: string } | null;
+/** A peering as Consul answers it. */
+export function apiPeeringSchema() {
+    const text = z.string().nullish();
+    return z
+        .object({
+            ID: z.string(),
+            Name: z.string(),
+            State: z.string(),
+            DeletedAt: text,
+            Meta: z.record(z.string(), z.string()).nullish(),
+            PeerID: z.string().optional(),
+            PeerServerName: z.string().optional(),
+            PeerServerAddresses: z.array(z.string()).nullish(),
+            StreamStatus: z
+                .object({
+                    ImportedServices: z.array(z.string()).nullish(),
+                    ExportedServices: z.array(z.string()).nullish(),
+                    LastHeartbeat: text,
+                    LastReceive: text,
+                    LastSend: text,
+                })
+                .loose()
+                .nullish(),
+            Remote: z.object({ Partition: z.string().optional(), Datacenter: z.string().optional() }).loose().nullish(),
+        })
+        .loose();
 }
+export type ApiPeering = z.infer<ReturnType<typeof apiPeeringSchema>>;
 
 /** States in which a peering no longer works and will not recover by itself (FAILING may: Consul keeps retrying). */
 const DEAD_STATES = ["DELETING", "TERMINATED"];
@@ -41,7 +51,7 @@ export function metaSchema() {
 /** The peering, or undefined when Consul has none of that name (404). */
 export async function getPeering(client: ConsulClient, name: string): Promise<ApiPeering | undefined> {
     try {
-        return (await client.get<ApiPeering>(`/v1/peering/${encodeURIComponent(name)}`)).body;
+        return (await client.get(`/v1/peering/${encodeURIComponent(name)}`, apiPeeringSchema())).body;
     } catch (err) {
         if (isNotFound(err)) return undefined;
         throw err;
@@ -88,7 +98,7 @@ export const DELETE_TIMEOUT_MS = 60_000;
  * before that.
  */
 export async function deletePeeringAndWait(client: ConsulClient, name: string, timeoutMs = DELETE_TIMEOUT_MS): Promise<void> {
-    await client.delete(`/v1/peering/${encodeURIComponent(name)}`);
+    await client.delete(`/v1/peering/${encodeURIComponent(name)}`, z.unknown());
     const { peering, reached } = await pollPeering(client, name, (p) => p === undefined, timeoutMs);
     if (!reached) {
         throw new Error(
@@ -215,14 +225,15 @@ export function asPeerName(text: string): string {
  */
 export async function datacenterPeerName(client: ConsulClient): Promise<string> {
     try {
-        const self = await client.get<{ Config?: { Datacenter?: unknown } }>("/v1/agent/self");
-        const dc = self.body?.Config?.Datacenter;
+        const agentSelf = z.object({ Config: z.object({ Datacenter: z.string().optional() }).loose().optional() }).loose();
+        const self = await client.get("/v1/agent/self", agentSelf);
+        const dc = self.body.Config?.Datacenter;
         if (typeof dc === "string" && dc !== "") return asPeerName(dc);
     } catch (err) {
         if (!(err instanceof ConsulApiError) || err.statusCode !== 403) throw err;
     }
-    const list = (await client.get<unknown>("/v1/catalog/datacenters")).body;
-    const first = Array.isArray(list) ? list.find((d): d is string => typeof d === "string") : undefined;
+    const list = (await client.get("/v1/catalog/datacenters", z.array(z.string()).nullable())).body;
+    const first = list?.find((d) => d !== "");
     if (!first) throw new Error(`Consul at ${client.address} named no datacenter`);
     return asPeerName(first);
 }

@@ -45,8 +45,8 @@ export function serverVersion(client: ConsulClient): Promise<string | undefined>
     const key = (client.conn.baseUrls?.length ? client.conn.baseUrls : [client.conn.baseUrl]).join(",");
     let known = cache().get(key);
     if (!known) {
-        known = client.get<unknown>("/v1/agent/self").then(
-            (res) => agentSelfSchema.parse(res.body).Config.Version,
+        known = client.get("/v1/agent/self", agentSelfSchema).then(
+            (res) => res.body.Config.Version,
             (err: unknown) => {
                 if (err instanceof ConsulApiError && err.statusCode === 403) return undefined;
                 throw err;

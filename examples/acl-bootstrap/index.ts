@@ -4,7 +4,7 @@ import * as mesh from "consul-mesh";
 // A fresh Consul cluster with ACLs on (default deny) and no token yet: bootstrap it, then manage its
 // mesh with the management token that bootstrap returns, all in one `pulumi up`.
 //   pulumi config set address http://127.0.0.1:7500
-//   pulumi config set --secret bootstrapSecret "$(uuidgen)"   # recommended: makes re-runs adopt
+//   uuidgen | pulumi config set --secret bootstrapSecret   # recommended: makes re-runs adopt
 const config = new pulumi.Config();
 const address = config.require("address");
 

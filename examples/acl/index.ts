@@ -4,7 +4,7 @@ import * as mesh from "consul-mesh";
 // A fresh Consul cluster with ACLs on (default deny): bootstrap it, declare policies, a role and
 // least-privilege tokens, and let another consul-mesh resource work with one of those tokens.
 //   pulumi config set address http://127.0.0.1:7500
-//   pulumi config set --secret bootstrapSecret "$(uuidgen)"
+//   uuidgen | pulumi config set --secret bootstrapSecret
 //   pulumi config set rotation 2     # later: replaces the intentions token's secret, nothing else
 const config = new pulumi.Config();
 const address = config.require("address");

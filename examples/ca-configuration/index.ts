@@ -16,7 +16,7 @@ const ca = new mesh.CaConfiguration("connect-ca", {
         // Changing the key type or size rotates the root CA (the preview says so in `rootRotation`).
         privateKeyType: config.get<"ec" | "rsa">("privateKeyType") ?? "ec",
         privateKeyBits: config.getNumber("privateKeyBits") ?? 256,
-        // Bring your own root: `pulumi config set --secret privateKey -- "$(cat root.key)"`.
+        // Bring your own root: `pulumi config set --secret privateKey < root.key` (from standard input: no key in argv).
         privateKey: config.getSecret("privateKey"),
         rootCert: config.get("rootCert"),
     },

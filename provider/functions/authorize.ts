@@ -2,7 +2,6 @@
 // service (/v1/agent/connect/authorize)? Consul answers with its decision and its reason.
 import { z } from "zod";
 import type { ConsulClient } from "../client";
-import { parseAnswer } from "./answer";
 
 const authorizeSchema = z.object({ Authorized: z.boolean(), Reason: z.string() });
 
@@ -23,11 +22,7 @@ export interface AuthorizeInfo {
 
 export async function readAuthorization(client: ConsulClient, q: AuthorizeQuery): Promise<AuthorizeInfo> {
     // A question, not a write: safe to repeat on a lost answer.
-    const res = await client.post("/v1/agent/connect/authorize", {
-        Target: q.target,
-        ClientCertURI: q.clientCertUri,
-        ClientCertSerial: q.clientCertSerial,
-    });
-    const answer = parseAnswer(authorizeSchema, res.body, `Consul POST /v1/agent/connect/authorize at ${client.address}`);
+    const body = { Target: q.target, ClientCertURI: q.clientCertUri, ClientCertSerial: q.clientCertSerial };
+    const answer = (await client.post("/v1/agent/connect/authorize", body, authorizeSchema)).body;
     return { authorized: answer.Authorized, reason: answer.Reason };
 }

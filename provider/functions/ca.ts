@@ -2,7 +2,10 @@
 // apart so that callers can wrap them as secrets), and a service's leaf certificate.
 import { z } from "zod";
 import type { ConsulClient } from "../client";
+import { isCredentialKey } from "../ca-api";
 import { getParsed, list, optionalText, segment } from "./answer";
+
+export { isCredentialKey };
 
 const rootSchema = z.object({
     ID: z.string(),
@@ -87,14 +90,6 @@ const caConfigurationSchema = z.object({
 
 /** A CA provider setting as Consul returns it (any JSON value). */
 export type CaSetting = z.infer<ReturnType<typeof z.json>>;
-
-/**
- * CA provider settings that hold a credential (the built-in provider's private key, Vault's token and
- * auth-method parameters, any key naming a secret, password or token) whatever the provider.
- */
-export function isCredentialKey(key: string): boolean {
-    return /^(PrivateKey|Token|AuthMethod|ClientKey)$/i.test(key) || /secret|password|token|credential/i.test(key);
-}
 
 export interface CaConfigurationInfo {
     provider: string;

@@ -74,15 +74,21 @@ export function aclAuthMethodSchema() {
 
 export type AclAuthMethodInputs = z.infer<ReturnType<typeof aclAuthMethodSchema>> & Located;
 
-interface ConsulAuthMethod {
-    Name: string;
-    Type: string;
-    DisplayName?: string;
-    Description?: string;
-    MaxTokenTTL?: string;
-    TokenLocality?: string;
-    Config?: Record<string, unknown>;
+/** An auth method as Consul answers it. */
+function consulAuthMethodSchema() {
+    return z
+        .object({
+            Name: z.string(),
+            Type: z.string(),
+            DisplayName: z.string().optional(),
+            Description: z.string().optional(),
+            MaxTokenTTL: z.string().optional(),
+            TokenLocality: z.string().optional(),
+            Config: z.record(z.string(), z.unknown()).optional(),
+        })
+        .loose();
 }
+type ConsulAuthMethod = z.infer<ReturnType<typeof consulAuthMethodSchema>>;
 
 const KUBERNETES_KEYS = { host: "Host", caCert: "CACert", serviceAccountJwt: "ServiceAccountJWT" } as const;
 const JWT_KEYS = {
@@ -169,13 +175,13 @@ export class AclAuthMethodProvider extends ConsulResourceProvider implements dyn
 
     private async put(client: ConsulClient, inputs: AclAuthMethodInputs, path: string): Promise<AclAuthMethodInputs> {
         const secrets = inputs.kubernetes ? [inputs.kubernetes.serviceAccountJwt] : [];
-        const res = await explained(client, () => client.put<ConsulAuthMethod>(path, bodyOf(inputs), { secrets }));
+        const res = await explained(client, () => client.put(path, bodyOf(inputs), consulAuthMethodSchema(), { secrets }));
         return outputsOf(res.body, inputs);
     }
 
     async create(inputs: AclAuthMethodInputs): Promise<Created<AclAuthMethodInputs>> {
         const client = this.client(inputs.connection);
-        const existing = await getAcl<ConsulAuthMethod>(client, methodPath(inputs.name));
+        const existing = await getAcl(client, methodPath(inputs.name), consulAuthMethodSchema());
         if (existing && !inputs.adopt) {
             throw new Error(`ACL auth method "${inputs.name}" already exists at ${client.address}; set adopt: true to manage it`);
         }
@@ -184,7 +190,7 @@ export class AclAuthMethodProvider extends ConsulResourceProvider implements dyn
     }
 
     async read(id: string, props: AclAuthMethodInputs): Promise<ReadOf<AclAuthMethodInputs>> {
-        const method = await getAcl<ConsulAuthMethod>(this.client(props.connection), methodPath(props.name));
+        const method = await getAcl(this.client(props.connection), methodPath(props.name), consulAuthMethodSchema());
         if (!method) return {};
         const outs = outputsOf(method, props);
         return { id, props: outs, inputs: outs };
@@ -199,7 +205,7 @@ export class AclAuthMethodProvider extends ConsulResourceProvider implements dyn
     async delete(_id: string, props: AclAuthMethodInputs): Promise<void> {
         const client = this.client(props.connection);
         try {
-            await explained(client, () => client.delete(methodPath(props.name)));
+            await explained(client, () => client.delete(methodPath(props.name), z.unknown()));
         } catch (err) {
             if (!isNotFound(err) && !isNotFound(err instanceof Error ? err.cause : undefined)) throw err;
         }

@@ -22,14 +22,20 @@ export function aclBindingRuleSchema() {
 
 export type AclBindingRuleInputs = z.infer<ReturnType<typeof aclBindingRuleSchema>> & Located;
 
-interface ConsulBindingRule {
-    ID: string;
-    AuthMethod: string;
-    Description?: string;
-    Selector?: string;
-    BindType: "service" | "node" | "role";
-    BindName: string;
+/** A binding rule as Consul answers it. */
+function consulBindingRuleSchema() {
+    return z
+        .object({
+            ID: z.string(),
+            AuthMethod: z.string(),
+            Description: z.string().optional(),
+            Selector: z.string().optional(),
+            BindType: z.enum(["service", "node", "role"]),
+            BindName: z.string(),
+        })
+        .loose();
 }
+type ConsulBindingRule = z.infer<ReturnType<typeof consulBindingRuleSchema>>;
 
 function outputsOf(rule: ConsulBindingRule, inputs: AclBindingRuleInputs): AclBindingRuleInputs {
     const outs: AclBindingRuleInputs = { authMethod: rule.AuthMethod, bindType: rule.BindType, bindName: rule.BindName };
@@ -71,12 +77,12 @@ export class AclBindingRuleProvider extends ConsulResourceProvider implements dy
 
     async create(inputs: AclBindingRuleInputs): Promise<Created<AclBindingRuleInputs>> {
         const client = this.client(inputs.connection);
-        const res = await explained(client, () => client.put<ConsulBindingRule>("/v1/acl/binding-rule", bodyOf(inputs)));
+        const res = await explained(client, () => client.put("/v1/acl/binding-rule", bodyOf(inputs), consulBindingRuleSchema()));
         return { id: res.body.ID, outs: outputsOf(res.body, inputs) };
     }
 
     async read(id: string, props: AclBindingRuleInputs): Promise<ReadOf<AclBindingRuleInputs>> {
-        const rule = await getAcl<ConsulBindingRule>(this.client(props.connection), rulePath(id));
+        const rule = await getAcl(this.client(props.connection), rulePath(id), consulBindingRuleSchema());
         if (!rule) return {};
         const outs = outputsOf(rule, props);
         return { id, props: outs, inputs: outs };
@@ -84,7 +90,7 @@ export class AclBindingRuleProvider extends ConsulResourceProvider implements dy
 
     async update(id: string, _olds: AclBindingRuleInputs, news: AclBindingRuleInputs): Promise<Updated<AclBindingRuleInputs>> {
         const client = this.client(news.connection);
-        const res = await explained(client, () => client.put<ConsulBindingRule>(rulePath(id), { ...bodyOf(news), ID: id }));
+        const res = await explained(client, () => client.put(rulePath(id), { ...bodyOf(news), ID: id }, consulBindingRuleSchema()));
         return { outs: outputsOf(res.body, news) };
     }
 
@@ -92,7 +98,7 @@ export class AclBindingRuleProvider extends ConsulResourceProvider implements dy
     async delete(id: string, props: AclBindingRuleInputs): Promise<void> {
         const client = this.client(props.connection);
         try {
-            await explained(client, () => client.delete(rulePath(id)));
+            await explained(client, () => client.delete(rulePath(id), z.unknown()));
         } catch (err) {
             if (!isNotFound(err) && !isNotFound(err instanceof Error ? err.cause : undefined)) throw err;
         }

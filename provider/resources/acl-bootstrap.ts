@@ -94,17 +94,18 @@ export function aclDisabledError(address: string): Error {
     );
 }
 
-/** Point 2 of the design: one message, with the reset index and both ways out. */
+/** Point 2 of the design: one message, with the reset index and both ways out, adoption first. */
 export function alreadyBootstrappedError(address: string, resetIndex: string, secretGiven: boolean): Error {
     const why = secretGiven
         ? "and bootstrapSecret is not the SecretID of a token there"
         : "and no bootstrapSecret was given to adopt the existing bootstrap token";
     return new Error(
-        `Consul at ${address} is already ACL-bootstrapped (reset index: ${resetIndex}), ${why}. Two ways out: ` +
-            `(1) adopt: set bootstrapSecret to the SecretID of the existing bootstrap (or any global-management) token, ` +
-            `e.g. pulumi config set --secret <key> <secret-id>, and run again; or ` +
-            `(2) reset: write ${resetIndex} to the file <data_dir>/acl-bootstrap-reset on the leader server ` +
-            `(echo ${resetIndex} > <data_dir>/acl-bootstrap-reset) and run again; Consul then bootstraps anew and existing tokens stay valid.`,
+        `Consul at ${address} is already ACL-bootstrapped (reset index: ${resetIndex}), ${why}. ` +
+            `(1) Adopt it (the way out to take): set bootstrapSecret to the SecretID of the existing bootstrap (or any global-management) token, ` +
+            `reading it from standard input so that it never appears on a command line or in your shell history ` +
+            `(pulumi config set --secret <key> < file-holding-the-secret-id), and run again. ` +
+            `(2) Only if no management token is left: reset the bootstrap by writing ${resetIndex} to the file <data_dir>/acl-bootstrap-reset ` +
+            `on the leader server and run again; Consul then makes a new bootstrap token, and existing tokens stay valid.`,
     );
 }
 
@@ -124,7 +125,7 @@ function isTransient(err: ConsulApiError): boolean {
 /** The token that `secret` is, or undefined when Consul does not know it. */
 export async function tokenBySecret(client: ConsulClient, secret: string): Promise<ConsulAclToken | undefined> {
     try {
-        return (await client.get<ConsulAclToken>("/v1/acl/token/self", { token: secret, secrets: [secret] })).body;
+        return (await client.get("/v1/acl/token/self", aclTokenSchema(), { token: secret, secrets: [secret] })).body;
     } catch (err) {
         if (err instanceof ConsulApiError && err.statusCode === 401) throw aclDisabledError(client.address);
         if (isNotFound(err)) return undefined;
@@ -144,8 +145,12 @@ export async function bootstrapOrAdopt(client: ConsulClient, secret: string, sec
     const deadline = Date.now() + BOOTSTRAP_DEADLINE_MS;
     for (let attempt = 1; ; attempt++) {
         try {
-            const res = await client.put<unknown>("/v1/acl/bootstrap", { BootstrapSecret: secret }, { retry: false, secrets: [secret] });
-            // Nothing after the write may fail: an answer we cannot read is resolved by the secret we chose.
+            // Nothing after the write may fail: an answer we cannot read is resolved by the secret we chose
+            // (so the answer is taken as it is, and parsed below).
+            const res = await client.put("/v1/acl/bootstrap", { BootstrapSecret: secret }, z.unknown(), {
+                retry: false,
+                secrets: [secret],
+            });
             const token = aclTokenSchema().safeParse(res.body);
             if (token.success) return token.data;
             const made = await tokenBySecret(client, secret).catch(() => undefined);
@@ -240,19 +245,20 @@ export class AclBootstrapProvider extends ConsulResourceProvider implements dyna
         // management token that expires a minute later (Consul's minimum TTL) and is never stored.
         let revoker = client.conn.token && client.conn.token !== props.secretId ? client.conn.token : undefined;
         if (!revoker) {
-            const temp = await client.put<ConsulAclToken>(
+            const temp = await client.put(
                 "/v1/acl/token",
                 {
                     Description: `consul-mesh: revokes bootstrap token ${id}, expires by itself`,
                     Policies: [{ ID: GLOBAL_MANAGEMENT_POLICY_ID }],
                     ExpirationTTL: "1m",
                 },
+                aclTokenSchema(),
                 { token: props.secretId, secrets, retry: false },
             );
             revoker = temp.body.SecretID;
         }
         try {
-            await client.delete(`/v1/acl/token/${encodeURIComponent(id)}`, { token: revoker, secrets: [...secrets, revoker] });
+            await client.delete(`/v1/acl/token/${encodeURIComponent(id)}`, z.unknown(), { token: revoker, secrets: [...secrets, revoker] });
         } catch (err) {
             if (!isNotFound(err)) throw err;
         }

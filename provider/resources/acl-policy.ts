@@ -41,13 +41,19 @@ export interface AclPolicyOutputs extends AclPolicyInputs {
     datacenters: string[];
 }
 
-interface ConsulPolicy {
-    ID: string;
-    Name: string;
-    Description?: string;
-    Rules?: string;
-    Datacenters?: string[] | null;
+/** A policy as Consul answers it. */
+function consulPolicySchema() {
+    return z
+        .object({
+            ID: z.string(),
+            Name: z.string(),
+            Description: z.string().optional(),
+            Rules: z.string().optional(),
+            Datacenters: z.array(z.string()).nullish(),
+        })
+        .loose();
 }
+type ConsulPolicy = z.infer<ReturnType<typeof consulPolicySchema>>;
 
 const sorted = (xs: readonly string[] | undefined) => [...(xs ?? [])].sort();
 
@@ -74,7 +80,7 @@ function bodyOf(inputs: AclPolicyInputs, current: ConsulPolicy | undefined): Rec
 }
 
 async function byName(client: ConsulClient, name: string): Promise<ConsulPolicy | undefined> {
-    return getAcl<ConsulPolicy>(client, `/v1/acl/policy/name/${encodeURIComponent(name)}`);
+    return getAcl(client, `/v1/acl/policy/name/${encodeURIComponent(name)}`, consulPolicySchema());
 }
 
 export class AclPolicyProvider extends ConsulResourceProvider implements dynamic.ResourceProvider {
@@ -104,14 +110,16 @@ export class AclPolicyProvider extends ConsulResourceProvider implements dynamic
 
     private async write(client: ConsulClient, id: string, inputs: AclPolicyInputs): Promise<AclPolicyOutputs> {
         // No compare-and-set on ACL endpoints: read right before writing, so what we keep is current.
-        const current = await getAcl<ConsulPolicy>(client, `/v1/acl/policy/${id}`);
+        const current = await getAcl(client, `/v1/acl/policy/${id}`, consulPolicySchema());
         if (!current) throw new Error(`ACL policy ${id} no longer exists at ${client.address}; run pulumi refresh to plan its re-creation`);
         if (isBuiltin(current.ID, current.Name) && inputs.rules !== undefined && inputs.rules !== current.Rules) {
             throw new Error(
                 `rules of the built-in policy "${current.Name}" cannot be changed (Consul refuses it); remove rules from the program`,
             );
         }
-        const res = await explained(client, () => client.put<ConsulPolicy>(`/v1/acl/policy/${id}`, { ...bodyOf(inputs, current), ID: id }));
+        const res = await explained(client, () =>
+            client.put(`/v1/acl/policy/${id}`, { ...bodyOf(inputs, current), ID: id }, consulPolicySchema()),
+        );
         return outputsOf(res.body, inputs);
     }
 
@@ -128,7 +136,7 @@ export class AclPolicyProvider extends ConsulResourceProvider implements dynamic
         }
         const body = bodyOf(inputs, undefined);
         try {
-            const res = await explained(client, () => client.put<ConsulPolicy>("/v1/acl/policy", body));
+            const res = await explained(client, () => client.put("/v1/acl/policy", body, consulPolicySchema()));
             return { id: res.body.ID, outs: outputsOf(res.body, inputs) };
         } catch (err) {
             // An answer lost (or a retry refused with "already exists" after it): the policy is there
@@ -142,7 +150,7 @@ export class AclPolicyProvider extends ConsulResourceProvider implements dynamic
     }
 
     async read(id: string, props: AclPolicyOutputs): Promise<ReadOf<AclPolicyOutputs, AclPolicyInputs>> {
-        const policy = await getAcl<ConsulPolicy>(this.client(props.connection), `/v1/acl/policy/${id}`);
+        const policy = await getAcl(this.client(props.connection), `/v1/acl/policy/${id}`, consulPolicySchema());
         if (!policy) return {};
         const outs = outputsOf(policy, props);
         const { policyId: _id, ...inputs } = outs;
@@ -158,7 +166,7 @@ export class AclPolicyProvider extends ConsulResourceProvider implements dynamic
         if (isBuiltin(id, props.name)) return;
         const client = this.client(props.connection);
         try {
-            await explained(client, () => client.delete(`/v1/acl/policy/${id}`));
+            await explained(client, () => client.delete(`/v1/acl/policy/${id}`, z.unknown()));
         } catch (err) {
             const cause = err instanceof Error ? err.cause : undefined;
             if (!isNotFound(err) && !isNotFound(cause)) throw err;

@@ -17,9 +17,9 @@ import {
     serviceIdentitySchema,
     toConsulNodeIdentities,
     toConsulServiceIdentities,
-    type ConsulLink,
-    type ConsulNodeIdentity,
-    type ConsulServiceIdentity,
+    consulLinkSchema,
+    consulNodeIdentitySchema,
+    consulServiceIdentitySchema,
 } from "../acl-common";
 import { ConsulResourceProvider, type Checked, type Created, type ReadOf, type Updated } from "../base";
 import type { ConsulClient } from "../client";
@@ -50,14 +50,20 @@ export interface AclRoleOutputs extends AclRoleInputs {
     policyLinks: Array<{ id: string; name: string }>;
 }
 
-interface ConsulRole {
-    ID: string;
-    Name: string;
-    Description?: string;
-    Policies?: ConsulLink[] | null;
-    ServiceIdentities?: ConsulServiceIdentity[] | null;
-    NodeIdentities?: ConsulNodeIdentity[] | null;
+/** A role as Consul answers it. */
+function consulRoleSchema() {
+    return z
+        .object({
+            ID: z.string(),
+            Name: z.string(),
+            Description: z.string().optional(),
+            Policies: z.array(consulLinkSchema()).nullish(),
+            ServiceIdentities: z.array(consulServiceIdentitySchema()).nullish(),
+            NodeIdentities: z.array(consulNodeIdentitySchema()).nullish(),
+        })
+        .loose();
 }
+type ConsulRole = z.infer<ReturnType<typeof consulRoleSchema>>;
 
 function outputsOf(role: ConsulRole, inputs: AclRoleInputs): AclRoleOutputs {
     const links = role.Policies ?? [];
@@ -110,15 +116,15 @@ export class AclRoleProvider extends ConsulResourceProvider implements dynamic.R
 
     private async write(client: ConsulClient, id: string, inputs: AclRoleInputs): Promise<AclRoleOutputs> {
         // No compare-and-set on ACL endpoints: read right before writing.
-        const current = await getAcl<ConsulRole>(client, rolePath(id));
+        const current = await getAcl(client, rolePath(id), consulRoleSchema());
         if (!current) throw new Error(`ACL role ${id} no longer exists at ${client.address}; run pulumi refresh to plan its re-creation`);
-        const res = await explained(client, () => client.put<ConsulRole>(rolePath(id), { ...bodyOf(inputs), ID: id }));
+        const res = await explained(client, () => client.put(rolePath(id), { ...bodyOf(inputs), ID: id }, consulRoleSchema()));
         return outputsOf(res.body, inputs);
     }
 
     async create(inputs: AclRoleInputs): Promise<Created<AclRoleOutputs>> {
         const client = this.client(inputs.connection);
-        const existing = await getAcl<ConsulRole>(client, `/v1/acl/role/name/${encodeURIComponent(inputs.name)}`);
+        const existing = await getAcl(client, `/v1/acl/role/name/${encodeURIComponent(inputs.name)}`, consulRoleSchema());
         if (existing) {
             if (!inputs.adopt) {
                 throw new Error(
@@ -127,12 +133,12 @@ export class AclRoleProvider extends ConsulResourceProvider implements dynamic.R
             }
             return { id: existing.ID, outs: await this.write(client, existing.ID, inputs) };
         }
-        const res = await explained(client, () => client.put<ConsulRole>("/v1/acl/role", bodyOf(inputs)));
+        const res = await explained(client, () => client.put("/v1/acl/role", bodyOf(inputs), consulRoleSchema()));
         return { id: res.body.ID, outs: outputsOf(res.body, inputs) };
     }
 
     async read(id: string, props: AclRoleOutputs): Promise<ReadOf<AclRoleOutputs, AclRoleInputs>> {
-        const role = await getAcl<ConsulRole>(this.client(props.connection), rolePath(id));
+        const role = await getAcl(this.client(props.connection), rolePath(id), consulRoleSchema());
         if (!role) return {};
         const outs = outputsOf(role, props);
         const { roleId: _id, policyLinks: _links, ...inputs } = outs;
@@ -146,7 +152,7 @@ export class AclRoleProvider extends ConsulResourceProvider implements dynamic.R
     async delete(id: string, props: AclRoleOutputs): Promise<void> {
         const client = this.client(props.connection);
         try {
-            await explained(client, () => client.delete(rolePath(id)));
+            await explained(client, () => client.delete(rolePath(id), z.unknown()));
         } catch (err) {
             if (!isNotFound(err) && !isNotFound(err instanceof Error ? err.cause : undefined)) throw err;
         }

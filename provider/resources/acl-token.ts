@@ -21,9 +21,9 @@ import {
     toConsulNodeIdentities,
     toConsulServiceIdentities,
     UUID,
-    type ConsulLink,
-    type ConsulNodeIdentity,
-    type ConsulServiceIdentity,
+    consulLinkSchema,
+    consulNodeIdentitySchema,
+    consulServiceIdentitySchema,
 } from "../acl-common";
 import { ConsulResourceProvider, type Checked, type Created, type ReadOf, type Updated } from "../base";
 import type { ConsulClient } from "../client";
@@ -74,17 +74,23 @@ export interface AclTokenOutputs extends AclTokenInputs {
     expirationTime?: string;
 }
 
-interface ConsulToken {
-    AccessorID: string;
-    SecretID?: string;
-    Description?: string;
-    Policies?: ConsulLink[] | null;
-    Roles?: ConsulLink[] | null;
-    ServiceIdentities?: ConsulServiceIdentity[] | null;
-    NodeIdentities?: ConsulNodeIdentity[] | null;
-    Local?: boolean;
-    ExpirationTime?: string;
+/** A token as Consul answers it. */
+function consulTokenSchema() {
+    return z
+        .object({
+            AccessorID: z.string(),
+            SecretID: z.string().optional(),
+            Description: z.string().optional(),
+            Policies: z.array(consulLinkSchema()).nullish(),
+            Roles: z.array(consulLinkSchema()).nullish(),
+            ServiceIdentities: z.array(consulServiceIdentitySchema()).nullish(),
+            NodeIdentities: z.array(consulNodeIdentitySchema()).nullish(),
+            Local: z.boolean().optional(),
+            ExpirationTime: z.string().optional(),
+        })
+        .loose();
 }
+type ConsulToken = z.infer<ReturnType<typeof consulTokenSchema>>;
 
 function outputsOf(token: ConsulToken, inputs: AclTokenInputs, knownSecret: string | undefined): AclTokenOutputs {
     const outs: AclTokenOutputs = {
@@ -159,9 +165,10 @@ export class AclTokenProvider extends ConsulResourceProvider implements dynamic.
 
     private async write(client: ConsulClient, current: ConsulToken, inputs: AclTokenInputs): Promise<AclTokenOutputs> {
         const res = await explained(client, () =>
-            client.put<ConsulToken>(
+            client.put(
                 tokenPath(current.AccessorID),
                 { ...mutableBody(inputs, current), AccessorID: current.AccessorID },
+                consulTokenSchema(),
                 { secrets: secretsOf(current) },
             ),
         );
@@ -171,7 +178,7 @@ export class AclTokenProvider extends ConsulResourceProvider implements dynamic.
     async create(inputs: AclTokenInputs): Promise<Created<AclTokenOutputs>> {
         const client = this.client(inputs.connection);
         if (inputs.accessorId !== undefined) {
-            const existing = await getAcl<ConsulToken>(client, tokenPath(inputs.accessorId));
+            const existing = await getAcl(client, tokenPath(inputs.accessorId), consulTokenSchema());
             if (existing) {
                 if (!inputs.adopt) {
                     throw new Error(
@@ -191,18 +198,18 @@ export class AclTokenProvider extends ConsulResourceProvider implements dynamic.
             ...(inputs.expirationTtl ? { ExpirationTTL: inputs.expirationTtl } : {}),
         };
         try {
-            const res = await explained(client, () => client.put<ConsulToken>("/v1/acl/token", body, { secrets: [secretId] }));
+            const res = await explained(client, () => client.put("/v1/acl/token", body, consulTokenSchema(), { secrets: [secretId] }));
             return { id: res.body.AccessorID, outs: outputsOf(res.body, inputs, secretId) };
         } catch (err) {
             // A retry after a lost answer finds its own token (same accessor and secret): keep it.
-            const found = await getAcl<ConsulToken>(client, tokenPath(accessorId)).catch(() => undefined);
+            const found = await getAcl(client, tokenPath(accessorId), consulTokenSchema()).catch(() => undefined);
             if (found && found.SecretID === secretId) return { id: accessorId, outs: outputsOf(found, inputs, secretId) };
             throw err;
         }
     }
 
     async read(id: string, props: AclTokenOutputs): Promise<ReadOf<AclTokenOutputs, AclTokenInputs>> {
-        const token = await getAcl<ConsulToken>(this.client(props.connection), tokenPath(id));
+        const token = await getAcl(this.client(props.connection), tokenPath(id), consulTokenSchema());
         if (!token) return {};
         const outs = outputsOf(token, props, props.secretId);
         // The realigned inputs never carry the secret (nor the generated accessor id).
@@ -213,7 +220,7 @@ export class AclTokenProvider extends ConsulResourceProvider implements dynamic.
     async update(id: string, olds: AclTokenOutputs, news: AclTokenInputs): Promise<Updated<AclTokenOutputs>> {
         const client = this.client(news.connection);
         // No compare-and-set on ACL endpoints: read right before writing.
-        const current = await getAcl<ConsulToken>(client, tokenPath(id));
+        const current = await getAcl(client, tokenPath(id), consulTokenSchema());
         if (!current) throw new Error(`ACL token ${id} no longer exists at ${client.address}; run pulumi refresh to plan its re-creation`);
         const secret = current.SecretID && current.SecretID !== "<hidden>" ? current.SecretID : olds.secretId;
         return { outs: await this.write(client, { ...current, SecretID: secret }, news) };
@@ -224,7 +231,7 @@ export class AclTokenProvider extends ConsulResourceProvider implements dynamic.
         if (isBuiltin(id)) return;
         const client = this.client(props.connection);
         try {
-            await explained(client, () => client.delete(tokenPath(id), { secrets: [props.secretId] }));
+            await explained(client, () => client.delete(tokenPath(id), z.unknown(), { secrets: [props.secretId] }));
         } catch (err) {
             if (!isNotFound(err) && !isNotFound(err instanceof Error ? err.cause : undefined)) throw err;
         }

@@ -1,12 +1,12 @@
 // CaConfiguration: the cluster's one Connect CA configuration (GET/PUT /v1/connect/ca/configuration).
 // Consul always has one, so create adopts it; there is no DELETE, so delete forgets it (or, opt-in,
 // restores Consul's defaults). Keys the program does not set keep the value Consul holds.
-import { createPrivateKey, X509Certificate } from "node:crypto";
 import type * as dynamic from "@pulumi/pulumi/dynamic";
 import { z } from "zod";
 import { ConsulResourceProvider, type Checked, type Created, type ReadOf, type Updated } from "../base";
 import {
     CONSUL_KEYS,
+    credentialStrings,
     DEFAULTS,
     pem,
     readCa,
@@ -20,9 +20,10 @@ import {
     type ConsulConfigMap,
     type ConsulRoots,
 } from "../ca-api";
+import { keyFailures } from "../ca-keys";
 import { clusterTarget, connectionDiff, connectionSchema } from "../connection";
 import { formatDuration, isDuration, sameDuration, toNanos } from "../durations";
-import { canonical, validate, type CheckFailure } from "../validation";
+import { canonical, containsUnknown, validate, type CheckFailure } from "../validation";
 
 export const CA_CONFIGURATION_ID = "connect-ca";
 const PROVIDERS = ["consul", "vault", "aws-pca"] as const;
@@ -79,8 +80,15 @@ export interface CaConfigurationOutputs extends CaConfigurationInputs {
     cluster?: string;
 }
 
+/** The parts of the inputs that say what config to write (typed loosely: diff sees raw inputs). */
+export interface ConfigSettings {
+    provider?: string;
+    config?: Record<string, unknown>;
+    providerConfig?: Record<string, unknown>;
+}
+
 /** The user's config under Consul's key names. */
-export function toConsulConfig(inputs: CaConfigurationInputs): ConsulConfigMap {
+export function toConsulConfig(inputs: ConfigSettings): ConsulConfigMap {
     if ((inputs.provider ?? "consul") !== "consul") return { ...(inputs.providerConfig ?? {}) };
     const out: ConsulConfigMap = {};
     for (const [key, value] of Object.entries(inputs.config ?? {})) {
@@ -144,32 +152,13 @@ export function configFailures(inputs: CaConfigurationInputs): CheckFailure[] {
         fail(name("PrivateKeyBits"), `RSA key length must be 2048 or 4096 bits${bits === undefined ? " (set privateKeyBits)" : ""}`);
     }
     const text = (v: unknown) => (typeof v === "string" ? v : undefined);
-    if (provider === "consul") failures.push(...keyFailures(text(given.PrivateKey), text(given.RootCert)));
+    if (provider === "consul") {
+        // An invalid declaration is reported above; the key is then only checked to parse.
+        const valid = failures.every((f) => f.property !== name("PrivateKeyBits"));
+        const declared = { type: typeof type === "string" ? type : "", bits: valid ? (bits ?? DEFAULTS.PrivateKeyBits) : NaN };
+        failures.push(...keyFailures(text(given.PrivateKey), text(given.RootCert), declared));
+    }
     return failures;
-}
-
-/** The private key and root cert must parse, the cert must be a CA and match the key. Never echoes the key. */
-function keyFailures(privateKey: string | undefined, rootCert: string | undefined): CheckFailure[] {
-    let key: ReturnType<typeof createPrivateKey> | undefined;
-    if (privateKey !== undefined) {
-        try {
-            key = createPrivateKey(privateKey);
-        } catch {
-            return [{ property: "config.privateKey", reason: "is not a PEM-encoded private key" }];
-        }
-    }
-    if (rootCert === undefined) return [];
-    if (privateKey === undefined)
-        return [{ property: "config.rootCert", reason: "needs config.privateKey (Consul signs with the root's key)" }];
-    let cert: X509Certificate;
-    try {
-        cert = new X509Certificate(rootCert);
-    } catch {
-        return [{ property: "config.rootCert", reason: "is not a PEM-encoded X.509 certificate" }];
-    }
-    if (!cert.ca) return [{ property: "config.rootCert", reason: "must be a CA certificate (basicConstraints CA:TRUE)" }];
-    if (key && !cert.checkPrivateKey(key)) return [{ property: "config.rootCert", reason: "does not match config.privateKey" }];
-    return [];
 }
 
 /** The parts of the old inputs that decide the root (anything else in them is ignored). */
@@ -251,15 +240,33 @@ function outputsFrom(
 }
 
 /** Inputs without the values check computes. */
-function userInputs(raw: Record<string, unknown>): CaConfigurationInputs {
+function withoutComputed(raw: Record<string, unknown>): Record<string, unknown> {
     const { rootRotation: _r, configKeys: _k, cluster: _c, ...rest } = raw;
     return rest;
 }
 
+/** The raw inputs diff compares, read leniently: during a preview any of them may still be unknown. */
+function diffView(raw: Record<string, unknown>) {
+    const record = (v: unknown) => {
+        const parsed = z.record(z.string(), z.unknown()).safeParse(v);
+        return parsed.success ? parsed.data : undefined;
+    };
+    return {
+        provider: typeof raw.provider === "string" ? raw.provider : "consul",
+        config: record(raw.config),
+        providerConfig: record(raw.providerConfig),
+        configUnknown: containsUnknown(raw.config) || containsUnknown(raw.providerConfig),
+        forceWithoutCrossSigning: raw.forceWithoutCrossSigning === true,
+        resetOnDelete: raw.resetOnDelete === true,
+        connection: connectionSchema().safeParse(raw.connection).data,
+        cluster: typeof raw.cluster === "string" ? raw.cluster : undefined,
+    };
+}
+
 export class CaConfigurationProvider extends ConsulResourceProvider implements dynamic.ResourceProvider {
     check(olds: Record<string, unknown>, news: Record<string, unknown>): Promise<Checked> {
-        const inputs = userInputs(news);
-        const { value, failures } = validate(caConfigurationSchema(), inputs as Record<string, unknown>);
+        const inputs = withoutComputed(news);
+        const { value, failures } = validate(caConfigurationSchema(), inputs);
         if (failures.length > 0) return Promise.resolve({ inputs: news, failures });
         const cluster = clusterTarget(inputs.connection, (k) => this.stackConfig[k], process.env);
         if (!value) return Promise.resolve({ inputs: { ...inputs, cluster, rootRotation: "unknown until the inputs are known" } });
@@ -270,20 +277,21 @@ export class CaConfigurationProvider extends ConsulResourceProvider implements d
     }
 
     diff(_id: string, olds: CaConfigurationOutputs, rawNews: Record<string, unknown>): Promise<dynamic.DiffResult> {
-        const news = userInputs(rawNews);
-        const cluster = typeof rawNews.cluster === "string" ? rawNews.cluster : undefined;
+        const news = diffView(rawNews);
         const { replaces, changes } = connectionDiff(
             olds,
-            { connection: news.connection, cluster },
+            { connection: news.connection, cluster: news.cluster },
             (k) => this.stackConfig[k],
             process.env,
         );
-        const provider = news.provider ?? "consul";
+        const provider = news.provider;
         if (olds.provider !== provider) changes.push("provider");
         const held = provider === "consul" ? toConsulConfig({ config: olds.config }) : olds.providerConfig;
-        if (configChanges(held, toConsulConfig(news)).length > 0) changes.push(provider === "consul" ? "config" : "providerConfig");
-        if ((olds.forceWithoutCrossSigning ?? false) !== (news.forceWithoutCrossSigning ?? false)) changes.push("forceWithoutCrossSigning");
-        if ((olds.resetOnDelete ?? false) !== (news.resetOnDelete ?? false)) changes.push("resetOnDelete");
+        if (news.configUnknown || configChanges(held, toConsulConfig(news)).length > 0) {
+            changes.push(provider === "consul" ? "config" : "providerConfig");
+        }
+        if ((olds.forceWithoutCrossSigning ?? false) !== news.forceWithoutCrossSigning) changes.push("forceWithoutCrossSigning");
+        if ((olds.resetOnDelete ?? false) !== news.resetOnDelete) changes.push("resetOnDelete");
         return Promise.resolve({ changes: replaces.length > 0 || changes.length > 0, replaces, deleteBeforeReplace: true });
     }
 
@@ -308,19 +316,19 @@ export class CaConfigurationProvider extends ConsulResourceProvider implements d
             // Keep the program's spelling of a value Consul holds unchanged ("72h0m0s" vs "72h").
             config[key] = held !== undefined && old !== undefined && sameValue(CONSUL_KEYS[key], old, held) ? old : held;
         }
-        const inputs: Record<string, unknown> = { ...userInputs(props as unknown as Record<string, unknown>), rootRotation: "none" };
+        const inputs: Record<string, unknown> = { ...withoutComputed(Object.fromEntries(Object.entries(props))), rootRotation: "none" };
         if (props.cluster !== undefined) inputs.cluster = props.cluster;
         for (const k of ["activeRootId", "trustDomain", "rootCertPem", "roots", "provider", "forceWithoutCrossSigning"]) delete inputs[k];
         // Realigned only where they differ from what an unset input means, so refresh adds no noise.
         if (outs.provider !== "consul") inputs.provider = outs.provider;
         if (outs.forceWithoutCrossSigning) inputs.forceWithoutCrossSigning = true;
-        if (outs.provider === "consul") {
-            inputs.config = config;
-            delete inputs.providerConfig;
-        } else {
-            inputs.providerConfig = outs.providerConfig;
-            delete inputs.config;
-        }
+        // Another provider's config is never copied into the inputs: it holds credentials (a Vault
+        // token, auth-method secrets) that Consul returns in clear text, and inputs are only secret
+        // where the program made them so. The outputs keep it (as a secret) for the next diff, and
+        // the realigned `provider` alone shows the drift.
+        delete inputs.providerConfig;
+        if (outs.provider === "consul") inputs.config = config;
+        else delete inputs.config;
         return { id, props: outs, inputs };
     }
 
@@ -336,21 +344,28 @@ export class CaConfigurationProvider extends ConsulResourceProvider implements d
         // Settings that already make Consul's default root (say, only TTLs were managed) rotate nothing:
         // waiting for a new root then would only time out.
         const rotates = rotationDue(before.config, "consul", defaults);
-        await client.put("/v1/connect/ca/configuration", { Provider: "consul", Config: defaults });
+        await client.put("/v1/connect/ca/configuration", { Provider: "consul", Config: defaults }, z.unknown());
         if (rotates) await waitForNewRoot(client, before.roots.ActiveRootID);
     }
 
     /** create and update: PUT the merged config, wait for a new root if one is due, read back. */
     private async apply(raw: Record<string, unknown>): Promise<CaConfigurationOutputs> {
-        const inputs = userInputs(raw);
+        // check validated these inputs; Pulumi's reserved keys (__provider) are not ours.
+        const ours = Object.entries(withoutComputed(raw)).filter(([k]) => !k.startsWith("__"));
+        const inputs = caConfigurationSchema().parse(Object.fromEntries(ours));
         const client = this.client(inputs.connection);
         const provider = inputs.provider ?? "consul";
         const before = await readCa(client);
         const config = mergeConfig(before.config, inputs);
         const rotates = rotationDue(before.config, provider, config);
-        const secrets = secretForms([config.PrivateKey, ...Object.values(inputs.providerConfig ?? {})]);
+        // Consul may quote what it holds (another provider's credentials) as well as what we send.
+        const secrets = secretForms([
+            config.PrivateKey,
+            ...Object.values(inputs.providerConfig ?? {}),
+            ...credentialStrings(before.config.Config),
+        ]);
         const body = { Provider: provider, Config: config, ForceWithoutCrossSigning: inputs.forceWithoutCrossSigning ?? false };
-        await client.put("/v1/connect/ca/configuration", body, { secrets }); // idempotent: equal config is a no-op
+        await client.put("/v1/connect/ca/configuration", body, z.unknown(), { secrets }); // idempotent: equal config is a no-op
         try {
             await this.afterWrite?.();
             if (rotates) await waitForNewRoot(client, before.roots.ActiveRootID);

@@ -73,8 +73,8 @@ async function generate(client: ConsulClient, inputs: PeeringTokenInputs, before
     const body: Record<string, unknown> = { PeerName: inputs.peerName };
     if (inputs.meta && Object.keys(inputs.meta).length > 0) body.Meta = inputs.meta;
     if (inputs.serverExternalAddresses?.length) body.ServerExternalAddresses = inputs.serverExternalAddresses;
-    const res = await client.post<{ PeeringToken?: unknown }>("/v1/peering/token", body);
-    const token = typeof res.body?.PeeringToken === "string" ? res.body.PeeringToken : "";
+    const res = await client.post("/v1/peering/token", body, z.object({ PeeringToken: z.string().optional() }).loose());
+    const token = res.body.PeeringToken ?? "";
     const peeringId = inspectToken(token).summary?.peerId;
     if (!peeringId) throw new Error(`Consul at ${client.address} returned no usable peering token for "${inputs.peerName}"`);
     return { ...inputs, peeringToken: token, peeringId, state: before?.ID === peeringId ? before.State : "PENDING" };

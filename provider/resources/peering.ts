@@ -194,7 +194,7 @@ export class PeeringProvider extends ConsulResourceProvider implements dynamic.R
         if (inputs.meta && Object.keys(inputs.meta).length > 0) body.Meta = inputs.meta;
         try {
             // Never repeated: a second establish with a used token could only fail.
-            await client.post("/v1/peering/establish", body, { retry: false, secrets: [inputs.peeringToken] });
+            await client.post("/v1/peering/establish", body, z.unknown(), { retry: false, secrets: [inputs.peeringToken] });
         } catch (err) {
             // The answer was lost, but the establish may have gone through: then it is ours, go on.
             const landed =

@@ -22,7 +22,9 @@ export interface ConsulCaConfigArgs {
     privateKeyBits?: pulumi.Input<number>;
     /**
      * PEM private key of your own root CA (otherwise Consul generates one). Stored as a Pulumi secret;
-     * never shown in previews or errors. **Changing it rotates the root CA.**
+     * never shown in previews or errors. It must be of the declared `privateKeyType` and
+     * `privateKeyBits` (Consul's `ec` 256 when unset), or the preview fails naming `config.privateKey`.
+     * **Changing it rotates the root CA.**
      */
     privateKey?: pulumi.Input<string>;
     /** PEM CA certificate matching `privateKey` (only together with it). **Changing it rotates the root CA.** */
@@ -94,7 +96,11 @@ export class CaConfiguration extends pulumi.dynamic.Resource {
     declare public readonly provider: pulumi.Output<"consul" | "vault" | "aws-pca">;
     /** The consul provider's config as Consul holds it (every key, set by you or not; `privateKey` only if you set it, as a secret). */
     declare public readonly config: pulumi.Output<ConsulCaConfigArgs | undefined>;
-    /** The vault/aws-pca provider's config as Consul holds it (secret). */
+    /**
+     * The vault/aws-pca provider's config as Consul holds it, credentials included (secret). A
+     * refresh that finds another provider than declared keeps Consul's config here only, never in
+     * the inputs.
+     */
     declare public readonly providerConfig: pulumi.Output<Record<string, unknown> | undefined>;
     /** Whether a rotation may skip cross-signing. */
     declare public readonly forceWithoutCrossSigning: pulumi.Output<boolean>;

@@ -110,8 +110,12 @@ describe("examples/acl-bootstrap with the Pulumi CLI on a fresh ACL-enabled clus
             text,
             /Consul at http:\/\/127\.0\.0\.1:\d+ is already ACL-bootstrapped \(reset index: \d+\), and bootstrapSecret is not the SecretID of a token there/,
         );
-        assert.match(text, /\(1\) adopt: set bootstrapSecret to the SecretID of the existing bootstrap/);
-        assert.match(text, /\(2\) reset: write \d+ to the file <data_dir>\/acl-bootstrap-reset on the leader/);
+        assert.match(text, /\(1\) Adopt it .*: set bootstrapSecret to the SecretID of the existing bootstrap/);
+        assert.match(text, /reading it from standard input/);
+        assert.match(
+            text,
+            /\(2\) Only if no management token is left: reset the bootstrap by writing \d+ to the file <data_dir>\/acl-bootstrap-reset/,
+        );
         assert.doesNotMatch(text, /^\s+at .+:\d+:\d+\)?$/m, "no stack trace");
         // Nothing else changed: same intentions, same tokens, and the stack holds no resource.
         assert.deepEqual(await intentionPairs(secret), expectedPairs);

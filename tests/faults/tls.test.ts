@@ -1,4 +1,5 @@
 import { strict as assert } from "node:assert";
+import { z } from "zod";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -32,7 +33,7 @@ describe("faults: TLS with verify_incoming", function () {
     });
 
     const get = (input: ConnectionInput, env: NodeJS.ProcessEnv = {}) =>
-        new ConsulClient(resolveConnection({ timeoutMs: 5000, ...input }, () => undefined, env)).get<string>("/v1/status/leader");
+        new ConsulClient(resolveConnection({ timeoutMs: 5000, ...input }, () => undefined, env)).get("/v1/status/leader", z.string());
 
     it("works with the CA and client certificate given through connection (as files and as PEM text)", async () => {
         const destination = `tls-${uniqueSuffix()}`;
@@ -65,7 +66,10 @@ describe("faults: TLS with verify_incoming", function () {
             await program.up();
             const listing = new ConsulClient(resolveConnection({}, () => undefined, program.env));
             const all = (
-                await listing.get<Array<{ SourceName: string; DestinationName: string; Action: string }>>("/v1/connect/intentions")
+                await listing.get(
+                    "/v1/connect/intentions",
+                    z.array(z.object({ SourceName: z.string(), DestinationName: z.string(), Action: z.string() })),
+                )
             ).body;
             const pairs = all
                 .filter((i) => i.DestinationName === destination)

@@ -9,6 +9,7 @@ import * as crypto from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
+import { z } from "zod";
 import { DC3, freshAclCluster, narrowToken, stopAclCluster } from "../support/acl";
 import { consul, DC1, DC2 } from "../support/consul";
 import { PulumiProgram } from "../support/pulumi";
@@ -54,6 +55,8 @@ interface Example {
     /** A fresh ACL-enabled dc3 for this example. */
     acl?: boolean;
     config: (ctx: { dc3Token?: string }) => { plain: Record<string, string>; secret: Record<string, string> };
+    /** Secrets the program must have used (so they are in the state, encrypted): proves the config keys are right. */
+    used?: string[];
 }
 
 const FAKE_TOKEN_1 = "11111111-aaaa-4bbb-8ccc-0123456789ab";
@@ -69,6 +72,7 @@ describe("security: every example's secrets stay ciphertext (state, history, CLI
         {
             dir: "examples/intentions",
             config: () => ({ plain: { "consul-mesh-intentions:address": DC1 }, secret: { "consul-mesh-intentions:token": FAKE_TOKEN_1 } }),
+            used: [FAKE_TOKEN_1],
         },
         {
             dir: "examples/service-intentions",
@@ -81,9 +85,10 @@ describe("security: every example's secrets stay ciphertext (state, history, CLI
         {
             dir: "examples/ca-configuration",
             config: () => ({
-                plain: { "consul-mesh-ca-configuration:address": DC1 },
-                secret: { "consul-mesh-ca-configuration:token": FAKE_TOKEN_1, "consul-mesh-ca-configuration:privateKey": CA_KEY },
+                plain: { "consul-mesh-ca:address": DC1 },
+                secret: { "consul-mesh-ca:token": FAKE_TOKEN_1, "consul-mesh-ca:privateKey": CA_KEY },
             }),
+            used: [FAKE_TOKEN_1, CA_KEY],
         },
         {
             dir: "examples/peering",
@@ -91,6 +96,7 @@ describe("security: every example's secrets stay ciphertext (state, history, CLI
                 plain: { "consul-mesh-peering:dc1Address": DC1, "consul-mesh-peering:dc2Address": DC2 },
                 secret: { "consul-mesh-peering:dc1Token": FAKE_TOKEN_1, "consul-mesh-peering:dc2Token": FAKE_TOKEN_2 },
             }),
+            used: [FAKE_TOKEN_1, FAKE_TOKEN_2],
         },
         {
             dir: "examples/acl-bootstrap",
@@ -99,6 +105,7 @@ describe("security: every example's secrets stay ciphertext (state, history, CLI
                 plain: { "consul-mesh-acl-bootstrap:address": DC3 },
                 secret: { "consul-mesh-acl-bootstrap:bootstrapSecret": BOOTSTRAP_SECRET },
             }),
+            used: [BOOTSTRAP_SECRET],
         },
         {
             dir: "examples/acl",
@@ -107,6 +114,7 @@ describe("security: every example's secrets stay ciphertext (state, history, CLI
                 plain: { "consul-mesh-acl:address": DC3 },
                 secret: { "consul-mesh-acl:bootstrapSecret": ACL_BOOTSTRAP_SECRET },
             }),
+            used: [ACL_BOOTSTRAP_SECRET],
         },
         {
             dir: "examples/mesh-queries",
@@ -163,6 +171,15 @@ describe("security: every example's secrets stay ciphertext (state, history, CLI
                 await run(["preview", "--refresh", "--diff"]);
                 const exported = await program.exportState();
                 const revealed = JSON.parse((await program.run(["stack", "export", "--show-secrets"])).stdout) as unknown;
+                // The provider resource's inputs hold the whole stack config; the program's own resources must hold these.
+                const resources = z
+                    .object({ deployment: z.object({ resources: z.array(z.object({ type: z.string() }).loose()).optional() }) })
+                    .parse(revealed)
+                    .deployment.resources?.filter((r) => !r.type.startsWith("pulumi:providers:"));
+                const held = secretCredentials(resources);
+                for (const s of example.used ?? []) {
+                    assert.ok(held.includes(s), `the program used the secret given in its config (${s.slice(0, 12)}...)`);
+                }
                 const secrets = [...new Set([...Object.values(secret), ...secretCredentials(revealed)])].filter((s) => s.length >= 8);
                 assert.ok(secrets.length >= Object.keys(secret).length, "the known secrets are in the list");
                 await run(["destroy", "--yes", "--skip-preview"]);

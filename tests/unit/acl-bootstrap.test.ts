@@ -82,8 +82,11 @@ describe("AclBootstrap errors and limits", () => {
     it("already bootstrapped: one line with the reset index and both ways out", () => {
         const m = alreadyBootstrappedError("http://127.0.0.1:7500", "17", false).message;
         assert.match(m, /^Consul at http:\/\/127\.0\.0\.1:7500 is already ACL-bootstrapped \(reset index: 17\)/);
-        assert.match(m, /\(1\) adopt: set bootstrapSecret to the SecretID/);
-        assert.match(m, /\(2\) reset: write 17 to the file <data_dir>\/acl-bootstrap-reset on the leader/);
+        assert.match(m, /\(1\) Adopt it .*: set bootstrapSecret to the SecretID/);
+        assert.match(
+            m,
+            /\(2\) Only if no management token is left: reset the bootstrap by writing 17 to the file <data_dir>\/acl-bootstrap-reset/,
+        );
         assert.doesNotMatch(m, /\n/);
         assert.match(alreadyBootstrappedError("x", "17", true).message, /bootstrapSecret is not the SecretID of a token there/);
     });

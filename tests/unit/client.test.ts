@@ -4,6 +4,7 @@ import * as http from "node:http";
 import * as os from "node:os";
 import * as path from "node:path";
 import type { AddressInfo } from "node:net";
+import { z } from "zod";
 import { assertSafePath, backoffMs, ConsulClient, retryStats } from "../../provider/client";
 import { resolveConnection } from "../../provider/connection";
 import { ConsulApiError } from "../../provider/errors";
@@ -65,7 +66,7 @@ describe("Consul client", () => {
         ]);
         const before = retryStats().retries;
         try {
-            const res = await client(s.url).get<boolean>("/v1/x");
+            const res = await client(s.url).get("/v1/x", z.boolean());
             assert.equal(res.body, true);
             assert.equal(s.hits(), 4);
             assert.equal(retryStats().retries - before, 3);
@@ -79,7 +80,7 @@ describe("Consul client", () => {
     it("does not retry validation errors and reports method, path, status and Consul's message", async () => {
         const s = await scriptedServer([[500, "Sources[0].Action must be set to 'allow' or 'deny'"]]);
         try {
-            await assert.rejects(client(s.url).put("/v1/config", {}), (err: ConsulApiError) => {
+            await assert.rejects(client(s.url).put("/v1/config", {}, z.unknown()), (err: ConsulApiError) => {
                 assert.ok(err instanceof ConsulApiError);
                 assert.equal(err.statusCode, 500);
                 assert.match(err.message, /PUT \/v1\/config at http:\/\/127\.0\.0\.1:\d+ failed: 500 Sources\[0\]\.Action/);
@@ -94,7 +95,7 @@ describe("Consul client", () => {
     it("gives up on a throttling server after a bounded number of attempts (more patient than for other errors)", async () => {
         const s = await scriptedServer([[429, "rate limit exceeded"]]);
         try {
-            await assert.rejects(client(s.url).get("/v1/x"), /429 rate limit exceeded/);
+            await assert.rejects(client(s.url).get("/v1/x", z.unknown()), /429 rate limit exceeded/);
             assert.equal(s.hits(), 10);
             assert.equal(slept.length, 9, "a backoff between each two attempts");
             const total = slept.reduce((a, b) => a + b, 0);
@@ -107,7 +108,7 @@ describe("Consul client", () => {
     it("never includes the token in an error, even when the server echoes it", async () => {
         const s = await scriptedServer([[403, "Permission denied: token $TOKEN lacks operator:write"]]);
         try {
-            await assert.rejects(client(s.url, "7d3c1f0e-secret").get("/v1/connect/ca/configuration"), (err: Error) => {
+            await assert.rejects(client(s.url, "7d3c1f0e-secret").get("/v1/connect/ca/configuration", z.unknown()), (err: Error) => {
                 assert.doesNotMatch(err.message, /7d3c1f0e/);
                 assert.match(err.message, /403 Permission denied: token \[secret\]/);
                 return true;
@@ -119,7 +120,7 @@ describe("Consul client", () => {
 
     it("names the address when nothing listens there, without retrying", async () => {
         const started = Date.now();
-        await assert.rejects(client("http://127.0.0.1:1").get("/v1/status/leader"), (err: ConsulApiError) => {
+        await assert.rejects(client("http://127.0.0.1:1").get("/v1/status/leader", z.unknown()), (err: ConsulApiError) => {
             assert.equal(err.statusCode, 0);
             assert.match(err.message, /at http:\/\/127\.0\.0\.1:1 failed: connection refused/);
             return true;
@@ -133,11 +134,11 @@ describe("Consul client", () => {
         try {
             const c = client(`http://127.0.0.1:1,${s.url}`);
             assert.deepEqual(c.conn.baseUrls, ["http://127.0.0.1:1", s.url]);
-            assert.equal((await c.get<boolean>("/v1/x")).body, true);
+            assert.equal((await c.get("/v1/x", z.boolean())).body, true);
             assert.equal(retryStats().failovers - before.failovers, 1);
             assert.equal(retryStats().retries - before.retries, 0, "a failover is not a backoff retry");
             // The next call goes straight to the server that answered.
-            assert.equal((await client(`http://127.0.0.1:1,${s.url}`).get<boolean>("/v1/x")).body, true);
+            assert.equal((await client(`http://127.0.0.1:1,${s.url}`).get("/v1/x", z.boolean())).body, true);
             assert.equal(retryStats().failovers - before.failovers, 1);
             assert.equal(s.hits(), 2);
         } finally {
@@ -150,7 +151,7 @@ describe("Consul client", () => {
         const losing = await scriptedServer([[500, "rpc error making call: EOF"]]);
         const healthy = await scriptedServer([[200, '"ok"']]);
         try {
-            const res = await client(`${leaderless.url},${losing.url},${healthy.url}`).get<string>("/v1/y");
+            const res = await client(`${leaderless.url},${losing.url},${healthy.url}`).get("/v1/y", z.string());
             assert.equal(res.body, "ok");
             assert.deepEqual([leaderless.hits(), losing.hits(), healthy.hits()], [1, 1, 1]);
         } finally {
@@ -162,11 +163,14 @@ describe("Consul client", () => {
 
     it("names every server when none is reachable, without backoff", async () => {
         const started = Date.now();
-        await assert.rejects(client("http://127.0.0.1:1,http://127.0.0.1:2").get("/v1/status/leader"), (err: ConsulApiError) => {
-            assert.equal(err.statusCode, 0);
-            assert.match(err.message, /connection refused .*tried every server: http:\/\/127\.0\.0\.1:1, http:\/\/127\.0\.0\.1:2/);
-            return true;
-        });
+        await assert.rejects(
+            client("http://127.0.0.1:1,http://127.0.0.1:2").get("/v1/status/leader", z.unknown()),
+            (err: ConsulApiError) => {
+                assert.equal(err.statusCode, 0);
+                assert.match(err.message, /connection refused .*tried every server: http:\/\/127\.0\.0\.1:1, http:\/\/127\.0\.0\.1:2/);
+                return true;
+            },
+        );
         assert.ok(Date.now() - started < 2000);
     });
 
@@ -174,7 +178,10 @@ describe("Consul client", () => {
         const first = await scriptedServer([[500, "No cluster leader"]]);
         const second = await scriptedServer([[200, "true"]]);
         try {
-            await assert.rejects(client(`${first.url},${second.url}`).post("/v1/peering/token", {}, { retry: false }), /No cluster leader/);
+            await assert.rejects(
+                client(`${first.url},${second.url}`).post("/v1/peering/token", {}, z.unknown(), { retry: false }),
+                /No cluster leader/,
+            );
             assert.deepEqual([first.hits(), second.hits()], [1, 0]);
         } finally {
             first.close();
@@ -190,7 +197,7 @@ describe("Consul client", () => {
         const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "cm-retry-")), "retries.jsonl");
         process.env.CONSUL_MESH_RETRY_LOG = file;
         try {
-            await client(s.url).get("/v1/z");
+            await client(s.url).get("/v1/z", z.unknown());
             const lines = fs
                 .readFileSync(file, "utf8")
                 .trim()
@@ -214,7 +221,7 @@ describe("Consul client", () => {
         const before = { ...retryStats() };
         try {
             // The dead leader (port 1) is listed first and tried again after the backoff: still refused, then the survivor answers.
-            assert.equal((await client(`${survivor.url},http://127.0.0.1:1`).get<boolean>("/v1/x")).body, true);
+            assert.equal((await client(`${survivor.url},http://127.0.0.1:1`).get("/v1/x", z.boolean())).body, true);
             assert.equal(retryStats().retries - before.retries, 1);
             assert.ok(retryStats().failovers - before.failovers >= 1);
             assert.equal(slept.length, 1, "one backoff before the second round");
@@ -227,7 +234,7 @@ describe("Consul client", () => {
         const leaderless = await scriptedServer([[500, "No cluster leader"]]);
         const strict = await scriptedServer([[400, "Invalid service name"]]);
         try {
-            await assert.rejects(client(`${leaderless.url},${strict.url}`).put("/v1/config", {}), /400 Invalid service name/);
+            await assert.rejects(client(`${leaderless.url},${strict.url}`).put("/v1/config", {}, z.unknown()), /400 Invalid service name/);
             assert.deepEqual([leaderless.hits(), strict.hits()], [1, 1]);
         } finally {
             leaderless.close();
@@ -248,7 +255,7 @@ describe("Consul client", () => {
         const throttled = await scriptedServer([[429, "rate limit exceeded"]]);
         const outcome = async (url: string, method: "put" | "get") => {
             const c = client(url);
-            const err = await (method === "put" ? c.put("/v1/config", {}) : c.get("/v1/config")).then(
+            const err = await (method === "put" ? c.put("/v1/config", {}, z.unknown()) : c.get("/v1/config", z.unknown())).then(
                 () => assert.fail("must fail"),
                 (e: unknown) => e as ConsulApiError,
             );
@@ -276,6 +283,6 @@ describe("request paths", () => {
         }
         assert.doesNotThrow(() => assertSafePath("/v1/peering/a.b..c?dc=x"));
         const client = new ConsulClient(resolveConnection({ address: "http://127.0.0.1:1" }, () => undefined, {}));
-        await assert.rejects(client.get("/v1/acl/token/.."), /segment would reach another endpoint/);
+        await assert.rejects(client.get("/v1/acl/token/..", z.unknown()), /segment would reach another endpoint/);
     });
 });

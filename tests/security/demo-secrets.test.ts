@@ -1,0 +1,58 @@
+// Finding (low): the demo hard-coded its passphrase, wrote the management token into a tracked
+// file, and its next-steps text put the token on a curl command line. Its secrets now live in the
+// git-ignored .consul-mesh/ (a random passphrase, the bootstrap secret), the program reads the
+// secret from the environment or secret config, and curl gets the token on standard input.
+import { strict as assert } from "node:assert";
+import { execFileSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as path from "node:path";
+
+const root = path.resolve(__dirname, "..", "..");
+const read = (file: string) => fs.readFileSync(path.join(root, file), "utf8");
+const git = (...args: string[]) => execFileSync("git", args, { cwd: root, encoding: "utf8" });
+
+describe("security: the demo keeps its secrets out of the repository and out of process listings", () => {
+    it("no passphrase or secret is hard-coded, and where they are kept is git-ignored", () => {
+        const script = read("scripts/demo.sh");
+        // The passphrase is only ever a file made from random bytes, never a literal.
+        assert.doesNotMatch(script, /PULUMI_CONFIG_PASSPHRASE=["']?[^"'$\s]/, "no literal passphrase");
+        assert.match(script, /randomBytes\(\d+\)/, "the passphrase is random");
+        assert.match(script, /PULUMI_CONFIG_PASSPHRASE_FILE=/);
+        for (const file of [
+            ".consul-mesh/demo-passphrase",
+            ".consul-mesh/demo-bootstrap-secret",
+            ".consul-mesh/demo-stack-config/x.yaml",
+        ]) {
+            assert.equal(git("check-ignore", file).trim(), file, `${file} is ignored by git`);
+        }
+        const tracked = git("ls-files", "demo", "scripts", "examples").split("\n");
+        assert.deepEqual(
+            tracked.filter((f) => /Pulumi\.[^/]+\.yaml$/.test(f) && !f.endsWith("Pulumi.yaml")),
+            [],
+            "no stack config (and so no encrypted or plain secret) is tracked",
+        );
+        assert.doesNotMatch(
+            read("demo/index.ts"),
+            /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/i,
+            "no fixed secret in the program",
+        );
+    });
+
+    it("the token never goes on a command line, and the advice reads secrets from standard input", () => {
+        const script = read("scripts/demo.sh");
+        const curlLines = script.split("\n").filter((l) => /\bcurl\b/.test(l) && !l.trim().startsWith("#"));
+        assert.ok(curlLines.length > 0, "the demo still has its tamper step");
+        for (const line of curlLines) assert.doesNotMatch(line, /\$token|X-Consul-Token:/, `no token in curl's argv: ${line.trim()}`);
+        assert.match(script, /-K -/, "curl reads the header from standard input");
+        assert.match(read("demo/index.ts"), /from standard input \(uuidgen \| pulumi config set --secret bootstrapSecret\)/);
+        for (const file of [
+            "README.md",
+            "examples/acl/index.ts",
+            "examples/acl-bootstrap/index.ts",
+            "examples/ca-configuration/index.ts",
+            "demo/index.ts",
+        ]) {
+            assert.doesNotMatch(read(file), /config set --secret \S+ (--\s+)?"\$\(/, `${file}: no secret as a command-line argument`);
+        }
+    });
+});
