@@ -63,6 +63,18 @@ const FAKE_TOKEN_1 = "11111111-aaaa-4bbb-8ccc-0123456789ab";
 const FAKE_TOKEN_2 = "22222222-aaaa-4bbb-8ccc-0123456789ab";
 const BOOTSTRAP_SECRET = crypto.randomUUID();
 const ACL_BOOTSTRAP_SECRET = crypto.randomUUID();
+/** A JSON web key set (the public half of a fresh RSA key), base64, for examples/mesh-config's JwtProvider. */
+const MESH_CONFIG_JWKS = Buffer.from(
+    JSON.stringify({
+        keys: [
+            {
+                ...crypto.generateKeyPairSync("rsa", { modulusLength: 2048 }).publicKey.export({ format: "jwk" }),
+                kid: "scan",
+                alg: "RS256",
+            },
+        ],
+    }),
+).toString("base64");
 const CA_KEY = crypto.generateKeyPairSync("ec", { namedCurve: "P-256" }).privateKey.export({ type: "sec1", format: "pem" }).toString();
 
 describe("security: every example's secrets stay ciphertext (state, history, CLI output)", function () {
@@ -77,6 +89,18 @@ describe("security: every example's secrets stay ciphertext (state, history, CLI
         {
             dir: "examples/service-intentions",
             config: () => ({ plain: { "consul-mesh:address": DC1 }, secret: { "consul-mesh:token": FAKE_TOKEN_1 } }),
+        },
+        {
+            dir: "examples/mesh-config",
+            config: () => ({
+                plain: {
+                    "consul-mesh:address": DC1,
+                    "consul-mesh-mesh-config:dc1Address": DC1,
+                    "consul-mesh-mesh-config:dc2Address": DC2,
+                    "consul-mesh-mesh-config:jwks": MESH_CONFIG_JWKS,
+                },
+                secret: { "consul-mesh:token": FAKE_TOKEN_2 },
+            }),
         },
         {
             dir: "examples/mesh-policy",
