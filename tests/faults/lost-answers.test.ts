@@ -48,12 +48,22 @@ describe("faults: writes applied by Consul whose answers are lost", function () 
     it("a create repeated after its answer was lost finds its own write and succeeds (no 'already exists')", async () => {
         const destination = `lost-${uniqueSuffix()}`;
         const count = 40;
-        // Lose every other answer to a write of an entry, and let another writer change the entry before
-        // consul-mesh retries: its retry is then refused by compare-and-set and it must re-read the entry,
-        // where it finds its own pairs (Consul alone would accept an identical retry as a no-op).
+        // Lose every other answer to a write of each entry (counted per entry, so that the retry of a
+        // lost write always gets its answer whatever the interleaving of the destinations), and let
+        // another writer change the entry before consul-mesh retries: its retry is then refused by
+        // compare-and-set and it must re-read the entry, where it finds its own pairs (Consul alone
+        // would accept an identical retry as a no-op).
         let writes = 0;
+        const writesOf = new Map<string, number>();
         const bystanders: string[] = [];
-        proxy.lose = (method, url) => isEntryWrite(method, url) && writes++ % 2 === 0;
+        proxy.lose = (method, url, body) => {
+            if (!isEntryWrite(method, url)) return false;
+            writes++;
+            const name = /"Name":"([^"]+)"/.exec(body)?.[1] ?? "";
+            const n = writesOf.get(name) ?? 0;
+            writesOf.set(name, n + 1);
+            return n % 2 === 0;
+        };
         proxy.afterLoss = async (lost, requestBody) => {
             const target = (JSON.parse(requestBody) as { Name: string }).Name;
             // Once per destination: a writer racing every retry would only prove livelock.
