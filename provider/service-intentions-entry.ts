@@ -191,7 +191,7 @@ export async function modifyEntry(
             // Consul refuses an entry without sources: no source left means no entry.
             return next === undefined || next.Sources.length === 0 ? undefined : next;
         },
-        { readBack: opts.readBack, stripKind: stripSources },
+        { readBack: opts.readBack, stripKind: stripSources, startFromListing: true },
     );
     return entry && asIntentionsEntry(entry);
 }
