@@ -197,9 +197,11 @@ async function runVariant(
     const phase = async (name: Phase, args: string[]): Promise<CommandResult> => {
         ctx.proxy.take();
         const r = await stack.run([...args, ...parallel]);
+        // The per-request trace stays out of the results file (byEndpoint keeps the shape of it).
+        const { requests: _trace, ...counts } = ctx.proxy.take();
         const phaseResult: PhaseResult = {
             wallMs: Math.round(r.wallMs),
-            requests: ctx.proxy.take(),
+            requests: counts,
             peakProviderKb: r.peakProviderKb,
             providerProcesses: r.providerProcesses,
         };

@@ -8,10 +8,12 @@ export interface RequestCounts {
     byMethod: Record<string, number>;
     /** "<METHOD> <path without query, service names collapsed to :name>" -> count. */
     byEndpoint: Record<string, number>;
+    /** Every request as "<METHOD> <url with query>", in arrival order (for tests and traces). */
+    requests: string[];
 }
 
 export function emptyCounts(): RequestCounts {
-    return { total: 0, byMethod: {}, byEndpoint: {} };
+    return { total: 0, byMethod: {}, byEndpoint: {}, requests: [] };
 }
 
 /** /v1/config/service-intentions/web -> /v1/config/service-intentions/:name, and so on. */
@@ -42,6 +44,7 @@ export class CountingProxy {
             this.counts.byMethod[method] = (this.counts.byMethod[method] ?? 0) + 1;
             const endpoint = endpointOf(method, url);
             this.counts.byEndpoint[endpoint] = (this.counts.byEndpoint[endpoint] ?? 0) + 1;
+            this.counts.requests.push(`${method} ${url}`);
             const upstream = http.request(
                 {
                     host: this.target.hostname,

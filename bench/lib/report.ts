@@ -6,7 +6,7 @@ export type Phase = (typeof PHASES)[number];
 
 export interface PhaseResult {
     wallMs: number;
-    requests: RequestCounts;
+    requests: Omit<RequestCounts, "requests">;
     /** Peak VmHWM (kB) of the provider process during the phase; undefined when none was seen. */
     peakProviderKb?: number;
     providerProcesses: number;
@@ -61,7 +61,7 @@ export interface BenchResults {
 const secs = (ms?: number) => (ms === undefined ? "–" : (ms / 1000).toFixed(1));
 const ratio = (x?: number, y?: number) => (x === undefined || y === undefined || y === 0 ? "–" : `${(x / y).toFixed(2)}x`);
 
-function reqCell(c?: RequestCounts): string {
+function reqCell(c?: Omit<RequestCounts, "requests">): string {
     if (!c) return "–";
     const parts = Object.entries(c.byMethod)
         .sort(([a], [b]) => a.localeCompare(b))
