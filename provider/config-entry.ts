@@ -9,7 +9,7 @@ import { z } from "zod";
 import type { ConsulClient } from "./client";
 import { ConsulApiError, isNotFound } from "./errors";
 import { processState } from "./process-state";
-import { canonical } from "./validation";
+import { canonical, memoized } from "./validation";
 
 /** A config entry as Consul returns it; fields a kind does not model are kept as they are. */
 export interface ConfigEntry {
@@ -53,7 +53,7 @@ export function entryPath(ref: EntryRef): string {
     return `/v1/config/${encodeURIComponent(ref.kind)}/${encodeURIComponent(ref.name)}`;
 }
 
-function entrySchema() {
+function entrySchemaOf() {
     return z
         .object({
             Kind: z.string(),
@@ -67,6 +67,9 @@ function entrySchema() {
         })
         .catchall(z.unknown());
 }
+
+/** Built once: every entry read is parsed with it. */
+const entrySchema = memoized(entrySchemaOf);
 
 /** Validates what Consul answered (no cast of the untyped body). */
 export function parseEntry(body: unknown): ConfigEntry {
@@ -388,8 +391,8 @@ async function applyBatch(client: ConsulClient, ref: EntryRef, batch: Pending[])
  * batches held one change; with it, the changes in flight for one entry share one read and one
  * write.
  */
-const COLLECT_QUIET_MS = 4;
-const COLLECT_MAX_MS = 30;
+const COLLECT_QUIET_MS = 25;
+const COLLECT_MAX_MS = 250;
 
 async function collect(q: EntryQueue): Promise<void> {
     const started = Date.now();
