@@ -1,4 +1,4 @@
-// `npm run bench [-- --sizes 10,50,100] [--variants a,b,c,d,d10] [--parallel N]`
+// `npm run bench [-- --sizes 10,50,100] [--variants a,b,c,d,d10] [--parallel N] [--trace]` (defaults: all sizes and variants)
 //
 // Deploys the same mesh policy (D destinations x 10 sources) several ways against the local dc1
 // agent and times each phase with the real Pulumi CLI:
@@ -14,6 +14,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { clusterAddress, portOffset, start, status, stop, toolsDir } from "../scripts/lib/clusters";
+import { renderChart } from "./lib/chart";
 import { MEMORY_METHOD } from "./lib/memory";
 import { CountingProxy } from "./lib/proxy";
 import {
@@ -88,13 +89,16 @@ interface Options {
     parallel?: number;
     /** A directory with consul-mesh's package.json and dist/ to benchmark instead of the repo's build. */
     package?: string;
+    /** Write every request of every phase, with its arrival time, to <results>.trace.json. */
+    trace?: boolean;
 }
 
 function parseArgs(argv: string[]): Options {
-    let sizes = [10, 50];
+    let sizes = [10, 50, 100];
     let variants = ALL_VARIANTS;
     let parallel: number | undefined;
     let pkg: string | undefined;
+    let trace = false;
     for (let i = 0; i < argv.length; i++) {
         const [flag, inline] = argv[i].split("=", 2);
         const value = () => inline ?? argv[++i];
@@ -115,14 +119,16 @@ function parseArgs(argv: string[]): Options {
         } else if (flag === "--package") {
             pkg = path.resolve(value());
             if (!fs.existsSync(path.join(pkg, "dist"))) throw new Error(`--package ${pkg} has no dist/`);
+        } else if (flag === "--trace") {
+            trace = true;
         } else if (flag === "--help" || flag === "-h") {
-            console.log("npm run bench -- [--sizes 10,50] [--variants a,b,c,d,d10] [--parallel N] [--package DIR]");
+            console.log("npm run bench -- [--sizes 10,50,100] [--variants a,b,c,d,d10] [--parallel N] [--package DIR] [--trace]");
             process.exit(0);
         } else {
             throw new Error(`unknown argument ${argv[i]}`);
         }
     }
-    return { sizes, variants, parallel, package: pkg };
+    return { sizes, variants, parallel, package: pkg, trace };
 }
 
 function which(binary: string, searchPath: string): string | undefined {
@@ -188,7 +194,15 @@ interface ExportedState {
 async function runVariant(
     variant: Variant,
     d: number,
-    ctx: { proxy: CountingProxy; proxyHostPort: string; dc1: string; tools: string; parallel?: number; package?: string },
+    ctx: {
+        proxy: CountingProxy;
+        proxyHostPort: string;
+        dc1: string;
+        tools: string;
+        parallel?: number;
+        package?: string;
+        trace?: Array<{ variant: VariantId; d: number; phase: Phase; requests: string[] }>;
+    },
 ): Promise<RunResult> {
     const result: RunResult = { variant: variant.id, d, resources: variant.resources(d), phases: {} };
     const programDir = path.join(__dirname, "programs", variant.program);
@@ -197,8 +211,10 @@ async function runVariant(
     const phase = async (name: Phase, args: string[]): Promise<CommandResult> => {
         ctx.proxy.take();
         const r = await stack.run([...args, ...parallel]);
-        // The per-request trace stays out of the results file (byEndpoint keeps the shape of it).
-        const { requests: _trace, ...counts } = ctx.proxy.take();
+        // The per-request trace stays out of the results file (byEndpoint keeps the shape of it);
+        // with --trace it goes to <results>.trace.json.
+        const { requests, at, ...counts } = ctx.proxy.take();
+        if (ctx.trace) ctx.trace.push({ variant: variant.id, d, phase: name, requests: requests.map((r, i) => `+${at[i]}ms ${r}`) });
         const phaseResult: PhaseResult = {
             wallMs: Math.round(r.wallMs),
             requests: counts,
@@ -222,6 +238,7 @@ async function runVariant(
         if (ours.length !== result.resources) throw new Error(`expected ${result.resources} resources in state, found ${ours.length}`);
         result.stateBytes = Buffer.byteLength(exported);
         result.stateBytesPerResource = result.stateBytes / ours.length;
+        result.sampleResource = ours[0];
         const providerText = ours[0]?.outputs?.__provider;
         if (typeof providerText === "string") result.providerTextBytes = Buffer.byteLength(providerText);
         await phase("preview", ["preview", "--expect-no-changes"]);
@@ -283,12 +300,21 @@ async function main(): Promise<void> {
     log(`dc1 at ${dc1}; counting proxy at ${proxyHostPort}`);
 
     const runs: RunResult[] = [];
+    const trace = opts.trace ? [] : undefined;
     try {
         for (const d of opts.sizes) {
             for (const id of opts.variants) {
                 if (unavailable[id]) continue;
                 runs.push(
-                    await runVariant(VARIANTS[id], d, { proxy, proxyHostPort, dc1, tools, parallel: opts.parallel, package: opts.package }),
+                    await runVariant(VARIANTS[id], d, {
+                        proxy,
+                        proxyHostPort,
+                        dc1,
+                        tools,
+                        parallel: opts.parallel,
+                        package: opts.package,
+                        trace,
+                    }),
                 );
             }
         }
@@ -321,8 +347,12 @@ async function main(): Promise<void> {
     fs.mkdirSync(dir, { recursive: true });
     const file = path.join(dir, `${startedAt.toISOString().replace(/[:.]/g, "-")}.json`);
     fs.writeFileSync(file, JSON.stringify(results, null, 2) + "\n");
-    console.log(renderMarkdown(results));
-    console.log(`\nResults: ${path.relative(process.cwd(), file)}`);
+    if (trace) fs.writeFileSync(file.replace(/\.json$/, ".trace.json"), JSON.stringify(trace, null, 1) + "\n");
+    const markdown = renderMarkdown(results);
+    fs.writeFileSync(file.replace(/\.json$/, ".md"), markdown + "\n");
+    fs.writeFileSync(file.replace(/\.json$/, ".png"), renderChart(results));
+    console.log(markdown);
+    console.log(`\nResults: ${path.relative(process.cwd(), file)} (and .md, .png beside it)`);
     if (runs.some((r) => r.error)) process.exitCode = 1;
 }
 

@@ -10,10 +10,12 @@ export interface RequestCounts {
     byEndpoint: Record<string, number>;
     /** Every request as "<METHOD> <url with query>", in arrival order (for tests and traces). */
     requests: string[];
+    /** Arrival time of each of `requests`, in ms since the counts were started. */
+    at: number[];
 }
 
 export function emptyCounts(): RequestCounts {
-    return { total: 0, byMethod: {}, byEndpoint: {}, requests: [] };
+    return { total: 0, byMethod: {}, byEndpoint: {}, requests: [], at: [] };
 }
 
 /** /v1/config/service-intentions/web -> /v1/config/service-intentions/:name, and so on. */
@@ -28,6 +30,7 @@ export function endpointOf(method: string, url: string): string {
 
 export class CountingProxy {
     private counts = emptyCounts();
+    private since = Date.now();
     private server?: http.Server;
     private readonly agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
     private readonly target: URL;
@@ -45,6 +48,7 @@ export class CountingProxy {
             const endpoint = endpointOf(method, url);
             this.counts.byEndpoint[endpoint] = (this.counts.byEndpoint[endpoint] ?? 0) + 1;
             this.counts.requests.push(`${method} ${url}`);
+            this.counts.at.push(Date.now() - this.since);
             const upstream = http.request(
                 {
                     host: this.target.hostname,
@@ -75,6 +79,7 @@ export class CountingProxy {
     take(): RequestCounts {
         const out = this.counts;
         this.counts = emptyCounts();
+        this.since = Date.now();
         return out;
     }
 

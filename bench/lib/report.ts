@@ -6,7 +6,7 @@ export type Phase = (typeof PHASES)[number];
 
 export interface PhaseResult {
     wallMs: number;
-    requests: Omit<RequestCounts, "requests">;
+    requests: Omit<RequestCounts, "requests" | "at">;
     /** Peak VmHWM (kB) of the provider process during the phase; undefined when none was seen. */
     peakProviderKb?: number;
     providerProcesses: number;
@@ -22,6 +22,8 @@ export interface RunResult {
     stateBytesPerResource?: number;
     /** Bytes of the serialised provider text (`__provider`) in one resource's outputs, if any. */
     providerTextBytes?: number;
+    /** One resource of the variant as `pulumi stack export` shows it (what a user reads in the state). */
+    sampleResource?: unknown;
     error?: string;
 }
 
@@ -50,7 +52,7 @@ export interface BenchResults {
         pulumi: string;
         consul: string;
     };
-    options: { sizes: number[]; variants: VariantId[]; parallel?: number; package?: string; portOffset: number };
+    options: { sizes: number[]; variants: VariantId[]; parallel?: number; package?: string; trace?: boolean; portOffset: number };
     memoryMethod: string;
     /** The pulumi-resource-consul binary used for (c), when there is one. */
     bridgedPlugin?: string;
@@ -61,7 +63,7 @@ export interface BenchResults {
 const secs = (ms?: number) => (ms === undefined ? "–" : (ms / 1000).toFixed(1));
 const ratio = (x?: number, y?: number) => (x === undefined || y === undefined || y === 0 ? "–" : `${(x / y).toFixed(2)}x`);
 
-function reqCell(c?: Omit<RequestCounts, "requests">): string {
+function reqCell(c?: Omit<RequestCounts, "requests" | "at">): string {
     if (!c) return "–";
     const parts = Object.entries(c.byMethod)
         .sort(([a], [b]) => a.localeCompare(b))
@@ -116,6 +118,7 @@ export function renderMarkdown(results: BenchResults): string {
         });
         out.push("");
     }
+    if (results.options.sizes.length >= 2) out.push(...renderSlopes(results), "");
     for (const [v, reason] of Object.entries(results.unavailable))
         out.push(`${VARIANT_LABELS[v as VariantId]} not available: ${reason}`, "");
     for (const r of results.runs.filter((x) => x.error))
@@ -128,4 +131,47 @@ export function renderMarkdown(results: BenchResults): string {
             `total run ${(results.totalMs / 60000).toFixed(1)} min.`,
     );
     return out.join("\n");
+}
+
+/** Least-squares line through (x, y): slope, intercept and R² (1 = on a line). */
+export function linearFit(points: Array<[number, number]>): { slope: number; intercept: number; r2: number } {
+    const n = points.length;
+    const mx = points.reduce((a, [x]) => a + x, 0) / n;
+    const my = points.reduce((a, [, y]) => a + y, 0) / n;
+    const sxx = points.reduce((a, [x]) => a + (x - mx) ** 2, 0);
+    const sxy = points.reduce((a, [x, y]) => a + (x - mx) * (y - my), 0);
+    const syy = points.reduce((a, [, y]) => a + (y - my) ** 2, 0);
+    const slope = sxx === 0 ? 0 : sxy / sxx;
+    const intercept = my - slope * mx;
+    const r2 = syy === 0 ? 1 : (sxy * sxy) / (sxx * syy);
+    return { slope, intercept, r2 };
+}
+
+/** Per variant: the slope of wall time (per phase) and of peak provider memory against the number of resources, across sizes. */
+function renderSlopes(results: BenchResults): string[] {
+    const out = [
+        "Growth per resource across sizes (least-squares slope over D = " +
+            results.options.sizes.join(", ") +
+            "; R² = how close to a line):",
+        "",
+        `| variant | ${PHASES.map((p) => `${p} ms/resource (R²)`).join(" | ")} | peak provider RSS MB/resource (R²) | at the smallest → largest size |`,
+        `|---|${PHASES.map(() => "---:").join("|")}|---:|---|`,
+    ];
+    for (const v of results.options.variants) {
+        const runs = results.runs.filter((r) => r.variant === v && !r.error).sort((a, b) => a.resources - b.resources);
+        if (runs.length < 2) continue;
+        const cells = PHASES.map((p) => {
+            const pts = runs.flatMap((r): Array<[number, number]> => (r.phases[p] ? [[r.resources, r.phases[p].wallMs]] : []));
+            if (pts.length < 2) return "–";
+            const f = linearFit(pts);
+            return `${f.slope.toFixed(1)} (${f.r2.toFixed(2)})`;
+        });
+        const peak = (r: RunResult) => Math.max(0, ...Object.values(r.phases).map((x) => x?.peakProviderKb ?? 0)) / 1024;
+        const memPts = runs.filter((r) => peak(r) > 0).map((r): [number, number] => [r.resources, peak(r)]);
+        const mem = memPts.length >= 2 ? linearFit(memPts) : undefined;
+        const memCell = mem ? `${mem.slope.toFixed(3)} (${mem.r2.toFixed(2)})` : "–";
+        const span = memPts.length >= 2 ? `${memPts[0][1].toFixed(0)} → ${memPts[memPts.length - 1][1].toFixed(0)} MB` : "–";
+        out.push(`| ${VARIANT_LABELS[v]} | ${cells.join(" | ")} | ${memCell} | ${span} |`);
+    }
+    return out;
 }
