@@ -146,11 +146,9 @@ function which(binary: string, searchPath: string): string | undefined {
 }
 
 const BRIDGED_UNAVAILABLE_REASON =
-    "no pulumi-resource-consul plugin on PATH. It is built from the Go module github.com/pulumi/pulumi-consul/provider/v3, " +
-    "whose versions are never tagged (it lives in a subdirectory), and this machine's Go module proxy refuses every " +
-    "pseudo-version of it (and of its untagged dependencies terraform-provider-consul, pulumi-yaml and " +
-    "pulumi-language-dotnet); @pulumi/consul on npm only downloads the plugin from get.pulumi.com, which is unreachable. " +
-    "Put a pulumi-resource-consul binary on PATH (or in bench/.bin) and re-run to include (c); it cannot be built from the Go module proxy (the provider module is never tagged).";
+    "no pulumi-resource-consul plugin in bench/.bin or on PATH. A prebuilt plugin (@pulumi/consul 3.15.1, built from source " +
+    "with no BSL module) is in the shared tools folder: `mkdir -p bench/.bin && gunzip -c ../shared/tools/bridged/pulumi-resource-consul.gz " +
+    "> bench/.bin/pulumi-resource-consul && chmod +x bench/.bin/pulumi-resource-consul`, then re-run to include (c).";
 
 interface EntryJson {
     Name: string;
@@ -239,6 +237,12 @@ async function runVariant(
         result.stateBytes = Buffer.byteLength(exported);
         result.stateBytesPerResource = result.stateBytes / ours.length;
         result.sampleResource = ours[0];
+        // Where one resource's bytes go, as `stack export` prints them (each key with its indentation).
+        if (ours[0]) {
+            result.sampleResourceBytesByKey = Object.fromEntries(
+                Object.entries(ours[0]).map(([k, v]) => [k, Buffer.byteLength(JSON.stringify({ [k]: v }, null, 4)) - 4]),
+            );
+        }
         const providerText = ours[0]?.outputs?.__provider;
         if (typeof providerText === "string") result.providerTextBytes = Buffer.byteLength(providerText);
         await phase("preview", ["preview", "--expect-no-changes"]);

@@ -24,6 +24,8 @@ export interface RunResult {
     providerTextBytes?: number;
     /** One resource of the variant as `pulumi stack export` shows it (what a user reads in the state). */
     sampleResource?: unknown;
+    /** Bytes of each top-level key of `sampleResource`, pretty-printed as `stack export` does. */
+    sampleResourceBytesByKey?: Record<string, number>;
     error?: string;
 }
 
@@ -111,6 +113,13 @@ export function renderMarkdown(results: BenchResults): string {
         row("resources", (r) => String(r.resources));
         row("state bytes / resource", (r) => (r.stateBytesPerResource === undefined ? "–" : String(Math.round(r.stateBytesPerResource))));
         row("serialised provider bytes", (r) => (r.providerTextBytes === undefined ? "–" : String(r.providerTextBytes)));
+        row("bytes of one resource by key (largest first)", (r) =>
+            Object.entries(r.sampleResourceBytesByKey ?? {})
+                .sort(([, a], [, b]) => b - a)
+                .slice(0, 5)
+                .map(([k, n]) => `${k} ${n}`)
+                .join(", "),
+        );
         row("peak provider RSS MB (max over phases)", (r) => {
             const peaks = Object.values(r.phases).map((x) => x?.peakProviderKb ?? 0);
             const max = Math.max(0, ...peaks);
