@@ -4,7 +4,7 @@
 //   any resource code: gRPC, protobuf, the runtime); consul-mesh's provider module for one kind
 //   (cold, and with Node's compile cache warm); the first __provider text evaluated (once per
 //   distinct text); and per call, check + diff of one Intention against the no-op provider's.
-// Needs `npm run build` (it loads dist/). Prints a markdown table.
+// Also the resident memory of each stage. Needs `npm run build` (it loads dist/). Prints a markdown table.
 import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
@@ -80,6 +80,10 @@ const noopPerCall = measure(`
 const noop={check:(o,n)=>Promise.resolve({inputs:n}),diff:(id,o,n)=>Promise.resolve({changes:JSON.stringify(o)!==JSON.stringify(n)})};
 (async()=>{const inputs={key:"k",policy:{source:"web",destination:"api",action:"allow"}};const n=300;const t=${now};
 for(let i=0;i<n;i++){await noop.check(inputs,inputs);await noop.diff("k",inputs,inputs);}console.log((${now}-t)/n);})()`);
+const rss = "process.memoryUsage().rss/2**20";
+const rssNode = measure(`console.log(${rss})`);
+const rssHost = measure(`${host}console.log(${rss})`);
+const rssOurs = measure(`${host}require("./dist/provider").providers.Intention;console.log(${rss})`);
 fs.rmSync(cacheDir, { recursive: true, force: true });
 
 const f = (ms: number) => ms.toFixed(ms < 10 ? 2 : 0);
@@ -93,6 +97,9 @@ console.log(`| consul-mesh provider for one kind, Node compile cache warm | ${f(
 console.log(`| evaluating one \`__provider\` text (once per distinct text per process) | ${f(firstText)} |`);
 console.log(`| per call: Intention check + diff | ${f(perCall)} |`);
 console.log(`| per call: no-op check + diff | ${f(noopPerCall)} |`);
+console.log(
+    `| RSS MB: bare node / with the host's modules / plus consul-mesh's Intention provider | ${f(rssNode)} / ${f(rssHost)} / ${f(rssOurs)} |`,
+);
 console.log(
     `\nload average ${os
         .loadavg()
