@@ -305,6 +305,38 @@ async function main(): Promise<void> {
 
     const runs: RunResult[] = [];
     const trace = opts.trace ? [] : undefined;
+    const dir = path.join(__dirname, "results");
+    fs.mkdirSync(dir, { recursive: true });
+    const file = path.join(dir, `${startedAt.toISOString().replace(/[:.]/g, "-")}.json`);
+    // Written after every variant (a run cut short still leaves what it measured), and at the end.
+    const save = (finished: boolean): string => {
+        const results: BenchResults = {
+            startedAt: startedAt.toISOString(),
+            finishedAt: finished ? new Date().toISOString() : "(unfinished)",
+            totalMs: Date.now() - t0,
+            machine: {
+                cpus: os.cpus().length,
+                cpuModel: os.cpus()[0]?.model ?? "unknown",
+                memMb: Math.round(os.totalmem() / 2 ** 20),
+                loadAverageAtStart: loadAtStart,
+                loadAverageAtEnd: os.loadavg().map((x) => Number(x.toFixed(2))),
+                node: process.version,
+                pulumi: versionOf(path.join(toolsDir(), "pulumi"), ["version"]),
+                consul: versionOf(path.join(toolsDir(), "consul"), ["version"]),
+            },
+            options: { ...opts, portOffset: portOffset() },
+            memoryMethod: MEMORY_METHOD,
+            bridgedPlugin,
+            unavailable,
+            runs,
+        };
+        fs.writeFileSync(file, JSON.stringify(results, null, 2) + "\n");
+        if (trace) fs.writeFileSync(file.replace(/\.json$/, ".trace.json"), JSON.stringify(trace, null, 1) + "\n");
+        const markdown = renderMarkdown(results);
+        fs.writeFileSync(file.replace(/\.json$/, ".md"), markdown + "\n");
+        fs.writeFileSync(file.replace(/\.json$/, ".png"), renderChart(results));
+        return markdown;
+    };
     try {
         for (const d of opts.sizes) {
             for (const id of opts.variants) {
@@ -320,41 +352,14 @@ async function main(): Promise<void> {
                         trace,
                     }),
                 );
+                save(false);
             }
         }
     } finally {
         await proxy.stop();
         if (!wasRunning) await stop("dc1", { log });
     }
-
-    const results: BenchResults = {
-        startedAt: startedAt.toISOString(),
-        finishedAt: new Date().toISOString(),
-        totalMs: Date.now() - t0,
-        machine: {
-            cpus: os.cpus().length,
-            cpuModel: os.cpus()[0]?.model ?? "unknown",
-            memMb: Math.round(os.totalmem() / 2 ** 20),
-            loadAverageAtStart: loadAtStart,
-            loadAverageAtEnd: os.loadavg().map((x) => Number(x.toFixed(2))),
-            node: process.version,
-            pulumi: versionOf(path.join(toolsDir(), "pulumi"), ["version"]),
-            consul: versionOf(path.join(toolsDir(), "consul"), ["version"]),
-        },
-        options: { ...opts, portOffset: portOffset() },
-        memoryMethod: MEMORY_METHOD,
-        bridgedPlugin,
-        unavailable,
-        runs,
-    };
-    const dir = path.join(__dirname, "results");
-    fs.mkdirSync(dir, { recursive: true });
-    const file = path.join(dir, `${startedAt.toISOString().replace(/[:.]/g, "-")}.json`);
-    fs.writeFileSync(file, JSON.stringify(results, null, 2) + "\n");
-    if (trace) fs.writeFileSync(file.replace(/\.json$/, ".trace.json"), JSON.stringify(trace, null, 1) + "\n");
-    const markdown = renderMarkdown(results);
-    fs.writeFileSync(file.replace(/\.json$/, ".md"), markdown + "\n");
-    fs.writeFileSync(file.replace(/\.json$/, ".png"), renderChart(results));
+    const markdown = save(true);
     console.log(markdown);
     console.log(`\nResults: ${path.relative(process.cwd(), file)} (and .md, .png beside it)`);
     if (runs.some((r) => r.error)) process.exitCode = 1;
