@@ -1,4 +1,4 @@
-// `npm run bench [-- --sizes 10,50,100] [--variants a,b,c,d,d10] [--parallel N] [--trace]` (defaults: all sizes and variants)
+// `npm run bench [-- --sizes 10,50,100] [--variants a,b,c,d,d10] [--parallel N] [--trace] [--typecheck]` (defaults: all sizes and variants)
 //
 // Deploys the same mesh policy (D destinations x 10 sources) several ways against the local dc1
 // agent and times each phase with the real Pulumi CLI:
@@ -91,6 +91,8 @@ interface Options {
     package?: string;
     /** Write every request of every phase, with its arrival time, to <results>.trace.json. */
     trace?: boolean;
+    /** Let Pulumi type-check the TypeScript programs (off by default: PULUMI_NODEJS_TRANSPILE_ONLY=true). */
+    typecheck?: boolean;
 }
 
 function parseArgs(argv: string[]): Options {
@@ -99,6 +101,7 @@ function parseArgs(argv: string[]): Options {
     let parallel: number | undefined;
     let pkg: string | undefined;
     let trace = false;
+    let typecheck = false;
     for (let i = 0; i < argv.length; i++) {
         const [flag, inline] = argv[i].split("=", 2);
         const value = () => inline ?? argv[++i];
@@ -121,14 +124,18 @@ function parseArgs(argv: string[]): Options {
             if (!fs.existsSync(path.join(pkg, "dist"))) throw new Error(`--package ${pkg} has no dist/`);
         } else if (flag === "--trace") {
             trace = true;
+        } else if (flag === "--typecheck") {
+            typecheck = true;
         } else if (flag === "--help" || flag === "-h") {
-            console.log("npm run bench -- [--sizes 10,50,100] [--variants a,b,c,d,d10] [--parallel N] [--package DIR] [--trace]");
+            console.log(
+                "npm run bench -- [--sizes 10,50,100] [--variants a,b,c,d,d10] [--parallel N] [--package DIR] [--trace] [--typecheck]",
+            );
             process.exit(0);
         } else {
             throw new Error(`unknown argument ${argv[i]}`);
         }
     }
-    return { sizes, variants, parallel, package: pkg, trace };
+    return { sizes, variants, parallel, package: pkg, trace, typecheck };
 }
 
 function which(binary: string, searchPath: string): string | undefined {
@@ -200,11 +207,21 @@ async function runVariant(
         parallel?: number;
         package?: string;
         trace?: Array<{ variant: VariantId; d: number; phase: Phase; requests: string[] }>;
+        typecheck?: boolean;
     },
 ): Promise<RunResult> {
     const result: RunResult = { variant: variant.id, d, resources: variant.resources(d), phases: {} };
     const programDir = path.join(__dirname, "programs", variant.program);
-    const stack = new BenchStack(programDir, ctx.tools, { CONSUL_HTTP_ADDR: `http://${ctx.proxyHostPort}` }, ctx.package);
+    const stack = new BenchStack(
+        programDir,
+        ctx.tools,
+        {
+            CONSUL_HTTP_ADDR: `http://${ctx.proxyHostPort}`,
+            // The program's TypeScript type-check (it differs per program, not per provider) is not timed unless --typecheck.
+            PULUMI_NODEJS_TRANSPILE_ONLY: ctx.typecheck ? "false" : "true",
+        },
+        ctx.package,
+    );
     const parallel = ctx.parallel ? ["--parallel", String(ctx.parallel)] : [];
     const phase = async (name: Phase, args: string[]): Promise<CommandResult> => {
         ctx.proxy.take();
@@ -350,6 +367,7 @@ async function main(): Promise<void> {
                         parallel: opts.parallel,
                         package: opts.package,
                         trace,
+                        typecheck: opts.typecheck,
                     }),
                 );
                 save(false);

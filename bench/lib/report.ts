@@ -54,7 +54,15 @@ export interface BenchResults {
         pulumi: string;
         consul: string;
     };
-    options: { sizes: number[]; variants: VariantId[]; parallel?: number; package?: string; trace?: boolean; portOffset: number };
+    options: {
+        sizes: number[];
+        variants: VariantId[];
+        parallel?: number;
+        package?: string;
+        trace?: boolean;
+        typecheck?: boolean;
+        portOffset: number;
+    };
     memoryMethod: string;
     /** The pulumi-resource-consul binary used for (c), when there is one. */
     bridgedPlugin?: string;
@@ -136,6 +144,7 @@ export function renderMarkdown(results: BenchResults): string {
     out.push(
         `Machine: ${results.machine.cpus} x ${results.machine.cpuModel}, ${results.machine.memMb} MB; node ${results.machine.node}, ` +
             `pulumi ${results.machine.pulumi}, consul ${results.machine.consul}; --parallel ${results.options.parallel ?? "default (8)"}; ` +
+            `programs ${results.options.typecheck ? "type-checked" : "transpiled only (PULUMI_NODEJS_TRANSPILE_ONLY)"}; ` +
             `load average ${results.machine.loadAverageAtStart.join("/")} at start, ${results.machine.loadAverageAtEnd.join("/")} at end; ` +
             `total run ${(results.totalMs / 60000).toFixed(1)} min.`,
     );
