@@ -13,8 +13,18 @@ import * as shim from "../provider/shim";
  * consul-mesh (which reads every older state shape).
  */
 export function providerShim(kind: ProviderKind): pulumi.dynamic.ResourceProvider {
+    const found = shims.get(kind);
+    if (found) return found;
     // Object.create is untyped: the prototype is the typed module above.
     // eslint-disable-next-line @typescript-eslint/no-unsafe-assignment -- see above
-    const provider: pulumi.dynamic.ResourceProvider = Object.create(shim);
-    return Object.assign(provider, { kind });
+    const provider: pulumi.dynamic.ResourceProvider = Object.assign(Object.create(shim), { kind });
+    shims.set(kind, provider);
+    return provider;
 }
+
+/**
+ * One shim object per kind for the whole program: Pulumi caches the serialised text by provider
+ * object, so every resource of a kind after the first skips the closure serialiser (about a
+ * millisecond or more per resource).
+ */
+const shims = new Map<ProviderKind, pulumi.dynamic.ResourceProvider>();
