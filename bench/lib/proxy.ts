@@ -10,7 +10,7 @@ export interface RequestCounts {
     byEndpoint: Record<string, number>;
     /** Every request as "<METHOD> <url with query>", in arrival order (for tests and traces). */
     requests: string[];
-    /** Arrival time of each of `requests`, in ms since the counts were started. */
+    /** Arrival time of each of `requests`, in ms since the counts were started (monotonic clock: the VM's wall clock can jump). */
     at: number[];
 }
 
@@ -30,7 +30,7 @@ export function endpointOf(method: string, url: string): string {
 
 export class CountingProxy {
     private counts = emptyCounts();
-    private since = Date.now();
+    private since = performance.now();
     private server?: http.Server;
     private readonly agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
     private readonly target: URL;
@@ -48,7 +48,7 @@ export class CountingProxy {
             const endpoint = endpointOf(method, url);
             this.counts.byEndpoint[endpoint] = (this.counts.byEndpoint[endpoint] ?? 0) + 1;
             this.counts.requests.push(`${method} ${url}`);
-            this.counts.at.push(Date.now() - this.since);
+            this.counts.at.push(Math.round(performance.now() - this.since));
             const upstream = http.request(
                 {
                     host: this.target.hostname,
@@ -79,7 +79,7 @@ export class CountingProxy {
     take(): RequestCounts {
         const out = this.counts;
         this.counts = emptyCounts();
-        this.since = Date.now();
+        this.since = performance.now();
         return out;
     }
 

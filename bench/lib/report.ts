@@ -136,6 +136,7 @@ export function renderMarkdown(results: BenchResults): string {
         out.push("");
     }
     if (results.options.sizes.length >= 2) out.push(...renderSlopes(results), "");
+    out.push(...renderTargets(results), "");
     for (const [v, reason] of Object.entries(results.unavailable))
         out.push(`${VARIANT_LABELS[v as VariantId]} not available: ${reason}`, "");
     for (const r of results.runs.filter((x) => x.error))
@@ -191,5 +192,58 @@ function renderSlopes(results: BenchResults): string[] {
         const span = memPts.length >= 2 ? `${memPts[0][1].toFixed(0)} → ${memPts[memPts.length - 1][1].toFixed(0)} MB` : "–";
         out.push(`| ${VARIANT_LABELS[v]} | ${cells.join(" | ")} | ${memCell} | ${span} |`);
     }
+    return out;
+}
+
+/** Issue 20's targets, each met or missed with its ratio, from this run alone. */
+function renderTargets(results: BenchResults): string[] {
+    const out = ["Targets (issue 20), from this run:", ""];
+    const run = (v: VariantId, d: number) => results.runs.find((r) => r.variant === v && r.d === d && !r.error);
+    const verdict = (ok: boolean) => (ok ? "met" : "**missed**");
+    const bigSizes = results.options.sizes.filter((d) => d >= 50);
+    const ratioTarget = (label: string, x: VariantId, y: VariantId, limit: number) => {
+        for (const d of bigSizes) {
+            const rx = run(x, d);
+            const ry = run(y, d);
+            if (!rx || !ry) continue;
+            const cells = PHASES.map((p) => {
+                const a = rx.phases[p]?.wallMs;
+                const b = ry.phases[p]?.wallMs;
+                return a === undefined || b === undefined || b === 0 ? undefined : { p, r: a / b };
+            }).filter((c) => c !== undefined);
+            const worst = Math.max(...cells.map((c) => c.r));
+            out.push(
+                `- ${label} ≤ ${limit.toFixed(1)}x at D = ${d}: ${verdict(worst <= limit)} (${cells.map((c) => `${c.p} ${c.r.toFixed(2)}x`).join(", ")})`,
+            );
+        }
+    };
+    ratioTarget("(a)/(c)", "a", "c", 1.0);
+    ratioTarget("(a)/(d)", "a", "d", 1.1);
+    ratioTarget("(b)/(d10)", "b", "d10", 1.3);
+    for (const d of results.options.sizes) {
+        const b = run("b", d);
+        if (!b) continue;
+        const perDest = (p: Phase) => {
+            const m = b.phases[p]?.requests.byMethod ?? {};
+            return { writes: ((m.PUT ?? 0) + (m.DELETE ?? 0)) / d, reads: (m.GET ?? 0) / d };
+        };
+        const up = perDest("up");
+        const destroy = perDest("destroy");
+        const ok = up.writes <= 1 && up.reads <= 1 && destroy.writes <= 1 && destroy.reads <= 1;
+        out.push(
+            `- (b) at most one write and one read per destination at D = ${d}: ${verdict(ok)} (up ${up.writes.toFixed(1)} writes, ` +
+                `${up.reads.toFixed(1)} reads; destroy ${destroy.writes.toFixed(1)} writes, ${destroy.reads.toFixed(1)} reads per destination)`,
+        );
+    }
+    const states = results.runs.filter((r) => r.variant === "b" && !r.error && r.stateBytesPerResource !== undefined);
+    if (states.length) {
+        const worst = Math.max(...states.map((r) => r.stateBytesPerResource!));
+        out.push(
+            `- state ≤ 2 KB per Intention: ${verdict(worst <= 2048)} (${(worst / 1024).toFixed(2)} KB per resource, \`__provider\` ${states[0].providerTextBytes ?? "?"} bytes)`,
+        );
+    }
+    const minutes = results.totalMs / 60000;
+    const full = results.options.sizes.join(",") === "10,50,100" && results.options.variants.length === 5;
+    if (full) out.push(`- default run under 30 minutes: ${verdict(minutes < 30)} (${minutes.toFixed(1)} min)`);
     return out;
 }
