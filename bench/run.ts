@@ -1,4 +1,4 @@
-// `npm run bench [-- --sizes 10,50,100] [--variants a,b,c,d,d10] [--parallel N]`
+// `npm run bench [-- --sizes 10,50,100] [--variants a,b,c,d,d10] [--parallel N] [--trace] [--typecheck]` (defaults: all sizes and variants)
 //
 // Deploys the same mesh policy (D destinations x 10 sources) several ways against the local dc1
 // agent and times each phase with the real Pulumi CLI:
@@ -14,6 +14,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { clusterAddress, portOffset, start, status, stop, toolsDir } from "../scripts/lib/clusters";
+import { renderChart } from "./lib/chart";
 import { MEMORY_METHOD } from "./lib/memory";
 import { CountingProxy } from "./lib/proxy";
 import {
@@ -88,13 +89,19 @@ interface Options {
     parallel?: number;
     /** A directory with consul-mesh's package.json and dist/ to benchmark instead of the repo's build. */
     package?: string;
+    /** Write every request of every phase, with its arrival time, to <results>.trace.json. */
+    trace?: boolean;
+    /** Let Pulumi type-check the TypeScript programs (off by default: PULUMI_NODEJS_TRANSPILE_ONLY=true). */
+    typecheck?: boolean;
 }
 
 function parseArgs(argv: string[]): Options {
-    let sizes = [10, 50];
+    let sizes = [10, 50, 100];
     let variants = ALL_VARIANTS;
     let parallel: number | undefined;
     let pkg: string | undefined;
+    let trace = false;
+    let typecheck = false;
     for (let i = 0; i < argv.length; i++) {
         const [flag, inline] = argv[i].split("=", 2);
         const value = () => inline ?? argv[++i];
@@ -115,14 +122,20 @@ function parseArgs(argv: string[]): Options {
         } else if (flag === "--package") {
             pkg = path.resolve(value());
             if (!fs.existsSync(path.join(pkg, "dist"))) throw new Error(`--package ${pkg} has no dist/`);
+        } else if (flag === "--trace") {
+            trace = true;
+        } else if (flag === "--typecheck") {
+            typecheck = true;
         } else if (flag === "--help" || flag === "-h") {
-            console.log("npm run bench -- [--sizes 10,50] [--variants a,b,c,d,d10] [--parallel N] [--package DIR]");
+            console.log(
+                "npm run bench -- [--sizes 10,50,100] [--variants a,b,c,d,d10] [--parallel N] [--package DIR] [--trace] [--typecheck]",
+            );
             process.exit(0);
         } else {
             throw new Error(`unknown argument ${argv[i]}`);
         }
     }
-    return { sizes, variants, parallel, package: pkg };
+    return { sizes, variants, parallel, package: pkg, trace, typecheck };
 }
 
 function which(binary: string, searchPath: string): string | undefined {
@@ -140,11 +153,9 @@ function which(binary: string, searchPath: string): string | undefined {
 }
 
 const BRIDGED_UNAVAILABLE_REASON =
-    "no pulumi-resource-consul plugin on PATH. It is built from the Go module github.com/pulumi/pulumi-consul/provider/v3, " +
-    "whose versions are never tagged (it lives in a subdirectory), and this machine's Go module proxy refuses every " +
-    "pseudo-version of it (and of its untagged dependencies terraform-provider-consul, pulumi-yaml and " +
-    "pulumi-language-dotnet); @pulumi/consul on npm only downloads the plugin from get.pulumi.com, which is unreachable. " +
-    "Put a pulumi-resource-consul binary on PATH (or in bench/.bin) and re-run to include (c); it cannot be built from the Go module proxy (the provider module is never tagged).";
+    "no pulumi-resource-consul plugin in bench/.bin or on PATH. A prebuilt plugin (@pulumi/consul 3.15.1, built from source " +
+    "with no BSL module) is in the shared tools folder: `mkdir -p bench/.bin && gunzip -c ../shared/tools/bridged/pulumi-resource-consul.gz " +
+    "> bench/.bin/pulumi-resource-consul && chmod +x bench/.bin/pulumi-resource-consul`, then re-run to include (c).";
 
 interface EntryJson {
     Name: string;
@@ -188,18 +199,40 @@ interface ExportedState {
 async function runVariant(
     variant: Variant,
     d: number,
-    ctx: { proxy: CountingProxy; proxyHostPort: string; dc1: string; tools: string; parallel?: number; package?: string },
+    ctx: {
+        proxy: CountingProxy;
+        proxyHostPort: string;
+        dc1: string;
+        tools: string;
+        parallel?: number;
+        package?: string;
+        trace?: Array<{ variant: VariantId; d: number; phase: Phase; requests: string[] }>;
+        typecheck?: boolean;
+    },
 ): Promise<RunResult> {
     const result: RunResult = { variant: variant.id, d, resources: variant.resources(d), phases: {} };
     const programDir = path.join(__dirname, "programs", variant.program);
-    const stack = new BenchStack(programDir, ctx.tools, { CONSUL_HTTP_ADDR: `http://${ctx.proxyHostPort}` }, ctx.package);
+    const stack = new BenchStack(
+        programDir,
+        ctx.tools,
+        {
+            CONSUL_HTTP_ADDR: `http://${ctx.proxyHostPort}`,
+            // The program's TypeScript type-check (it differs per program, not per provider) is not timed unless --typecheck.
+            PULUMI_NODEJS_TRANSPILE_ONLY: ctx.typecheck ? "false" : "true",
+        },
+        ctx.package,
+    );
     const parallel = ctx.parallel ? ["--parallel", String(ctx.parallel)] : [];
     const phase = async (name: Phase, args: string[]): Promise<CommandResult> => {
         ctx.proxy.take();
         const r = await stack.run([...args, ...parallel]);
+        // The per-request trace stays out of the results file (byEndpoint keeps the shape of it);
+        // with --trace it goes to <results>.trace.json.
+        const { requests, at, ...counts } = ctx.proxy.take();
+        if (ctx.trace) ctx.trace.push({ variant: variant.id, d, phase: name, requests: requests.map((r, i) => `+${at[i]}ms ${r}`) });
         const phaseResult: PhaseResult = {
             wallMs: Math.round(r.wallMs),
-            requests: ctx.proxy.take(),
+            requests: counts,
             peakProviderKb: r.peakProviderKb,
             providerProcesses: r.providerProcesses,
         };
@@ -220,6 +253,13 @@ async function runVariant(
         if (ours.length !== result.resources) throw new Error(`expected ${result.resources} resources in state, found ${ours.length}`);
         result.stateBytes = Buffer.byteLength(exported);
         result.stateBytesPerResource = result.stateBytes / ours.length;
+        result.sampleResource = ours[0];
+        // Where one resource's bytes go, as `stack export` prints them (each key with its indentation).
+        if (ours[0]) {
+            result.sampleResourceBytesByKey = Object.fromEntries(
+                Object.entries(ours[0]).map(([k, v]) => [k, Buffer.byteLength(JSON.stringify({ [k]: v }, null, 4)) - 4]),
+            );
+        }
         const providerText = ours[0]?.outputs?.__provider;
         if (typeof providerText === "string") result.providerTextBytes = Buffer.byteLength(providerText);
         await phase("preview", ["preview", "--expect-no-changes"]);
@@ -281,46 +321,65 @@ async function main(): Promise<void> {
     log(`dc1 at ${dc1}; counting proxy at ${proxyHostPort}`);
 
     const runs: RunResult[] = [];
+    const trace = opts.trace ? [] : undefined;
+    const dir = path.join(__dirname, "results");
+    fs.mkdirSync(dir, { recursive: true });
+    const file = path.join(dir, `${startedAt.toISOString().replace(/[:.]/g, "-")}.json`);
+    // Written after every variant (a run cut short still leaves what it measured), and at the end.
+    const save = (finished: boolean): string => {
+        const results: BenchResults = {
+            startedAt: startedAt.toISOString(),
+            finishedAt: finished ? new Date().toISOString() : "(unfinished)",
+            totalMs: Date.now() - t0,
+            machine: {
+                cpus: os.cpus().length,
+                cpuModel: os.cpus()[0]?.model ?? "unknown",
+                memMb: Math.round(os.totalmem() / 2 ** 20),
+                loadAverageAtStart: loadAtStart,
+                loadAverageAtEnd: os.loadavg().map((x) => Number(x.toFixed(2))),
+                node: process.version,
+                pulumi: versionOf(path.join(toolsDir(), "pulumi"), ["version"]),
+                consul: versionOf(path.join(toolsDir(), "consul"), ["version"]),
+            },
+            options: { ...opts, portOffset: portOffset() },
+            memoryMethod: MEMORY_METHOD,
+            bridgedPlugin,
+            unavailable,
+            runs,
+        };
+        fs.writeFileSync(file, JSON.stringify(results, null, 2) + "\n");
+        if (trace) fs.writeFileSync(file.replace(/\.json$/, ".trace.json"), JSON.stringify(trace, null, 1) + "\n");
+        const markdown = renderMarkdown(results);
+        fs.writeFileSync(file.replace(/\.json$/, ".md"), markdown + "\n");
+        fs.writeFileSync(file.replace(/\.json$/, ".png"), renderChart(results));
+        return markdown;
+    };
     try {
         for (const d of opts.sizes) {
             for (const id of opts.variants) {
                 if (unavailable[id]) continue;
                 runs.push(
-                    await runVariant(VARIANTS[id], d, { proxy, proxyHostPort, dc1, tools, parallel: opts.parallel, package: opts.package }),
+                    await runVariant(VARIANTS[id], d, {
+                        proxy,
+                        proxyHostPort,
+                        dc1,
+                        tools,
+                        parallel: opts.parallel,
+                        package: opts.package,
+                        trace,
+                        typecheck: opts.typecheck,
+                    }),
                 );
+                save(false);
             }
         }
     } finally {
         await proxy.stop();
         if (!wasRunning) await stop("dc1", { log });
     }
-
-    const results: BenchResults = {
-        startedAt: startedAt.toISOString(),
-        finishedAt: new Date().toISOString(),
-        totalMs: Date.now() - t0,
-        machine: {
-            cpus: os.cpus().length,
-            cpuModel: os.cpus()[0]?.model ?? "unknown",
-            memMb: Math.round(os.totalmem() / 2 ** 20),
-            loadAverageAtStart: loadAtStart,
-            loadAverageAtEnd: os.loadavg().map((x) => Number(x.toFixed(2))),
-            node: process.version,
-            pulumi: versionOf(path.join(toolsDir(), "pulumi"), ["version"]),
-            consul: versionOf(path.join(toolsDir(), "consul"), ["version"]),
-        },
-        options: { ...opts, portOffset: portOffset() },
-        memoryMethod: MEMORY_METHOD,
-        bridgedPlugin,
-        unavailable,
-        runs,
-    };
-    const dir = path.join(__dirname, "results");
-    fs.mkdirSync(dir, { recursive: true });
-    const file = path.join(dir, `${startedAt.toISOString().replace(/[:.]/g, "-")}.json`);
-    fs.writeFileSync(file, JSON.stringify(results, null, 2) + "\n");
-    console.log(renderMarkdown(results));
-    console.log(`\nResults: ${path.relative(process.cwd(), file)}`);
+    const markdown = save(true);
+    console.log(markdown);
+    console.log(`\nResults: ${path.relative(process.cwd(), file)} (and .md, .png beside it)`);
     if (runs.some((r) => r.error)) process.exitCode = 1;
 }
 

@@ -9,7 +9,7 @@ import { z } from "zod";
 import type { ConsulClient } from "./client";
 import { ConsulApiError, isNotFound } from "./errors";
 import { processState } from "./process-state";
-import { canonical } from "./validation";
+import { canonical, memoized } from "./validation";
 
 /** A config entry as Consul returns it; fields a kind does not model are kept as they are. */
 export interface ConfigEntry {
@@ -53,7 +53,7 @@ export function entryPath(ref: EntryRef): string {
     return `/v1/config/${encodeURIComponent(ref.kind)}/${encodeURIComponent(ref.name)}`;
 }
 
-function entrySchema() {
+function entrySchemaOf() {
     return z
         .object({
             Kind: z.string(),
@@ -73,6 +73,9 @@ function entrySchema() {
  * and answers without one); the engine still names them, by their fixed name.
  */
 const NAMELESS_KINDS = ["mesh"];
+
+/** Built once: every entry read is parsed with it. */
+const entrySchema = memoized(entrySchemaOf);
 
 /** Validates what Consul answered (no cast of the untyped body); a nameless kind gets `name`. */
 export function parseEntry(body: unknown, name?: string): ConfigEntry {
@@ -166,6 +169,11 @@ export interface ModifyOptions {
     readBack?: boolean;
     /** The kind's own computed fields to drop before comparing and writing. */
     stripKind?: (entry: ConfigEntry) => ConfigEntry;
+    /**
+     * Start from one shared listing of the kind instead of a read per entry (see startingPoint):
+     * for kinds whose entries are written many at a time (service-intentions).
+     */
+    startFromListing?: boolean;
 }
 
 /**
@@ -268,11 +276,73 @@ async function undoWrite(
     }
 }
 
+/**
+ * What this process last learnt of an entry by its own writes, per cluster and entry: the entry as
+ * read back after a write (ModifyIndex included), `null` after deleting it, or "changed" after a
+ * write that was not read back (the index is unknown: read it again).
+ */
+function lastKnown(): Map<string, ConfigEntry | null | "changed"> {
+    return processState("entryLastKnown", () => new Map<string, ConfigEntry | null | "changed">());
+}
+
+function entryKey(client: ConsulClient, ref: EntryRef): string {
+    return JSON.stringify([client.address, client.conn.datacenter, ref.kind, ref.name]);
+}
+
+/** How long one listing of a kind serves as the starting guess of later batches. */
+const LISTING_TTL_MS = 10_000;
+
+/** One listing of the kind per cluster and token, shared by the batches that start in LISTING_TTL_MS; undefined when it failed. */
+function listedEntries(client: ConsulClient, kind: string): Promise<Map<string, ConfigEntry> | undefined> {
+    const all = processState(
+        "entryListings",
+        () => new Map<string, { at: number; entries: Promise<Map<string, ConfigEntry> | undefined> }>(),
+    );
+    const key = JSON.stringify([client.address, client.conn.datacenter, client.conn.token ?? "", kind]);
+    const found = all.get(key);
+    if (found && Date.now() - found.at < LISTING_TTL_MS) return found.entries;
+    const entries = listConfigEntries(client, kind).then(
+        (list) => new Map(list.map((e) => [e.Name, e])),
+        () => undefined, // no listing (a token that may not list, say): every batch reads its entry
+    );
+    all.set(key, { at: Date.now(), entries });
+    return entries;
+}
+
+/**
+ * Where a batch starts: a guess, when there is one, or a fresh read. The guess is what this
+ * process last learnt by its own write (above) or, with `listed`, the kind's shared listing.
+ * Compare-and-set makes a guess safe: a write from a stale guess fails and the batch starts over
+ * from a fresh read; a batch that would write nothing, or that refuses every change, re-reads
+ * before concluding. So one `pulumi up` of many entries reads each entry at most once (its
+ * read-back), plus one listing.
+ */
+async function startingPoint(client: ConsulClient, ref: EntryRef, listed: boolean): Promise<{ guess?: ConfigEntry | null }> {
+    const known = lastKnown();
+    const key = entryKey(client, ref);
+    const mine = known.get(key);
+    known.delete(key);
+    if (mine === "changed") return {};
+    if (mine !== undefined) return { guess: mine };
+    if (!listed) return {};
+    const listing = await listedEntries(client, ref.kind);
+    return listing ? { guess: listing.get(ref.name) ?? null } : {};
+}
+
 async function applyBatch(client: ConsulClient, ref: EntryRef, batch: Pending[]): Promise<BatchResult> {
     const stripKind = batch.find((p) => p.opts.stripKind)?.opts.stripKind;
     const opts: ModifyOptions = { stripKind };
+    const known = lastKnown();
+    const key = entryKey(client, ref);
+    let { guess } = await startingPoint(
+        client,
+        ref,
+        batch.some((p) => p.opts.startFromListing),
+    );
     for (let attempt = 1; ; attempt++) {
-        const current = await readConfigEntry(client, ref);
+        const guessed = guess !== undefined;
+        const current = guessed ? clone(guess ?? undefined) : await readConfigEntry(client, ref);
+        guess = undefined;
         let next = clone(current);
         const errors: unknown[] = [];
         for (const item of batch) {
@@ -285,11 +355,18 @@ async function applyBatch(client: ConsulClient, ref: EntryRef, batch: Pending[])
         }
         const wanted = next === undefined ? undefined : writable(next, stripKind);
         if (current !== undefined && wanted !== undefined && comparable(wanted) === comparable(current, stripKind)) {
+            if (guessed) continue; // confirm from a fresh read before concluding that nothing is to be written
             return { errors, entry: current }; // nothing to change: no write at all
         }
-        if (current === undefined && wanted === undefined) return { errors };
+        if (current === undefined && wanted === undefined) {
+            if (guessed) continue; // the same: "absent" may be a stale guess
+            return { errors };
+        }
         if (await casWrite(client, ref, current, wanted)) {
-            if (wanted === undefined) return { errors };
+            if (wanted === undefined) {
+                known.set(key, null);
+                return { errors };
+            }
             const readBack = batch.some((item) => item.opts.readBack);
             try {
                 const entry = readBack ? await readConfigEntry(client, ref) : undefined;
@@ -297,6 +374,7 @@ async function applyBatch(client: ConsulClient, ref: EntryRef, batch: Pending[])
                     throw new Error(`${ref.kind} "${ref.name}" was written to ${client.address} but is not there on read-back`);
                 }
                 await afterWriteHook.run?.(ref, entry);
+                known.set(key, entry === undefined ? "changed" : clone(entry)!);
                 return { errors, entry };
             } catch (err) {
                 const { undone, why } = await undoWrite(client, ref, current, wanted, opts);
@@ -304,6 +382,7 @@ async function applyBatch(client: ConsulClient, ref: EntryRef, batch: Pending[])
                 throw undone ? new Error(message, { cause: err }) : new WriteLeftInConsulError(message, { cause: err });
             }
         }
+        if (guessed) continue; // the guess was stale: start over from a fresh read, no backoff needed
         if (attempt >= MAX_CAS_ATTEMPTS) {
             throw new ConsulApiError(
                 "PUT",
@@ -314,6 +393,24 @@ async function applyBatch(client: ConsulClient, ref: EntryRef, batch: Pending[])
             );
         }
         await new Promise((r) => setTimeout(r, Math.min(2000, 50 * 2 ** attempt) * Math.random()));
+    }
+}
+
+/**
+ * How long a batch waits for more changes of the same entry before it is written: until none has
+ * arrived for COLLECT_QUIET_MS, at most COLLECT_MAX_MS. The engine sends the operations of one run
+ * a few milliseconds apart (and at most `--parallel` at a time), so without this wait most
+ * batches held one change; with it, the changes in flight for one entry share one read and one
+ * write.
+ */
+const COLLECT_QUIET_MS = 25;
+const COLLECT_MAX_MS = 250;
+
+async function collect(q: EntryQueue): Promise<void> {
+    const started = Date.now();
+    for (let seen = -1; seen !== q.pending.length && Date.now() - started < COLLECT_MAX_MS;) {
+        seen = q.pending.length;
+        await new Promise((r) => setTimeout(r, COLLECT_QUIET_MS));
     }
 }
 
@@ -338,6 +435,7 @@ export function modifyConfigEntry(client: ConsulClient, ref: EntryRef, mutate: E
         void (async () => {
             try {
                 while (q.pending.length > 0) {
+                    await collect(q);
                     const batch = q.pending.splice(0);
                     try {
                         const { errors, entry } = await applyBatch(client, ref, batch);

@@ -8,7 +8,7 @@
 // copies. Queues and read batches only protect concurrent writers that share them, so they must
 // be one per process. The slot is typed (no casts), and each field is created on first use.
 import type { Agent } from "undici";
-import type { EntryQueue } from "./config-entry";
+import type { ConfigEntry, EntryQueue } from "./config-entry";
 import type { TokenReads } from "./service-intentions-entry";
 
 /** Counters of the HTTP client, for tests and benchmarks. */
@@ -30,6 +30,10 @@ export interface ProcessState {
     serverVersions: Map<string, Promise<string | undefined>>;
     /** Per-entry write queues (config-entry.ts): writes to one entry from this process are serialised and coalesced. */
     entryQueues: Map<string, EntryQueue>;
+    /** What this process last learnt of an entry by its own write, per cluster and entry (config-entry.ts). */
+    entryLastKnown: Map<string, ConfigEntry | null | "changed">;
+    /** One listing of a config-entry kind, per cluster, token and kind, with when it was taken (config-entry.ts). */
+    entryListings: Map<string, { at: number; entries: Promise<Map<string, ConfigEntry> | undefined> }>;
     /** Config-entry writes sent, per cluster (config-entry.ts). */
     entryWrites: Map<string, number>;
     /** Batched reads of service-intentions entries, per cluster and token (service-intentions-entry.ts). */

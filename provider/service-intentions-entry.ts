@@ -6,6 +6,7 @@ import { z } from "zod";
 import type { ConsulClient } from "./client";
 import { modifyConfigEntry, readConfigEntry, listConfigEntries, writeGeneration, type ConfigEntry, type EntryRef } from "./config-entry";
 import { processState } from "./process-state";
+import { memoized } from "./validation";
 
 export { isOwned as isOwnedEntry, OWNER_META_KEY, OWNER_META_VALUE } from "./config-entry";
 
@@ -46,9 +47,12 @@ function serviceIntentionsEntrySchema() {
 export type ConsulSource = z.infer<ReturnType<typeof consulSourceSchema>>;
 export type ServiceIntentionsEntry = z.infer<ReturnType<typeof serviceIntentionsEntrySchema>>;
 
+/** Built once: every entry read is parsed with it. */
+const entrySchema = memoized(serviceIntentionsEntrySchema);
+
 /** The engine's entry, typed as a service-intentions entry. */
 export function asIntentionsEntry(entry: ConfigEntry): ServiceIntentionsEntry {
-    return serviceIntentionsEntrySchema().parse(entry);
+    return entrySchema().parse(entry);
 }
 
 /** Identity of a source inside an entry: (peer, name). Users' camelCase sources use the same key. */
@@ -117,7 +121,7 @@ function tokenReads(client: ConsulClient): TokenReads {
 }
 
 function clone(entry: ServiceIntentionsEntry | undefined): ServiceIntentionsEntry | undefined {
-    return entry === undefined ? undefined : serviceIntentionsEntrySchema().parse(structuredClone(entry));
+    return entry === undefined ? undefined : entrySchema().parse(structuredClone(entry));
 }
 
 /** Reads an entry for `read()`; concurrent reads share one list call (see above). */
@@ -191,7 +195,7 @@ export async function modifyEntry(
             // Consul refuses an entry without sources: no source left means no entry.
             return next === undefined || next.Sources.length === 0 ? undefined : next;
         },
-        { readBack: opts.readBack, stripKind: stripSources },
+        { readBack: opts.readBack, stripKind: stripSources, startFromListing: true },
     );
     return entry && asIntentionsEntry(entry);
 }

@@ -88,3 +88,14 @@ function sortKeys(value: unknown): unknown {
     }
     return value;
 }
+
+/**
+ * The value `make` builds, built once per process. For zod schemas used on every call: building one
+ * costs about a millisecond, which at hundreds of resources per run is most of `check`. (Provider
+ * modules are loaded by `require` in the provider process, never serialised, so a cached schema
+ * is safe here.)
+ */
+export function memoized<T>(make: () => T): () => T {
+    let made: { value: T } | undefined;
+    return () => (made ??= { value: make() }).value;
+}

@@ -1,39 +1,30 @@
 import type * as pulumi from "@pulumi/pulumi";
 import type { ProviderKind } from "../provider";
+import * as shim from "../provider/shim";
 
-// load() below require()s the consul-mesh installed next to the program at run time (untyped by nature).
-// The directive sits outside the function: comments inside it would be serialised into every resource's state.
-/* eslint-disable @typescript-eslint/no-require-imports, @typescript-eslint/no-unsafe-assignment -- deliberate runtime require */
 /**
  * The object handed to `pulumi.dynamic.Resource`. Pulumi serialises it (with everything it
- * captures) into every resource's state and runs that text in its provider process; this shim
- * captures only the resource kind and loads the real implementation there with
- * `require("consul-mesh/provider")`, resolved from the program's own node_modules like
- * `@pulumi/pulumi` itself. State stays small, and read/delete of old resources run the installed
- * version of consul-mesh (which reads every older state shape).
+ * captures) into every resource's state and runs that text in its provider process. It is an
+ * object whose only own property is the resource kind, with the module "consul-mesh/provider/shim"
+ * as its prototype: the serialiser stores that module as a `require`, so `__provider` is a few
+ * hundred bytes and the state shows the user's inputs and Consul's answers, not code. The provider
+ * process then loads the real implementation from the program's own node_modules (like
+ * `@pulumi/pulumi` itself), so read/delete of old resources run the installed version of
+ * consul-mesh (which reads every older state shape).
  */
 export function providerShim(kind: ProviderKind): pulumi.dynamic.ResourceProvider {
-    const load = (): pulumi.dynamic.ResourceProvider => {
-        let mod: { providers: Record<string, pulumi.dynamic.ResourceProvider> };
-        try {
-            mod = require("consul-mesh/provider");
-        } catch (err) {
-            throw new Error(
-                `consul-mesh could not be loaded by the Pulumi dynamic provider host from ${process.cwd()}: ` +
-                    `install consul-mesh in the program's node_modules (${err instanceof Error ? err.message : String(err)})`,
-                { cause: err },
-            );
-        }
-        return mod.providers[kind];
-    };
-    return {
-        configure: (req) => load().configure!(req),
-        check: (olds, news) => load().check!(olds, news),
-        diff: (id, olds, news) => load().diff!(id, olds, news),
-        create: (inputs) => load().create(inputs),
-        read: (id, props) => load().read!(id, props),
-        update: (id, olds, news) => load().update!(id, olds, news),
-        delete: (id, props) => load().delete!(id, props),
-    };
+    const found = shims.get(kind);
+    if (found) return found;
+    // Object.create is untyped: the prototype is the typed module above.
+    // eslint-disable-next-line @typescript-eslint/no-unsafe-assignment -- see above
+    const provider: pulumi.dynamic.ResourceProvider = Object.assign(Object.create(shim), { kind });
+    shims.set(kind, provider);
+    return provider;
 }
-/* eslint-enable @typescript-eslint/no-require-imports, @typescript-eslint/no-unsafe-assignment */
+
+/**
+ * One shim object per kind for the whole program: Pulumi caches the serialised text by provider
+ * object, so every resource of a kind after the first skips the closure serialiser (about a
+ * millisecond or more per resource).
+ */
+const shims = new Map<ProviderKind, pulumi.dynamic.ResourceProvider>();

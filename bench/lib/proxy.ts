@@ -8,10 +8,14 @@ export interface RequestCounts {
     byMethod: Record<string, number>;
     /** "<METHOD> <path without query, service names collapsed to :name>" -> count. */
     byEndpoint: Record<string, number>;
+    /** Every request as "<METHOD> <url with query>", in arrival order (for tests and traces). */
+    requests: string[];
+    /** Arrival time of each of `requests`, in ms since the counts were started (monotonic clock: the VM's wall clock can jump). */
+    at: number[];
 }
 
 export function emptyCounts(): RequestCounts {
-    return { total: 0, byMethod: {}, byEndpoint: {} };
+    return { total: 0, byMethod: {}, byEndpoint: {}, requests: [], at: [] };
 }
 
 /** /v1/config/service-intentions/web -> /v1/config/service-intentions/:name, and so on. */
@@ -26,6 +30,7 @@ export function endpointOf(method: string, url: string): string {
 
 export class CountingProxy {
     private counts = emptyCounts();
+    private since = performance.now();
     private server?: http.Server;
     private readonly agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
     private readonly target: URL;
@@ -42,6 +47,8 @@ export class CountingProxy {
             this.counts.byMethod[method] = (this.counts.byMethod[method] ?? 0) + 1;
             const endpoint = endpointOf(method, url);
             this.counts.byEndpoint[endpoint] = (this.counts.byEndpoint[endpoint] ?? 0) + 1;
+            this.counts.requests.push(`${method} ${url}`);
+            this.counts.at.push(Math.round(performance.now() - this.since));
             const upstream = http.request(
                 {
                     host: this.target.hostname,
@@ -72,6 +79,7 @@ export class CountingProxy {
     take(): RequestCounts {
         const out = this.counts;
         this.counts = emptyCounts();
+        this.since = performance.now();
         return out;
     }
 

@@ -19,7 +19,7 @@ import { serviceName, sourcePeerName } from "../names";
 import { requireSupportedFields } from "../server-version";
 import { explainL7Error } from "../l7-errors";
 import { isOwnedEntry, modifyEntry, readEntryBatched, sourceKey, type ServiceIntentionsEntry } from "../service-intentions-entry";
-import { canonical } from "../validation";
+import { canonical, memoized } from "../validation";
 import { announceEffect, policyFlips } from "../effective-policy";
 
 export function intentionSchema() {
@@ -40,6 +40,9 @@ export function intentionSchema() {
 }
 
 export type IntentionInputs = z.infer<ReturnType<typeof intentionSchema>> & Located;
+
+/** The schema, built once (check runs once per resource per run). */
+const schema = memoized(intentionSchema);
 
 export interface IntentionOutputs extends IntentionInputs {
     /** Consul's computed precedence for the pair (higher wins). */
@@ -97,10 +100,10 @@ function ownedEntryError(destination: string, address: string): Error {
 
 export class IntentionProvider extends ConsulResourceProvider implements dynamic.ResourceProvider {
     check(olds: Record<string, unknown>, news: Record<string, unknown>): Promise<Checked> {
-        const { value, checked } = this.checkLocated(intentionSchema(), news);
+        const { value, checked } = this.checkLocated(schema(), news);
         if (!value) return Promise.resolve(checked);
         // The pair's outcome before and after (a moved pair: the old one goes, the new one comes).
-        const previous = intentionSchema().safeParse(
+        const previous = schema().safeParse(
             Object.fromEntries(Object.entries(olds).filter(([k]) => !k.startsWith("__") && k !== "precedence" && k !== "cluster")),
         );
         const old = previous.success ? previous.data : undefined;

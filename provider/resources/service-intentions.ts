@@ -22,7 +22,7 @@ import { requireSupportedFields } from "../server-version";
 import { explainL7Error } from "../l7-errors";
 import { alreadyExistsError, dropUndefined, metaWithoutMark, OWNER_META_KEY, withOwnerMark, type ConfigEntry } from "../config-entry";
 import { modifyEntry, readEntryBatched, sourceKey, type ServiceIntentionsEntry } from "../service-intentions-entry";
-import { canonical, containsUnknown } from "../validation";
+import { canonical, containsUnknown, memoized } from "../validation";
 import { announceEffect, oldSourcesOf, policyFlips } from "../effective-policy";
 
 export function serviceIntentionsSchema() {
@@ -61,6 +61,9 @@ export function serviceIntentionsSchema() {
 
 export type ServiceIntentionsInputs = z.infer<ReturnType<typeof serviceIntentionsSchema>> & Located;
 export type ServiceIntentionsOutputs = ServiceIntentionsInputs;
+
+/** The schema, built once (check runs once per resource per run). */
+const schema = memoized(serviceIntentionsSchema);
 
 /** Sources keyed by (peer, name) in normalised form: what diff compares. */
 export function sourceSet(sources: SourceInput[] | undefined): Map<string, string> {
@@ -112,7 +115,7 @@ function outputsFrom(entry: ServiceIntentionsEntry, inputs: ServiceIntentionsInp
 
 export class ServiceIntentionsProvider extends ConsulResourceProvider implements dynamic.ResourceProvider {
     check(olds: Record<string, unknown>, news: Record<string, unknown>): Promise<Checked> {
-        const { value, checked } = this.checkLocated(serviceIntentionsSchema(), news);
+        const { value, checked } = this.checkLocated(schema(), news);
         if (value) {
             // Who may call whom before and after, from the declared sources (a new destination: from nothing).
             const before = olds.destination === value.destination ? oldSourcesOf(olds) : undefined;

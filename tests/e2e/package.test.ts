@@ -206,6 +206,19 @@ describe("the packed consul-mesh tarball in a fresh program", function () {
         // The state holds the small shim, which loaded the installed package in the provider process.
         const state = await program.exportState();
         assert.ok(!state.includes(repoRoot), "nothing in the state may point into the repo");
+        // Installed under node_modules, each resource's __provider is a require of the shim module
+        // and its kind, no code; what the user reads in the state is their inputs and Consul's answers.
+        const resources = (JSON.parse(state) as { deployment: { resources: Array<{ type: string; outputs?: Record<string, unknown> }> } })
+            .deployment.resources;
+        const intentions = resources.filter((r) => r.type === "pulumi-nodejs:dynamic/consul-mesh:Intention");
+        assert.ok(intentions.length > 0);
+        for (const r of intentions) {
+            const text = String(r.outputs?.__provider);
+            assert.match(text, /require\("consul-mesh\/dist\/provider\/shim\.js"\)/);
+            assert.match(text, /\.kind = "Intention"/);
+            assert.ok(text.length < 600, `__provider is ${text.length} bytes`);
+            assert.equal(r.outputs?.precedence, 9);
+        }
 
         const { steps } = await program.preview(["--expect-no-changes"]);
         assert.deepEqual(changingSteps(steps), []);

@@ -1,0 +1,13 @@
+// `npx ts-node --transpile-only bench/render.ts bench/results/<timestamp>.json`: writes the markdown
+// tables (.md) and the chart (.png) of a results file again, beside it (after a change of the
+// rendering, or for a file from another machine).
+import * as fs from "node:fs";
+import { renderChart } from "./lib/chart";
+import { renderMarkdown, type BenchResults } from "./lib/report";
+
+for (const file of process.argv.slice(2)) {
+    const results = JSON.parse(fs.readFileSync(file, "utf8")) as BenchResults;
+    fs.writeFileSync(file.replace(/\.json$/, ".md"), renderMarkdown(results) + "\n");
+    fs.writeFileSync(file.replace(/\.json$/, ".png"), renderChart(results));
+    console.log(`${file}: .md and .png written`);
+}
