@@ -7,9 +7,8 @@ import type * as dynamic from "@pulumi/pulumi/dynamic";
 import { z } from "zod";
 import { ConsulResourceProvider, type Checked, type Created, type ReadOf, type Updated } from "../base";
 import { ConsulClient } from "../client";
-import { clusterTarget, connectionSchema, type Located } from "../connection";
+import { connectionSchema, type Located } from "../connection";
 import { ConsulApiError, isNotFound } from "../errors";
-import { validate } from "../validation";
 
 /** The ID of Consul's built-in `global-management` policy. */
 export const GLOBAL_MANAGEMENT_POLICY_ID = "00000000-0000-0000-0000-000000000001";
@@ -198,10 +197,7 @@ export async function bootstrapOrAdopt(client: ConsulClient, secret: string, sec
 
 export class AclBootstrapProvider extends ConsulResourceProvider implements dynamic.ResourceProvider {
     check(_olds: Record<string, unknown>, news: Record<string, unknown>): Promise<Checked> {
-        const { cluster: _c, ...given } = news;
-        const { failures } = validate(aclBootstrapSchema(), given);
-        const cluster = clusterTarget(given.connection, (k) => this.stackConfig[k], process.env);
-        return Promise.resolve({ inputs: { ...given, cluster }, failures });
+        return Promise.resolve(this.checkLocated(aclBootstrapSchema(), news).checked);
     }
 
     diff(_id: string, olds: AclBootstrapOutputs, news: AclBootstrapInputs & Located): Promise<dynamic.DiffResult> {

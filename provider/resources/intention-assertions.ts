@@ -124,7 +124,9 @@ export function violationsOf(results: ExpectationResult[]): string[] {
 
 export class IntentionAssertionsProvider extends ConsulResourceProvider implements dynamic.ResourceProvider {
     check(_olds: Record<string, unknown>, news: Record<string, unknown>): Promise<Checked> {
-        return Promise.resolve({ inputs: news, failures: validate(intentionAssertionsSchema(), news).failures });
+        // The parsed inputs once known and valid (as given while parts are unknown at preview).
+        const { value, failures } = validate(intentionAssertionsSchema(), news);
+        return Promise.resolve({ inputs: value && failures.length === 0 ? { ...value } : news, failures });
     }
 
     diff(_id: string, olds: IntentionAssertionsOutputs, news: IntentionAssertionsInputs): Promise<dynamic.DiffResult> {
