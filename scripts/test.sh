@@ -25,7 +25,6 @@ tools_ready=false
 report=()
 failed=()
 faults_pid=""
-background_pids=()
 faults_log=.consul-mesh/logs/faults.log
 security_log=.consul-mesh/logs/security.log
 # The security suite runs its own dc1-dc3 at another port offset, so that it can run beside the
@@ -54,8 +53,8 @@ run_mocha() {
 }
 
 # The fault suite runs on its own cluster (dc4) and the security suite on clusters at another port
-# offset, so when integration or e2e is asked for too, each runs as its own job in the background
-# beside integration and e2e (their output is printed when they end).
+# offset, so when integration or e2e is asked for too, they run one after the other in the
+# background beside integration and e2e (their output is printed when they end).
 # CONSUL_MESH_SERIAL=1 runs every suite one after the other instead.
 background=()
 if [[ "${CONSUL_MESH_SERIAL:-}" != 1 ]] && { [[ " ${suites[*]} " == *" e2e "* ]] || [[ " ${suites[*]} " == *" integration "* ]]; }; then
@@ -81,21 +80,18 @@ for suite in "${suites[@]}"; do
       if [[ ${#background[@]} -gt 0 && -z "$faults_pid" ]]; then
         mkdir -p "$(dirname "$faults_log")"
         rm -f "$faults_log.rc" "$security_log.rc" "$faults_log.time" "$security_log.time"
-        echo "=== ${background[*]} (in the background beside integration and e2e, each its own job; output: .consul-mesh/logs/)"
-        # One job per suite, all at once: they use their own clusters (dc4; another port offset), and
-        # run one after the other the machine's second core sat partly idle (CPU 1.6 of 2 cores).
-        for s in "${background[@]}"; do
-          log=$faults_log
-          [[ "$s" == security ]] && log=$security_log
-          (
+        echo "=== ${background[*]} (in the background beside integration and e2e; output: .consul-mesh/logs/)"
+        (
+          for s in "${background[@]}"; do
+            log=$faults_log
+            [[ "$s" == security ]] && log=$security_log
             t=$SECONDS
             run_mocha "$s" >"$log" 2>&1
             echo $? >"$log.rc"
             echo $((SECONDS - t)) >"$log.time"
-          ) &
-          background_pids+=($!)
-        done
-        faults_pid=${background_pids[0]}
+          done
+        ) &
+        faults_pid=$!
       fi
       echo "=== $suite"
       # On a failure, first let a background fault run finish (it stops its own cluster), then fail.
@@ -120,7 +116,7 @@ for suite in "${suites[@]}"; do
 done
 
 if [[ -n "$faults_pid" ]]; then
-  for pid in "${background_pids[@]}"; do wait "$pid" || true; done
+  wait "$faults_pid" || true
   for s in "${background[@]}"; do
     log=$faults_log
     [[ "$s" == security ]] && log=$security_log
