@@ -21,7 +21,7 @@ import {
     type ConsulRoots,
 } from "../ca-api";
 import { keyFailures } from "../ca-keys";
-import { clusterTarget, connectionDiff, connectionSchema } from "../connection";
+import { connectionDiff, connectionSchema } from "../connection";
 import { formatDuration, isDuration, sameDuration, toNanos } from "../durations";
 import { canonical, containsUnknown, validate, type CheckFailure } from "../validation";
 
@@ -268,7 +268,7 @@ export class CaConfigurationProvider extends ConsulResourceProvider implements d
         const inputs = withoutComputed(news);
         const { value, failures } = validate(caConfigurationSchema(), inputs);
         if (failures.length > 0) return Promise.resolve({ inputs: news, failures });
-        const cluster = clusterTarget(inputs.connection, (k) => this.stackConfig[k], process.env);
+        const cluster = this.clusterOf(inputs.connection);
         if (!value) return Promise.resolve({ inputs: { ...inputs, cluster, rootRotation: "unknown until the inputs are known" } });
         const ruleFailures = configFailures(value);
         if (ruleFailures.length > 0) return Promise.resolve({ inputs: news, failures: ruleFailures });

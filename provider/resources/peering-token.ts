@@ -6,7 +6,7 @@ import type * as dynamic from "@pulumi/pulumi/dynamic";
 import { z } from "zod";
 import { ConsulResourceProvider, type Checked, type Created, type ReadOf, type Updated } from "../base";
 import type { ConsulClient } from "../client";
-import { clusterTarget, connectionSchema, type Located } from "../connection";
+import { connectionSchema, type Located } from "../connection";
 import {
     deletePeeringAndWait,
     getPeering,
@@ -109,7 +109,7 @@ export class PeeringTokenProvider extends ConsulResourceProvider implements dyna
             "dialer",
             peeringTokenSchema(),
             (c) => this.client(c),
-            (c) => clusterTarget(c, (k) => this.stackConfig[k], process.env),
+            (c) => this.clusterOf(c),
         );
     }
 

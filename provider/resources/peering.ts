@@ -6,7 +6,7 @@ import { z } from "zod";
 import { ConsulResourceProvider, type Checked, type Created, type ReadOf, type Updated } from "../base";
 import type { ConsulClient } from "../client";
 import { ConsulApiError } from "../errors";
-import { clusterTarget, connectionSchema, type Located } from "../connection";
+import { connectionSchema, type Located } from "../connection";
 import {
     deletePeeringAndWait,
     describeState,
@@ -127,7 +127,7 @@ export class PeeringProvider extends ConsulResourceProvider implements dynamic.R
             "acceptor",
             peeringSchema(),
             (c) => this.client(c),
-            (c) => clusterTarget(c, (k) => this.stackConfig[k], process.env),
+            (c) => this.clusterOf(c),
         );
     }
 
