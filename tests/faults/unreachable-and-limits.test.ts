@@ -142,7 +142,28 @@ describe("faults: Consul's request rate limits enforced (limits.request_limits, 
 
     it("up of 200 intentions completes through retries and converges", async () => {
         const started = Date.now();
-        const result = await program.run(["up", "--yes", "--skip-preview", "--parallel", "40"], { timeoutMs: 800_000 });
+        // Consul-mesh batches writes and reads, so its own requests may stay under the limits: another
+        // client keeps the (server-wide) read bucket drained while the run lasts, at five times the
+        // read rate, so that consul-mesh's reads meet 429s whatever the timing. Bounded by the run.
+        const address = clusterAddresses("dc4")[0];
+        let running = true;
+        const drainer = (async () => {
+            while (running) {
+                await fetch(`${address}/v1/kv/drain`).then((r) => r.arrayBuffer());
+                await new Promise((r) => setTimeout(r, 1000 / (READ_RATE * 5)));
+            }
+        })();
+        const result = await program
+            .run(["up", "--yes", "--skip-preview", "--parallel", "40"], { timeoutMs: 800_000 })
+            .finally(() => (running = false));
+        await drainer;
+        // The test's own reads below do not retry: let the read bucket refill first (polling, bounded).
+        await waitFor(
+            "the read bucket to refill",
+            async () => ((await fetch(`${address}/v1/kv/refill`)).status === 429 ? undefined : true),
+            30_000,
+            250,
+        );
         const stats = retryLog(retryFile);
         console.error(
             `    [rate-limits] up of ${count} took ${Date.now() - started} ms; client retries ${stats.retries} ${JSON.stringify(stats.byStatus)}`,
