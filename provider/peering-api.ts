@@ -296,24 +296,24 @@ export async function withDefaultPeerNames(
 
 /**
  * check of PeeringToken and Peering: peer names defaulted (see withDefaultPeerNames), the inputs
- * validated with `schema`, and the computed `cluster` input added. A name that could not be
+ * validated with `schema` and returned parsed, and the computed `cluster` input added. A name that could not be
  * defaulted is reported once, with the reason, not also as missing.
  */
 export async function checkPeeringSide(
     news: Record<string, unknown>,
     other: "dialer" | "acceptor",
-    schema: z.ZodType,
+    schema: z.ZodType<object>,
     clientFor: (connection: ConnectionInput | undefined) => ConsulClient,
     clusterOf: (connection: unknown) => string,
 ): Promise<{ inputs: Record<string, unknown>; failures: Array<{ property: string; reason: string }> }> {
     const { cluster: _computed, ...given } = news;
     const named = await withDefaultPeerNames(given, other, clientFor);
-    const { failures } = validate(schema, named.inputs);
+    const { value, failures } = validate(schema, named.inputs);
     const defaulted = new Set(named.failures.map((f) => f.property));
-    return {
-        inputs: { ...named.inputs, cluster: clusterOf(given.connection) },
-        failures: [...named.failures, ...failures.filter((f) => !defaulted.has(f.property))],
-    };
+    const allFailures = [...named.failures, ...failures.filter((f) => !defaulted.has(f.property))];
+    // The parsed inputs once known and valid; as given (names defaulted) while parts are unknown.
+    const checked: Record<string, unknown> = value && allFailures.length === 0 ? Object.fromEntries(Object.entries(value)) : named.inputs;
+    return { inputs: { ...checked, cluster: clusterOf(given.connection) }, failures: allFailures };
 }
 
 /** A raw input that is a plain object (not unknown, not an array), for reading its fields. */

@@ -272,8 +272,9 @@ export class CaConfigurationProvider extends ConsulResourceProvider implements d
         if (!value) return Promise.resolve({ inputs: { ...inputs, cluster, rootRotation: "unknown until the inputs are known" } });
         const ruleFailures = configFailures(value);
         if (ruleFailures.length > 0) return Promise.resolve({ inputs: news, failures: ruleFailures });
-        // A computed input, so that `pulumi preview --diff` shows whether the update rotates the root.
-        return Promise.resolve({ inputs: { ...inputs, cluster, rootRotation: rotationReason(olds, value) } });
+        // The parsed inputs, and a computed input so that `pulumi preview --diff` shows whether the
+        // update rotates the root.
+        return Promise.resolve({ inputs: { ...value, cluster, rootRotation: rotationReason(olds, value) } });
     }
 
     diff(_id: string, olds: CaConfigurationOutputs, rawNews: Record<string, unknown>): Promise<dynamic.DiffResult> {

@@ -27,6 +27,8 @@ function typed(p: dynamic.ResourceProvider) {
     };
 }
 
+/** A well-formed peering token (base64 JSON with a server address): check inspects, never dials it. */
+const PEERING_TOKEN = Buffer.from(JSON.stringify({ ServerAddresses: ["127.0.0.1:8503"], PeerID: "p-1" })).toString("base64");
 const SPKI = "-----BEGIN PUBLIC KEY-----\nMFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE\n-----END PUBLIC KEY-----";
 
 /** Minimal valid inputs of each kind whose identity includes where it lives. */
@@ -45,7 +47,14 @@ const minimal: Record<string, Record<string, unknown>> = {
     Mesh: { http: { sanitizeXForwardedClientCert: true } },
     ServiceResolver: { name: "api", connectTimeout: "5s" },
     ConfigEntry: { kind: "service-router", name: "api", entry: { Routes: [] } },
+    // Peer names given, so that check asks no datacenter for their defaults.
+    PeeringToken: { peerName: "dc2" },
+    Peering: { peerName: "dc1", peeringToken: PEERING_TOKEN },
+    CaConfiguration: { config: { leafCertTtl: "72h" } },
 };
+
+/** Inputs check computes (never declared by users). */
+const COMPUTED = new Set(["cluster", "rootRotation"]);
 
 /** Outputs every state of the kind has beside its inputs (what diff may rely on). */
 const recorded: Record<string, Record<string, unknown>> = {
@@ -75,6 +84,13 @@ describe("cluster identity of every resource kind", () => {
                 assert.deepEqual(res.failures, []);
                 assert.equal(res.inputs.cluster, "http://127.0.0.1:8500");
                 assert.equal(res.inputs.__provider, undefined, "reserved keys are the host's, not part of the parsed inputs");
+                // The inputs as parsed: every declared value, and besides them only what check computes.
+                for (const [key, value] of Object.entries(inputs)) assert.deepEqual(res.inputs[key], value, key);
+                const computed = Object.keys(res.inputs).filter((k) => !(k in inputs) && k !== "connection");
+                assert.ok(
+                    computed.every((k) => COMPUTED.has(k)),
+                    `unexpected inputs: ${computed.join(", ")}`,
+                );
                 // A stale computed value from the program is not taken: check decides it.
                 const again = await p.check({}, { ...inputs, cluster: "http://elsewhere:8500" });
                 assert.equal(again.inputs.cluster, "http://127.0.0.1:8500");

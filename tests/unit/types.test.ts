@@ -44,12 +44,15 @@ const peeringKeys: KeysMatch<Plain<PeeringArgs>, Required<PeeringInputs>> = true
 const peeringAcceptorKeys: KeysMatch<Plain<PeeringAcceptorArgs>, Required<NonNullable<PeeringInputs["acceptor"]>>> = true;
 const exportedServicesKeys: KeysMatch<Plain<ExportedServicesArgs>, Required<Declared<ExportedServicesInputs>>> = true;
 const exportedServiceKeys: KeysMatch<Plain<ExportedServiceArgs>, Required<ExportedServicesInputs["services"][number]>> = true;
-// Whole shapes (deeply unwrapped Inputs vs the zod type), not only key names.
-type Shape<T> = pulumi.Unwrap<T>;
-const intentionShape: Same<Shape<IntentionArgs>, Declared<IntentionInputs>> = true;
-const serviceIntentionsShape: Same<Shape<ServiceIntentionsArgs>, Declared<ServiceIntentionsInputs>> = true;
-const serviceDefaultsShape: Same<Shape<ServiceDefaultsArgs>, Declared<ServiceDefaultsInputs>> = true;
-const exportedServicesShape: Same<Shape<ExportedServicesArgs>, Declared<ExportedServicesInputs>> = true;
+// Whole shapes (deeply unwrapped Inputs vs the zod type), not only key names. Optional keys are made
+// required (with undefined) at every depth first, so that an optional key missing on one side is a
+// difference (plain mutual assignability would let `{ a?: T; b?: U }` equal `{ a?: T }`).
+type Req<T> = T extends object ? { [K in keyof T]-?: Req<T[K]> | (undefined extends T[K] ? undefined : never) } : T;
+type Shape<T> = Req<pulumi.Unwrap<T>>;
+const intentionShape: Same<Shape<IntentionArgs>, Req<Declared<IntentionInputs>>> = true;
+const serviceIntentionsShape: Same<Shape<ServiceIntentionsArgs>, Req<Declared<ServiceIntentionsInputs>>> = true;
+const serviceDefaultsShape: Same<Shape<ServiceDefaultsArgs>, Req<Declared<ServiceDefaultsInputs>>> = true;
+const exportedServicesShape: Same<Shape<ExportedServicesArgs>, Req<Declared<ExportedServicesInputs>>> = true;
 const peeringTokenVersion: Same<Plain<PeeringTokenArgs>["version"], Exclude<PeeringTokenInputs["version"], undefined>> = true;
 
 describe("SDK Args and provider inputs", () => {
@@ -101,12 +104,12 @@ assert.ok(authKeys.every(Boolean));
 // provider-specific `config` is an open record on both sides.
 import type { AclBootstrapInputs as BootstrapShapeInputs } from "../../provider/resources/acl-bootstrap";
 const otherShapes: [
-    Same<Shape<AclPolicyArgs>, Declared<AclPolicyInputs>>,
-    Same<Shape<AclRoleArgs>, Declared<AclRoleInputs>>,
-    Same<Shape<AclTokenArgs>, Declared<AclTokenInputs>>,
-    Same<Shape<AclAuthMethodArgs>, Declared<AclAuthMethodInputs>>,
-    Same<Shape<AclBindingRuleArgs>, Declared<AclBindingRuleInputs>>,
-    Same<Shape<AclBootstrapArgs>, Declared<BootstrapShapeInputs>>,
+    Same<Shape<AclPolicyArgs>, Req<Declared<AclPolicyInputs>>>,
+    Same<Shape<AclRoleArgs>, Req<Declared<AclRoleInputs>>>,
+    Same<Shape<AclTokenArgs>, Req<Declared<AclTokenInputs>>>,
+    Same<Shape<AclAuthMethodArgs>, Req<Declared<AclAuthMethodInputs>>>,
+    Same<Shape<AclBindingRuleArgs>, Req<Declared<AclBindingRuleInputs>>>,
+    Same<Shape<AclBootstrapArgs>, Req<Declared<BootstrapShapeInputs>>>,
 ] = [true, true, true, true, true, true];
 describe("SDK Args and provider inputs of every resource", () => {
     it("have the same shapes (checked at compile time)", () => {
@@ -126,13 +129,37 @@ import type { MeshArgs } from "../../sdk/resources/mesh";
 import type { ServiceResolverArgs } from "../../sdk/resources/service-resolver";
 import type { ConfigEntryArgs } from "../../sdk/resources/config-entry";
 const configEntryShapes: [
-    Same<Shape<JwtProviderArgs>, JwtProviderInputs>,
+    Same<Shape<JwtProviderArgs>, Req<JwtProviderInputs>>,
     // Free-form maps (proxy `config`, ConfigEntry's `entry`) do not survive pulumi.Unwrap: keys only for them.
-    Same<Shape<Omit<ProxyDefaultsArgs, "config">>, Omit<ProxyDefaultsInputs, "config">>,
-    Same<Shape<MeshArgs>, MeshInputs>,
-    Same<Shape<ServiceResolverArgs>, ServiceResolverInputs>,
-    Same<Shape<Omit<ConfigEntryArgs, "entry">>, Omit<ConfigEntryInputs, "entry">>,
+    Same<Shape<Omit<ProxyDefaultsArgs, "config">>, Req<Omit<ProxyDefaultsInputs, "config">>>,
+    Same<Shape<MeshArgs>, Req<MeshInputs>>,
+    Same<Shape<ServiceResolverArgs>, Req<ServiceResolverInputs>>,
+    Same<Shape<Omit<ConfigEntryArgs, "entry">>, Req<Omit<ConfigEntryInputs, "entry">>>,
     KeysMatch<Plain<ConfigEntryArgs>, Required<ConfigEntryInputs>>,
     KeysMatch<Plain<ProxyDefaultsArgs>, Required<ProxyDefaultsInputs>>,
 ] = [true, true, true, true, true, true, true];
 assert.ok(configEntryShapes.every(Boolean));
+
+// Peering, PeeringToken and CaConfiguration, whole shapes too. Peer names are optional to users
+// (check defaults them from the datacenters before the schema, which requires them, sees them).
+type NamesOptional<T extends { peerName: string }> = Omit<T, "peerName"> & { peerName?: string };
+type PeeringDeclared = Omit<PeeringInputs, "peerName" | "acceptor"> & {
+    peerName?: string;
+    acceptor?: NamesOptional<NonNullable<PeeringInputs["acceptor"]>>;
+};
+type PeeringTokenDeclared = Omit<PeeringTokenInputs, "peerName" | "dialer"> & {
+    peerName?: string;
+    dialer?: NamesOptional<NonNullable<PeeringTokenInputs["dialer"]>>;
+};
+const peeringAndCaShapes: [
+    Same<Shape<PeeringArgs>, Req<PeeringDeclared>>,
+    Same<Shape<PeeringTokenArgs>, Req<PeeringTokenDeclared>>,
+    // `providerConfig` is an open record on both sides, which pulumi.Unwrap does not keep: keys only.
+    Same<Shape<Omit<CaConfigurationArgs, "providerConfig">>, Req<Omit<CaConfigurationInputs, "providerConfig">>>,
+    Same<Shape<ConsulCaConfigArgs>, Req<ConsulCaConfig>>,
+] = [true, true, true, true];
+describe("SDK Args and provider inputs of Peering, PeeringToken and CaConfiguration", () => {
+    it("have the same shapes (checked at compile time)", () => {
+        assert.ok(peeringAndCaShapes.every(Boolean));
+    });
+});
