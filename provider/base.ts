@@ -5,7 +5,7 @@ import type { z } from "zod";
 import { ConsulClient } from "./client";
 import { clusterTarget, connectionDiff, resolveConnection, type ConnectionInput, type Located } from "./connection";
 import { WriteLeftInConsulError } from "./config-entry";
-import { ConsulApiError } from "./errors";
+import { writeMayHaveLanded } from "./errors";
 import { validate, type CheckFailure } from "./validation";
 
 const CONFIG_KEYS = [
@@ -94,8 +94,7 @@ export abstract class ConsulResourceProvider {
  * undo. Any other error is returned unchanged.
  */
 export function createFailure(err: unknown, id: string, inputs: object): unknown {
-    const api = err instanceof ConsulApiError ? err : err instanceof Error ? err.cause : undefined;
-    const landed = api instanceof ConsulApiError && api.writeMayHaveLanded;
+    const landed = writeMayHaveLanded(err);
     if (!landed && !(err instanceof WriteLeftInConsulError)) return err;
     const message =
         `${err instanceof Error ? err.message : String(err)}\n` +

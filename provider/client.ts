@@ -18,8 +18,11 @@ export interface RequestOptions {
     /**
      * Set false for calls that must not be repeated (e.g. establishing a peering: its token is
      * single-use). Generating a peering token may be repeated: Consul reuses the acceptor peering.
+     * "until-sent" repeats only answers that prove the request was not applied (throttled, refused
+     * connection, no leader): for writes that are not idempotent (a POST making a new object with a
+     * server-chosen ID), whose caller resolves an unknown outcome itself (see writeMayHaveLanded).
      */
-    retry?: boolean;
+    retry?: boolean | "until-sent";
     /** Extra predicate: retry when it returns true for an error (e.g. CAS failures of exact upserts). */
     retryIf?: (err: ConsulApiError) => boolean;
     /** Token for this call only (overrides the connection's). */
@@ -231,13 +234,15 @@ export class ConsulClient {
                 return res;
             } catch (err) {
                 if (!(err instanceof ConsulApiError)) throw err;
-                uncertain ||= method !== "GET" && outcomeUnknown(err);
+                const unknownOutcome = method !== "GET" && outcomeUnknown(err);
+                uncertain ||= unknownOutcome;
+                const stopHere = opts.retry === "until-sent" && unknownOutcome;
                 triedInRound++;
                 roundRetryable ||= isRetryable(err);
                 // Several servers: a refused connection or a leaderless server sends us straight to the next
                 // one. Not for opts.retry === false (a call that must not be repeated), except when the
                 // connection was refused, which proves the request never arrived.
-                const mayRepeat = opts.retry !== false || err.code === "ECONNREFUSED";
+                const mayRepeat = (opts.retry !== false && !stopHere) || err.code === "ECONNREFUSED";
                 if (urls.length > 1 && triedInRound < urls.length && mayRepeat && canFailOver(err)) {
                     retryStats().failovers++;
                     logRetry("failover", method, err);
@@ -247,6 +252,7 @@ export class ConsulClient {
                 }
                 const retryable =
                     opts.retry !== false &&
+                    !stopHere &&
                     (isRetryable(err) || (roundRetryable && err.statusCode === 0 && canFailOver(err)) || (opts.retryIf?.(err) ?? false));
                 if (!retryable || attempt >= (isThrottled(err) ? MAX_THROTTLED_ATTEMPTS : MAX_ATTEMPTS)) {
                     const final = urls.length > 1 && triedInRound > 1 ? everyServerFailed(err, urls) : err;

@@ -34,6 +34,12 @@ export function isNotFound(err: unknown): boolean {
     return err instanceof ConsulApiError && err.statusCode === 404;
 }
 
+/** A write's error (itself, or the ConsulApiError it wraps as its cause) says Consul may have applied it. */
+export function writeMayHaveLanded(err: unknown): boolean {
+    const api = err instanceof ConsulApiError ? err : err instanceof Error ? err.cause : undefined;
+    return api instanceof ConsulApiError && api.writeMayHaveLanded;
+}
+
 export function isPermissionDenied(err: unknown): boolean {
     return err instanceof ConsulApiError && err.statusCode === 403;
 }

@@ -185,8 +185,19 @@ export class AclAuthMethodProvider extends ConsulResourceProvider implements dyn
         if (existing && !inputs.adopt) {
             throw new Error(`ACL auth method "${inputs.name}" already exists at ${client.address}; set adopt: true to manage it`);
         }
-        const outs = await this.put(client, inputs, existing ? methodPath(inputs.name) : "/v1/acl/auth-method");
-        return { id: inputs.name, outs };
+        try {
+            const outs = await this.put(client, inputs, existing ? methodPath(inputs.name) : "/v1/acl/auth-method");
+            return { id: inputs.name, outs };
+        } catch (err) {
+            if (existing) throw err;
+            // An answer lost (and the repeat refused with "already exists"): no method had the name at
+            // our first look, so one that is now there exactly as declared is the one we wrote.
+            const found = await getAcl(client, methodPath(inputs.name), consulAuthMethodSchema()).catch(() => undefined);
+            if (found && !(await this.diff(inputs.name, outputsOf(found, inputs), inputs)).changes) {
+                return { id: inputs.name, outs: outputsOf(found, inputs) };
+            }
+            throw err;
+        }
     }
 
     async read(id: string, props: AclAuthMethodInputs): Promise<ReadOf<AclAuthMethodInputs>> {

@@ -5,7 +5,9 @@ import { z } from "zod";
 import { explained, getAcl } from "../acl-common";
 import { ConsulResourceProvider, type Checked, type Created, type ReadOf, type Updated } from "../base";
 import { connectionSchema, type Located } from "../connection";
-import { isNotFound } from "../errors";
+import type { ConsulClient } from "../client";
+import { isNotFound, writeMayHaveLanded } from "../errors";
+import { canonical } from "../validation";
 
 export function aclBindingRuleSchema() {
     return z
@@ -58,6 +60,14 @@ function bodyOf(inputs: AclBindingRuleInputs) {
 
 const rulePath = (id: string) => `/v1/acl/binding-rule/${encodeURIComponent(id)}`;
 
+/** The auth method's binding rules. */
+async function rulesOf(client: ConsulClient, authMethod: string): Promise<ConsulBindingRule[]> {
+    const res = await explained(client, () =>
+        client.get("/v1/acl/binding-rules", z.array(consulBindingRuleSchema()), { query: { authmethod: authMethod } }),
+    );
+    return res.body;
+}
+
 export class AclBindingRuleProvider extends ConsulResourceProvider implements dynamic.ResourceProvider {
     check(_olds: Record<string, unknown>, news: Record<string, unknown>): Promise<Checked> {
         return Promise.resolve(this.checkLocated(aclBindingRuleSchema(), news).checked);
@@ -75,10 +85,28 @@ export class AclBindingRuleProvider extends ConsulResourceProvider implements dy
         return Promise.resolve({ changes: replaces.length > 0 || changes.length > 0, replaces, deleteBeforeReplace: false });
     }
 
+    /**
+     * A rule has no name, so a repeated create would make a second rule granting the same logins.
+     * The write is repeated only while Consul's answers prove it was not applied; when its answer
+     * was lost, the rule is found among the method's rules that were not there before and match
+     * the declared one exactly, and taken when there is exactly one.
+     */
     async create(inputs: AclBindingRuleInputs): Promise<Created<AclBindingRuleInputs>> {
         const client = this.client(inputs.connection);
-        const res = await explained(client, () => client.put("/v1/acl/binding-rule", bodyOf(inputs), consulBindingRuleSchema()));
-        return { id: res.body.ID, outs: outputsOf(res.body, inputs) };
+        const before = new Set((await rulesOf(client, inputs.authMethod)).map((r) => r.ID));
+        try {
+            const res = await explained(client, () =>
+                client.put("/v1/acl/binding-rule", bodyOf(inputs), consulBindingRuleSchema(), { retry: "until-sent" }),
+            );
+            return { id: res.body.ID, outs: outputsOf(res.body, inputs) };
+        } catch (err) {
+            if (!writeMayHaveLanded(err)) throw err;
+            const made = (await rulesOf(client, inputs.authMethod).catch(() => [])).filter(
+                (r) => !before.has(r.ID) && canonical(bodyOf(outputsOf(r, inputs))) === canonical(bodyOf(inputs)),
+            );
+            if (made.length === 1) return { id: made[0].ID, outs: outputsOf(made[0], inputs) };
+            throw err;
+        }
     }
 
     async read(id: string, props: AclBindingRuleInputs): Promise<ReadOf<AclBindingRuleInputs>> {

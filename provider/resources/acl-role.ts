@@ -133,8 +133,20 @@ export class AclRoleProvider extends ConsulResourceProvider implements dynamic.R
             }
             return { id: existing.ID, outs: await this.write(client, existing.ID, inputs) };
         }
-        const res = await explained(client, () => client.put("/v1/acl/role", bodyOf(inputs), consulRoleSchema()));
-        return { id: res.body.ID, outs: outputsOf(res.body, inputs) };
+        try {
+            const res = await explained(client, () => client.put("/v1/acl/role", bodyOf(inputs), consulRoleSchema()));
+            return { id: res.body.ID, outs: outputsOf(res.body, inputs) };
+        } catch (err) {
+            // An answer lost (and the repeat refused with "already exists"): no role had the name at
+            // our first look, so one that is now there exactly as declared is the one we wrote.
+            const found = await getAcl(client, `/v1/acl/role/name/${encodeURIComponent(inputs.name)}`, consulRoleSchema()).catch(
+                () => undefined,
+            );
+            if (found && !(await this.diff(found.ID, outputsOf(found, inputs), inputs)).changes) {
+                return { id: found.ID, outs: outputsOf(found, inputs) };
+            }
+            throw err;
+        }
     }
 
     async read(id: string, props: AclRoleOutputs): Promise<ReadOf<AclRoleOutputs, AclRoleInputs>> {

@@ -10,12 +10,17 @@ import * as path from "node:path";
 import { AclAuthMethodProvider, type AclAuthMethodInputs } from "../../provider/resources/acl-auth-method";
 import { AclBindingRuleProvider } from "../../provider/resources/acl-binding-rule";
 import { AclBootstrapProvider } from "../../provider/resources/acl-bootstrap";
+import { AclPolicyProvider } from "../../provider/resources/acl-policy";
+import { AclRoleProvider } from "../../provider/resources/acl-role";
+import { LossyProxy } from "../support/lossy-proxy";
 import { consul } from "../support/consul";
 import { DC3, freshAclCluster, stopAclCluster } from "../support/acl";
 import { toolsDir } from "../../scripts/lib/clusters";
 
 const methods = new AclAuthMethodProvider();
 const rules = new AclBindingRuleProvider();
+const policies = new AclPolicyProvider();
+const roles = new AclRoleProvider();
 
 function signJwt(privateKey: string, claims: Record<string, unknown>): string {
     const b64 = (o: unknown) => Buffer.from(JSON.stringify(o)).toString("base64url");
@@ -160,5 +165,71 @@ describe("AclAuthMethod and AclBindingRule providers against a real ACL-enabled 
         await methods.delete(id, outs);
         assert.equal((await consul("GET", `${DC3}/v1/acl/auth-method/ci-jwt`, undefined, connection.token)).status, 404);
         await rules.delete(rule.id, rule.outs); // already gone: fine
+    });
+
+    // Issue 15, defects 5 and 8, their siblings in the ACL resources: a create whose answer was lost
+    // (Consul applied it, the connection was cut) neither fails with "already exists" nor leaves a
+    // second object behind (a duplicate binding rule would keep granting logins after a destroy).
+    describe("creates whose answers are lost", () => {
+        let proxy: LossyProxy;
+        let lossy: { address: string; token: string };
+        const loseFirstPut = (path: string) => {
+            let first = true;
+            proxy.lose = (method, url) => method === "PUT" && url.split("?")[0] === path && (first ? !(first = false) : false);
+        };
+        /** The ID in the answer the caller never saw. */
+        const lostId = (i: number) => (JSON.parse(proxy.lost[i].body) as { ID: string }).ID;
+        beforeEach(async () => {
+            proxy = new LossyProxy(DC3);
+            lossy = { address: await proxy.start(), token: connection.token };
+        });
+        afterEach(async () => {
+            await proxy.stop();
+        });
+
+        it("AclPolicy and AclRole: the object made by the lost call is taken, once", async () => {
+            loseFirstPut("/v1/acl/policy");
+            const policy = await policies.create({ name: "lost-policy", rules: 'service "api" { policy = "read" }', connection: lossy });
+            assert.equal(proxy.lost.length, 1, "one answer was lost");
+            assert.equal(policy.id, lostId(0));
+
+            loseFirstPut("/v1/acl/role");
+            const role = await roles.create({ name: "lost-role", policies: ["lost-policy"], connection: lossy });
+            assert.equal(proxy.lost.length, 2, "one more answer was lost");
+            assert.equal(role.id, lostId(1));
+            const all = await consul<Array<{ Name: string }>>("GET", `${DC3}/v1/acl/roles`, undefined, connection.token);
+            assert.deepEqual(all.body.filter((r) => r.Name === "lost-role").length, 1);
+            await roles.delete(role.id, role.outs);
+            await policies.delete(policy.id, policy.outs);
+        });
+
+        it("AclAuthMethod and AclBindingRule: found as written, and exactly one binding rule", async () => {
+            loseFirstPut("/v1/acl/auth-method");
+            const method = await methods.create({
+                name: "lost-jwt",
+                type: "jwt",
+                jwt: { jwtValidationPubKeys: [publicKey], boundIssuer: "ci" },
+                connection: lossy,
+            });
+            assert.equal(proxy.lost.length, 1, "one answer was lost");
+            assert.equal(method.outs.jwt?.boundIssuer, "ci");
+
+            loseFirstPut("/v1/acl/binding-rule");
+            const rule = await rules.create({ authMethod: "lost-jwt", bindType: "service", bindName: "lost", connection: lossy });
+            assert.equal(proxy.lost.length, 2, "one more answer was lost");
+            assert.equal(rule.id, lostId(1));
+            const listed = await consul<Array<{ ID: string }>>(
+                "GET",
+                `${DC3}/v1/acl/binding-rules?authmethod=lost-jwt`,
+                undefined,
+                connection.token,
+            );
+            assert.deepEqual(
+                listed.body.map((r) => r.ID),
+                [rule.id],
+            );
+            await rules.delete(rule.id, rule.outs);
+            await methods.delete(method.id, method.outs);
+        });
     });
 });

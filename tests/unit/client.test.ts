@@ -276,6 +276,52 @@ describe("Consul client", () => {
     });
 });
 
+describe('Consul client, writes that must not be repeated once sent (retry: "until-sent")', () => {
+    beforeEach(() => {
+        slept = [];
+    });
+
+    it("repeats answers that prove the write was not applied (429, no leader), then succeeds", async () => {
+        const s = await scriptedServer([
+            [429, "rate limit exceeded"],
+            [500, "No cluster leader"],
+            [200, "true"],
+        ]);
+        try {
+            const res = await client(s.url).put("/v1/acl/binding-rule", {}, z.boolean(), { retry: "until-sent" });
+            assert.equal(res.body, true);
+            assert.equal(s.hits(), 3);
+        } finally {
+            s.close();
+        }
+    });
+
+    it("stops at the first attempt whose outcome is unknown, marked as possibly applied", async () => {
+        let hits = 0;
+        const cut = http.createServer((req) => {
+            hits++;
+            req.resume();
+            req.on("end", () => req.socket.destroy());
+        });
+        await new Promise<void>((r) => cut.listen(0, "127.0.0.1", r));
+        const url = `http://127.0.0.1:${(cut.address() as AddressInfo).port}`;
+        try {
+            const err = await client(url)
+                .put("/v1/acl/binding-rule", {}, z.unknown(), { retry: "until-sent" })
+                .then(
+                    () => assert.fail("must fail"),
+                    (e: unknown) => e,
+                );
+            assert.ok(err instanceof ConsulApiError, String(err));
+            assert.equal(err.writeMayHaveLanded, true);
+            assert.equal(hits, 1, "sent once: never repeated");
+            assert.deepEqual(slept, []);
+        } finally {
+            cut.close();
+        }
+    });
+});
+
 describe("request paths", () => {
     it("refuses . and .. segments (also percent-encoded) before any request", async () => {
         for (const bad of ["/v1/peering/..", "/v1/peering/.", "/v1/config/service-defaults/%2e%2E", "/v1/x/%2e/y"]) {
