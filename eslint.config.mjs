@@ -18,6 +18,12 @@ export default tseslint.config(
         rules: { "@typescript-eslint/no-unused-vars": ["error", { ignoreRestSiblings: true }] },
     },
     {
+        // No type assertions (`x as T`, `<T>x`) in the shipped code: values from Pulumi and Consul are
+        // parsed with zod instead. `as const` stays allowed; non-null assertions are a separate rule.
+        files: ["provider/**/*.ts", "sdk/**/*.ts"],
+        rules: { "@typescript-eslint/consistent-type-assertions": ["error", { assertionStyle: "never" }] },
+    },
+    {
         files: ["**/*.js", "**/*.mjs"],
         ...tseslint.configs.disableTypeChecked,
         languageOptions: {
