@@ -5,8 +5,10 @@ import * as pulumi from "@pulumi/pulumi";
 import * as mesh from "consul-mesh";
 
 const config = new pulumi.Config();
-const dc1Address = config.get("dc1Address") ?? "http://127.0.0.1:8500";
-const dc2Address = config.get("dc2Address") ?? "http://127.0.0.1:9500";
+// The local clusters `npm start` runs (moved by CONSUL_MESH_PORT_OFFSET, as scripts/cluster.ts moves them).
+const offset = Number(process.env.CONSUL_MESH_PORT_OFFSET ?? "0");
+const dc1Address = config.get("dc1Address") ?? `http://127.0.0.1:${8500 + offset}`;
+const dc2Address = config.get("dc2Address") ?? `http://127.0.0.1:${9500 + offset}`;
 
 // 1. Bootstrap ACLs on dc1. The secret is chosen up front, so re-runs and fresh stacks adopt the
 //    token instead of failing: the secret stack config `bootstrapSecret`, or else the environment

@@ -38,11 +38,15 @@ fi
 CONSUL_MESH_DEMO_BOOTSTRAP_SECRET=$(cat "$secret_file")
 export CONSUL_MESH_DEMO_BOOTSTRAP_SECRET
 
+# The local clusters' HTTP ports (CONSUL_MESH_PORT_OFFSET moves them, as for the test clusters).
+dc1_port=$((8500 + ${CONSUL_MESH_PORT_OFFSET:-0}))
+dc2_port=$((9500 + ${CONSUL_MESH_PORT_OFFSET:-0}))
+
 case "${1:-up}" in
   up)
     step "building consul-mesh"
     npm run --silent build
-    step "starting local Consul clusters dc1 (http://127.0.0.1:8500, ACLs on) and dc2 (http://127.0.0.1:9500)"
+    step "starting local Consul clusters dc1 (http://127.0.0.1:$dc1_port, ACLs on) and dc2 (http://127.0.0.1:$dc2_port)"
     npm run --silent cluster -- start --acl=dc1
     pulumi stack select --create "$stack" --non-interactive >/dev/null
     step "pulumi up (stack $stack)"
@@ -71,7 +75,7 @@ TXT
     token=$(pulumi stack output bootstrapSecretId --show-secrets)
     step "setting web -> api to deny in dc1 by hand"
     # curl reads the header from its config on standard input (-K -): the token is in no argv.
-    curl -sS --fail -K - -X PUT 'http://127.0.0.1:8500/v1/connect/intentions/exact?source=web&destination=api' \
+    curl -sS --fail -K - -X PUT "http://127.0.0.1:$dc1_port/v1/connect/intentions/exact?source=web&destination=api" \
       -d '{"Action":"deny"}' <<<"header = \"X-Consul-Token: $token\""
     echo
     ;;
