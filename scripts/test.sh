@@ -2,11 +2,13 @@
 # npm test: lint, type-check, then the unit, integration, e2e, fault and security suites (or the ones named:
 # bash scripts/test.sh unit e2e). Everything runs on the Node.js that setup provides (the machine's
 # node when it is 22 or newer, else Node 24 LTS from the npm registry). The unit suite and the lint
-# need no server, so they run before consul and pulumi are built (on a cold machine that build takes
-# several minutes). Integration and e2e start the local clusters once per run
-# (tests/support/global-clusters.ts) and stop them afterwards; each fault test file starts and stops
-# its own dc4 (three servers, TLS, rate limits, ...). The security suite deploys every example on
-# clusters of its own (another port offset). Per-suite times are printed at the end.
+# need no server: run alone (npm run test:unit, npm run test:lint) they do not wait for consul and
+# pulumi to be built (on a cold machine that build takes several minutes). Integration and e2e start
+# the local clusters once per run (tests/support/global-clusters.ts) and stop them afterwards; each
+# fault test file starts and stops its own dc4 (three servers, TLS, rate limits, ...). The security
+# suite deploys every example on clusters of its own (another port offset). The fault and security
+# suites, when they run beside integration or e2e, start first, in the background, so that they
+# overlap lint, unit, integration and e2e. Per-suite times are printed at the end.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -32,10 +34,19 @@ security_log=.consul-mesh/logs/security.log
 base_offset=${CONSUL_MESH_PORT_OFFSET:-0}
 security_offset=$((base_offset == 15000 ? 5000 : 15000))
 
+built=false
+# One build per run: dist/ must not be rebuilt while a background suite loads it.
+build_once() {
+  if ! $built; then
+    npm run --silent build
+    built=true
+  fi
+}
+
 ensure_tools() {
   if ! $tools_ready; then
     bash scripts/setup-tools.sh
-    npm run --silent build
+    build_once
     tools_ready=true
   fi
 }
@@ -54,7 +65,7 @@ run_mocha() {
 
 # The fault suite runs on its own cluster (dc4) and the security suite on clusters at another port
 # offset, so when integration or e2e is asked for too, they run one after the other in the
-# background beside integration and e2e (their output is printed when they end).
+# background beside lint, unit, integration and e2e (their output is printed when they end).
 # CONSUL_MESH_SERIAL=1 runs every suite one after the other instead.
 background=()
 if [[ "${CONSUL_MESH_SERIAL:-}" != 1 ]] && { [[ " ${suites[*]} " == *" e2e "* ]] || [[ " ${suites[*]} " == *" integration "* ]]; }; then
@@ -62,39 +73,50 @@ if [[ "${CONSUL_MESH_SERIAL:-}" != 1 ]] && { [[ " ${suites[*]} " == *" e2e "* ]]
 fi
 in_background() { [[ " ${background[*]} " == *" $1 "* ]]; }
 
+# The background job starts before every other suite (it is the longer path): the tools are set up
+# and dist/ built first, and lint then does not build again.
+if [[ ${#background[@]} -gt 0 ]]; then
+  ensure_tools
+  mkdir -p "$(dirname "$faults_log")"
+  rm -f "$faults_log.rc" "$security_log.rc" "$faults_log.time" "$security_log.time"
+  echo "=== ${background[*]} (in the background beside the other suites; output: .consul-mesh/logs/)"
+  (
+    for s in "${background[@]}"; do
+      log=$faults_log
+      [[ "$s" == security ]] && log=$security_log
+      t=$SECONDS
+      run_mocha "$s" >"$log" 2>&1
+      echo $? >"$log.rc"
+      echo $((SECONDS - t)) >"$log.time"
+    done
+  ) &
+  faults_pid=$!
+fi
+
 for suite in "${suites[@]}"; do
   started=$SECONDS
   case "$suite" in
     lint)
       echo "=== lint"
-      npm run --silent build
-      npx tsc -p tsconfig.dev.json
-      npm run --silent lint
+      build_once
+      # On a failure, first let a background run finish (it stops its own clusters), then fail.
+      if ! { npx tsc -p tsconfig.dev.json && npm run --silent lint; }; then
+        failed+=("$suite")
+        [[ -n "$faults_pid" ]] && break
+        exit 1
+      fi
       ;;
     unit)
       echo "=== unit"
-      npx mocha --require ts-node/register/transpile-only --timeout 20000 --reporter spec "tests/unit/**/*.test.ts"
+      if ! npx mocha --require ts-node/register/transpile-only --timeout 20000 --reporter spec "tests/unit/**/*.test.ts"; then
+        failed+=("$suite")
+        [[ -n "$faults_pid" ]] && break
+        exit 1
+      fi
       ;;
     integration | e2e)
       ensure_tools
-      if [[ ${#background[@]} -gt 0 && -z "$faults_pid" ]]; then
-        mkdir -p "$(dirname "$faults_log")"
-        rm -f "$faults_log.rc" "$security_log.rc" "$faults_log.time" "$security_log.time"
-        echo "=== ${background[*]} (in the background beside integration and e2e; output: .consul-mesh/logs/)"
-        (
-          for s in "${background[@]}"; do
-            log=$faults_log
-            [[ "$s" == security ]] && log=$security_log
-            t=$SECONDS
-            run_mocha "$s" >"$log" 2>&1
-            echo $? >"$log.rc"
-            echo $((SECONDS - t)) >"$log.time"
-          done
-        ) &
-        faults_pid=$!
-      fi
       echo "=== $suite"
-      # On a failure, first let a background fault run finish (it stops its own cluster), then fail.
       if ! run_mocha "$suite"; then
         failed+=("$suite")
         [[ -n "$faults_pid" ]] && break
@@ -122,7 +144,7 @@ if [[ -n "$faults_pid" ]]; then
     [[ "$s" == security ]] && log=$security_log
     echo "=== $s (ran in the background)"
     cat "$log" 2>/dev/null || true
-    report+=("$s (in the background beside integration and e2e): $(cat "$log.time" 2>/dev/null || echo '?')s")
+    report+=("$s (in the background): $(cat "$log.time" 2>/dev/null || echo '?')s")
     rc=$(cat "$log.rc" 2>/dev/null || echo 1)
     [[ "$rc" == 0 ]] || failed+=("$s")
   done
