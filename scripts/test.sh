@@ -73,8 +73,8 @@ if [[ "${CONSUL_MESH_SERIAL:-}" != 1 ]] && { [[ " ${suites[*]} " == *" e2e "* ]]
 fi
 in_background() { [[ " ${background[*]} " == *" $1 "* ]]; }
 
-# The background job starts before every other suite (it is the longer path): the tools are set up
-# and dist/ built first, and lint then does not build again.
+# The background job starts before every other suite: the tools are set up and dist/ built first,
+# and lint then does not build again.
 if [[ ${#background[@]} -gt 0 ]]; then
   ensure_tools
   mkdir -p "$(dirname "$faults_log")"
