@@ -88,7 +88,6 @@ describe("examples/ca-configuration with the Pulumi CLI", function () {
         assert.equal(after.activeRootId, before.activeRootId, "a TTL change must not rotate the root");
         assert.equal((await roots()).ActiveRootID, before.activeRootId);
         await noChangesAfterRefresh();
-        await noChangesAfterRefresh();
     });
 
     it("reports a LeafCertTTL changed by hand on refresh, and up puts it back", async () => {
