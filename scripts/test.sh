@@ -6,9 +6,9 @@
 # pulumi to be built (on a cold machine that build takes several minutes). Integration and e2e start
 # the local clusters once per run (tests/support/global-clusters.ts) and stop them afterwards; each
 # fault test file starts and stops its own dc4 (three servers, TLS, rate limits, ...). The security
-# suite deploys every example on clusters of its own (another port offset). The fault and security
-# suites, when they run beside integration or e2e, start first, in the background, so that they
-# overlap lint, unit, integration and e2e. Per-suite times are printed at the end.
+# suite deploys every example on clusters of its own (another port offset). The lint, fault and
+# security suites, when they run beside integration or e2e, start first, one after the other in the
+# background, so that they overlap unit, integration and e2e. Per-suite times are printed at the end.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -27,8 +27,7 @@ tools_ready=false
 report=()
 failed=()
 faults_pid=""
-faults_log=.consul-mesh/logs/faults.log
-security_log=.consul-mesh/logs/security.log
+log_of() { echo ".consul-mesh/logs/$1.log"; }
 # The security suite runs its own dc1-dc3 at another port offset, so that it can run beside the
 # integration and e2e suites.
 base_offset=${CONSUL_MESH_PORT_OFFSET:-0}
@@ -51,6 +50,10 @@ ensure_tools() {
   fi
 }
 
+run_lint() {
+  build_once && npx tsc -p tsconfig.dev.json && npm run --silent lint
+}
+
 run_mocha() {
   local suite=$1 hooks=()
   [[ "$suite" != faults ]] && hooks=(--require tests/support/global-clusters.ts)
@@ -65,28 +68,30 @@ run_mocha() {
 
 # The fault suite runs on its own cluster (dc4) and the security suite on clusters at another port
 # offset, so when integration or e2e is asked for too, they run one after the other in the
-# background beside lint, unit, integration and e2e (their output is printed when they end).
+# background beside unit, integration and e2e (their output is printed when they end). The lint
+# needs no server and goes first in that background job: integration and e2e are the longer path.
 # CONSUL_MESH_SERIAL=1 runs every suite one after the other instead.
 background=()
 if [[ "${CONSUL_MESH_SERIAL:-}" != 1 ]] && { [[ " ${suites[*]} " == *" e2e "* ]] || [[ " ${suites[*]} " == *" integration "* ]]; }; then
-  for s in faults security; do [[ " ${suites[*]} " == *" $s "* ]] && background+=("$s"); done
+  for s in lint faults security; do [[ " ${suites[*]} " == *" $s "* ]] && background+=("$s"); done
 fi
 in_background() { [[ " ${background[*]} " == *" $1 "* ]]; }
 
-# The background job starts before every other suite: the tools are set up and dist/ built first,
-# and lint then does not build again.
+# The background job starts before every other suite: the tools are set up and dist/ built first
+# (once: nothing builds again while a suite loads dist/).
 if [[ ${#background[@]} -gt 0 ]]; then
   ensure_tools
-  mkdir -p "$(dirname "$faults_log")"
-  rm -f "$faults_log.rc" "$security_log.rc" "$faults_log.time" "$security_log.time"
+  mkdir -p .consul-mesh/logs
+  for s in "${background[@]}"; do rm -f "$(log_of "$s")".{rc,time}; done
   echo "=== ${background[*]} (in the background beside the other suites; output: .consul-mesh/logs/)"
   (
     for s in "${background[@]}"; do
-      log=$faults_log
-      [[ "$s" == security ]] && log=$security_log
+      log=$(log_of "$s")
       t=$SECONDS
-      run_mocha "$s" >"$log" 2>&1
-      echo $? >"$log.rc"
+      rc=0
+      # (A failing suite does not end the job: the next one still runs.)
+      if [[ "$s" == lint ]]; then run_lint >"$log" 2>&1 || rc=$?; else run_mocha "$s" >"$log" 2>&1 || rc=$?; fi
+      echo $rc >"$log.rc"
       echo $((SECONDS - t)) >"$log.time"
     done
   ) &
@@ -97,10 +102,10 @@ for suite in "${suites[@]}"; do
   started=$SECONDS
   case "$suite" in
     lint)
+      if in_background "$suite"; then continue; fi
       echo "=== lint"
-      build_once
       # On a failure, first let a background run finish (it stops its own clusters), then fail.
-      if ! { npx tsc -p tsconfig.dev.json && npm run --silent lint; }; then
+      if ! run_lint; then
         failed+=("$suite")
         [[ -n "$faults_pid" ]] && break
         exit 1
@@ -140,8 +145,7 @@ done
 if [[ -n "$faults_pid" ]]; then
   wait "$faults_pid" || true
   for s in "${background[@]}"; do
-    log=$faults_log
-    [[ "$s" == security ]] && log=$security_log
+    log=$(log_of "$s")
     echo "=== $s (ran in the background)"
     cat "$log" 2>/dev/null || true
     report+=("$s (in the background): $(cat "$log.time" 2>/dev/null || echo '?')s")
