@@ -264,7 +264,7 @@ async function runVariant(
         if (typeof providerText === "string") result.providerTextBytes = Buffer.byteLength(providerText);
         await phase("preview", ["preview", "--expect-no-changes"]);
         await phase("refresh", ["refresh", "--yes", "--skip-preview", "--expect-no-changes"]);
-        await stack.setConfig({ changed: "true" });
+        stack.setConfig({ changed: "true" });
         await phase("up-change", ["up", "--yes", "--skip-preview"]);
         if (variant.consul) await verifyPolicy(ctx.dc1, d, true);
         await phase("destroy", ["destroy", "--yes", "--skip-preview"]);

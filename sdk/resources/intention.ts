@@ -83,9 +83,18 @@ export class Intention extends pulumi.dynamic.Resource {
                 ...args,
                 connection: connectionInput(args.connection),
             },
-            { ...opts, additionalSecretOutputs: ["connection", ...(opts?.additionalSecretOutputs ?? [])] },
+            { ...opts, additionalSecretOutputs: secretOutputs(args.connection, opts?.additionalSecretOutputs) },
             "consul-mesh",
             "Intention",
         );
     }
+}
+
+/**
+ * `connection` is an output (a secret) only when it was given: without one, the list stays out of
+ * each pair's state (60 bytes of every one of possibly thousands of Intentions).
+ */
+function secretOutputs(connection: IntentionArgs["connection"], more: string[] | undefined): string[] | undefined {
+    const names = [...(connection === undefined ? [] : ["connection"]), ...(more ?? [])];
+    return names.length > 0 ? names : undefined;
 }

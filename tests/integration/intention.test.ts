@@ -1,5 +1,6 @@
 import { strict as assert } from "node:assert";
 import { IntentionProvider, type IntentionInputs } from "../../provider/resources/intention";
+import { ServiceDefaultsProvider } from "../../provider/resources/service-defaults";
 import { consul, DC1, listIntentions, uniqueSuffix } from "../support/consul";
 
 const provider = new IntentionProvider();
@@ -117,6 +118,42 @@ describe("Intention provider against a real Consul agent", function () {
         const diff = await provider.diff(created.id, read.props, inputs);
         assert.equal(diff.changes, true);
         assert.deepEqual(diff.replaces, []);
+    });
+
+    it("realigns no input when refreshing pairs in sync: read's inputs are check's (L4 and L7)", async () => {
+        // Otherwise every unchanged pair is a "same" step with changed inputs after a refresh, and the
+        // engine writes the whole state once per pair on the next up.
+        const destination = `api-${mark}`;
+        const defaults = new ServiceDefaultsProvider();
+        const sd = await defaults.create({ name: destination, protocol: "http", connection });
+        try {
+            const l4: IntentionInputs = {
+                source: `web-${mark}`,
+                destination,
+                action: "allow",
+                sourceType: "consul",
+                description: "",
+                connection,
+            };
+            const l7: IntentionInputs = {
+                source: `ui-${mark}`,
+                destination,
+                permissions: [{ action: "allow", http: { pathPrefix: "/v1", methods: ["get"] } }],
+                description: "read-only",
+                connection,
+            };
+            for (const inputs of [l4, l7]) {
+                const checked = await provider.check({}, { __provider: "exports.handler = ...", ...inputs });
+                assert.deepEqual(checked.failures, []);
+                const created = await provider.create(inputs);
+                const read = await provider.read(created.id, created.outs);
+                const { cluster: _computed, ...checkedInputs } = checked.inputs;
+                assert.deepEqual(read.inputs, checkedInputs, `${created.id}: read's inputs differ from check's`);
+            }
+        } finally {
+            await consul("DELETE", `${DC1}/v1/config/service-intentions/${destination}`);
+            await defaults.delete(destination, sd.outs);
+        }
     });
 
     it("fails fast with the address when Consul is not there", async () => {

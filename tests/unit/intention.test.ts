@@ -64,6 +64,24 @@ describe("Intention check", () => {
     });
 });
 
+describe("Intention check's inputs", () => {
+    it("are the pair as Consul holds it (what read realigns to): no sourceType, methods upper-case, no empty description", async () => {
+        // `cluster` (computed from the environment) aside.
+        const inputsOf = async (news: Record<string, unknown>) => {
+            const { cluster: _computed, ...inputs } = (await provider.check({}, { __provider: "p", ...news })).inputs;
+            return inputs;
+        };
+        assert.deepEqual(await inputsOf({ ...base, sourceType: "consul", description: "" }), base);
+        const permissions = [{ action: "allow", http: { pathPrefix: "/v1", methods: ["get"] } }];
+        assert.deepEqual(await inputsOf({ source: "web", destination: "api", permissions, description: "d" }), {
+            source: "web",
+            destination: "api",
+            permissions: [{ action: "allow", http: { pathPrefix: "/v1", methods: ["GET"] } }],
+            description: "d",
+        });
+    });
+});
+
 describe("Intention diff", () => {
     const olds: IntentionOutputs = { ...base, description: undefined, sourceType: "consul", precedence: 9 };
 
