@@ -97,15 +97,29 @@ export async function destinationSources(addresses: string[], destination: strin
 
 /** Every intention in the cluster as "source=>destination:action", sorted (the full listing). */
 export async function fullListing(addresses: string[]): Promise<string[]> {
-    for (const address of addresses) {
-        try {
-            const res = await fetch(`${address}/v1/connect/intentions`, { signal: AbortSignal.timeout(10_000) });
-            if (res.status !== 200) continue;
-            const all = (await res.json()) as Array<{ SourceName: string; SourcePeer?: string; DestinationName: string; Action: string }>;
-            return all.map((i) => `${i.SourcePeer ? `${i.SourcePeer}/` : ""}${i.SourceName}=>${i.DestinationName}:${i.Action}`).sort();
-        } catch {
-            // Try the next server.
+    // A cluster with request rate limits may answer 429 (its read bucket not yet refilled): asked
+    // again every 250 ms, for at most 30 s.
+    const deadline = Date.now() + 30_000;
+    for (;;) {
+        let throttled = false;
+        for (const address of addresses) {
+            try {
+                const res = await fetch(`${address}/v1/connect/intentions`, { signal: AbortSignal.timeout(10_000) });
+                throttled ||= res.status === 429;
+                if (res.status !== 200) continue;
+                const all = (await res.json()) as Array<{
+                    SourceName: string;
+                    SourcePeer?: string;
+                    DestinationName: string;
+                    Action: string;
+                }>;
+                return all.map((i) => `${i.SourcePeer ? `${i.SourcePeer}/` : ""}${i.SourceName}=>${i.DestinationName}:${i.Action}`).sort();
+            } catch {
+                // Try the next server.
+            }
         }
+        if (!throttled || Date.now() > deadline) break;
+        await new Promise((r) => setTimeout(r, 250));
     }
     throw new Error(`no server of ${addresses.join(", ")} listed the intentions`);
 }
