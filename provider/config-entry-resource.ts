@@ -45,6 +45,8 @@ export interface WholeEntryKind<Inputs extends EntryResourceInputs> {
     changes: (olds: Inputs, news: Inputs) => string[];
     /** What to say when an existing, different entry blocks a create (after "set adopt: true to ..."). */
     adoptHint: string;
+    /** Output fields that are not inputs (read leaves them out of the realigned inputs, as check does). */
+    outputOnly?: ReadonlyArray<keyof Inputs & string>;
 }
 
 export class WholeEntryProvider<Inputs extends EntryResourceInputs> extends ConsulResourceProvider implements dynamic.ResourceProvider {
@@ -117,11 +119,15 @@ export class WholeEntryProvider<Inputs extends EntryResourceInputs> extends Cons
         }
     }
 
-    async read(id: string, props: Inputs): Promise<ReadOf<Inputs>> {
+    async read(id: string, props: Inputs): Promise<ReadOf<Inputs, Record<string, unknown>>> {
         const entry = await readConfigEntry(this.client(props.connection), this.ref(props, id));
         if (!entry) return {};
         const outs = this.outputsFrom(entry, props);
-        return { id, props: outs, inputs: outs };
+        // The realigned inputs are what check would return for them: a refresh of an entry in sync
+        // changes no input (else the next up writes the whole state once per such resource).
+        const outputOnly = new Set<string>(this.spec.outputOnly ?? []);
+        const inputs = Object.fromEntries(Object.entries(outs).filter(([k]) => !outputOnly.has(k)));
+        return { id, props: outs, inputs };
     }
 
     async update(_id: string, _olds: Inputs, news: Inputs): Promise<Updated<Inputs>> {

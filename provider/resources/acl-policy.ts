@@ -153,8 +153,9 @@ export class AclPolicyProvider extends ConsulResourceProvider implements dynamic
         const policy = await getAcl(this.client(props.connection), `/v1/acl/policy/${id}`, consulPolicySchema());
         if (!policy) return {};
         const outs = outputsOf(policy, props);
-        const { policyId: _id, ...inputs } = outs;
-        return { id, props: outs, inputs };
+        const { policyId: _id, datacenters, ...inputs } = outs;
+        // Realigned as check has them: no datacenters is the same as unset.
+        return { id, props: outs, inputs: datacenters?.length ? { ...inputs, datacenters } : inputs };
     }
 
     async update(id: string, _olds: AclPolicyOutputs, news: AclPolicyInputs): Promise<Updated<AclPolicyOutputs>> {

@@ -213,7 +213,12 @@ export class AclTokenProvider extends ConsulResourceProvider implements dynamic.
         if (!token) return {};
         const outs = outputsOf(token, props, props.secretId);
         // The realigned inputs never carry the secret (nor the generated accessor id).
-        const { secretId: _s, accessorId: _a, expirationTime: _e, ...inputs } = outs;
+        const { secretId: _s, accessorId: _a, expirationTime: _e, policies, roles, local, ...rest } = outs;
+        // Realigned as check has them: no policies, no roles and a global token are the same as unset.
+        const inputs: AclTokenInputs = { ...rest };
+        if (policies?.length) inputs.policies = policies;
+        if (roles?.length) inputs.roles = roles;
+        if (local) inputs.local = local;
         return { id, props: outs, inputs };
     }
 

@@ -274,7 +274,10 @@ export class CaConfigurationProvider extends ConsulResourceProvider implements d
         if (ruleFailures.length > 0) return Promise.resolve({ inputs: news, failures: ruleFailures });
         // The parsed inputs, and a computed input so that `pulumi preview --diff` shows whether the
         // update rotates the root.
-        return Promise.resolve({ inputs: { ...value, cluster, rootRotation: rotationReason(olds, value) } });
+        // `provider: "consul"` is what unset means: left out, as read leaves it out when realigning.
+        const { provider, ...rest } = value;
+        const parsed = provider === undefined || provider === "consul" ? rest : value;
+        return Promise.resolve({ inputs: { ...parsed, cluster, rootRotation: rotationReason(olds, value) } });
     }
 
     diff(_id: string, olds: CaConfigurationOutputs, rawNews: Record<string, unknown>): Promise<dynamic.DiffResult> {

@@ -102,6 +102,7 @@ export const configEntryKind: WholeEntryKind<EntryInputs> = {
         ...(canonical(olds.meta ?? {}) !== canonical(news.meta ?? {}) ? ["meta"] : []),
     ],
     adoptHint: "manage it (the declared entry replaces it)",
+    outputOnly: ["lastWrite"],
 };
 
 export class ConfigEntryProvider extends WholeEntryProvider<EntryInputs> {
