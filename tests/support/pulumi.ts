@@ -134,7 +134,26 @@ export class PulumiProgram {
 
     /** Removes the temp dir (after destroy). */
     cleanup(): void {
+        endStrayPlugins(this.root);
         fs.rmSync(this.root, { recursive: true, force: true });
+    }
+}
+
+/**
+ * Ends plugin processes still running in `root` (Linux /proc). Pulumi starts each plugin in a process
+ * group of its own, so a test that kills the CLI (a SIGKILLed run) can leave a dynamic-provider host
+ * behind; without this, every such run would leave one more node process on the machine.
+ */
+function endStrayPlugins(root: string): void {
+    if (!fs.existsSync("/proc")) return;
+    for (const entry of fs.readdirSync("/proc")) {
+        if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
+        try {
+            const cwd = fs.readlinkSync(`/proc/${entry}/cwd`);
+            if (cwd === root || cwd.startsWith(root + path.sep)) process.kill(Number(entry), "SIGKILL");
+        } catch {
+            // Gone already, or not ours to inspect.
+        }
     }
 }
 
