@@ -96,6 +96,11 @@ function bodyOf(inputs: AclRoleInputs): Record<string, unknown> {
 
 const rolePath = (id: string) => `/v1/acl/role/${encodeURIComponent(id)}`;
 
+/** The role of that name, or undefined when there is none. */
+function roleByName(client: ConsulClient, name: string): Promise<ConsulRole | undefined> {
+    return getAcl(client, `/v1/acl/role/name/${encodeURIComponent(name)}`, consulRoleSchema());
+}
+
 export class AclRoleProvider extends ConsulResourceProvider implements dynamic.ResourceProvider {
     check(_olds: Record<string, unknown>, news: Record<string, unknown>): Promise<Checked> {
         return Promise.resolve(this.checkLocated(aclRoleSchema(), news).checked);
@@ -124,7 +129,7 @@ export class AclRoleProvider extends ConsulResourceProvider implements dynamic.R
 
     async create(inputs: AclRoleInputs): Promise<Created<AclRoleOutputs>> {
         const client = this.client(inputs.connection);
-        const existing = await getAcl(client, `/v1/acl/role/name/${encodeURIComponent(inputs.name)}`, consulRoleSchema());
+        const existing = await roleByName(client, inputs.name);
         if (existing) {
             if (!inputs.adopt) {
                 throw new Error(
@@ -139,9 +144,7 @@ export class AclRoleProvider extends ConsulResourceProvider implements dynamic.R
         } catch (err) {
             // An answer lost (and the repeat refused with "already exists"): no role had the name at
             // our first look, so one that is now there exactly as declared is the one we wrote.
-            const found = await getAcl(client, `/v1/acl/role/name/${encodeURIComponent(inputs.name)}`, consulRoleSchema()).catch(
-                () => undefined,
-            );
+            const found = await roleByName(client, inputs.name).catch(() => undefined);
             if (found && !(await this.diff(found.ID, outputsOf(found, inputs), inputs)).changes) {
                 return { id: found.ID, outs: outputsOf(found, inputs) };
             }
