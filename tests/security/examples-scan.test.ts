@@ -62,9 +62,13 @@ interface Example {
     used?: string[];
 }
 
-/** Each of the program's resources' inputs (secrets in plain text, so that re-encryption is no change), by URN. */
-async function resourceInputs(program: PulumiProgram): Promise<Record<string, Record<string, unknown>>> {
-    const exported: unknown = JSON.parse((await program.run(["stack", "export", "--show-secrets"])).stdout);
+/** `pulumi stack export --show-secrets`, parsed (secrets in plain text, so that re-encryption is no change). */
+async function revealedState(program: PulumiProgram): Promise<unknown> {
+    return JSON.parse((await program.run(["stack", "export", "--show-secrets"])).stdout);
+}
+
+/** Each of the program's resources' inputs in an exported state, by URN. */
+function resourceInputs(exported: unknown): Record<string, Record<string, unknown>> {
     const resources = z
         .object({
             deployment: z.object({
@@ -208,12 +212,15 @@ describe("security: every example's secrets stay ciphertext (state, history, CLI
                 const { plain, secret } = example.config({ dc3Token });
                 await program.init(plain, secret);
                 await run(["up", "--yes", "--skip-preview"]);
-                const inputsAfterUp = await resourceInputs(program);
+                const inputsAfterUp = resourceInputs(await revealedState(program));
                 await run(["refresh", "--yes", "--skip-preview"]);
-                // A refresh of a stack in sync realigns every input to what it was: otherwise each such
-                // resource is a "same" step with changed inputs at the next up, and Pulumi writes the whole
-                // state once per resource (issue 20: what made `up` after a refresh slow at scale).
-                const inputsAfterRefresh = await resourceInputs(program);
+                await run(["preview", "--refresh", "--diff"]);
+                const exported = await program.exportState();
+                const revealed = await revealedState(program);
+                // The refresh of a stack in sync (the preview after it writes no state) realigned every
+                // input to what it was: otherwise each such resource is a "same" step with changed inputs
+                // at the next up, and Pulumi writes the whole state once per resource (issue 20).
+                const inputsAfterRefresh = resourceInputs(revealed);
                 const realigned = Object.keys(inputsAfterUp).flatMap((urn) => {
                     const [before, after] = [inputsAfterUp[urn], inputsAfterRefresh[urn]];
                     // CaConfiguration's computed `rootRotation` says what the last planned change did to
@@ -225,9 +232,6 @@ describe("security: every example's secrets stay ciphertext (state, history, CLI
                     return keys.map((k) => `${urn.split("::").slice(-2).join("::")}: ${k}: ${short(before[k])} -> ${short(after[k])}`);
                 });
                 assert.deepEqual(realigned, [], "a refresh in sync must leave every input as it was");
-                await run(["preview", "--refresh", "--diff"]);
-                const exported = await program.exportState();
-                const revealed = JSON.parse((await program.run(["stack", "export", "--show-secrets"])).stdout) as unknown;
                 // The provider resource's inputs hold the whole stack config; the program's own resources must hold these.
                 const resources = z
                     .object({ deployment: z.object({ resources: z.array(z.object({ type: z.string() }).loose()).optional() }) })
