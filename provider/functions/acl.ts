@@ -1,7 +1,7 @@
 // ACL, read side: the replication status of a datacenter (/v1/acl/replication).
 import { z } from "zod";
-import type { ConsulClient } from "../client";
-import { ConsulApiError } from "../errors";
+import type { ConsulClient } from "../consul/client";
+import { ConsulApiError } from "../consul/errors";
 import { getParsed, optionalText } from "./answer";
 
 const replicationSchema = z.object({

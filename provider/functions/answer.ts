@@ -3,7 +3,7 @@
 // or a string stored where a list belongs. Messages name paths and expectations, never values (an
 // answer may hold a private key).
 import { z } from "zod";
-import type { ConsulClient, RequestOptions } from "../client";
+import type { ConsulClient, RequestOptions } from "../consul/client";
 
 /** Consul's `null` for an empty list, read as []. */
 export function list<T extends z.ZodType>(item: T) {

@@ -1,7 +1,7 @@
 // Connect authorization, read side: would Consul let a client certificate connect to a target
 // service (/v1/agent/connect/authorize)? Consul answers with its decision and its reason.
 import { z } from "zod";
-import type { ConsulClient } from "../client";
+import type { ConsulClient } from "../consul/client";
 
 const authorizeSchema = z.object({ Authorized: z.boolean(), Reason: z.string() });
 

@@ -1,8 +1,8 @@
 // The Connect CA, read side: roots (the trust bundle), the CA configuration (credentials kept
 // apart so that callers can wrap them as secrets), and a service's leaf certificate.
 import { z } from "zod";
-import type { ConsulClient } from "../client";
-import { isCredentialKey } from "../ca-api";
+import type { ConsulClient } from "../consul/client";
+import { isCredentialKey } from "../engine/ca-api";
 import { getParsed, list, optionalText, segment } from "./answer";
 
 export { isCredentialKey };

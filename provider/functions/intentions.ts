@@ -2,10 +2,10 @@
 // (/v1/connect/intentions/check) and the intentions that apply to a service, in Consul's precedence
 // order (/v1/connect/intentions/match).
 import { z } from "zod";
-import type { ConsulClient } from "../client";
-import { ConsulApiError } from "../errors";
-import { permissionFromConsul, type Permission } from "../intention-model";
-import { evaluate } from "../intention-evaluation";
+import type { ConsulClient } from "../consul/client";
+import { ConsulApiError } from "../consul/errors";
+import { permissionFromConsul, type Permission } from "../model/intention-model";
+import { evaluate } from "../model/intention-evaluation";
 import { getParsed, list, optionalText } from "./answer";
 
 const intentionSchema = z.object({

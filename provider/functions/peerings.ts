@@ -2,8 +2,8 @@
 // the peer's identity and addresses, the services flowing each way and the stream's heartbeat.
 // (Consul never returns a peering token here.)
 import { z } from "zod";
-import type { ConsulClient } from "../client";
-import { isNotFound } from "../errors";
+import type { ConsulClient } from "../consul/client";
+import { isNotFound } from "../consul/errors";
 import { getParsed, list, optionalText, segment } from "./answer";
 
 const peeringSchema = z.object({

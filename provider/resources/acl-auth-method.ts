@@ -2,13 +2,13 @@
 // Kubernetes service-account JWT is a credential: the SDK keeps the whole `kubernetes` block secret.
 import type * as dynamic from "@pulumi/pulumi/dynamic";
 import { z } from "zod";
-import { explained, getAcl } from "../acl-common";
-import { ConsulResourceProvider, type Checked, type Created, type ReadOf, type Updated } from "../base";
-import type { ConsulClient } from "../client";
-import { connectionSchema, type Located } from "../connection";
-import { parseDuration, sameDuration } from "../durations";
-import { isNotFound } from "../errors";
-import { canonical } from "../validation";
+import { explained, getAcl } from "../engine/acl-common";
+import { ConsulResourceProvider, type Checked, type Created, type ReadOf, type Updated } from "../engine/base";
+import type { ConsulClient } from "../consul/client";
+import { connectionSchema, type Located } from "../consul/connection";
+import { parseDuration, sameDuration } from "../model/durations";
+import { isNotFound } from "../consul/errors";
+import { canonical } from "../model/validation";
 
 function kubernetesSchema() {
     return z

@@ -2,12 +2,12 @@
 // the rule's ID; moving it to another auth method replaces it.
 import type * as dynamic from "@pulumi/pulumi/dynamic";
 import { z } from "zod";
-import { explained, getAcl } from "../acl-common";
-import { ConsulResourceProvider, type Checked, type Created, type ReadOf, type Updated } from "../base";
-import { connectionSchema, type Located } from "../connection";
-import type { ConsulClient } from "../client";
-import { isNotFound, writeMayHaveLanded } from "../errors";
-import { canonical } from "../validation";
+import { explained, getAcl } from "../engine/acl-common";
+import { ConsulResourceProvider, type Checked, type Created, type ReadOf, type Updated } from "../engine/base";
+import { connectionSchema, type Located } from "../consul/connection";
+import type { ConsulClient } from "../consul/client";
+import { isNotFound, writeMayHaveLanded } from "../consul/errors";
+import { canonical } from "../model/validation";
 
 export function aclBindingRuleSchema() {
     return z

@@ -5,10 +5,10 @@
 import { randomUUID } from "node:crypto";
 import type * as dynamic from "@pulumi/pulumi/dynamic";
 import { z } from "zod";
-import { ConsulResourceProvider, type Checked, type Created, type ReadOf, type Updated } from "../base";
-import { ConsulClient } from "../client";
-import { connectionSchema, type Located } from "../connection";
-import { ConsulApiError, isNotFound } from "../errors";
+import { ConsulResourceProvider, type Checked, type Created, type ReadOf, type Updated } from "../engine/base";
+import { ConsulClient } from "../consul/client";
+import { connectionSchema, type Located } from "../consul/connection";
+import { ConsulApiError, isNotFound } from "../consul/errors";
 
 /** The ID of Consul's built-in `global-management` policy. */
 export const GLOBAL_MANAGEMENT_POLICY_ID = "00000000-0000-0000-0000-000000000001";

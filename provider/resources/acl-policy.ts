@@ -4,13 +4,13 @@
 // someone else between that read and our write is overwritten (see the README).
 import type * as dynamic from "@pulumi/pulumi/dynamic";
 import { z } from "zod";
-import { aclRulesProblem } from "../acl-rules";
-import { explained, getAcl, isBuiltin, policyNameSchema } from "../acl-common";
-import { ConsulResourceProvider, type Checked, type Created, type ReadOf, type Updated } from "../base";
-import type { ConsulClient } from "../client";
-import { connectionSchema, type Located } from "../connection";
-import { isNotFound } from "../errors";
-import { canonical } from "../validation";
+import { aclRulesProblem } from "../model/acl-rules";
+import { explained, getAcl, isBuiltin, policyNameSchema } from "../engine/acl-common";
+import { ConsulResourceProvider, type Checked, type Created, type ReadOf, type Updated } from "../engine/base";
+import type { ConsulClient } from "../consul/client";
+import { connectionSchema, type Located } from "../consul/connection";
+import { isNotFound } from "../consul/errors";
+import { canonical } from "../model/validation";
 
 export function aclPolicySchema() {
     return z

@@ -20,11 +20,11 @@ import {
     consulLinkSchema,
     consulNodeIdentitySchema,
     consulServiceIdentitySchema,
-} from "../acl-common";
-import { ConsulResourceProvider, type Checked, type Created, type ReadOf, type Updated } from "../base";
-import type { ConsulClient } from "../client";
-import { connectionSchema, type Located } from "../connection";
-import { isNotFound } from "../errors";
+} from "../engine/acl-common";
+import { ConsulResourceProvider, type Checked, type Created, type ReadOf, type Updated } from "../engine/base";
+import type { ConsulClient } from "../consul/client";
+import { connectionSchema, type Located } from "../consul/connection";
+import { isNotFound } from "../consul/errors";
 
 export function aclRoleSchema() {
     return z

@@ -24,13 +24,13 @@ import {
     consulLinkSchema,
     consulNodeIdentitySchema,
     consulServiceIdentitySchema,
-} from "../acl-common";
-import { ConsulResourceProvider, type Checked, type Created, type ReadOf, type Updated } from "../base";
-import type { ConsulClient } from "../client";
-import { connectionSchema, type Located } from "../connection";
-import { parseDuration } from "../durations";
-import { isNotFound } from "../errors";
-import { isUnknown, type CheckFailure } from "../validation";
+} from "../engine/acl-common";
+import { ConsulResourceProvider, type Checked, type Created, type ReadOf, type Updated } from "../engine/base";
+import type { ConsulClient } from "../consul/client";
+import { connectionSchema, type Located } from "../consul/connection";
+import { parseDuration } from "../model/durations";
+import { isNotFound } from "../consul/errors";
+import { isUnknown, type CheckFailure } from "../model/validation";
 
 const MINUTE = 60_000_000_000n;
 

@@ -3,7 +3,7 @@
 // restores Consul's defaults). Keys the program does not set keep the value Consul holds.
 import type * as dynamic from "@pulumi/pulumi/dynamic";
 import { z } from "zod";
-import { ConsulResourceProvider, type Checked, type Created, type ReadOf, type Updated } from "../base";
+import { ConsulResourceProvider, type Checked, type Created, type ReadOf, type Updated } from "../engine/base";
 import {
     CONSUL_KEYS,
     credentialStrings,
@@ -19,11 +19,11 @@ import {
     type ConsulCaConfiguration,
     type ConsulConfigMap,
     type ConsulRoots,
-} from "../ca-api";
-import { keyFailures } from "../ca-keys";
-import { connectionDiff, connectionSchema } from "../connection";
-import { formatDuration, isDuration, sameDuration, toNanos } from "../durations";
-import { canonical, containsUnknown, validate, type CheckFailure } from "../validation";
+} from "../engine/ca-api";
+import { keyFailures } from "../model/ca-keys";
+import { connectionDiff, connectionSchema } from "../consul/connection";
+import { formatDuration, isDuration, sameDuration, toNanos } from "../model/durations";
+import { canonical, containsUnknown, validate, type CheckFailure } from "../model/validation";
 
 export const CA_CONFIGURATION_ID = "connect-ca";
 const PROVIDERS = ["consul", "vault", "aws-pca"] as const;

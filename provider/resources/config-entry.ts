@@ -3,11 +3,11 @@
 // Consul fills in itself (defaults of the kind) is recorded right after each write (`lastWrite`), so
 // a re-read that finds exactly that shows no change, and anything else is shown field by field as drift.
 import { z } from "zod";
-import { metaWithoutMark, type ConfigEntry } from "../config-entry";
-import { WholeEntryProvider, type WholeEntryKind } from "../config-entry-resource";
-import { connectionSchema } from "../connection";
-import { ownedMetaSchema, type EntryInputs, type Json } from "../entry-fields";
-import { canonical } from "../validation";
+import { metaWithoutMark, type ConfigEntry } from "../engine/config-entry";
+import { WholeEntryProvider, type WholeEntryKind } from "../engine/config-entry-resource";
+import { connectionSchema } from "../consul/connection";
+import { ownedMetaSchema, type EntryInputs, type Json } from "../engine/entry-fields";
+import { canonical } from "../model/validation";
 
 /** Kinds with their own typed resource: a ConfigEntry of one of these is refused, naming it. */
 export const TYPED_KINDS: Record<string, string> = {

@@ -5,12 +5,12 @@
 // config-entry engine, retried from a fresh read, so a concurrent writer's change is never lost.
 import type * as dynamic from "@pulumi/pulumi/dynamic";
 import { z } from "zod";
-import { ConsulResourceProvider, createFailure, type Checked, type Created, type ReadOf, type Updated } from "../base";
-import type { ConsulClient } from "../client";
-import { dropUndefined, modifyConfigEntry, readConfigEntry, type ConfigEntry, type EntryRef } from "../config-entry";
-import { connectionSchema, type Located } from "../connection";
-import { peerName, SERVICE_NAME } from "../names";
-import { canonical, containsUnknown } from "../validation";
+import { ConsulResourceProvider, createFailure, type Checked, type Created, type ReadOf, type Updated } from "../engine/base";
+import type { ConsulClient } from "../consul/client";
+import { dropUndefined, modifyConfigEntry, readConfigEntry, type ConfigEntry, type EntryRef } from "../engine/config-entry";
+import { connectionSchema, type Located } from "../consul/connection";
+import { peerName, SERVICE_NAME } from "../model/names";
+import { canonical, containsUnknown } from "../model/validation";
 
 export function exportedServicesSchema() {
     const consumer = z.object({ peer: peerName("peer") }).strict();

@@ -8,14 +8,14 @@
 import { randomUUID } from "node:crypto";
 import type * as dynamic from "@pulumi/pulumi/dynamic";
 import { z } from "zod";
-import { ConsulResourceProvider, type Checked, type Created, type ReadOf, type Updated } from "../base";
-import type { ConsulClient } from "../client";
-import { connectionSchema } from "../connection";
+import { ConsulResourceProvider, type Checked, type Created, type ReadOf, type Updated } from "../engine/base";
+import type { ConsulClient } from "../consul/client";
+import { connectionSchema } from "../consul/connection";
 import { defaultAllows, readIntentionMatches, type MatchedIntention } from "../functions/intentions";
-import { evaluate, type RequestShape } from "../intention-evaluation";
-import { HTTP_METHODS } from "../intention-model";
-import { serviceName, sourcePeerName } from "../names";
-import { canonical, validate } from "../validation";
+import { evaluate, type RequestShape } from "../model/intention-evaluation";
+import { HTTP_METHODS } from "../model/intention-model";
+import { serviceName, sourcePeerName } from "../model/names";
+import { canonical, validate } from "../model/validation";
 
 export function expectationSchema() {
     return z

@@ -2,8 +2,8 @@
 // Other sources of the entry are left alone; writes are CAS-checked and coalesced per destination.
 import type * as dynamic from "@pulumi/pulumi/dynamic";
 import { z } from "zod";
-import { ConsulResourceProvider, createFailure, type Checked, type Created, type ReadOf, type Updated } from "../base";
-import { connectionSchema, type Located } from "../connection";
+import { ConsulResourceProvider, createFailure, type Checked, type Created, type ReadOf, type Updated } from "../engine/base";
+import { connectionSchema, type Located } from "../consul/connection";
 import {
     checkSourceRules,
     normalizePermissions,
@@ -13,14 +13,14 @@ import {
     sourceToConsul,
     type SourceInput,
     versionedPermissionFields,
-} from "../intention-model";
-import { dropUndefined, OWNER_META_KEY, OWNER_META_VALUE } from "../config-entry";
-import { serviceName, sourcePeerName } from "../names";
-import { requireSupportedFields } from "../server-version";
-import { explainL7Error } from "../l7-errors";
-import { isOwnedEntry, modifyEntry, readEntryBatched, sourceKey, type ServiceIntentionsEntry } from "../service-intentions-entry";
-import { canonical, memoized } from "../validation";
-import { announceEffect, policyFlips } from "../effective-policy";
+} from "../model/intention-model";
+import { dropUndefined, OWNER_META_KEY, OWNER_META_VALUE } from "../engine/config-entry";
+import { serviceName, sourcePeerName } from "../model/names";
+import { requireSupportedFields } from "../consul/server-version";
+import { explainL7Error } from "../engine/l7-errors";
+import { isOwnedEntry, modifyEntry, readEntryBatched, sourceKey, type ServiceIntentionsEntry } from "../engine/service-intentions-entry";
+import { canonical, memoized } from "../model/validation";
+import { announceEffect, policyFlips } from "../model/effective-policy";
 
 export function intentionSchema() {
     return z

@@ -2,10 +2,10 @@
 // the keys are). A typed kind for the config-entry engine: its schema, with Consul's own rules
 // (agent/structs/config_entry_jwt_provider.go Validate), and its field map.
 import { z } from "zod";
-import { WholeEntryProvider } from "../config-entry-resource";
-import { connectionSchema } from "../connection";
-import { countSchema, durationSchema, ownedMetaSchema, typedEntryKind, type EntryInputs, type FieldMap } from "../entry-fields";
-import { parseDuration } from "../durations";
+import { WholeEntryProvider } from "../engine/config-entry-resource";
+import { connectionSchema } from "../consul/connection";
+import { countSchema, durationSchema, ownedMetaSchema, typedEntryKind, type EntryInputs, type FieldMap } from "../engine/entry-fields";
+import { parseDuration } from "../model/durations";
 
 /** Go's base64.StdEncoding (padded, standard alphabet). */
 const STD_BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;

@@ -1,9 +1,9 @@
 // Mesh: the cluster's one `mesh` config entry (mesh-wide transparent proxy, TLS, HTTP and peering
 // settings). A typed kind for the config-entry engine: its schema and its field map.
 import { z } from "zod";
-import { WholeEntryProvider } from "../config-entry-resource";
-import { connectionSchema } from "../connection";
-import { ownedMetaSchema, typedEntryKind, type EntryInputs, type FieldMap } from "../entry-fields";
+import { WholeEntryProvider } from "../engine/config-entry-resource";
+import { connectionSchema } from "../consul/connection";
+import { ownedMetaSchema, typedEntryKind, type EntryInputs, type FieldMap } from "../engine/entry-fields";
 
 const TLS_VERSIONS = ["TLS_AUTO", "TLSv1_0", "TLSv1_1", "TLSv1_2", "TLSv1_3"] as const;
 

@@ -4,9 +4,9 @@
 // token: the acceptor peering is deleted and made anew, so the Peering using it re-establishes.
 import type * as dynamic from "@pulumi/pulumi/dynamic";
 import { z } from "zod";
-import { ConsulResourceProvider, type Checked, type Created, type ReadOf, type Updated } from "../base";
-import type { ConsulClient } from "../client";
-import { connectionSchema, type Located } from "../connection";
+import { ConsulResourceProvider, type Checked, type Created, type ReadOf, type Updated } from "../engine/base";
+import type { ConsulClient } from "../consul/client";
+import { connectionSchema, type Located } from "../consul/connection";
 import {
     deletePeeringAndWait,
     getPeering,
@@ -17,8 +17,8 @@ import {
     checkPeeringSide,
     peerNameSchema,
     type ApiPeering,
-} from "../peering-api";
-import { canonical } from "../validation";
+} from "../engine/peering-api";
+import { canonical } from "../model/validation";
 
 export function peeringTokenSchema() {
     return z

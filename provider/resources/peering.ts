@@ -3,10 +3,10 @@
 // after itself when that fails: Consul writes the PENDING peering before it contacts the acceptor.
 import type * as dynamic from "@pulumi/pulumi/dynamic";
 import { z } from "zod";
-import { ConsulResourceProvider, type Checked, type Created, type ReadOf, type Updated } from "../base";
-import type { ConsulClient } from "../client";
-import { ConsulApiError } from "../errors";
-import { connectionSchema, type Located } from "../connection";
+import { ConsulResourceProvider, type Checked, type Created, type ReadOf, type Updated } from "../engine/base";
+import type { ConsulClient } from "../consul/client";
+import { ConsulApiError } from "../consul/errors";
+import { connectionSchema, type Located } from "../consul/connection";
 import {
     deletePeeringAndWait,
     describeState,
@@ -21,8 +21,8 @@ import {
     pollPeering,
     serviceCounts,
     type ApiPeering,
-} from "../peering-api";
-import { canonical } from "../validation";
+} from "../engine/peering-api";
+import { canonical } from "../model/validation";
 
 const DEFAULT_ACTIVE_TIMEOUT_SECONDS = 60;
 

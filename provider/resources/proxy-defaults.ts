@@ -1,9 +1,9 @@
 // ProxyDefaults: the `global` `proxy-defaults` config entry (defaults for every sidecar proxy). A
 // typed kind for the config-entry engine: its schema and its field map.
 import { z } from "zod";
-import { WholeEntryProvider } from "../config-entry-resource";
-import { connectionSchema } from "../connection";
-import { countSchema, ownedMetaSchema, typedEntryKind, type EntryInputs, type FieldMap } from "../entry-fields";
+import { WholeEntryProvider } from "../engine/config-entry-resource";
+import { connectionSchema } from "../consul/connection";
+import { countSchema, ownedMetaSchema, typedEntryKind, type EntryInputs, type FieldMap } from "../engine/entry-fields";
 
 const PROTOCOLS = ["tcp", "http", "http2", "grpc"];
 

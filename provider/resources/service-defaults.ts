@@ -3,10 +3,10 @@
 // A typed kind for the config-entry engine: its schema and its field map. Fields it does not model
 // are kept as Consul holds them.
 import { z } from "zod";
-import { WholeEntryProvider } from "../config-entry-resource";
-import { connectionSchema } from "../connection";
-import { countSchema, durationSchema, ownedMetaSchema, typedEntryKind, type EntryInputs, type FieldMap } from "../entry-fields";
-import { peerName, SERVICE_NAME, serviceName } from "../names";
+import { WholeEntryProvider } from "../engine/config-entry-resource";
+import { connectionSchema } from "../consul/connection";
+import { countSchema, durationSchema, ownedMetaSchema, typedEntryKind, type EntryInputs, type FieldMap } from "../engine/entry-fields";
+import { peerName, SERVICE_NAME, serviceName } from "../model/names";
 import { meshGatewaySchema, proxyModeSchema, transparentProxySchema } from "./proxy-defaults";
 
 const PROTOCOLS = ["tcp", "http", "http2", "grpc"] as const;

@@ -3,9 +3,9 @@
 // as a diff; a source added by hand is drift that the next `up` removes.
 import type * as dynamic from "@pulumi/pulumi/dynamic";
 import { z } from "zod";
-import { ConsulResourceProvider, createFailure, type Checked, type Created, type ReadOf, type Updated } from "../base";
-import { connectionSchema, type Located } from "../connection";
-import { metaSchema, serviceName } from "../names";
+import { ConsulResourceProvider, createFailure, type Checked, type Created, type ReadOf, type Updated } from "../engine/base";
+import { connectionSchema, type Located } from "../consul/connection";
+import { metaSchema, serviceName } from "../model/names";
 import {
     checkSourceRules,
     jwtFromConsul,
@@ -17,13 +17,20 @@ import {
     sourceToConsul,
     type SourceInput,
     versionedPermissionFields,
-} from "../intention-model";
-import { requireSupportedFields } from "../server-version";
-import { explainL7Error } from "../l7-errors";
-import { alreadyExistsError, dropUndefined, metaWithoutMark, OWNER_META_KEY, withOwnerMark, type ConfigEntry } from "../config-entry";
-import { modifyEntry, readEntryBatched, sourceKey, type ServiceIntentionsEntry } from "../service-intentions-entry";
-import { canonical, containsUnknown, memoized } from "../validation";
-import { announceEffect, oldSourcesOf, policyFlips } from "../effective-policy";
+} from "../model/intention-model";
+import { requireSupportedFields } from "../consul/server-version";
+import { explainL7Error } from "../engine/l7-errors";
+import {
+    alreadyExistsError,
+    dropUndefined,
+    metaWithoutMark,
+    OWNER_META_KEY,
+    withOwnerMark,
+    type ConfigEntry,
+} from "../engine/config-entry";
+import { modifyEntry, readEntryBatched, sourceKey, type ServiceIntentionsEntry } from "../engine/service-intentions-entry";
+import { canonical, containsUnknown, memoized } from "../model/validation";
+import { announceEffect, oldSourcesOf, policyFlips } from "../model/effective-policy";
 
 export function serviceIntentionsSchema() {
     return z

@@ -2,10 +2,10 @@
 // datacenters or peers, timeouts, load balancing). A typed kind for the config-entry engine: its
 // schema, with Consul's rules (agent/structs/config_entry_discoverychain.go), and its field map.
 import { z } from "zod";
-import { WholeEntryProvider } from "../config-entry-resource";
-import { connectionSchema } from "../connection";
-import { countSchema, durationSchema, ownedMetaSchema, typedEntryKind, type EntryInputs, type FieldMap } from "../entry-fields";
-import { peerName, serviceName } from "../names";
+import { WholeEntryProvider } from "../engine/config-entry-resource";
+import { connectionSchema } from "../consul/connection";
+import { countSchema, durationSchema, ownedMetaSchema, typedEntryKind, type EntryInputs, type FieldMap } from "../engine/entry-fields";
+import { peerName, serviceName } from "../model/names";
 
 /** Consul's rule for subset names (validServiceSubset: DNS-label style). */
 const SUBSET_NAME = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;

@@ -1,7 +1,7 @@
 import type * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { readAuthorization, type AuthorizeInfo } from "../../provider/functions/authorize";
-import { serviceName } from "../../provider/names";
+import { serviceName } from "../../provider/model/names";
 import type { ConnectionArgs } from "../connection";
 import { outputOf, runFunction } from "./common";
 

@@ -10,7 +10,7 @@ import {
     type CaSetting,
     type LeafCertificateInfo,
 } from "../../provider/functions/ca";
-import { serviceName } from "../../provider/names";
+import { serviceName } from "../../provider/model/names";
 import type { ConnectionArgs } from "../connection";
 import { outputOf, runFunction } from "./common";
 

@@ -5,8 +5,8 @@
 // program asks Consul, at preview as at update, like a data source.
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
-import { ConsulClient } from "../../provider/client";
-import { connectionSchema, resolveConnection } from "../../provider/connection";
+import { ConsulClient } from "../../provider/consul/client";
+import { connectionSchema, resolveConnection } from "../../provider/consul/connection";
 import type { ConnectionArgs } from "../connection";
 
 /** The `connection` argument as the Promise form of a function takes it (plain values). */

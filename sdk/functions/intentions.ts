@@ -6,7 +6,7 @@ import {
     type IntentionDecision,
     type MatchedIntention,
 } from "../../provider/functions/intentions";
-import { serviceName, sourcePeerName } from "../../provider/names";
+import { serviceName, sourcePeerName } from "../../provider/model/names";
 import type { ConnectionArgs } from "../connection";
 import { outputOf, runFunction } from "./common";
 

@@ -1,7 +1,7 @@
 import type * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { readPeering, readPeerings, type PeeringInfo } from "../../provider/functions/peerings";
-import { peerName } from "../../provider/names";
+import { peerName } from "../../provider/model/names";
 import type { ConnectionArgs } from "../connection";
 import { outputOf, runFunction } from "./common";
 

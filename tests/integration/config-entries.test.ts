@@ -1,8 +1,8 @@
 import { strict as assert } from "node:assert";
 import { z } from "zod";
-import { afterWriteHook } from "../../provider/config-entry";
-import { WholeEntryProvider } from "../../provider/config-entry-resource";
-import { connectionSchema } from "../../provider/connection";
+import { afterWriteHook } from "../../provider/engine/config-entry";
+import { WholeEntryProvider } from "../../provider/engine/config-entry-resource";
+import { connectionSchema } from "../../provider/consul/connection";
 import { ExportedServicesProvider } from "../../provider/resources/exported-services";
 import { IntentionProvider } from "../../provider/resources/intention";
 import { JwtProviderProvider } from "../../provider/resources/jwt-provider";

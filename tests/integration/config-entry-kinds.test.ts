@@ -3,8 +3,8 @@
 // re-read shows no change, a hand edit shows as a change of the field edited and `update` repairs
 // it, and delete leaves nothing.
 import { strict as assert } from "node:assert";
-import type { EntryInputs } from "../../provider/entry-fields";
-import { WholeEntryProvider } from "../../provider/config-entry-resource";
+import type { EntryInputs } from "../../provider/engine/entry-fields";
+import { WholeEntryProvider } from "../../provider/engine/config-entry-resource";
 import { ConfigEntryProvider } from "../../provider/resources/config-entry";
 import { JwtProviderProvider } from "../../provider/resources/jwt-provider";
 import { MeshProvider } from "../../provider/resources/mesh";

@@ -1,4 +1,4 @@
-import { UNKNOWN } from "../../provider/validation";
+import { UNKNOWN } from "../../provider/model/validation";
 import { strict as assert } from "node:assert";
 import { z } from "zod";
 import { ExportedServicesProvider, type ExportedServicesOutputs } from "../../provider/resources/exported-services";

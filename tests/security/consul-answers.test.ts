@@ -4,10 +4,10 @@
 // AnswerShapeError naming the method, endpoint, address and fields, never the values (an answer may
 // hold a token). A loopback server gives the answers; the parsing is the client's own, pure behaviour.
 import { strict as assert } from "node:assert";
-import { getAcl, consulLinkSchema } from "../../provider/acl-common";
-import { readCa } from "../../provider/ca-api";
-import { AnswerShapeError } from "../../provider/client";
-import { getPeering } from "../../provider/peering-api";
+import { getAcl, consulLinkSchema } from "../../provider/engine/acl-common";
+import { readCa } from "../../provider/engine/ca-api";
+import { AnswerShapeError } from "../../provider/consul/client";
+import { getPeering } from "../../provider/engine/peering-api";
 import { startRecordingServer, type RecordingServer } from "../support/recording-server";
 import { ProbeProvider } from "../support/probe-provider";
 

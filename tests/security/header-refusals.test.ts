@@ -4,8 +4,8 @@
 // even when the server echoes them. A recording server sees what was sent.
 import { strict as assert } from "node:assert";
 import { z } from "zod";
-import { connectionSchema } from "../../provider/connection";
-import { validate } from "../../provider/validation";
+import { connectionSchema } from "../../provider/consul/connection";
+import { validate } from "../../provider/model/validation";
 import { startRecordingServer, type RecordingServer } from "../support/recording-server";
 import { ProbeProvider } from "../support/probe-provider";
 

@@ -1,9 +1,9 @@
 // A resource provider whose only job is to hand out the client every resource builds (stack config
 // from `configure`, process.env read at call time), so that the security tests see which token and
 // headers the real resolution path sends where.
-import { ConsulResourceProvider } from "../../provider/base";
-import type { ConsulClient } from "../../provider/client";
-import type { ConnectionInput } from "../../provider/connection";
+import { ConsulResourceProvider } from "../../provider/engine/base";
+import type { ConsulClient } from "../../provider/consul/client";
+import type { ConnectionInput } from "../../provider/consul/connection";
 
 export class ProbeProvider extends ConsulResourceProvider {
     constructor(stack: Record<string, string | undefined> = {}) {

@@ -7,7 +7,7 @@ import {
     BOOTSTRAP_CALL_TIMEOUT_MS,
     type AclBootstrapOutputs,
 } from "../../provider/resources/acl-bootstrap";
-import { UNKNOWN } from "../../provider/validation";
+import { UNKNOWN } from "../../provider/model/validation";
 import { providerShim } from "../../sdk/provider-shim";
 
 const provider = new AclBootstrapProvider();

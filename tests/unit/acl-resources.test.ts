@@ -5,7 +5,7 @@ import { AclPolicyProvider, type AclPolicyOutputs } from "../../provider/resourc
 import { AclRoleProvider, type AclRoleOutputs } from "../../provider/resources/acl-role";
 import { AclTokenProvider, type AclTokenOutputs } from "../../provider/resources/acl-token";
 import { AclBindingRuleProvider } from "../../provider/resources/acl-binding-rule";
-import { UNKNOWN } from "../../provider/validation";
+import { UNKNOWN } from "../../provider/model/validation";
 
 const connection = { address: "http://127.0.0.1:8500" };
 const token: AclTokenOutputs = {

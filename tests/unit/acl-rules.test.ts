@@ -1,7 +1,7 @@
-// The ACL rules check run at preview (provider/acl-rules.ts): what Consul 1.16 accepts passes, and
+// The ACL rules check run at preview (provider/model/acl-rules.ts): what Consul 1.16 accepts passes, and
 // what it refuses (or silently ignores: a typo that grants nothing) is refused naming the line.
 import { strict as assert } from "node:assert";
-import { aclRulesProblem, BLOCK_RULES } from "../../provider/acl-rules";
+import { aclRulesProblem, BLOCK_RULES } from "../../provider/model/acl-rules";
 
 const valid: Record<string, string> = {
     empty: "",

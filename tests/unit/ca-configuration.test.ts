@@ -1,6 +1,6 @@
 import { strict as assert } from "node:assert";
 import { generateKeyPairSync } from "node:crypto";
-import { formatDuration, parseDuration, sameDuration } from "../../provider/durations";
+import { formatDuration, parseDuration, sameDuration } from "../../provider/model/durations";
 import {
     CaConfigurationProvider,
     configChanges,
@@ -8,7 +8,7 @@ import {
     rotationReason,
     type CaConfigurationOutputs,
 } from "../../provider/resources/ca-configuration";
-import { UNKNOWN } from "../../provider/validation";
+import { UNKNOWN } from "../../provider/model/validation";
 
 const provider = new CaConfigurationProvider();
 const H = 3_600_000_000_000n;

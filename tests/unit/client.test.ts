@@ -5,9 +5,9 @@ import * as os from "node:os";
 import * as path from "node:path";
 import type { AddressInfo } from "node:net";
 import { z } from "zod";
-import { assertSafePath, backoffMs, ConsulClient, retryStats } from "../../provider/client";
-import { resolveConnection } from "../../provider/connection";
-import { ConsulApiError } from "../../provider/errors";
+import { assertSafePath, backoffMs, ConsulClient, retryStats } from "../../provider/consul/client";
+import { resolveConnection } from "../../provider/consul/connection";
+import { ConsulApiError } from "../../provider/consul/errors";
 
 // The retry policy is a pure client behaviour; a scripted loopback HTTP server (not a Consul
 // stand-in: it returns fixed statuses) drives it. Behaviour against real Consul is in tests/integration.

@@ -6,7 +6,7 @@
 import { strict as assert } from "node:assert";
 import type * as dynamic from "@pulumi/pulumi/dynamic";
 import { providers } from "../../provider";
-import { UNKNOWN } from "../../provider/validation";
+import { UNKNOWN } from "../../provider/model/validation";
 import { z } from "zod";
 
 type Props = Record<string, unknown>;

@@ -1,15 +1,15 @@
 // The typed config-entry kinds (issue 19): each kind's mapping to Consul's fields and back, against
 // what Consul 1.16.3 answers (bodies recorded from a real agent), and each schema's Consul rules.
 import { strict as assert } from "node:assert";
-import { parseEntry } from "../../provider/config-entry";
-import { changedFields, fromConsul, toConsul } from "../../provider/entry-fields";
+import { parseEntry } from "../../provider/engine/config-entry";
+import { changedFields, fromConsul, toConsul } from "../../provider/engine/entry-fields";
 import { configEntryKind, configEntrySchema } from "../../provider/resources/config-entry";
 import { JWT_PROVIDER_FIELDS, jwtProviderSchema } from "../../provider/resources/jwt-provider";
 import { meshSchema, MESH_FIELDS } from "../../provider/resources/mesh";
 import { proxyDefaultsSchema } from "../../provider/resources/proxy-defaults";
 import { serviceDefaultsKind } from "../../provider/resources/service-defaults";
 import { SERVICE_RESOLVER_FIELDS, serviceResolverSchema } from "../../provider/resources/service-resolver";
-import { validate } from "../../provider/validation";
+import { validate } from "../../provider/model/validation";
 
 const jwks = Buffer.from(JSON.stringify({ keys: [] })).toString("base64");
 

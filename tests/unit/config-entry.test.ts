@@ -1,10 +1,10 @@
 import { strict as assert } from "node:assert";
-import { comparable, differingFields, dropUndefined, metaWithoutMark, parseEntry, withOwnerMark } from "../../provider/config-entry";
+import { comparable, differingFields, dropUndefined, metaWithoutMark, parseEntry, withOwnerMark } from "../../provider/engine/config-entry";
 import type * as dynamic from "@pulumi/pulumi/dynamic";
-import { jwtFromConsul, jwtToConsul } from "../../provider/intention-model";
+import { jwtFromConsul, jwtToConsul } from "../../provider/model/intention-model";
 import { ExportedServicesProvider } from "../../provider/resources/exported-services";
 import { ServiceIntentionsProvider } from "../../provider/resources/service-intentions";
-import { UNKNOWN } from "../../provider/validation";
+import { UNKNOWN } from "../../provider/model/validation";
 
 describe("config-entry engine helpers", () => {
     it("compares what Consul stores back: zero values and computed fields are not differences", () => {

@@ -10,8 +10,8 @@ import {
     connectionTarget,
     normalizeAddress,
     resolveConnection,
-} from "../../provider/connection";
-import { UNKNOWN, validate } from "../../provider/validation";
+} from "../../provider/consul/connection";
+import { UNKNOWN, validate } from "../../provider/model/validation";
 
 const noConfig = () => undefined;
 

@@ -1,7 +1,7 @@
 // The effective policy change shown at preview: which callers' L4 outcome flips when a destination's
 // sources change, with Consul's precedence (the README's precedence surprises are the first two).
 import { strict as assert } from "node:assert";
-import { outcome, policyFlips, precedence } from "../../provider/effective-policy";
+import { outcome, policyFlips, precedence } from "../../provider/model/effective-policy";
 
 describe("effective policy: flips between the old and the new sources", () => {
     it("shows that a wildcard deny added beside an exact allow shadows nothing named", () => {

@@ -2,11 +2,11 @@
 // split of CA settings into plain settings and credentials, answer parsing and path segments.
 import { strict as assert } from "node:assert";
 import { z } from "zod";
-import { AnswerShapeError } from "../../provider/client";
+import { AnswerShapeError } from "../../provider/consul/client";
 import { segment } from "../../provider/functions/answer";
 import { isCredentialKey } from "../../provider/functions/ca";
 import type { MatchedIntention } from "../../provider/functions/intentions";
-import { evaluate } from "../../provider/intention-evaluation";
+import { evaluate } from "../../provider/model/intention-evaluation";
 
 const intention = (source: string, precedence: number, extra: Partial<MatchedIntention> = {}): MatchedIntention => ({
     source,

@@ -3,8 +3,8 @@
 // no permission matches falls to the cluster's default.
 import { strict as assert } from "node:assert";
 import type { MatchedIntention } from "../../provider/functions/intentions";
-import { evaluate, permissionMatches } from "../../provider/intention-evaluation";
-import type { Permission } from "../../provider/intention-model";
+import { evaluate, permissionMatches } from "../../provider/model/intention-evaluation";
+import type { Permission } from "../../provider/model/intention-model";
 
 const l7 = (source: string, permissions: Permission[], precedence = 9): MatchedIntention => ({
     source,

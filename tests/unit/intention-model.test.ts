@@ -6,7 +6,7 @@ import {
     sourceFromConsul,
     sourceToConsul,
     type Permission,
-} from "../../provider/intention-model";
+} from "../../provider/model/intention-model";
 import { sameSources, ServiceIntentionsProvider } from "../../provider/resources/service-intentions";
 import { meshPolicyRules } from "../../sdk/components/mesh-policy";
 

@@ -1,9 +1,9 @@
 import { strict as assert } from "node:assert";
 import { IntentionProvider, intentionId, type IntentionOutputs } from "../../provider/resources/intention";
-import { UNKNOWN } from "../../provider/validation";
-import { sourceKey, writableEntry } from "../../provider/service-intentions-entry";
-import { createFailure } from "../../provider/base";
-import { ConsulApiError } from "../../provider/errors";
+import { UNKNOWN } from "../../provider/model/validation";
+import { sourceKey, writableEntry } from "../../provider/engine/service-intentions-entry";
+import { createFailure } from "../../provider/engine/base";
+import { ConsulApiError } from "../../provider/consul/errors";
 
 const provider = new IntentionProvider();
 const base = { source: "web", destination: "api", action: "allow" as const };

@@ -1,11 +1,11 @@
 import { strict as assert } from "node:assert";
 import * as pulumi from "@pulumi/pulumi";
-import { ConsulApiError } from "../../provider/errors";
-import { explainEstablishError, inspectToken, isDead, serviceCounts, type ApiPeering } from "../../provider/peering-api";
+import { ConsulApiError } from "../../provider/consul/errors";
+import { explainEstablishError, inspectToken, isDead, serviceCounts, type ApiPeering } from "../../provider/engine/peering-api";
 import { ExportedServicesProvider, normalizeServices } from "../../provider/resources/exported-services";
 import { PeeringProvider, type PeeringOutputs } from "../../provider/resources/peering";
 import { PeeringTokenProvider, type PeeringTokenOutputs } from "../../provider/resources/peering-token";
-import { UNKNOWN } from "../../provider/validation";
+import { UNKNOWN } from "../../provider/model/validation";
 import { providerShim } from "../../sdk/provider-shim";
 
 // Nothing here talks to Consul: a connection to a closed port makes any accidental call fail loudly.

@@ -1,6 +1,6 @@
 import { strict as assert } from "node:assert";
 import * as pulumi from "@pulumi/pulumi";
-import { UNKNOWN } from "../../provider/validation";
+import { UNKNOWN } from "../../provider/model/validation";
 import { providerShim } from "../../sdk/provider-shim";
 
 // What Pulumi stores in every resource's state as `__provider`: the text must stay small and free of

@@ -3,12 +3,12 @@
 import { strict as assert } from "node:assert";
 import type * as pulumi from "@pulumi/pulumi";
 import type { IntentionInputs } from "../../provider/resources/intention";
-import type { ConnectionInput } from "../../provider/connection";
+import type { ConnectionInput } from "../../provider/consul/connection";
 import type { IntentionArgs } from "../../sdk/resources/intention";
 import type { ConnectionArgs } from "../../sdk/connection";
 import type { ServiceIntentionsInputs } from "../../provider/resources/service-intentions";
 import type { ServiceDefaultsInputs } from "../../provider/resources/service-defaults";
-import type { SourceInput } from "../../provider/intention-model";
+import type { SourceInput } from "../../provider/model/intention-model";
 import type { ServiceIntentionsArgs } from "../../sdk/resources/service-intentions";
 import type { ServiceDefaultsArgs } from "../../sdk/resources/service-defaults";
 import type { IntentionSource } from "../../sdk/intention-types";
@@ -73,7 +73,7 @@ describe("SDK Args and provider inputs", () => {
 import type { AclPolicyInputs } from "../../provider/resources/acl-policy";
 import type { AclRoleInputs } from "../../provider/resources/acl-role";
 import type { AclTokenInputs } from "../../provider/resources/acl-token";
-import type { NodeIdentity, ServiceIdentity } from "../../provider/acl-common";
+import type { NodeIdentity, ServiceIdentity } from "../../provider/engine/acl-common";
 import type { AclPolicyArgs } from "../../sdk/resources/acl-policy";
 import type { AclNodeIdentityArgs, AclRoleArgs, AclServiceIdentityArgs } from "../../sdk/resources/acl-role";
 import type { AclTokenArgs } from "../../sdk/resources/acl-token";

@@ -11,7 +11,7 @@
 // - no intention at all: the cluster's default (ACLs off: allow; on: the ACL default policy).
 // A permission that requires a JWT cannot match a request given without one: it is skipped, and the
 // reason says so.
-import type { MatchedIntention } from "./functions/intentions";
+import type { MatchedIntention } from "../functions/intentions";
 import type { HeaderMatch, Permission } from "./intention-model";
 
 /** An HTTP request to evaluate L7 intentions against. */

@@ -8,8 +8,8 @@
 // copies. Queues and read batches only protect concurrent writers that share them, so they must
 // be one per process. The slot is typed (no casts), and each field is created on first use.
 import type { Agent } from "undici";
-import type { ConfigEntry, EntryQueue } from "./config-entry";
-import type { TokenReads } from "./service-intentions-entry";
+import type { ConfigEntry, EntryQueue } from "../engine/config-entry";
+import type { TokenReads } from "../engine/service-intentions-entry";
 
 /** Counters of the HTTP client, for tests and benchmarks. */
 export interface RetryStats {

@@ -2,11 +2,11 @@
 // Consul client built per call from the resource's connection input.
 import type * as dynamic from "@pulumi/pulumi/dynamic";
 import type { z } from "zod";
-import { ConsulClient } from "./client";
-import { clusterTarget, connectionDiff, resolveConnection, type ConnectionInput, type Located } from "./connection";
+import { ConsulClient } from "../consul/client";
+import { clusterTarget, connectionDiff, resolveConnection, type ConnectionInput, type Located } from "../consul/connection";
 import { WriteLeftInConsulError } from "./config-entry";
-import { writeMayHaveLanded } from "./errors";
-import { validate, type CheckFailure } from "./validation";
+import { writeMayHaveLanded } from "../consul/errors";
+import { validate, type CheckFailure } from "../model/validation";
 
 const CONFIG_KEYS = [
     "address",

@@ -7,7 +7,7 @@
 // destination, decides).
 import { writeSync } from "node:fs";
 import { z } from "zod";
-import type { MatchedIntention } from "./functions/intentions";
+import type { MatchedIntention } from "../functions/intentions";
 import { evaluate } from "./intention-evaluation";
 import { sourceSchema, type SourceInput } from "./intention-model";
 

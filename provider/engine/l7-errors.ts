@@ -1,4 +1,4 @@
-import { ConsulApiError } from "./errors";
+import { ConsulApiError } from "../consul/errors";
 
 /** Adds the way out to Consul's error when L7 permissions meet a destination without an HTTP protocol. */
 export function explainL7Error(err: unknown, destination: string): unknown {

@@ -3,10 +3,10 @@
 // reads for refresh. Writes go through the engine (CAS, conflict retry, coalescing per entry), so
 // pairs created in parallel by `pulumi up` never lose each other's sources.
 import { z } from "zod";
-import type { ConsulClient } from "./client";
+import type { ConsulClient } from "../consul/client";
 import { modifyConfigEntry, readConfigEntry, listConfigEntries, writeGeneration, type ConfigEntry, type EntryRef } from "./config-entry";
-import { processState } from "./process-state";
-import { memoized } from "./validation";
+import { processState } from "../consul/process-state";
+import { memoized } from "../model/validation";
 
 export { isOwned as isOwnedEntry, OWNER_META_KEY, OWNER_META_VALUE } from "./config-entry";
 

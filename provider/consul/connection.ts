@@ -5,7 +5,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { z } from "zod";
-import { canonical, isUnknown, UNKNOWN } from "./validation";
+import { canonical, isUnknown, UNKNOWN } from "../model/validation";
 
 /** The `connection` input as the provider receives it (all optional). */
 export interface ConnectionInput {

@@ -2,10 +2,10 @@
 // adopted but never deleted, "not found" in the shapes Consul's ACL endpoints give it, and 403s
 // turned into a message naming the missing permission and the token's accessor id (never a secret).
 import { z } from "zod";
-import type { ConsulClient } from "./client";
+import type { ConsulClient } from "../consul/client";
 
-import { ConsulApiError, isNotFound } from "./errors";
-import { canonical } from "./validation";
+import { ConsulApiError, isNotFound } from "../consul/errors";
+import { canonical } from "../model/validation";
 
 /** Consul's reserved id prefix: the anonymous token, `global-management`, `builtin/global-read-only`. */
 const RESERVED_ID_PREFIX = "00000000-0000-0000-0000-0000000000";

@@ -2,13 +2,13 @@
 // a deletion has really finished (Consul deletes asynchronously), the "is this peering still usable"
 // rule used by read() for drift, and the zod rules for peer names and meta.
 import { z } from "zod";
-import type { ConsulClient } from "./client";
-import { connectionSchema, type ConnectionInput } from "./connection";
-import { ConsulApiError, isNotFound } from "./errors";
-import { metaSchema as namesMetaSchema } from "./names";
-import { containsUnknown, isUnknown, UNKNOWN, validate } from "./validation";
+import type { ConsulClient } from "../consul/client";
+import { connectionSchema, type ConnectionInput } from "../consul/connection";
+import { ConsulApiError, isNotFound } from "../consul/errors";
+import { metaSchema as namesMetaSchema } from "../model/names";
+import { containsUnknown, isUnknown, UNKNOWN, validate } from "../model/validation";
 
-export { PEER_NAME, peerName as peerNameSchema } from "./names";
+export { PEER_NAME, peerName as peerNameSchema } from "../model/names";
 
 /** `api.Peering` as Consul returns it from `GET /v1/peering/:name` (fields we use). */
 /** A peering as Consul answers it. */

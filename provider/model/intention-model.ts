@@ -3,8 +3,8 @@
 // Consul's JSON (every L7 field round-trips: path exact/prefix/regex, methods, all header matchers,
 // per-permission JWT).
 import { z } from "zod";
-import type { ConsulSource } from "./service-intentions-entry";
-import type { VersionedField } from "./server-version";
+import type { ConsulSource } from "../engine/service-intentions-entry";
+import type { VersionedField } from "../consul/server-version";
 import { serviceName, sourcePeerName } from "./names";
 
 export const HTTP_METHODS = ["GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE", "PATCH"];

@@ -1,8 +1,8 @@
 // The Connect CA as Consul holds it: configuration and roots, when a configuration change rotates the
 // root (and waiting for it), and putting a configuration back when something fails after a write.
 import { z } from "zod";
-import type { ConsulClient } from "./client";
-import { canonical } from "./validation";
+import type { ConsulClient } from "../consul/client";
+import { canonical } from "../model/validation";
 
 export type ConsulConfigMap = Record<string, unknown>;
 

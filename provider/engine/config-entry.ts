@@ -6,10 +6,10 @@
 // Writes to one entry from this process are queued and coalesced into one CAS write per batch, so
 // resources that share an entry (Intentions of one destination) never lose each other's changes.
 import { z } from "zod";
-import type { ConsulClient } from "./client";
-import { ConsulApiError, isNotFound } from "./errors";
-import { processState } from "./process-state";
-import { canonical, memoized } from "./validation";
+import type { ConsulClient } from "../consul/client";
+import { ConsulApiError, isNotFound } from "../consul/errors";
+import { processState } from "../consul/process-state";
+import { canonical, memoized } from "../model/validation";
 
 /** A config entry as Consul returns it; fields a kind does not model are kept as they are. */
 export interface ConfigEntry {

@@ -6,9 +6,9 @@
 import { z } from "zod";
 import { metaWithoutMark, OWNER_META_KEY, type ConfigEntry } from "./config-entry";
 import type { EntryResourceInputs, WholeEntryKind } from "./config-entry-resource";
-import { formatDuration, isDuration, sameDuration, toNanos } from "./durations";
-import { metaSchema } from "./names";
-import { canonical } from "./validation";
+import { formatDuration, isDuration, sameDuration, toNanos } from "../model/durations";
+import { metaSchema } from "../model/names";
+import { canonical } from "../model/validation";
 
 /** How a kind's fields are named and encoded in Consul. Keys are our (camelCase) field names, wherever they occur. */
 export interface FieldMap {

@@ -15,8 +15,8 @@ import {
     type ConfigEntry,
     type EntryRef,
 } from "./config-entry";
-import type { ConnectionInput, Located } from "./connection";
-import { canonical } from "./validation";
+import type { ConnectionInput, Located } from "../consul/connection";
+import { canonical } from "../model/validation";
 
 /** Inputs every whole-entry resource has. */
 export interface EntryResourceInputs extends Located {
