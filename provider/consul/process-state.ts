@@ -8,8 +8,6 @@
 // copies. Queues and read batches only protect concurrent writers that share them, so they must
 // be one per process. The slot is typed (no casts), and each field is created on first use.
 import type { Agent } from "undici";
-import type { ConfigEntry, EntryQueue } from "../engine/config-entry";
-import type { TokenReads } from "../engine/service-intentions-entry";
 
 /** Counters of the HTTP client, for tests and benchmarks. */
 export interface RetryStats {
@@ -19,7 +17,11 @@ export interface RetryStats {
     failovers: number;
 }
 
-/** Everything one process shares; each map is keyed as its owner documents. */
+/**
+ * Everything one process shares; each map is keyed as its owner documents. The HTTP layer's slots
+ * are declared here; a higher layer adds its own by augmenting this interface in its own module
+ * (`declare module "../consul/process-state"`), so this module imports nothing above it.
+ */
 export interface ProcessState {
     /** undici connection pools, by base URL and TLS settings (client.ts). */
     agents: Map<string, Agent>;
@@ -28,16 +30,6 @@ export interface ProcessState {
     retries: RetryStats;
     /** Consul version per address list, asked once (server-version.ts). */
     serverVersions: Map<string, Promise<string | undefined>>;
-    /** Per-entry write queues (config-entry.ts): writes to one entry from this process are serialised and coalesced. */
-    entryQueues: Map<string, EntryQueue>;
-    /** What this process last learnt of an entry by its own write, per cluster and entry (config-entry.ts). */
-    entryLastKnown: Map<string, ConfigEntry | null | "changed">;
-    /** One listing of a config-entry kind, per cluster, token and kind, with when it was taken (config-entry.ts). */
-    entryListings: Map<string, { at: number; entries: Promise<Map<string, ConfigEntry> | undefined> }>;
-    /** Config-entry writes sent, per cluster (config-entry.ts). */
-    entryWrites: Map<string, number>;
-    /** Batched reads of service-intentions entries, per cluster and token (service-intentions-entry.ts). */
-    intentionReads: Map<string, TokenReads>;
 }
 
 declare global {

@@ -11,6 +11,19 @@ import { ConsulApiError, isNotFound } from "../consul/errors";
 import { processState } from "../consul/process-state";
 import { canonical, memoized } from "../model/validation";
 
+declare module "../consul/process-state" {
+    interface ProcessState {
+        /** Per-entry write queues: writes to one entry from this process are serialised and coalesced. */
+        entryQueues: Map<string, EntryQueue>;
+        /** What this process last learnt of an entry by its own write, per cluster and entry. */
+        entryLastKnown: Map<string, ConfigEntry | null | "changed">;
+        /** One listing of a config-entry kind, per cluster, token and kind, with when it was taken. */
+        entryListings: Map<string, { at: number; entries: Promise<Map<string, ConfigEntry> | undefined> }>;
+        /** Config-entry writes sent, per cluster. */
+        entryWrites: Map<string, number>;
+    }
+}
+
 /** A config entry as Consul returns it; fields a kind does not model are kept as they are. */
 export interface ConfigEntry {
     Kind: string;

@@ -7,24 +7,18 @@ import type { ConsulClient } from "../consul/client";
 import { modifyConfigEntry, readConfigEntry, listConfigEntries, writeGeneration, type ConfigEntry, type EntryRef } from "./config-entry";
 import { processState } from "../consul/process-state";
 import { memoized } from "../model/validation";
+import { consulSourceSchema } from "../model/intention-model";
+
+declare module "../consul/process-state" {
+    interface ProcessState {
+        /** Batched reads of service-intentions entries, per cluster and token. */
+        intentionReads: Map<string, TokenReads>;
+    }
+}
 
 export { isOwned as isOwnedEntry, OWNER_META_KEY, OWNER_META_VALUE } from "./config-entry";
 
 const KIND = "service-intentions";
-
-function consulSourceSchema() {
-    return z
-        .object({
-            Name: z.string(),
-            Peer: z.string().optional(),
-            Action: z.enum(["allow", "deny"]).optional(),
-            Permissions: z.array(z.unknown()).optional(),
-            Description: z.string().optional(),
-            Type: z.string().optional(),
-            Precedence: z.number().optional(),
-        })
-        .catchall(z.unknown());
-}
 
 function serviceIntentionsEntrySchema() {
     return z
@@ -43,8 +37,6 @@ function serviceIntentionsEntrySchema() {
         .catchall(z.unknown());
 }
 
-/** A source as Consul stores it (fields we do not model are kept as they are). */
-export type ConsulSource = z.infer<ReturnType<typeof consulSourceSchema>>;
 export type ServiceIntentionsEntry = z.infer<ReturnType<typeof serviceIntentionsEntrySchema>>;
 
 /** Built once: every entry read is parsed with it. */

@@ -4,8 +4,10 @@
 import { z } from "zod";
 import type { ConsulClient } from "../consul/client";
 import { ConsulApiError } from "../consul/errors";
-import { permissionFromConsul, type Permission } from "../model/intention-model";
-import { evaluate } from "../model/intention-evaluation";
+import { permissionFromConsul } from "../model/intention-model";
+import { evaluate, type MatchedIntention } from "../model/intention-evaluation";
+
+export type { MatchedIntention };
 import { getParsed, list, optionalText } from "./answer";
 
 const intentionSchema = z.object({
@@ -23,26 +25,6 @@ const intentionSchema = z.object({
     Description: optionalText,
     Meta: z.record(z.string(), z.string()).nullish(),
 });
-
-/** One intention as `matchIntentions` returns it. */
-export interface MatchedIntention {
-    source: string;
-    /** The peer the source lives in, when it is a peer's service. */
-    sourcePeer?: string;
-    sourceNamespace?: string;
-    sourcePartition?: string;
-    destination: string;
-    destinationNamespace?: string;
-    destinationPartition?: string;
-    /** The L4 action; absent for an L7 intention (see `permissions`). */
-    action?: "allow" | "deny";
-    /** L7 permissions, evaluated in order (empty for an L4 intention). */
-    permissions: Permission[];
-    /** Consul's precedence (9 = exact to exact; higher wins). */
-    precedence: number;
-    description?: string;
-    meta: Record<string, string>;
-}
 
 function matched(raw: z.infer<typeof intentionSchema>): MatchedIntention {
     return {

@@ -7,8 +7,7 @@
 // destination, decides).
 import { writeSync } from "node:fs";
 import { z } from "zod";
-import type { MatchedIntention } from "../functions/intentions";
-import { evaluate } from "./intention-evaluation";
+import { evaluate, type MatchedIntention } from "./intention-evaluation";
 import { sourceSchema, type SourceInput } from "./intention-model";
 
 export type Outcome = "allow" | "deny" | "L7" | "default";

@@ -11,8 +11,27 @@
 // - no intention at all: the cluster's default (ACLs off: allow; on: the ACL default policy).
 // A permission that requires a JWT cannot match a request given without one: it is skipped, and the
 // reason says so.
-import type { MatchedIntention } from "../functions/intentions";
 import type { HeaderMatch, Permission } from "./intention-model";
+
+/** One intention as `matchIntentions` returns it. */
+export interface MatchedIntention {
+    source: string;
+    /** The peer the source lives in, when it is a peer's service. */
+    sourcePeer?: string;
+    sourceNamespace?: string;
+    sourcePartition?: string;
+    destination: string;
+    destinationNamespace?: string;
+    destinationPartition?: string;
+    /** The L4 action; absent for an L7 intention (see `permissions`). */
+    action?: "allow" | "deny";
+    /** L7 permissions, evaluated in order (empty for an L4 intention). */
+    permissions: Permission[];
+    /** Consul's precedence (9 = exact to exact; higher wins). */
+    precedence: number;
+    description?: string;
+    meta: Record<string, string>;
+}
 
 /** An HTTP request to evaluate L7 intentions against. */
 export interface RequestShape {

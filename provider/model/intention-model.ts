@@ -3,9 +3,25 @@
 // Consul's JSON (every L7 field round-trips: path exact/prefix/regex, methods, all header matchers,
 // per-permission JWT).
 import { z } from "zod";
-import type { ConsulSource } from "../engine/service-intentions-entry";
-import type { VersionedField } from "../consul/server-version";
+import type { VersionedField } from "./versions";
 import { serviceName, sourcePeerName } from "./names";
+
+/** A source of a service-intentions entry as Consul stores it (fields we do not model are kept as they are). */
+export function consulSourceSchema() {
+    return z
+        .object({
+            Name: z.string(),
+            Peer: z.string().optional(),
+            Action: z.enum(["allow", "deny"]).optional(),
+            Permissions: z.array(z.unknown()).optional(),
+            Description: z.string().optional(),
+            Type: z.string().optional(),
+            Precedence: z.number().optional(),
+        })
+        .catchall(z.unknown());
+}
+
+export type ConsulSource = z.infer<ReturnType<typeof consulSourceSchema>>;
 
 export const HTTP_METHODS = ["GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE", "PATCH"];
 

@@ -1,7 +1,7 @@
 import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { compareVersions } from "../../provider/consul/server-version";
+import { compareVersions } from "../../provider/model/versions";
 import { consul, DC1, listIntentions } from "../support/consul";
 import { changingSteps, PulumiProgram } from "../support/pulumi";
 

@@ -1,6 +1,6 @@
 import { strict as assert } from "node:assert";
 import { versionedPermissionFields } from "../../provider/model/intention-model";
-import { compareVersions, unsupportedFields, unsupportedFieldsError } from "../../provider/consul/server-version";
+import { compareVersions, unsupportedFields, unsupportedFieldsError } from "../../provider/model/versions";
 
 describe("fields gated by the server's Consul version", () => {
     it("compares versions numerically, ignoring a leading v and pre-release or build suffixes", () => {
