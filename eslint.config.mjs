@@ -2,6 +2,51 @@
 // provider/, sdk/, tests/, scripts/, bench/, examples/ and demo/), plus the core recommended rules. Formatting is Prettier's job (npm run format).
 import js from "@eslint/js";
 import tseslint from "typescript-eslint";
+import { importX } from "eslint-plugin-import-x";
+import { createTypeScriptImportResolver } from "eslint-import-resolver-typescript";
+
+// provider/ is layered; a module may import its own layer and the ones below it, never one above:
+//   model (pure)  <  consul (HTTP layer)  <  engine  <  functions  <  resources  <  index.ts, shim.ts
+// and provider/ never imports sdk/. Each entry: the folder, and the import patterns (relative to a
+// file in that folder) it must not use.
+const layers = [
+    [
+        "model",
+        [
+            "../consul",
+            "../consul/**",
+            "../engine",
+            "../engine/**",
+            "../functions",
+            "../functions/**",
+            "../resources",
+            "../resources/**",
+            "../index",
+            "../shim",
+        ],
+    ],
+    ["consul", ["../engine", "../engine/**", "../functions", "../functions/**", "../resources", "../resources/**", "../index", "../shim"]],
+    ["engine", ["../functions", "../functions/**", "../resources", "../resources/**", "../index", "../shim"]],
+    ["functions", ["../resources", "../resources/**", "../index", "../shim"]],
+    ["resources", ["../index", "../shim"]],
+];
+const layerRules = layers.map(([folder, banned]) => ({
+    files: [`provider/${folder}/**/*.ts`],
+    rules: {
+        "no-restricted-imports": [
+            "error",
+            {
+                patterns: [
+                    {
+                        group: banned,
+                        message: `provider/${folder} may import only its own layer and the ones below it (model < consul < engine < functions < resources).`,
+                    },
+                    { group: ["**/sdk", "**/sdk/**"], message: "provider/ never imports sdk/." },
+                ],
+            },
+        ],
+    },
+}));
 
 export default tseslint.config(
     { ignores: ["node_modules/", "dist/", ".consul-mesh/", "bench/results/", "**/*.d.ts"] },
@@ -17,6 +62,15 @@ export default tseslint.config(
         // codebase's idiom for "everything but these keys" (no cast needed): not an unused variable.
         rules: { "@typescript-eslint/no-unused-vars": ["error", { ignoreRestSiblings: true }] },
     },
+    {
+        // No import cycle in the shipped code (type-only imports count: a cycle of types is still a
+        // tangle), resolved the way TypeScript resolves them.
+        files: ["provider/**/*.ts", "sdk/**/*.ts"],
+        plugins: { "import-x": importX },
+        settings: { "import-x/resolver-next": [createTypeScriptImportResolver({ project: "./tsconfig.dev.json" })] },
+        rules: { "import-x/no-cycle": ["error", { ignoreExternal: true }] },
+    },
+    ...layerRules,
     {
         // No type assertions (`x as T`, `<T>x`) in the shipped code: values from Pulumi and Consul are
         // parsed with zod instead. `as const` stays allowed; non-null assertions are a separate rule.
