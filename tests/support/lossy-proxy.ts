@@ -16,9 +16,22 @@ export interface LostAnswer {
 /** Decides per request (after reading its body) whether to lose Consul's answer. */
 export type LosePolicy = (method: string, url: string, body: string) => boolean;
 
+/** An answer the proxy gives itself instead of forwarding the request (Consul never sees it). */
+export interface RefusedAnswer {
+    status: number;
+    body: string;
+}
+
+/** Decides per request (after reading its body) whether to refuse it without forwarding, and how. */
+export type RefusePolicy = (method: string, url: string, body: string) => RefusedAnswer | undefined;
+
 export class LossyProxy {
     readonly lost: LostAnswer[] = [];
+    /** Requests answered by `refuse` instead of Consul. */
+    readonly refused: { method: string; url: string; status: number }[] = [];
     forwarded = 0;
+    /** Answers some requests itself, before Consul sees them (say, a 429 as Consul's rate limiter gives it). */
+    refuse: RefusePolicy = () => undefined;
     private server?: http.Server;
     private readonly agent = new http.Agent({ keepAlive: true, maxSockets: 32 });
     private readonly target: URL;
@@ -41,6 +54,13 @@ export class LossyProxy {
                 const body = Buffer.concat(chunks);
                 const method = req.method ?? "GET";
                 const url = req.url ?? "/";
+                const refusal = this.refuse(method, url, body.toString());
+                if (refusal) {
+                    this.refused.push({ method, url, status: refusal.status });
+                    res.writeHead(refusal.status, { "content-type": "text/plain; charset=utf-8" });
+                    res.end(refusal.body);
+                    return;
+                }
                 const loseIt = this.lose(method, url, body.toString());
                 const upstream = http.request(
                     {
