@@ -368,6 +368,31 @@ export function connectionDiff(
     // as an update; at `up` the values are known and this diff decides again (a real move replaces).
     if (after === UNKNOWN || isUnknown(news.connection)) return { replaces: [], changes: ["connection"] };
     if (before !== after) return { replaces: ["cluster"], changes: [] };
-    const sameConnection = canonical(olds.connection ?? {}) === canonical(news.connection ?? {});
-    return { replaces: [], changes: sameConnection ? [] : ["connection"] };
+    return { replaces: [], changes: sameConnection(olds.connection, news.connection, env) ? [] : ["connection"] };
+}
+
+/** Whether two connections are the same, as diff compares them (another spelling of the same addresses is the same). */
+export function sameConnection(a: ConnectionInput | undefined, b: ConnectionInput | undefined, env: NodeJS.ProcessEnv): boolean {
+    return canonical(comparable(a, env)) === canonical(comparable(b, env));
+}
+
+/**
+ * A connection as diff compares it: the address list in its normalised spelling, in the order given
+ * (order is the failover preference). Another spelling of the same addresses is then no change at all,
+ * so a resource whose outputs feed another one's inputs (a PeeringToken's token into a Peering) keeps
+ * them known in the preview, instead of an update that makes them unknown there.
+ */
+function comparable(connection: ConnectionInput | undefined, env: NodeJS.ProcessEnv): ConnectionInput {
+    if (!connection?.address || isUnknown(connection.address)) return connection ?? {};
+    try {
+        let useTls: boolean | undefined;
+        try {
+            useTls = parseBool(env.CONSUL_HTTP_SSL);
+        } catch {
+            useTls = undefined;
+        }
+        return { ...connection, address: normalizeAddresses(connection.address, useTls).join(",") };
+    } catch {
+        return connection;
+    }
 }

@@ -6,7 +6,7 @@ import type * as dynamic from "@pulumi/pulumi/dynamic";
 import { z } from "zod";
 import { ConsulResourceProvider, type Checked, type Created, type ReadOf, type Updated } from "../engine/base";
 import type { ConsulClient } from "../consul/client";
-import { connectionSchema, type Located } from "../consul/connection";
+import { connectionSchema, sameConnection, type Located } from "../consul/connection";
 import {
     deletePeeringAndWait,
     getPeering,
@@ -125,7 +125,13 @@ export class PeeringTokenProvider extends ConsulResourceProvider implements dyna
         const rotated = tokenShapeChanged(olds, news);
         replaces.push(...rotated);
         const changes = [...where.changes];
-        if (canonical(olds.dialer ?? {}) !== canonical(news.dialer ?? {})) changes.push("dialer");
+        // The dialer's whereabouts (its connection compared as diff compares connections: a re-spelling is no change).
+        if (
+            olds.dialer?.peerName !== news.dialer?.peerName ||
+            !sameConnection(olds.dialer?.connection, news.dialer?.connection, process.env)
+        ) {
+            changes.push("dialer");
+        }
         // peeringToken, peeringId and state are outputs: never a reason to change anything.
         return Promise.resolve({
             changes: replaces.length > 0 || changes.length > 0,

@@ -6,7 +6,7 @@ import { z } from "zod";
 import { ConsulResourceProvider, type Checked, type Created, type ReadOf, type Updated } from "../engine/base";
 import type { ConsulClient } from "../consul/client";
 import { ConsulApiError } from "../consul/errors";
-import { connectionSchema, type Located } from "../consul/connection";
+import { connectionSchema, sameConnection, type Located } from "../consul/connection";
 import {
     deletePeeringAndWait,
     describeState,
@@ -144,7 +144,13 @@ export class PeeringProvider extends ConsulResourceProvider implements dynamic.R
         for (const key of ["adopt", "waitForActive", "activeTimeoutSeconds"] as const) {
             if ((olds[key] ?? null) !== (news[key] ?? null)) changes.push(key);
         }
-        if (canonical(olds.acceptor ?? {}) !== canonical(news.acceptor ?? {})) changes.push("acceptor");
+        // The acceptor's whereabouts (its connection compared as diff compares connections: a re-spelling is no change).
+        if (
+            olds.acceptor?.peerName !== news.acceptor?.peerName ||
+            !sameConnection(olds.acceptor?.connection, news.acceptor?.connection, process.env)
+        ) {
+            changes.push("acceptor");
+        }
         // A peering a refresh found not ACTIVE (FAILING, say) is drift that up cannot write away:
         // the update waits (bounded) for Consul to bring it back, or fails saying in which state it is.
         if (news.waitForActive !== false && olds.state !== undefined && olds.state !== "ACTIVE") changes.push("state");

@@ -138,10 +138,15 @@ describe("examples/peering with the Pulumi CLI", function () {
     });
 
     // Issue 15, defect 1: another spelling of the same address is the same cluster.
-    it("keeps the live peering when only the spelling of dc2's address changes; a real move previews a replacement naming both clusters", async () => {
+    it("keeps the live peering when only the spelling of both addresses changes (previewed as no change); a real move previews a replacement naming both clusters", async () => {
         const before = (await peerings(DC2))[0];
-        await program.run(["config", "set", "dc2Address", `${DC2.replace("http://", "HTTP://")}/`]);
-        const result = await timed("pulumi up (address respelled)", () => program.up());
+        // Both sides re-spelled (issue 31, item 11: the acceptor side's re-spelling previewed the
+        // Peering as a replacement, since the token it is fed became unknown in the preview).
+        await program.run(["config", "set", "dc1Address", `${DC1}/`]);
+        await program.run(["config", "set", "dc2Address", DC2.replace("http://", "HTTP://")]);
+        const planned = await program.preview();
+        assert.deepEqual(changingSteps(planned.steps), [], "a re-spelling previews no change on either side");
+        const result = await timed("pulumi up (addresses respelled)", () => program.up());
         assert.doesNotMatch(result.stdout, /replaced/);
         const after = (await peerings(DC2))[0];
         assert.deepEqual([after.ID, after.State], [before.ID, "ACTIVE"], "the same peering, still ACTIVE");

@@ -59,6 +59,8 @@ const COMPUTED = new Set(["cluster", "rootRotation"]);
 /** Outputs every state of the kind has beside its inputs (what diff may rely on). */
 const recorded: Record<string, Record<string, unknown>> = {
     AclToken: { accessorId: "3f1a4c1e-0d4b-4c39-9e3c-2b1f0e6a7d55", secretId: "5e2b1f0e-6a7d-4c39-9e3c-0d4b3f1a4c1e" },
+    // The CA provider Consul reported (an output; the input may leave it to its default).
+    CaConfiguration: { provider: "consul" },
 };
 
 function providerOf(kind: string, stackAddress?: string): ReturnType<typeof typed> {
@@ -96,7 +98,7 @@ describe("cluster identity of every resource kind", () => {
                 assert.equal(again.inputs.cluster, "http://127.0.0.1:8500");
             });
 
-            it("diff: another spelling updates, another cluster replaces, an unknown connection previews an update", async () => {
+            it("diff: another spelling is no change, another cluster replaces, an unknown connection previews an update", async () => {
                 const p = providerOf(kind);
                 const olds = {
                     ...(await p.check({}, { ...inputs, connection: { address: "127.0.0.1:8500" } })).inputs,
@@ -105,6 +107,9 @@ describe("cluster identity of every resource kind", () => {
                 const respelled = (await p.check(olds, { ...inputs, connection: { address: "http://127.0.0.1:8500" } })).inputs;
                 const same = await p.diff(olds, respelled);
                 assert.deepEqual(same.replaces ?? [], []);
+                // No update either: an update makes the resource's outputs unknown in the preview, and a
+                // resource fed by them (a Peering by its PeeringToken) would preview a false replacement.
+                assert.equal(same.changes, false, "a re-spelled address is no change");
                 const moved = (await p.check(olds, { ...inputs, connection: { address: "127.0.0.1:9500" } })).inputs;
                 assert.deepEqual((await p.diff(olds, moved)).replaces, ["cluster"]);
                 const unknown = (await p.check(olds, { ...inputs, connection: UNKNOWN })).inputs;
