@@ -1,5 +1,11 @@
 import { strict as assert } from "node:assert";
+import { execFileSync } from "node:child_process";
+import { X509Certificate } from "node:crypto";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
 import {
+    caConfigurationSchema,
     CaConfigurationProvider,
     type CaConfigurationInputs,
     type CaConfigurationOutputs,
@@ -22,6 +28,32 @@ interface Roots {
 const caConfig = async () => (await consul<CaConfig>("GET", `${DC2}/v1/connect/ca/configuration`)).body;
 const roots = async () => (await consul<Roots>("GET", `${DC2}/v1/connect/ca/roots`)).body;
 const DEFAULT_CONFIG = { LeafCertTTL: "72h", IntermediateCertTTL: "8760h", RootCertTTL: "87600h" };
+
+/**
+ * A root as in Consul's docs ("Specifying a Custom Private Key and Root Certificate"): an RSA 2048
+ * key (PKCS#1, "RSA PRIVATE KEY") and its self-signed CA certificate, made with the openssl CLI.
+ */
+function rsaRoot(): { privateKey: string; rootCert: string } {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "consul-mesh-ca-"));
+    try {
+        const file = (name: string) => path.join(dir, name);
+        const openssl = (...args: string[]) => execFileSync("openssl", args, { stdio: "pipe" });
+        openssl("genrsa", "-traditional", "-out", file("root.key"), "2048");
+        openssl(
+            "req", "-x509", "-new", "-key", file("root.key"), "-out", file("root.pem"), "-days", "3650", "-subj", "/CN=docs root",
+            "-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign,cRLSign,digitalSignature",
+        ); // prettier-ignore
+        return { privateKey: fs.readFileSync(file("root.key"), "utf8"), rootCert: fs.readFileSync(file("root.pem"), "utf8") };
+    } finally {
+        fs.rmSync(dir, { recursive: true, force: true });
+    }
+}
+
+/** Inputs without the values check computes (create gets them too, as Pulumi passes them). */
+function withoutComputedKeys(inputs: Record<string, unknown>): Record<string, unknown> {
+    const { rootRotation: _r, cluster: _c, ...rest } = inputs;
+    return rest;
+}
 
 /** Puts Consul's default configuration back (a rotation when a test left a key of its own), so no test depends on another. */
 async function resetToDefaults(): Promise<void> {
@@ -127,6 +159,37 @@ describe("CaConfiguration provider against a real Consul agent", function () {
         const index = (await caConfig()).ModifyIndex;
         await provider.delete("connect-ca", props);
         assert.equal((await caConfig()).ModifyIndex, index);
+    });
+
+    // Issue 31 item 15: check refused this config ("is a rsa 2048-bit key, but privateKeyType/privateKeyBits declare ec 256").
+    it("takes the custom root of Consul's docs (RSA 2048, 72h/8760h, no privateKeyType) end to end", async () => {
+        const { privateKey, rootCert } = rsaRoot();
+        assert.match(privateKey, /^-----BEGIN RSA PRIVATE KEY-----/);
+        const checked = await provider.check(
+            {},
+            { config: { privateKey, rootCert, leafCertTtl: "72h", intermediateCertTtl: "8760h" }, connection },
+        );
+        assert.deepEqual(checked.failures ?? [], []);
+        const before = await roots();
+        const inputs = caConfigurationSchema().parse(withoutComputedKeys(checked.inputs));
+        const { id, outs } = await provider.create(inputs);
+        assert.equal(id, "connect-ca");
+        const after = await roots();
+        assert.notEqual(after.ActiveRootID, before.ActiveRootID, "the root is the supplied one now");
+        const active = after.Roots.find((r) => r.ID === after.ActiveRootID);
+        assert.deepEqual([active?.PrivateKeyType, active?.PrivateKeyBits], ["rsa", 2048], "Consul records the key's own type and length");
+        assert.equal(outs.rootCertPem.trim(), rootCert.trim());
+        // Consul signs leaf certificates with it.
+        const leaf = await consul<{ CertPEM: string }>("GET", `${DC2}/v1/agent/connect/ca/leaf/web`);
+        assert.equal(leaf.status, 200);
+        assert.ok(
+            new X509Certificate(leaf.body.CertPEM).verify(new X509Certificate(rootCert).publicKey),
+            "the leaf is signed by the supplied root",
+        );
+        // No perpetual diff: neither right after the write nor after a refresh.
+        assert.equal((await provider.diff(id, outs, checked.inputs)).changes, false);
+        const read = await provider.read(id, outs);
+        assert.equal((await provider.diff(id, read.props as CaConfigurationOutputs, checked.inputs)).changes, false);
     });
 
     it("an error from Consul never contains the private key", async () => {
