@@ -45,6 +45,9 @@ export function caConfigurationSchema() {
                     rootCert: z.string().min(1).optional(),
                     csrMaxPerSecond: z.number().min(0).optional(),
                     csrMaxConcurrent: z.number().int().min(0).optional(),
+                    // Consul 1.16.3 stores it as written and reads nothing of it (unused since 1.11):
+                    // any text is accepted, as Consul does.
+                    rotationPeriod: z.string().optional(),
                 })
                 .strict()
                 .optional(),
@@ -188,7 +191,8 @@ export function rotationReason(olds: Record<string, unknown>, news: CaConfigurat
 }
 
 function sameValue(key: string, a: unknown, b: unknown): boolean {
-    if (DURATION_KEYS.has(key)) return sameDuration(a, b);
+    // RotationPeriod is a duration too, but Consul takes any text there: by value where both parse.
+    if (DURATION_KEYS.has(key) || key === "RotationPeriod") return sameDuration(a, b);
     if (key === "PrivateKey" || key === "RootCert") return pem(a) === pem(b);
     return canonical(a) === canonical(b);
 }

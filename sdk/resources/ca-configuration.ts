@@ -38,6 +38,13 @@ export interface ConsulCaConfigArgs {
     csrMaxPerSecond?: pulumi.Input<number>;
     /** Number of CSRs signed at once on each server (used when `csrMaxPerSecond` is 0). */
     csrMaxConcurrent?: pulumi.Input<number>;
+    /**
+     * Consul's `RotationPeriod` (a Go duration such as `"2160h"`, as older docs and Terraform configs
+     * write it). Consul 1.16.3 stores it as written and uses it for nothing (unused since 1.11; it
+     * rotates nothing), so any text is accepted; compared by value when it is a duration.
+     * Consul's default: unset. Does not rotate the root.
+     */
+    rotationPeriod?: pulumi.Input<string>;
 }
 
 /** Arguments of a {@link CaConfiguration}. */

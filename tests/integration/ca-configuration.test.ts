@@ -192,6 +192,50 @@ describe("CaConfiguration provider against a real Consul agent", function () {
         assert.equal((await provider.diff(id, read.props as CaConfigurationOutputs, checked.inputs)).changes, false);
     });
 
+    // Issue 31 item 16: configs copied from older docs and Terraform set RotationPeriod.
+    it("writes rotationPeriod as Consul's RotationPeriod, which 1.16.3 stores as written: no rotation, no perpetual diff", async () => {
+        const before = await roots();
+        for (const rotationPeriod of ["2160h", "90 days"]) {
+            const news = { config: { leafCertTtl: "72h", rotationPeriod }, connection };
+            const checked = await provider.check({}, news);
+            assert.deepEqual(checked.failures ?? [], [], "any text, as Consul takes it");
+            const { id, outs } = await provider.create(news);
+            assert.equal((await caConfig()).Config.RotationPeriod, rotationPeriod);
+            assert.equal(outs.config?.rotationPeriod, rotationPeriod);
+            assert.equal((await roots()).ActiveRootID, before.ActiveRootID, "RotationPeriod rotates nothing");
+            const read = await provider.read(id, outs);
+            assert.deepEqual((read.inputs as CaConfigurationInputs).config, news.config);
+            assert.equal((await provider.diff(id, read.props as CaConfigurationOutputs, news)).changes, false);
+        }
+        // A hand edit by value ("2160h0m0s") is no drift; another period is.
+        const outs = (await provider.create({ config: { rotationPeriod: "2160h" }, connection })).outs;
+        const held = await caConfig();
+        await consul("PUT", `${DC2}/v1/connect/ca/configuration`, {
+            Provider: "consul",
+            Config: { ...held.Config, RotationPeriod: "2160h0m0s" },
+        });
+        const same = await provider.read("connect-ca", outs);
+        assert.equal(
+            (await provider.diff("connect-ca", same.props as CaConfigurationOutputs, { config: { rotationPeriod: "2160h" }, connection }))
+                .changes,
+            false,
+        );
+        await consul("PUT", `${DC2}/v1/connect/ca/configuration`, {
+            Provider: "consul",
+            Config: { ...held.Config, RotationPeriod: "720h" },
+        });
+        const drifted = await provider.read("connect-ca", outs);
+        assert.equal(
+            (
+                await provider.diff("connect-ca", drifted.props as CaConfigurationOutputs, {
+                    config: { rotationPeriod: "2160h" },
+                    connection,
+                })
+            ).changes,
+            true,
+        );
+    });
+
     it("an error from Consul never contains the private key", async () => {
         const key = "-----BEGIN EC PRIVATE KEY-----\nNOTAREALKEYBUTSECRET\n-----END EC PRIVATE KEY-----";
         await assert.rejects(

@@ -246,3 +246,39 @@ describe("CaConfiguration key strength rule", () => {
         assert.deepEqual(res.failures ?? [], []);
     });
 });
+
+describe("CaConfiguration rotationPeriod (Consul's unused RotationPeriod)", () => {
+    const olds: CaConfigurationOutputs = {
+        provider: "consul",
+        config: { rotationPeriod: "2160h" },
+        configKeys: ["rotationPeriod"],
+        rootRotation: "none",
+        activeRootId: "a",
+        trustDomain: "t.consul",
+        rootCertPem: "",
+        roots: [],
+        forceWithoutCrossSigning: false,
+    };
+
+    it("is accepted as any text, as Consul accepts it, and written under Consul's name without a rotation", async () => {
+        for (const rotationPeriod of ["2160h", "90d"]) {
+            const res = await provider.check({ config: {}, rootRotation: "none" }, { config: { rotationPeriod } });
+            assert.deepEqual(res.failures ?? [], []);
+            assert.equal(res.inputs.rootRotation, "none");
+        }
+        assert.deepEqual(mergeConfig({ Provider: "consul", Config: { LeafCertTTL: "72h" } }, { config: { rotationPeriod: "2160h" } }), {
+            LeafCertTTL: "72h",
+            RotationPeriod: "2160h",
+        });
+        assert.match(
+            (await provider.check({}, { config: { rotationPeriod: 5 } })).failures?.[0]?.property ?? "",
+            /^config\.rotationPeriod$/,
+        );
+    });
+
+    it("compares by value when it is a duration, as text otherwise", async () => {
+        assert.equal((await provider.diff("connect-ca", olds, { config: { rotationPeriod: "2160h0m0s" } })).changes, false);
+        assert.equal((await provider.diff("connect-ca", olds, { config: { rotationPeriod: "90d" } })).changes, true);
+        assert.equal((await provider.diff("connect-ca", olds, { config: { rotationPeriod: "720h" } })).changes, true);
+    });
+});
