@@ -1,7 +1,21 @@
-// npm run cluster -- start [--acl[=dc1,dc2]] [--only=dc1,dc2] [--servers 3] | stop | status
+// npm run cluster -- start [--acl[=dc1,dc2]] [--only=dc1,dc2] [--servers 3] | stop | status | --help
 // --servers 3 makes dc1 three real Consul servers (-bootstrap-expect=3, not -dev) on loopback; the
 // other clusters stay single dev agents.
-import { clusterAddresses, start, status, stop } from "./lib/clusters";
+import { clusterAddresses, portOffsetHelp, start, status, stop } from "./lib/clusters";
+
+const USAGE = "usage: npm run cluster -- start [--acl[=dc1,dc2]] [--only=dc1,dc2] [--servers 3] | stop | status | --help";
+
+const HELP = `${USAGE}
+
+  start    start dc1 and dc2 (dc3, dc4 with --only) and wait until each has a leader and an active CA root
+           --acl[=dc1,dc2]   ACLs on (default deny, no initial management token) for the named clusters
+           --only=dc1,dc2    only these clusters
+           --servers 3|5     dc1 as that many real servers instead of one dev agent
+  stop     stop the clusters this checkout started (the processes in their pid files)
+  status   say which clusters run, where, and where their logs are
+
+${portOffsetHelp()}
+`;
 
 function listArg(args: string[], flag: string): string[] | undefined {
     const hit = args.find((a) => a === flag || a.startsWith(`${flag}=`));
@@ -26,6 +40,10 @@ function serversArg(args: string[]): number {
 
 async function main(): Promise<void> {
     const [command, ...args] = process.argv.slice(2);
+    if (command === "--help" || command === "-h" || command === "help" || args.includes("--help")) {
+        process.stdout.write(HELP);
+        return;
+    }
     // dc1 and dc2 by default; dc3 (for ACL tests) only when named with --only.
     const names = listArg(args, "--only") ?? ["dc1", "dc2"];
     const log = (msg: string) => console.error(`[cluster] ${msg}`);
@@ -64,7 +82,7 @@ async function main(): Promise<void> {
             }
             break;
         default:
-            console.error("usage: npm run cluster -- start [--acl[=dc1,dc2]] [--only=dc1,dc2] [--servers 3] | stop | status");
+            console.error(USAGE);
             process.exitCode = 2;
     }
 }

@@ -47,7 +47,9 @@ case "${1:-up}" in
     step "building consul-mesh"
     npm run --silent build
     step "starting local Consul clusters dc1 (http://127.0.0.1:$dc1_port, ACLs on) and dc2 (http://127.0.0.1:$dc2_port)"
-    npm run --silent cluster -- start --acl=dc1
+    # The agents do not need the bootstrap secret: start them without it in their environment
+    # (it would stay readable in /proc/<pid>/environ for as long as they run).
+    env -u CONSUL_MESH_DEMO_BOOTSTRAP_SECRET npm run --silent cluster -- start --acl=dc1
     pulumi stack select --create "$stack" --non-interactive >/dev/null
     step "pulumi up (stack $stack)"
     # --refresh: the local clusters are in-memory, so a restart empties them; refresh notices.

@@ -17,6 +17,7 @@ export const CONSUL_KEYS = {
     rootCert: "RootCert",
     csrMaxPerSecond: "CSRMaxPerSecond",
     csrMaxConcurrent: "CSRMaxConcurrent",
+    rotationPeriod: "RotationPeriod",
 } as const;
 export type ConfigKey = keyof typeof CONSUL_KEYS;
 

@@ -25,7 +25,11 @@ export function aclBootstrapSchema() {
             // Custom messages: zod's defaults may quote the value, and this value is a secret.
             bootstrapSecret: z
                 .string({ message: "bootstrapSecret must be a string (a UUID)" })
-                .regex(UUID, "bootstrapSecret must be a UUID such as 6f1a4c1e-0d4b-4c39-9e3c-2b1f0e6a7d55 (Consul parses it with go-uuid)")
+                // A placeholder, not an example UUID: a copied example would be a secret everyone knows.
+                .regex(
+                    UUID,
+                    "bootstrapSecret must be a UUID, xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx in hex digits: generate your own (uuidgen); Consul parses it with go-uuid",
+                )
                 .optional(),
             revokeOnDelete: z.boolean({ message: "revokeOnDelete must be a boolean" }).optional(),
             connection: connectionSchema().optional(),

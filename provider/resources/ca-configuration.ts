@@ -20,7 +20,7 @@ import {
     type ConsulConfigMap,
     type ConsulRoots,
 } from "../engine/ca-api";
-import { keyFailures } from "../model/ca-keys";
+import { keyFailures, P224_WHY, WHAT_CONSUL_ACCEPTS } from "../model/ca-keys";
 import { connectionDiff, connectionSchema } from "../consul/connection";
 import { formatDuration, isDuration, sameDuration, toNanos } from "../model/durations";
 import { canonical, containsUnknown, validate, type CheckFailure } from "../model/validation";
@@ -45,6 +45,9 @@ export function caConfigurationSchema() {
                     rootCert: z.string().min(1).optional(),
                     csrMaxPerSecond: z.number().min(0).optional(),
                     csrMaxConcurrent: z.number().int().min(0).optional(),
+                    // Consul 1.16.3 stores it as written and reads nothing of it (unused since 1.11):
+                    // any text is accepted, as Consul does.
+                    rotationPeriod: z.string().optional(),
                 })
                 .strict()
                 .optional(),
@@ -145,17 +148,25 @@ export function configFailures(inputs: CaConfigurationInputs): CheckFailure[] {
     const type = given.PrivateKeyType ?? DEFAULTS.PrivateKeyType;
     // A value that is not a number is no valid length (NaN is in no list).
     const bits = given.PrivateKeyBits === undefined ? undefined : typeof given.PrivateKeyBits === "number" ? given.PrivateKeyBits : NaN;
-    if (type === "ec" && bits !== undefined && ![224, 256, 384, 521].includes(bits)) {
-        fail(name("PrivateKeyBits"), "EC key length must be one of 224, 256, 384, 521 bits");
+    if (type === "ec" && bits === 224) {
+        fail(
+            name("PrivateKeyBits"),
+            `224 makes Consul generate a P-224 root, which consul-mesh refuses: ${P224_WHY} (${WHAT_CONSUL_ACCEPTS})`,
+        );
+    } else if (type === "ec" && bits !== undefined && ![256, 384, 521].includes(bits)) {
+        fail(name("PrivateKeyBits"), "EC key length must be one of 256, 384, 521 bits (Consul also takes 224, which consul-mesh refuses)");
     }
     if (type === "rsa" && (bits === undefined || ![2048, 4096].includes(bits))) {
         fail(name("PrivateKeyBits"), `RSA key length must be 2048 or 4096 bits${bits === undefined ? " (set privateKeyBits)" : ""}`);
     }
     const text = (v: unknown) => (typeof v === "string" ? v : undefined);
     if (provider === "consul") {
-        // An invalid declaration is reported above; the key is then only checked to parse.
-        const valid = failures.every((f) => f.property !== name("PrivateKeyBits"));
-        const declared = { type: typeof type === "string" ? type : "", bits: valid ? (bits ?? DEFAULTS.PrivateKeyBits) : NaN };
+        // A declared type or length (the other one then takes Consul's default) is the strength the
+        // key must reach; declaring neither takes the key's own. An invalid declaration is reported
+        // above; the key is then only checked to parse and to reach the minimum.
+        const valid = failures.every((f) => f.property !== name("PrivateKeyBits") && f.property !== name("PrivateKeyType"));
+        const declaredAny = given.PrivateKeyType !== undefined || given.PrivateKeyBits !== undefined;
+        const declared = valid && declaredAny && typeof type === "string" ? { type, bits: bits ?? DEFAULTS.PrivateKeyBits } : undefined;
         failures.push(...keyFailures(text(given.PrivateKey), text(given.RootCert), declared));
     }
     return failures;
@@ -180,7 +191,8 @@ export function rotationReason(olds: Record<string, unknown>, news: CaConfigurat
 }
 
 function sameValue(key: string, a: unknown, b: unknown): boolean {
-    if (DURATION_KEYS.has(key)) return sameDuration(a, b);
+    // RotationPeriod is a duration too, but Consul takes any text there: by value where both parse.
+    if (DURATION_KEYS.has(key) || key === "RotationPeriod") return sameDuration(a, b);
     if (key === "PrivateKey" || key === "RootCert") return pem(a) === pem(b);
     return canonical(a) === canonical(b);
 }

@@ -39,6 +39,10 @@ function upstreamSettings() {
             .optional(),
         meshGateway: meshGatewaySchema().optional(),
         balanceOutboundConnections: z.enum(["exact_balance"], { message: 'balanceOutboundConnections must be "exact_balance"' }).optional(),
+        // Deprecated escape hatches (ignored while a discovery chain is active) that Consul 1.16.3
+        // stores as written without parsing them: any text is accepted, as Consul does.
+        envoyClusterJson: z.string({ message: "envoyClusterJson must be a string (Envoy cluster JSON)" }).optional(),
+        envoyListenerJson: z.string({ message: "envoyListenerJson must be a string (Envoy listener JSON)" }).optional(),
     };
 }
 
@@ -56,6 +60,8 @@ export function serviceDefaultsSchema() {
             mode: proxyModeSchema().optional(),
             transparentProxy: transparentProxySchema().optional(),
             meshGateway: meshGatewaySchema().optional(),
+            // Consul 1.16.3 stores any text here (terminating gateways use it as the SNI).
+            externalSni: z.string({ message: "externalSni must be a string (a TLS server name)" }).optional(),
             upstreamConfig: z
                 .object({
                     overrides: z
@@ -91,7 +97,11 @@ export type ServiceDefaultsInputs = z.infer<ReturnType<typeof serviceDefaultsSch
  * none is set: inherit proxy-defaults' protocol) reads back as unset; states written when protocol
  * was required hold "tcp" for it, which compares as declared.
  */
-export const SERVICE_DEFAULTS_FIELDS: FieldMap = { durations: ["interval"], durationsAs: "nanos" };
+export const SERVICE_DEFAULTS_FIELDS: FieldMap = {
+    names: { externalSni: "ExternalSNI", envoyClusterJson: "EnvoyClusterJSON", envoyListenerJson: "EnvoyListenerJSON" },
+    durations: ["interval"],
+    durationsAs: "nanos",
+};
 
 /** The kind as the engine takes it. */
 export const serviceDefaultsKind = typedEntryKind({
@@ -103,6 +113,7 @@ export const serviceDefaultsKind = typedEntryKind({
         "mode",
         "transparentProxy",
         "meshGateway",
+        "externalSni",
         "upstreamConfig",
         "destination",
         "maxInboundConnections",

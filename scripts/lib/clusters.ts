@@ -46,19 +46,56 @@ export function serverPorts(spec: ClusterSpec, index: number): ClusterSpec["port
     return Object.fromEntries(Object.entries(spec.ports).map(([k, v]) => [k, v < 0 ? v : v + 10 * index])) as ClusterSpec["ports"];
 }
 
+/** Linux's default ephemeral port range (net.ipv4.ip_local_port_range). */
+const EPHEMERAL_PORTS = { first: 32768, last: 60999 };
+/** Multi-server clusters move each server's ports by 10 * index, for up to 5 servers. */
+const MAX_SERVER_SHIFT = 10 * 4;
+/** The ports any layout of the base clusters can use. */
+const LAYOUT_PORTS = (() => {
+    const ports = BASE_CLUSTERS.flatMap((c) => Object.values(c.ports)).filter((p) => p > 0);
+    return { first: Math.min(...ports), last: Math.max(...ports) + MAX_SERVER_SHIFT };
+})();
+/** Offsets are multiples of this, wider than a layout, so that two offsets' layouts never overlap. */
+const OFFSET_STEP = 5000;
+
 /**
- * CONSUL_MESH_PORT_OFFSET (0, 5000, 10000, 15000 or 20000) moves every port of the clusters, so
- * that several checkouts can run their tests side by side (the layouts do not overlap: every base
- * port lies between 6300 and 9700); 0 (the default) is the documented layout. Larger
- * offsets would put the agents' ports inside Linux's ephemeral range (32768-60999 by default), where
- * an outgoing connection can hold a port before the agent binds it ("address already in use").
+ * The values CONSUL_MESH_PORT_OFFSET may take: multiples of OFFSET_STEP that keep every port of the
+ * layout below Linux's ephemeral range (0, 5000, 10000, 15000, 20000).
+ */
+export const PORT_OFFSETS: readonly number[] = Array.from(
+    { length: Math.floor((EPHEMERAL_PORTS.first - 1 - LAYOUT_PORTS.last) / OFFSET_STEP) + 1 },
+    (_, i) => i * OFFSET_STEP,
+);
+
+/** "0, 5000, 10000, 15000 or 20000". */
+export function portOffsetList(): string {
+    return `${PORT_OFFSETS.slice(0, -1).join(", ")} or ${PORT_OFFSETS[PORT_OFFSETS.length - 1]}`;
+}
+
+/** What CONSUL_MESH_PORT_OFFSET takes and why (for --help; the README says the same). */
+export function portOffsetHelp(): string {
+    const last = PORT_OFFSETS[PORT_OFFSETS.length - 1];
+    return [
+        `CONSUL_MESH_PORT_OFFSET moves every port of the clusters (and of the suites and the demo) by the same amount,`,
+        `so that several checkouts can run side by side. Allowed: ${portOffsetList()} (default 0).`,
+        `Why these: every layout lies within ports ${LAYOUT_PORTS.first}-${LAYOUT_PORTS.last}, so steps of ${OFFSET_STEP} keep two`,
+        `checkouts' ports apart; with an offset above ${last} the ports reach Linux's ephemeral range`,
+        `(${EPHEMERAL_PORTS.first}-${EPHEMERAL_PORTS.last} by default), where an outgoing connection can take a port before the agent`,
+        `binds it ("address already in use").`,
+    ].join("\n");
+}
+
+/**
+ * CONSUL_MESH_PORT_OFFSET (one of PORT_OFFSETS) moves every port of the clusters; 0 (the default)
+ * is the documented layout. See portOffsetHelp for why other values are refused.
  */
 export function portOffset(): number {
     const raw = process.env.CONSUL_MESH_PORT_OFFSET ?? "0";
     const offset = Number(raw);
-    if (!Number.isInteger(offset) || offset < 0 || offset % 5000 !== 0 || offset > 20000) {
+    if (!PORT_OFFSETS.includes(offset)) {
         throw new Error(
-            `CONSUL_MESH_PORT_OFFSET must be 0, 5000, 10000, 15000 or 20000 (got "${raw}"): larger offsets reach the ephemeral port range`,
+            `CONSUL_MESH_PORT_OFFSET must be ${portOffsetList()} (got "${raw}"): larger offsets reach the ephemeral port range, ` +
+                "and others overlap another checkout's ports (npm run cluster -- --help says more)",
         );
     }
     return offset;

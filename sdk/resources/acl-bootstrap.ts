@@ -17,7 +17,7 @@ export interface AclBootstrapArgs {
      * recovered within the same run), and a later run from scratch cannot adopt.
      *
      * Used only when the resource is created; changing it afterwards changes nothing.
-     * @example "6f1a4c1e-0d4b-4c39-9e3c-2b1f0e6a7d55"
+     * @example config.requireSecret("bootstrapSecret") // set with: uuidgen | pulumi config set --secret bootstrapSecret
      * @see https://developer.hashicorp.com/consul/api-docs/acl#bootstrap-acls
      */
     bootstrapSecret?: pulumi.Input<string>;

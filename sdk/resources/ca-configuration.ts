@@ -18,12 +18,17 @@ export interface ConsulCaConfigArgs {
     rootCertTtl?: pulumi.Input<string>;
     /** `"ec"` or `"rsa"`. Consul's default: `"ec"`. **Changing it rotates the root CA.** */
     privateKeyType?: pulumi.Input<"ec" | "rsa">;
-    /** 224, 256, 384 or 521 for `ec`; 2048 or 4096 for `rsa` (required with `rsa`). Consul's default: 256. **Changing it rotates the root CA.** */
+    /**
+     * 256, 384 or 521 for `ec`; 2048 or 4096 for `rsa` (required with `rsa`). Consul also takes `ec`
+     * 224, which consul-mesh refuses (TLS 1.3 has no signature scheme for P-224). Consul's default: 256.
+     * **Changing it rotates the root CA.**
+     */
     privateKeyBits?: pulumi.Input<number>;
     /**
      * PEM private key of your own root CA (otherwise Consul generates one). Stored as a Pulumi secret;
-     * never shown in previews or errors. It must be of the declared `privateKeyType` and
-     * `privateKeyBits` (Consul's `ec` 256 when unset), or the preview fails naming `config.privateKey`.
+     * never shown in previews or errors. Any EC or RSA key Consul takes is accepted unless it is weaker
+     * than `privateKeyType`/`privateKeyBits` declare (when you declare neither, the key's own type and
+     * length are taken) or than `rsa` 2048 / `ec` P-256; otherwise the preview fails naming `config.privateKey`.
      * **Changing it rotates the root CA.**
      */
     privateKey?: pulumi.Input<string>;
@@ -33,6 +38,13 @@ export interface ConsulCaConfigArgs {
     csrMaxPerSecond?: pulumi.Input<number>;
     /** Number of CSRs signed at once on each server (used when `csrMaxPerSecond` is 0). */
     csrMaxConcurrent?: pulumi.Input<number>;
+    /**
+     * Consul's `RotationPeriod` (a Go duration such as `"2160h"`, as older docs and Terraform configs
+     * write it). Consul 1.16.3 stores it as written and uses it for nothing (unused since 1.11; it
+     * rotates nothing), so any text is accepted; compared by value when it is a duration.
+     * Consul's default: unset. Does not rotate the root.
+     */
+    rotationPeriod?: pulumi.Input<string>;
 }
 
 /** Arguments of a {@link CaConfiguration}. */

@@ -155,7 +155,7 @@ describe("examples/ca-configuration with the Pulumi CLI", function () {
             ["leafCertTtl", "30m", /config\.leafCertTtl/],
             ["intermediateCertTtl", "48h", /config\.intermediateCertTtl.*3 x leafCertTtl/],
             ["rootCertTtl", "100h", /config\.rootCertTtl/],
-            ["privateKeyBits", "2048", /config\.privateKeyBits.*224, 256, 384, 521/],
+            ["privateKeyBits", "2048", /config\.privateKeyBits.*256, 384, 521/],
             ["provider", "letsencrypt", /provider.*consul, vault, aws-pca/],
         ];
         for (const [key, value, expected] of cases) {

@@ -292,6 +292,19 @@ export const BAD_INPUTS: BadInputCase[] = [
         reason: /must not be negative/,
     },
     { kind: "ServiceDefaults", args: { name: "api", protocol: "http", adopt: 1 }, property: "adopt", reason: NOT_A_BOOLEAN },
+    { kind: "ServiceDefaults", args: { name: "api", externalSni: 7 }, property: "externalSni", reason: /externalSni must be a string/ },
+    {
+        kind: "ServiceDefaults",
+        args: { name: "api", upstreamConfig: { overrides: [{ name: "db", envoyClusterJson: { name: "db" } }] } },
+        property: "upstreamConfig.overrides.0.envoyClusterJson",
+        reason: /envoyClusterJson must be a string/,
+    },
+    {
+        kind: "ServiceDefaults",
+        args: { name: "api", upstreamConfig: { defaults: { envoyListenerJson: ["x"] } } },
+        property: "upstreamConfig.defaults.envoyListenerJson",
+        reason: /envoyListenerJson must be a string/,
+    },
 
     // JwtProvider: Consul's Validate rules.
     { kind: "JwtProvider", args: { name: "okta" }, property: "jsonWebKeySet", reason: /expected object|required/ },
@@ -519,7 +532,14 @@ export const BAD_INPUTS: BadInputCase[] = [
         property: "config.privateKeyBits",
         reason: /2048/,
     },
+    {
+        kind: "CaConfiguration",
+        args: ca({ privateKeyBits: 224 }),
+        property: "config.privateKeyBits",
+        reason: /P-224 root, which consul-mesh refuses/,
+    },
     { kind: "CaConfiguration", args: ca({ privateKeyBits: 256.5 }), property: "config.privateKeyBits", reason: /expected int/ },
+    { kind: "CaConfiguration", args: ca({ rotationPeriod: 2160 }), property: "config.rotationPeriod", reason: /expected string/ },
     { kind: "CaConfiguration", args: ca({ csrMaxPerSecond: -1 }), property: "config.csrMaxPerSecond", reason: />=0|too small/i },
     { kind: "CaConfiguration", args: ca({ csrMaxConcurrent: 1.5 }), property: "config.csrMaxConcurrent", reason: /expected int/ },
     { kind: "CaConfiguration", args: ca({ leaf_cert_ttl: "72h" }), property: "config.leaf_cert_ttl", reason: UNKNOWN_FIELD },

@@ -186,6 +186,45 @@ describe("typed config-entry kinds against a real Consul agent", function () {
         );
     });
 
+    // Issue 31 item 16: fields users copy from Terraform configs and Consul's API tests.
+    it("ServiceDefaults: externalSni and the upstream escape hatches, stored by Consul as written, no perpetual diff", async () => {
+        const cluster = JSON.stringify({ name: "db", connectTimeout: "5s", type: "STRICT_DNS" });
+        const listener = JSON.stringify({
+            name: "db:127.0.0.1:9191",
+            address: { socketAddress: { address: "127.0.0.1", portValue: 9191 } },
+        });
+        await lifecycle(
+            new ServiceDefaultsProvider(),
+            "service-defaults",
+            svc,
+            {
+                name: svc,
+                protocol: "http",
+                externalSni: "db.external.example.com",
+                upstreamConfig: {
+                    overrides: [{ name: "db", envoyClusterJson: cluster, envoyListenerJson: listener }],
+                    defaults: { envoyClusterJson: "not json: Consul does not parse it", connectTimeoutMs: 250 },
+                },
+            },
+            {
+                Kind: "service-defaults",
+                Name: svc,
+                Protocol: "http",
+                TransparentProxy: {},
+                MeshGateway: {},
+                Expose: {},
+                ExternalSNI: "db.external.example.com",
+                UpstreamConfig: {
+                    Overrides: [{ Name: "db", Peer: "", EnvoyClusterJSON: cluster, EnvoyListenerJSON: listener, MeshGateway: {} }],
+                    Defaults: { Peer: "", EnvoyClusterJSON: "not json: Consul does not parse it", ConnectTimeoutMs: 250, MeshGateway: {} },
+                },
+                Meta: mark,
+            },
+            (e) => ({ ...e, ExternalSNI: "evil.example.com" }),
+            "externalSni",
+        );
+    });
+
     it("ProxyDefaults: the global entry with config, mesh gateway, transparent proxy, expose and access logs", async () => {
         await lifecycle(
             new ProxyDefaultsProvider(),

@@ -44,6 +44,14 @@ describe("AclBootstrap check", () => {
         }
     });
 
+    // Issue 31 item 10: the reason offered a concrete UUID, which users copied as their secret.
+    it("describes the UUID form with a placeholder, never a UUID to copy", async () => {
+        const [f] = await failures({ bootstrapSecret: "not-a-uuid" });
+        assert.match(f.reason, /xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx/);
+        assert.match(f.reason, /uuidgen/);
+        assert.doesNotMatch(f.reason, /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/i);
+    });
+
     it("does not fail on values unknown during preview (a secret from another resource)", async () => {
         assert.deepEqual(await failures({ bootstrapSecret: UNKNOWN, connection: { address: UNKNOWN } }), []);
     });

@@ -9,6 +9,7 @@ import {
     type CaConfigurationOutputs,
 } from "../../provider/resources/ca-configuration";
 import { UNKNOWN } from "../../provider/model/validation";
+import { belowMinimum, securityStrength, weaker } from "../../provider/model/ca-keys";
 
 const provider = new CaConfigurationProvider();
 const H = 3_600_000_000_000n;
@@ -88,6 +89,11 @@ describe("CaConfiguration check", () => {
 
     it("applies Consul's key rules and the provider list", async () => {
         assert.match((await failures({ config: { privateKeyBits: 2048 } }))[0], /^config\.privateKeyBits: EC key length/);
+        // Issue 31 item 10: Consul takes ec 224 (a P-224 root); consul-mesh refuses it, saying what Consul accepts.
+        assert.match(
+            (await failures({ config: { privateKeyType: "ec", privateKeyBits: 224 } }))[0],
+            /^config\.privateKeyBits: 224 makes Consul generate a P-224 root, which consul-mesh refuses: .*Consul 1\.16\.3 generates ec 224\/256\/384\/521/,
+        );
         assert.match(
             (await failures({ config: { privateKeyType: "rsa" } }))[0],
             /^config\.privateKeyBits: RSA key length must be 2048 or 4096 bits \(set privateKeyBits\)/,
@@ -198,5 +204,81 @@ describe("CaConfiguration diff", () => {
             LeafCertTTL: "24h",
         });
         assert.deepEqual(mergeConfig(current, { provider: "vault", providerConfig: { Address: "a" } }), { Address: "a" });
+    });
+});
+
+// Issue 31 item 15: the key rule refused Consul's own documented custom root (RSA 2048, no
+// PrivateKeyType). A key may be as strong as declared or stronger; undeclared, its own strength counts.
+describe("CaConfiguration key strength rule", () => {
+    it("ranks keys by NIST security strength across types, by length within a type", () => {
+        assert.deepEqual(
+            [
+                { type: "rsa", bits: 1024 },
+                { type: "rsa", bits: 2048 },
+                { type: "rsa", bits: 3072 },
+                { type: "rsa", bits: 4096 },
+                { type: "ec", bits: 224 },
+                { type: "ec", bits: 256 },
+                { type: "ec", bits: 384 },
+                { type: "ec", bits: 521 },
+            ].map(securityStrength),
+            [80, 112, 128, 128, 112, 128, 192, 256],
+        );
+        assert.equal(weaker({ type: "rsa", bits: 2048 }, { type: "ec", bits: 256 }), true);
+        assert.equal(weaker({ type: "ec", bits: 256 }, { type: "rsa", bits: 2048 }), false);
+        assert.equal(weaker({ type: "rsa", bits: 3072 }, { type: "rsa", bits: 4096 }), true, "same type: by length");
+        assert.equal(weaker({ type: "ec", bits: 256 }, { type: "rsa", bits: 4096 }), false, "equal strength is not weaker");
+        assert.equal(weaker({ type: "ec", bits: 384 }, { type: "ec", bits: 256 }), false);
+    });
+
+    it("sets the minimum at rsa 2048 and ec P-256, and refuses other key types", () => {
+        assert.equal(belowMinimum({ type: "rsa", bits: 2048 }), undefined);
+        assert.equal(belowMinimum({ type: "ec", bits: 256 }), undefined);
+        assert.match(belowMinimum({ type: "rsa", bits: 1024 }) ?? "", /weaker than the minimum/);
+        assert.match(belowMinimum({ type: "ec", bits: 224 }) ?? "", /P-224/);
+        assert.match(belowMinimum({ type: "ed25519", bits: NaN }) ?? "", /only with EC or RSA keys/);
+    });
+
+    it("accepts the custom root of Consul's docs (RSA 2048 key, 72h/8760h, no privateKeyType)", async () => {
+        const { privateKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
+        const pem = privateKey.export({ type: "pkcs1", format: "pem" }).toString();
+        const res = await provider.check({}, { config: { privateKey: pem, leafCertTtl: "72h", intermediateCertTtl: "8760h" } });
+        assert.deepEqual(res.failures ?? [], []);
+    });
+});
+
+describe("CaConfiguration rotationPeriod (Consul's unused RotationPeriod)", () => {
+    const olds: CaConfigurationOutputs = {
+        provider: "consul",
+        config: { rotationPeriod: "2160h" },
+        configKeys: ["rotationPeriod"],
+        rootRotation: "none",
+        activeRootId: "a",
+        trustDomain: "t.consul",
+        rootCertPem: "",
+        roots: [],
+        forceWithoutCrossSigning: false,
+    };
+
+    it("is accepted as any text, as Consul accepts it, and written under Consul's name without a rotation", async () => {
+        for (const rotationPeriod of ["2160h", "90d"]) {
+            const res = await provider.check({ config: {}, rootRotation: "none" }, { config: { rotationPeriod } });
+            assert.deepEqual(res.failures ?? [], []);
+            assert.equal(res.inputs.rootRotation, "none");
+        }
+        assert.deepEqual(mergeConfig({ Provider: "consul", Config: { LeafCertTTL: "72h" } }, { config: { rotationPeriod: "2160h" } }), {
+            LeafCertTTL: "72h",
+            RotationPeriod: "2160h",
+        });
+        assert.match(
+            (await provider.check({}, { config: { rotationPeriod: 5 } })).failures?.[0]?.property ?? "",
+            /^config\.rotationPeriod$/,
+        );
+    });
+
+    it("compares by value when it is a duration, as text otherwise", async () => {
+        assert.equal((await provider.diff("connect-ca", olds, { config: { rotationPeriod: "2160h0m0s" } })).changes, false);
+        assert.equal((await provider.diff("connect-ca", olds, { config: { rotationPeriod: "90d" } })).changes, true);
+        assert.equal((await provider.diff("connect-ca", olds, { config: { rotationPeriod: "720h" } })).changes, true);
     });
 });

@@ -7,7 +7,7 @@ import { configEntryKind, configEntrySchema } from "../../provider/resources/con
 import { JWT_PROVIDER_FIELDS, jwtProviderSchema } from "../../provider/resources/jwt-provider";
 import { meshSchema, MESH_FIELDS } from "../../provider/resources/mesh";
 import { proxyDefaultsSchema } from "../../provider/resources/proxy-defaults";
-import { serviceDefaultsKind } from "../../provider/resources/service-defaults";
+import { serviceDefaultsKind, serviceDefaultsSchema } from "../../provider/resources/service-defaults";
 import { SERVICE_RESOLVER_FIELDS, serviceResolverSchema } from "../../provider/resources/service-resolver";
 import { validate } from "../../provider/model/validation";
 
@@ -167,6 +167,47 @@ describe("ServiceDefaults mapping", () => {
         assert.equal(next.MaxInboundConnections, undefined);
         assert.deepEqual(next.RateLimits, { InstanceLevel: { RequestsPerSecond: 1 } });
         assert.deepEqual(next.UpstreamConfig, { Defaults: { PassiveHealthCheck: { Interval: 10_000_000_000 } } });
+    });
+});
+
+// Issue 31 item 16: ExternalSNI and the upstream escape hatches could not be written at all.
+describe("ServiceDefaults externalSni, envoyClusterJson and envoyListenerJson", () => {
+    const inputs = {
+        name: "api",
+        externalSni: "api.external.example.com",
+        upstreamConfig: {
+            overrides: [{ name: "db", envoyClusterJson: '{"name":"db"}', envoyListenerJson: '{"name":"db-listener"}' }],
+            defaults: { envoyClusterJson: "{}" },
+        },
+    };
+
+    it("accepts any text, as Consul 1.16.3 does, and refuses other types naming the property", () => {
+        assert.deepEqual(failuresOf(serviceDefaultsSchema(), inputs), []);
+        assert.deepEqual(
+            failuresOf(serviceDefaultsSchema(), { name: "api", upstreamConfig: { defaults: { envoyListenerJson: "not json" } } }),
+            [],
+        );
+        assert.deepEqual(failuresOf(serviceDefaultsSchema(), { name: "api", externalSni: 7 }), [
+            "externalSni: externalSni must be a string (a TLS server name)",
+        ]);
+        assert.deepEqual(
+            failuresOf(serviceDefaultsSchema(), { name: "api", upstreamConfig: { defaults: { envoyClusterJson: { name: "db" } } } }),
+            ["upstreamConfig.defaults.envoyClusterJson: envoyClusterJson must be a string (Envoy cluster JSON)"],
+        );
+    });
+
+    it("writes Consul's names (ExternalSNI, EnvoyClusterJSON, EnvoyListenerJSON) and reads them back unchanged", () => {
+        const spec = serviceDefaultsKind;
+        const entry = spec.toEntry(inputs, undefined);
+        assert.equal(entry.ExternalSNI, "api.external.example.com");
+        assert.deepEqual(entry.UpstreamConfig, {
+            Overrides: [{ Name: "db", EnvoyClusterJSON: '{"name":"db"}', EnvoyListenerJSON: '{"name":"db-listener"}' }],
+            Defaults: { EnvoyClusterJSON: "{}" },
+        });
+        const held = parseEntry({ ...entry, Protocol: "", TransparentProxy: {}, MeshGateway: {}, Expose: {} });
+        assert.deepEqual(spec.outputs(held, inputs), { ...inputs, meta: undefined });
+        assert.deepEqual(spec.changes(inputs, inputs), []);
+        assert.deepEqual(spec.changes(inputs, { ...inputs, externalSni: "other.example.com" }), ["externalSni"]);
     });
 });
 
