@@ -4,6 +4,7 @@ import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 import { importX } from "eslint-plugin-import-x";
 import { createTypeScriptImportResolver } from "eslint-import-resolver-typescript";
+import jsdoc from "eslint-plugin-jsdoc";
 
 // provider/ is layered; a module may import its own layer and the ones below it, never one above:
 //   model (pure)  <  consul (HTTP layer)  <  engine  <  functions  <  resources  <  index.ts, shim.ts
@@ -76,6 +77,30 @@ export default tseslint.config(
         // parsed with zod instead. `as const` stays allowed; non-null assertions are a separate rule.
         files: ["provider/**/*.ts", "sdk/**/*.ts"],
         rules: { "@typescript-eslint/consistent-type-assertions": ["error", { assertionStyle: "never" }] },
+    },
+    {
+        // TSDoc on everything a user imports from sdk/ (editors show it; `npm run docs` and the plugin
+        // schema are generated from it): exported classes, functions, consts, interfaces and their
+        // properties, type aliases, and the public outputs declared on exported classes.
+        files: ["sdk/**/*.ts"],
+        plugins: { jsdoc },
+        rules: {
+            "jsdoc/require-jsdoc": [
+                "error",
+                {
+                    publicOnly: true,
+                    enableFixer: false,
+                    require: { ClassDeclaration: true, FunctionDeclaration: true },
+                    contexts: [
+                        "TSInterfaceDeclaration",
+                        "TSTypeAliasDeclaration",
+                        "TSInterfaceDeclaration TSPropertySignature",
+                        "ClassDeclaration > ClassBody > PropertyDefinition:not([accessibility=/private|protected/])",
+                        "VariableDeclaration",
+                    ],
+                },
+            ],
+        },
     },
     {
         files: ["**/*.js", "**/*.mjs"],
