@@ -20,20 +20,29 @@ const replicationSchema = z.object({
 /** Go's zero time, which Consul sends for "never". */
 const NEVER = "0001-01-01T00:00:00Z";
 
+/** The ACL replication status of a datacenter (`GET /v1/acl/replication`). */
 export interface AclReplicationInfo {
     /** Whether ACLs are on in this datacenter at all. */
     aclsEnabled: boolean;
     /** Whether this datacenter replicates ACLs (false in the primary datacenter). */
     enabled: boolean;
+    /** Whether the replication routine is running (Consul: `Running`). */
     running: boolean;
+    /** The datacenter replicated from, the primary (Consul: `SourceDatacenter`). */
     sourceDatacenter?: string;
     /** `policies`, `tokens` (what is replicated). */
     replicationType?: string;
+    /** Last index of policies replicated (Consul: `ReplicatedIndex`). */
     replicatedIndex: number;
+    /** Last index of roles replicated (Consul: `ReplicatedRoleIndex`). */
     replicatedRoleIndex: number;
+    /** Last index of tokens replicated (Consul: `ReplicatedTokenIndex`). */
     replicatedTokenIndex: number;
+    /** Time of the last successful round, RFC 3339; absent when there was none (Consul: `LastSuccess`). */
     lastSuccess?: string;
+    /** Time of the last failed round, RFC 3339; absent when there was none (Consul: `LastError`). */
     lastError?: string;
+    /** The last failure's message (Consul: `LastErrorMessage`). */
     lastErrorMessage?: string;
 }
 

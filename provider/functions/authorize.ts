@@ -14,7 +14,9 @@ export interface AuthorizeQuery {
     clientCertSerial: string;
 }
 
+/** Consul's answer to a Connect authorization question (`POST /v1/agent/connect/authorize`). */
 export interface AuthorizeInfo {
+    /** Whether the connection would be allowed (Consul: `Authorized`). */
     authorized: boolean;
     /** Consul's reason, e.g. which intention matched. */
     reason: string;

@@ -68,6 +68,7 @@ export interface CheckQuery {
     partition?: string;
 }
 
+/** Whether a source may connect to a destination, and who decided. */
 export interface IntentionDecision {
     /** Whether a connection from source to destination is allowed at L4. */
     allowed: boolean;

@@ -15,13 +15,19 @@ import type { HeaderMatch, Permission } from "./intention-model";
 
 /** One intention as `matchIntentions` returns it. */
 export interface MatchedIntention {
+    /** Source service name, or `*`. Consul: `SourceName`. */
     source: string;
-    /** The peer the source lives in, when it is a peer's service. */
+    /** The peer the source lives in, when it is a peer's service. Consul: `SourcePeer`. */
     sourcePeer?: string;
+    /** The source's namespace, Enterprise only. Consul: `SourceNS`. */
     sourceNamespace?: string;
+    /** The source's admin partition, Enterprise only. Consul: `SourcePartition`. */
     sourcePartition?: string;
+    /** Destination service name, or `*`. Consul: `DestinationName`. */
     destination: string;
+    /** The destination's namespace, Enterprise only. Consul: `DestinationNS`. */
     destinationNamespace?: string;
+    /** The destination's admin partition, Enterprise only. Consul: `DestinationPartition`. */
     destinationPartition?: string;
     /** The L4 action; absent for an L7 intention (see `permissions`). */
     action?: "allow" | "deny";
@@ -29,7 +35,9 @@ export interface MatchedIntention {
     permissions: Permission[];
     /** Consul's precedence (9 = exact to exact; higher wins). */
     precedence: number;
+    /** Free text. Consul: `Description`. */
     description?: string;
+    /** The intention's metadata. Consul: `Meta`. */
     meta: Record<string, string>;
 }
 
