@@ -26,7 +26,15 @@ export interface MeshPolicyArgs {
     /** `source: [destinations]` pairs to deny. A pair may not be both allowed and denied. */
     deny?: Record<string, string[]>;
     /** Sources from cluster peers: `peerName: { allow?: { remoteService: [localDestinations] }, deny?: ... }`. */
-    peers?: Record<string, { allow?: Record<string, string[]>; deny?: Record<string, string[]> }>;
+    peers?: Record<
+        string,
+        {
+            /** `remoteService: [localDestinations]` pairs to allow from this peer. */
+            allow?: Record<string, string[]>;
+            /** `remoteService: [localDestinations]` pairs to deny from this peer. */
+            deny?: Record<string, string[]>;
+        }
+    >;
     /**
      * Expectations Consul must meet once the policy is written, e.g.
      * `[{ from: "web", to: "db", expect: "deny" }, { from: "web", to: "api", path: "/admin", method: "POST", expect: "deny" }]`:

@@ -54,7 +54,14 @@ export class AclBootstrap extends pulumi.dynamic.Resource {
     /** The token's description, `Bootstrap Token (Global Management)` for a bootstrapped token. */
     declare public readonly description: pulumi.Output<string>;
     /** The token's policies (`global-management`). */
-    declare public readonly policies: pulumi.Output<Array<{ id: string; name: string }>>;
+    declare public readonly policies: pulumi.Output<
+        Array<{
+            /** The policy's id (Consul: `ID`). */
+            id: string;
+            /** The policy's name (Consul: `Name`). */
+            name: string;
+        }>
+    >;
     /** Whether delete revokes the token (otherwise it is only forgotten). */
     declare public readonly revokeOnDelete: pulumi.Output<boolean | undefined>;
 

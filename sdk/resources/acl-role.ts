@@ -54,11 +54,34 @@ export class AclRole extends pulumi.dynamic.Resource {
     /** The linked policies, each as the program refers to it (ID or name). */
     declare public readonly policies: pulumi.Output<string[]>;
     /** Each linked policy with its ID and name. */
-    declare public readonly policyLinks: pulumi.Output<Array<{ id: string; name: string }>>;
+    declare public readonly policyLinks: pulumi.Output<
+        Array<{
+            /** The policy's id (Consul: `ID`). */
+            id: string;
+            /** The policy's name (Consul: `Name`). */
+            name: string;
+        }>
+    >;
     /** The service identities Consul holds. */
-    declare public readonly serviceIdentities: pulumi.Output<Array<{ serviceName: string; datacenters?: string[] }> | undefined>;
+    declare public readonly serviceIdentities: pulumi.Output<
+        | Array<{
+              /** The service name (Consul: `ServiceName`). */
+              serviceName: string;
+              /** The datacenters it is valid in; all when absent (Consul: `Datacenters`). */
+              datacenters?: string[];
+          }>
+        | undefined
+    >;
     /** The node identities Consul holds. */
-    declare public readonly nodeIdentities: pulumi.Output<Array<{ nodeName: string; datacenter: string }> | undefined>;
+    declare public readonly nodeIdentities: pulumi.Output<
+        | Array<{
+              /** The node name (Consul: `NodeName`). */
+              nodeName: string;
+              /** The datacenter the node is in (Consul: `Datacenter`). */
+              datacenter: string;
+          }>
+        | undefined
+    >;
 
     constructor(name: string, args: AclRoleArgs, opts?: pulumi.CustomResourceOptions) {
         super(

@@ -38,7 +38,12 @@ export class ConfigEntry extends pulumi.dynamic.Resource {
     /** The entry as declared, or as Consul holds it once it was changed outside the program. */
     declare public readonly entry: pulumi.Output<Record<string, unknown>>;
     /** The last write: the entry declared then, and what Consul held right after it (its own defaults included). */
-    declare public readonly lastWrite: pulumi.Output<{ entry: Record<string, unknown>; held: Record<string, unknown> }>;
+    declare public readonly lastWrite: pulumi.Output<{
+        /** The entry as declared at the last write. */
+        entry: Record<string, unknown>;
+        /** The entry as Consul held it right after that write. */
+        held: Record<string, unknown>;
+    }>;
 
     constructor(name: string, args: ConfigEntryArgs, opts?: pulumi.CustomResourceOptions) {
         super(

@@ -10,7 +10,12 @@ export interface ExportedServiceArgs {
      * The peers that may import it: peering names on this cluster (at least one). Compared as a set.
      * @example [{ peer: "dc2" }]
      */
-    consumers: pulumi.Input<pulumi.Input<{ peer: pulumi.Input<string> }>[]>;
+    consumers: pulumi.Input<
+        pulumi.Input<{
+            /** The peer name (Consul: `Peer`). */
+            peer: pulumi.Input<string>;
+        }>[]
+    >;
 }
 
 /**
@@ -50,7 +55,17 @@ export class ExportedServices extends pulumi.dynamic.Resource {
     /** The entry name (the partition: `default` in Community Edition). */
     declare public readonly name: pulumi.Output<string | undefined>;
     /** The declared pairs Consul holds: services sorted by name, consumers by peer. */
-    declare public readonly services: pulumi.Output<Array<{ name: string; consumers: Array<{ peer: string }> }>>;
+    declare public readonly services: pulumi.Output<
+        Array<{
+            /** The service name (Consul: `Name`). */
+            name: string;
+            /** The peers it is exported to (Consul: `Consumers`). */
+            consumers: Array<{
+                /** The peer name (Consul: `Peer`). */
+                peer: string;
+            }>;
+        }>
+    >;
 
     constructor(name: string, args: ExportedServicesArgs, opts?: pulumi.CustomResourceOptions) {
         super(
