@@ -326,7 +326,7 @@ async function main(): Promise<void> {
     fs.mkdirSync(dir, { recursive: true });
     const file = path.join(dir, `${startedAt.toISOString().replace(/[:.]/g, "-")}.json`);
     // Written after every variant (a run cut short still leaves what it measured), and at the end.
-    const save = (finished: boolean): string => {
+    const save = async (finished: boolean): Promise<string> => {
         const results: BenchResults = {
             startedAt: startedAt.toISOString(),
             finishedAt: finished ? new Date().toISOString() : "(unfinished)",
@@ -351,7 +351,9 @@ async function main(): Promise<void> {
         if (trace) fs.writeFileSync(file.replace(/\.json$/, ".trace.json"), JSON.stringify(trace, null, 1) + "\n");
         const markdown = renderMarkdown(results);
         fs.writeFileSync(file.replace(/\.json$/, ".md"), markdown + "\n");
-        fs.writeFileSync(file.replace(/\.json$/, ".png"), renderChart(results));
+        const chart = await renderChart(results);
+        fs.writeFileSync(file.replace(/\.json$/, ".svg"), chart.svg);
+        fs.writeFileSync(file.replace(/\.json$/, ".png"), chart.png);
         return markdown;
     };
     try {
@@ -370,16 +372,16 @@ async function main(): Promise<void> {
                         typecheck: opts.typecheck,
                     }),
                 );
-                save(false);
+                await save(false);
             }
         }
     } finally {
         await proxy.stop();
         if (!wasRunning) await stop("dc1", { log });
     }
-    const markdown = save(true);
+    const markdown = await save(true);
     console.log(markdown);
-    console.log(`\nResults: ${path.relative(process.cwd(), file)} (and .md, .png beside it)`);
+    console.log(`\nResults: ${path.relative(process.cwd(), file)} (and .md, .svg, .png beside it)`);
     if (runs.some((r) => r.error)) process.exitCode = 1;
 }
 
