@@ -6,30 +6,30 @@ import type * as pulumi from "@pulumi/pulumi";
  * @see https://developer.hashicorp.com/consul/docs/connect/config-entries/service-intentions#sources-permissions-http-header
  */
 export interface HeaderMatch {
-    /** Header name (Consul: `Name`). */
+    /** Header name. Consul: `Name`. */
     name: string;
-    /** Matches when the header is present, whatever its value (Consul: `Present`). */
+    /** Matches when the header is present, whatever its value. Consul: `Present`. */
     present?: boolean;
-    /** Matches the exact value (Consul: `Exact`). */
+    /** Matches the exact value. Consul: `Exact`. */
     exact?: string;
-    /** Matches values starting with this (Consul: `Prefix`). */
+    /** Matches values starting with this. Consul: `Prefix`. */
     prefix?: string;
-    /** Matches values ending with this (Consul: `Suffix`). */
+    /** Matches values ending with this. Consul: `Suffix`. */
     suffix?: string;
     /**
-     * Matches values containing this (Consul: `Contains`). Needs Consul 1.20.1 or newer: older
+     * Matches values containing this. Consul: `Contains`. Needs Consul 1.20.1 or newer: older
      * servers are refused before any write.
      */
     contains?: string;
-    /** Matches values against this RE2 regular expression (Consul: `Regex`). */
+    /** Matches values against this RE2 regular expression. Consul: `Regex`. */
     regex?: string;
     /**
-     * Compare case-insensitively (Consul: `IgnoreCase`). `true` needs Consul 1.20.1 or newer: older
+     * Compare case-insensitively. Consul: `IgnoreCase`. `true` needs Consul 1.20.1 or newer: older
      * servers are refused before any write.
      * @default false
      */
     ignoreCase?: boolean;
-    /** Negate the match (Consul: `Invert`). @default false */
+    /** Negate the match. Consul: `Invert`. @default false */
     invert?: boolean;
 }
 
@@ -39,7 +39,7 @@ export interface HeaderMatch {
  * @see https://developer.hashicorp.com/consul/docs/connect/config-entries/service-intentions#jwt
  */
 export interface JwtRequirement {
-    /** The accepted JWT providers, at least one (Consul: `Providers`). */
+    /** The accepted JWT providers, at least one. Consul: `Providers`. */
     providers: Array<{
         /**
          * Name of a `jwt-provider` config entry: pass a {@link JwtProvider}'s `name` output and the
@@ -47,11 +47,11 @@ export interface JwtRequirement {
          * Consul: `Name`.
          */
         name: pulumi.Input<string>;
-        /** Claims the token must carry: `path` into the claims, and the value (Consul: `VerifyClaims`). */
+        /** Claims the token must carry: `path` into the claims, and the value. Consul: `VerifyClaims`. */
         verifyClaims?: Array<{
-            /** Path into the token's claims, e.g. `["perms", "role"]` (Consul: `Path`). */
+            /** Path into the token's claims, e.g. `["perms", "role"]`. Consul: `Path`. */
             path: string[];
-            /** The value the claim must have (Consul: `Value`). */
+            /** The value the claim must have. Consul: `Value`. */
             value: string;
         }>;
     }>;
@@ -62,28 +62,28 @@ export interface JwtRequirement {
  * @see https://developer.hashicorp.com/consul/docs/connect/config-entries/service-intentions#sources-permissions
  */
 export interface Permission {
-    /** `"allow"` or `"deny"` for matching requests (Consul: `Action`). */
+    /** `"allow"` or `"deny"` for matching requests. Consul: `Action`. */
     action: "allow" | "deny";
     /**
      * What the request must look like: at most one path matcher, methods, headers (at least one of
      * them). Consul: `HTTP`.
      */
     http: {
-        /** Exact path; must start with `/` (Consul: `PathExact`). */
+        /** Exact path; must start with `/`. Consul: `PathExact`. */
         pathExact?: string;
-        /** Path prefix; must start with `/` (Consul: `PathPrefix`). */
+        /** Path prefix; must start with `/`. Consul: `PathPrefix`. */
         pathPrefix?: string;
-        /** RE2 regular expression for the path (Consul: `PathRegex`). */
+        /** RE2 regular expression for the path. Consul: `PathRegex`. */
         pathRegex?: string;
         /**
          * HTTP methods (GET, HEAD, POST, PUT, DELETE, CONNECT, OPTIONS, TRACE, PATCH); stored
          * upper-case. Consul: `Methods`.
          */
         methods?: string[];
-        /** Header matchers; all must match (Consul: `Header`). */
+        /** Header matchers; all must match. Consul: `Header`. */
         header?: HeaderMatch[];
     };
-    /** JWT requirement for this permission (Consul: `JWT`). */
+    /** JWT requirement for this permission. Consul: `JWT`. */
     jwt?: JwtRequirement;
 }
 
@@ -92,16 +92,16 @@ export interface Permission {
  * L4 `action` or L7 `permissions`.
  */
 export interface IntentionSource {
-    /** Source service name, or `"*"` for all services (Consul: `Name`). */
+    /** Source service name, or `"*"` for all services. Consul: `Name`. */
     name: string;
-    /** Cluster peer the service lives in (Consul: `Peer`). */
+    /** Cluster peer the service lives in. Consul: `Peer`. */
     peer?: string;
-    /** `"allow"` or `"deny"` (L4). Exactly one of `action` and `permissions` (Consul: `Action`). */
+    /** `"allow"` or `"deny"` (L4). Exactly one of `action` and `permissions`. Consul: `Action`. */
     action?: "allow" | "deny";
-    /** L7 rules, see {@link Permission} (Consul: `Permissions`). */
+    /** L7 rules, see {@link Permission}. Consul: `Permissions`. */
     permissions?: Permission[];
-    /** Free text, at most 512 characters (Consul: `Description`). */
+    /** Free text, at most 512 characters. Consul: `Description`. */
     description?: string;
-    /** Always `"consul"` in Community Edition (Consul: `Type`). @default "consul" */
+    /** Always `"consul"` in Community Edition. Consul: `Type`. @default "consul" */
     type?: "consul";
 }

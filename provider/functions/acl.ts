@@ -26,23 +26,23 @@ export interface AclReplicationInfo {
     aclsEnabled: boolean;
     /** Whether this datacenter replicates ACLs (false in the primary datacenter). */
     enabled: boolean;
-    /** Whether the replication routine is running (Consul: `Running`). */
+    /** Whether the replication routine is running. Consul: `Running`. */
     running: boolean;
-    /** The datacenter replicated from, the primary (Consul: `SourceDatacenter`). */
+    /** The datacenter replicated from, the primary. Consul: `SourceDatacenter`. */
     sourceDatacenter?: string;
     /** `policies`, `tokens` (what is replicated). */
     replicationType?: string;
-    /** Last index of policies replicated (Consul: `ReplicatedIndex`). */
+    /** Last index of policies replicated. Consul: `ReplicatedIndex`. */
     replicatedIndex: number;
-    /** Last index of roles replicated (Consul: `ReplicatedRoleIndex`). */
+    /** Last index of roles replicated. Consul: `ReplicatedRoleIndex`. */
     replicatedRoleIndex: number;
-    /** Last index of tokens replicated (Consul: `ReplicatedTokenIndex`). */
+    /** Last index of tokens replicated. Consul: `ReplicatedTokenIndex`. */
     replicatedTokenIndex: number;
-    /** Time of the last successful round, RFC 3339; absent when there was none (Consul: `LastSuccess`). */
+    /** Time of the last successful round, RFC 3339; absent when there was none. Consul: `LastSuccess`. */
     lastSuccess?: string;
-    /** Time of the last failed round, RFC 3339; absent when there was none (Consul: `LastError`). */
+    /** Time of the last failed round, RFC 3339; absent when there was none. Consul: `LastError`. */
     lastError?: string;
-    /** The last failure's message (Consul: `LastErrorMessage`). */
+    /** The last failure's message. Consul: `LastErrorMessage`. */
     lastErrorMessage?: string;
 }
 

@@ -16,7 +16,7 @@ export interface AuthorizeQuery {
 
 /** Consul's answer to a Connect authorization question (`POST /v1/agent/connect/authorize`). */
 export interface AuthorizeInfo {
-    /** Whether the connection would be allowed (Consul: `Authorized`). */
+    /** Whether the connection would be allowed. Consul: `Authorized`. */
     authorized: boolean;
     /** Consul's reason, e.g. which intention matched. */
     reason: string;

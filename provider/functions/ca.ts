@@ -30,29 +30,29 @@ const rootsSchema = z.object({
 
 /** One root certificate of the Connect CA. */
 export interface CaRootInfo {
-    /** The root's id (Consul: `ID`). */
+    /** The root's id. Consul: `ID`. */
     id: string;
-    /** The root's name (Consul: `Name`). */
+    /** The root's name. Consul: `Name`. */
     name: string;
-    /** Serial number of the root certificate (Consul: `SerialNumber`). */
+    /** Serial number of the root certificate. Consul: `SerialNumber`. */
     serialNumber?: number;
-    /** Id of the key that signs with this root (Consul: `SigningKeyID`). */
+    /** Id of the key that signs with this root. Consul: `SigningKeyID`. */
     signingKeyId: string;
-    /** The trust domain of an external CA, when it is one (Consul: `ExternalTrustDomain`). */
+    /** The trust domain of an external CA, when it is one. Consul: `ExternalTrustDomain`. */
     externalTrustDomain?: string;
-    /** Start of validity, RFC 3339 (Consul: `NotBefore`). */
+    /** Start of validity, RFC 3339. Consul: `NotBefore`. */
     notBefore: string;
-    /** End of validity, RFC 3339 (Consul: `NotAfter`). */
+    /** End of validity, RFC 3339. Consul: `NotAfter`. */
     notAfter: string;
-    /** PEM of the root certificate (Consul: `RootCert`). */
+    /** PEM of the root certificate. Consul: `RootCert`. */
     rootCertPem: string;
-    /** PEMs of the intermediates that chain to this root (Consul: `IntermediateCerts`). */
+    /** PEMs of the intermediates that chain to this root. Consul: `IntermediateCerts`. */
     intermediateCertPems: string[];
-    /** Whether this is the root that signs new leaf certificates (Consul: `Active`). */
+    /** Whether this is the root that signs new leaf certificates. Consul: `Active`. */
     active: boolean;
-    /** `ec` or `rsa` (Consul: `PrivateKeyType`). */
+    /** `ec` or `rsa`. Consul: `PrivateKeyType`. */
     privateKeyType?: string;
-    /** Key size in bits (Consul: `PrivateKeyBits`). */
+    /** Key size in bits. Consul: `PrivateKeyBits`. */
     privateKeyBits?: number;
 }
 
@@ -60,13 +60,13 @@ export interface CaRootInfo {
 export interface CaRootsInfo {
     /** SPIFFE trust domain, `<cluster-id>.consul`. */
     trustDomain: string;
-    /** Id of the root that signs new leaf certificates (Consul: `ActiveRootID`). */
+    /** Id of the root that signs new leaf certificates. Consul: `ActiveRootID`. */
     activeRootId: string;
     /** PEM of the active root. */
     activeRootCertPem: string;
     /** Every root's PEM, joined: the bundle a gateway or an external system trusts. */
     trustBundlePem: string;
-    /** Every root, the active one and those still trusted after a rotation (Consul: `Roots`). */
+    /** Every root, the active one and those still trusted after a rotation. Consul: `Roots`. */
     roots: CaRootInfo[];
 }
 
@@ -108,7 +108,7 @@ export type CaSetting = z.infer<ReturnType<typeof z.json>>;
 
 /** The Connect CA's configuration (`GET /v1/connect/ca/configuration`). */
 export interface CaConfigurationInfo {
-    /** `consul`, `vault` or `aws-pca` (Consul: `Provider`). */
+    /** `consul`, `vault` or `aws-pca`. Consul: `Provider`. */
     provider: string;
     /** The provider's settings without credentials. */
     config: Record<string, CaSetting>;
@@ -116,7 +116,7 @@ export interface CaConfigurationInfo {
     credentials: Record<string, CaSetting>;
     /** The names of the keys in `credentials`. */
     credentialKeys: string[];
-    /** Whether a rotation may skip cross-signing (Consul: `ForceWithoutCrossSigning`). */
+    /** Whether a rotation may skip cross-signing. Consul: `ForceWithoutCrossSigning`. */
     forceWithoutCrossSigning: boolean;
 }
 
@@ -149,19 +149,19 @@ const leafSchema = z.object({
 
 /** A service's leaf certificate as the agent issues it (`GET /v1/agent/connect/ca/leaf/:service`). */
 export interface LeafCertificateInfo {
-    /** Serial number, colon-separated hex (Consul: `SerialNumber`). */
+    /** Serial number, colon-separated hex. Consul: `SerialNumber`. */
     serialNumber: string;
-    /** PEM of the certificate (Consul: `CertPEM`). */
+    /** PEM of the certificate. Consul: `CertPEM`. */
     certPem: string;
     /** The private key (callers keep it secret). */
     privateKeyPem: string;
-    /** The service the certificate is for (Consul: `Service`). */
+    /** The service the certificate is for. Consul: `Service`. */
     service: string;
     /** SPIFFE id of the service, `spiffe://<trust-domain>/ns/<ns>/dc/<dc>/svc/<service>`. */
     serviceUri: string;
-    /** Start of validity, RFC 3339 (Consul: `ValidAfter`). */
+    /** Start of validity, RFC 3339. Consul: `ValidAfter`. */
     validAfter: string;
-    /** End of validity, RFC 3339 (Consul: `ValidBefore`). */
+    /** End of validity, RFC 3339. Consul: `ValidBefore`. */
     validBefore: string;
 }
 

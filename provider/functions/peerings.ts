@@ -29,35 +29,35 @@ const peeringSchema = z.object({
 
 /** One cluster peering as Consul holds it (`GET /v1/peering/:name`). */
 export interface PeeringInfo {
-    /** The peer name (Consul: `Name`). */
+    /** The peer name. Consul: `Name`. */
     name: string;
-    /** The peering's id on this cluster (Consul: `ID`). */
+    /** The peering's id on this cluster. Consul: `ID`. */
     id: string;
     /** PENDING, ESTABLISHING, ACTIVE, FAILING, DELETING or TERMINATED. */
     state: string;
-    /** The peering's id on the other cluster (Consul: `PeerID`). */
+    /** The peering's id on the other cluster. Consul: `PeerID`. */
     peerId?: string;
-    /** The server name the peer's servers present (Consul: `PeerServerName`). */
+    /** The server name the peer's servers present. Consul: `PeerServerName`. */
     peerServerName?: string;
-    /** The peer's server addresses, `host:port` (Consul: `PeerServerAddresses`). */
+    /** The peer's server addresses, `host:port`. Consul: `PeerServerAddresses`. */
     peerServerAddresses: string[];
-    /** The peer's datacenter (Consul: `Remote.Datacenter`). */
+    /** The peer's datacenter. Consul: `Remote.Datacenter`. */
     remoteDatacenter?: string;
-    /** The peer's admin partition (Consul: `Remote.Partition`). */
+    /** The peer's admin partition. Consul: `Remote.Partition`. */
     remotePartition?: string;
-    /** Services the peer exports to this cluster (Consul: `StreamStatus.ImportedServices`). */
+    /** Services the peer exports to this cluster. Consul: `StreamStatus.ImportedServices`. */
     importedServices: string[];
-    /** Services this cluster exports to the peer (Consul: `StreamStatus.ExportedServices`). */
+    /** Services this cluster exports to the peer. Consul: `StreamStatus.ExportedServices`. */
     exportedServices: string[];
-    /** Time of the last heartbeat from the peer, RFC 3339 (Consul: `StreamStatus.LastHeartbeat`). */
+    /** Time of the last heartbeat from the peer, RFC 3339. Consul: `StreamStatus.LastHeartbeat`. */
     lastHeartbeat?: string;
-    /** Time of the last message received, RFC 3339 (Consul: `StreamStatus.LastReceive`). */
+    /** Time of the last message received, RFC 3339. Consul: `StreamStatus.LastReceive`. */
     lastReceive?: string;
-    /** Time of the last message sent, RFC 3339 (Consul: `StreamStatus.LastSend`). */
+    /** Time of the last message sent, RFC 3339. Consul: `StreamStatus.LastSend`. */
     lastSend?: string;
-    /** When the peering was marked for deletion, RFC 3339 (Consul: `DeletedAt`). */
+    /** When the peering was marked for deletion, RFC 3339. Consul: `DeletedAt`. */
     deletedAt?: string;
-    /** The peering's metadata (Consul: `Meta`). */
+    /** The peering's metadata. Consul: `Meta`. */
     meta: Record<string, string>;
 }
 

@@ -30,23 +30,23 @@ const HEADER_MATCHERS = ["present", "exact", "prefix", "suffix", "contains", "re
 export function headerMatchSchema() {
     return z
         .object({
-            /** Header name (Consul: `Name`). */
+            /** Header name. Consul: `Name`. */
             name: z.string().min(1, "header name must not be empty"),
-            /** Matches when the header is present, whatever its value (Consul: `Present`). */
+            /** Matches when the header is present, whatever its value. Consul: `Present`. */
             present: z.boolean().optional(),
-            /** Matches the exact value (Consul: `Exact`). */
+            /** Matches the exact value. Consul: `Exact`. */
             exact: z.string().optional(),
-            /** Matches values starting with this (Consul: `Prefix`). */
+            /** Matches values starting with this. Consul: `Prefix`. */
             prefix: z.string().optional(),
-            /** Matches values ending with this (Consul: `Suffix`). */
+            /** Matches values ending with this. Consul: `Suffix`. */
             suffix: z.string().optional(),
-            /** Matches values containing this (Consul: `Contains`). Needs Consul 1.20.1 or newer. */
+            /** Matches values containing this. Consul: `Contains`. Needs Consul 1.20.1 or newer. */
             contains: z.string().optional(),
-            /** Matches values against this RE2 regular expression (Consul: `Regex`). */
+            /** Matches values against this RE2 regular expression. Consul: `Regex`. */
             regex: z.string().optional(),
-            /** Compare case-insensitively (Consul: `IgnoreCase`); `true` needs Consul 1.20.1 or newer. */
+            /** Compare case-insensitively. Consul: `IgnoreCase`; `true` needs Consul 1.20.1 or newer. */
             ignoreCase: z.boolean().optional(),
-            /** Negate the match (Consul: `Invert`). */
+            /** Negate the match. Consul: `Invert`. */
             invert: z.boolean().optional(),
         })
         .strict()
@@ -64,21 +64,21 @@ export function headerMatchSchema() {
 export function jwtRequirementSchema() {
     return z
         .object({
-            /** The accepted JWT providers (Consul: `Providers`). */
+            /** The accepted JWT providers. Consul: `Providers`. */
             providers: z
                 .array(
                     z
                         .object({
-                            /** Name of a `jwt-provider` config entry (Consul: `Name`). */
+                            /** Name of a `jwt-provider` config entry. Consul: `Name`. */
                             name: z.string().min(1, "JWT provider name must not be empty"),
-                            /** Claims the token must carry (Consul: `VerifyClaims`). */
+                            /** Claims the token must carry. Consul: `VerifyClaims`. */
                             verifyClaims: z
                                 .array(
                                     z
                                         .object({
-                                            /** Path into the token's claims (Consul: `Path`). */
+                                            /** Path into the token's claims. Consul: `Path`. */
                                             path: z.array(z.string().min(1)).min(1),
-                                            /** The value the claim must have (Consul: `Value`). */
+                                            /** The value the claim must have. Consul: `Value`. */
                                             value: z.string(),
                                         })
                                         .strict(),
@@ -95,18 +95,18 @@ export function jwtRequirementSchema() {
 export function permissionSchema() {
     return z
         .object({
-            /** `"allow"` or `"deny"` for matching requests (Consul: `Action`). */
+            /** `"allow"` or `"deny"` for matching requests. Consul: `Action`. */
             action: z.enum(["allow", "deny"], { message: 'permission action must be "allow" or "deny"' }),
-            /** What the request must look like (Consul: `HTTP`). */
+            /** What the request must look like. Consul: `HTTP`. */
             http: z
                 .object({
-                    /** Exact path (Consul: `PathExact`). */
+                    /** Exact path. Consul: `PathExact`. */
                     pathExact: z.string().optional(),
-                    /** Path prefix (Consul: `PathPrefix`). */
+                    /** Path prefix. Consul: `PathPrefix`. */
                     pathPrefix: z.string().optional(),
-                    /** RE2 regular expression for the path (Consul: `PathRegex`). */
+                    /** RE2 regular expression for the path. Consul: `PathRegex`. */
                     pathRegex: z.string().optional(),
-                    /** HTTP methods, upper-case as Consul holds them (Consul: `Methods`). */
+                    /** HTTP methods, upper-case as Consul holds them. Consul: `Methods`. */
                     methods: z
                         .array(
                             z.string().refine((m) => HTTP_METHODS.includes(m.toUpperCase()), {
@@ -114,7 +114,7 @@ export function permissionSchema() {
                             }),
                         )
                         .optional(),
-                    /** Header matchers, all of which must match (Consul: `Header`). */
+                    /** Header matchers, all of which must match. Consul: `Header`. */
                     header: z.array(headerMatchSchema()).optional(),
                 })
                 .strict()
@@ -136,7 +136,7 @@ export function permissionSchema() {
                         ctx.addIssue({ code: "custom", message: "http must match on at least a path, a method or a header" });
                     }
                 }),
-            /** A JWT the request must carry (Consul: `JWT`). */
+            /** A JWT the request must carry. Consul: `JWT`. */
             jwt: jwtRequirementSchema().optional(),
         })
         .strict();

@@ -56,9 +56,9 @@ export class AclBootstrap extends pulumi.dynamic.Resource {
     /** The token's policies (`global-management`). */
     declare public readonly policies: pulumi.Output<
         Array<{
-            /** The policy's id (Consul: `ID`). */
+            /** The policy's id. Consul: `ID`. */
             id: string;
-            /** The policy's name (Consul: `Name`). */
+            /** The policy's name. Consul: `Name`. */
             name: string;
         }>
     >;

@@ -56,18 +56,18 @@ export class AclRole extends pulumi.dynamic.Resource {
     /** Each linked policy with its ID and name. */
     declare public readonly policyLinks: pulumi.Output<
         Array<{
-            /** The policy's id (Consul: `ID`). */
+            /** The policy's id. Consul: `ID`. */
             id: string;
-            /** The policy's name (Consul: `Name`). */
+            /** The policy's name. Consul: `Name`. */
             name: string;
         }>
     >;
     /** The service identities Consul holds. */
     declare public readonly serviceIdentities: pulumi.Output<
         | Array<{
-              /** The service name (Consul: `ServiceName`). */
+              /** The service name. Consul: `ServiceName`. */
               serviceName: string;
-              /** The datacenters it is valid in; all when absent (Consul: `Datacenters`). */
+              /** The datacenters it is valid in; all when absent. Consul: `Datacenters`. */
               datacenters?: string[];
           }>
         | undefined
@@ -75,9 +75,9 @@ export class AclRole extends pulumi.dynamic.Resource {
     /** The node identities Consul holds. */
     declare public readonly nodeIdentities: pulumi.Output<
         | Array<{
-              /** The node name (Consul: `NodeName`). */
+              /** The node name. Consul: `NodeName`. */
               nodeName: string;
-              /** The datacenter the node is in (Consul: `Datacenter`). */
+              /** The datacenter the node is in. Consul: `Datacenter`. */
               datacenter: string;
           }>
         | undefined

@@ -12,7 +12,7 @@ export interface ExportedServiceArgs {
      */
     consumers: pulumi.Input<
         pulumi.Input<{
-            /** The peer name (Consul: `Peer`). */
+            /** The peer name. Consul: `Peer`. */
             peer: pulumi.Input<string>;
         }>[]
     >;
@@ -57,11 +57,11 @@ export class ExportedServices extends pulumi.dynamic.Resource {
     /** The declared pairs Consul holds: services sorted by name, consumers by peer. */
     declare public readonly services: pulumi.Output<
         Array<{
-            /** The service name (Consul: `Name`). */
+            /** The service name. Consul: `Name`. */
             name: string;
-            /** The peers it is exported to (Consul: `Consumers`). */
+            /** The peers it is exported to. Consul: `Consumers`. */
             consumers: Array<{
-                /** The peer name (Consul: `Peer`). */
+                /** The peer name. Consul: `Peer`. */
                 peer: string;
             }>;
         }>

@@ -7,51 +7,51 @@ export type TlsVersion = "TLS_AUTO" | "TLSv1_0" | "TLSv1_1" | "TLSv1_2" | "TLSv1
 
 /** TLS settings of one direction of mesh traffic. */
 export interface MeshTlsDirectionArgs {
-    /** The lowest TLS version. */
+    /** The lowest TLS version. Consul: `TLSMinVersion`. */
     tlsMinVersion?: TlsVersion;
-    /** The highest TLS version (not below `tlsMinVersion`). */
+    /** The highest TLS version (not below `tlsMinVersion`). Consul: `TLSMaxVersion`. */
     tlsMaxVersion?: TlsVersion;
-    /** Allowed cipher suites (TLS 1.2 and older; not with `tlsMinVersion: "TLSv1_3"`). */
+    /** Allowed cipher suites (TLS 1.2 and older; not with `tlsMinVersion: "TLSv1_3"`). Consul: `CipherSuites`. */
     cipherSuites?: string[];
 }
 
 /** Mesh-wide TLS settings. */
 export interface MeshTlsArgs {
-    /** For connections into sidecars and gateways. */
+    /** For connections into sidecars and gateways. Consul: `Incoming`. */
     incoming?: MeshTlsDirectionArgs;
-    /** For connections out of sidecars and gateways. */
+    /** For connections out of sidecars and gateways. Consul: `Outgoing`. */
     outgoing?: MeshTlsDirectionArgs;
 }
 
 /** Mesh-wide transparent proxy settings. */
 export interface MeshTransparentProxyArgs {
-    /** Allow transparent proxies to reach only services in the mesh. @default false */
+    /** Allow transparent proxies to reach only services in the mesh. Consul: `MeshDestinationsOnly`. @default false */
     meshDestinationsOnly?: boolean;
 }
 
 /** Mesh-wide HTTP settings. */
 export interface MeshHttpArgs {
-    /** Remove the `X-Forwarded-Client-Cert` header from incoming requests. @default false */
+    /** Remove the `X-Forwarded-Client-Cert` header from incoming requests. Consul: `SanitizeXForwardedClientCert`. @default false */
     sanitizeXForwardedClientCert?: boolean;
 }
 
 /** Mesh-wide peering settings. */
 export interface MeshPeeringArgs {
-    /** Send peering control-plane traffic through mesh gateways. @default false */
+    /** Send peering control-plane traffic through mesh gateways. Consul: `PeerThroughMeshGateways`. @default false */
     peerThroughMeshGateways?: boolean;
 }
 
 /** Arguments of a {@link Mesh}. */
 export interface MeshArgs {
-    /** Transparent proxy settings. */
+    /** Transparent proxy settings. Consul: `TransparentProxy`. */
     transparentProxy?: pulumi.Input<MeshTransparentProxyArgs>;
-    /** TLS settings. */
+    /** TLS settings. Consul: `TLS`. */
     tls?: pulumi.Input<MeshTlsArgs>;
-    /** HTTP settings. */
+    /** HTTP settings. Consul: `HTTP`. */
     http?: pulumi.Input<MeshHttpArgs>;
-    /** Peering settings. */
+    /** Peering settings. Consul: `Peering`. */
     peering?: pulumi.Input<MeshPeeringArgs>;
-    /** Entry metadata (at most 64 pairs; the key `managed-by` is reserved). */
+    /** Entry metadata (at most 64 pairs; the key `managed-by` is reserved). Consul: `Meta`. */
     meta?: pulumi.Input<Record<string, pulumi.Input<string>>>;
     /** Manage the mesh entry if it already exists and differs, instead of failing. @default false */
     adopt?: pulumi.Input<boolean>;

@@ -4,72 +4,72 @@ import { providerShim } from "../provider-shim";
 
 /** How traffic to or through mesh gateways is routed. */
 export interface MeshGatewayArgs {
-    /** `none`, `local` (through the local datacenter's gateway) or `remote` (through the remote one). */
+    /** `none`, `local` (through the local datacenter's gateway) or `remote` (through the remote one). Consul: `Mode`. */
     mode: "none" | "local" | "remote";
 }
 
 /** Transparent proxy settings. */
 export interface TransparentProxyArgs {
-    /** The port the proxy listens on for outbound traffic. @default 15001 */
+    /** The port the proxy listens on for outbound traffic. Consul: `OutboundListenerPort`. @default 15001 */
     outboundListenerPort?: number;
-    /** Let clients dial this service's instances directly (skipping the proxy). @default false */
+    /** Let clients dial this service's instances directly (skipping the proxy). Consul: `DialedDirectly`. @default false */
     dialedDirectly?: boolean;
 }
 
 /** One HTTP path exposed without mTLS (for example a metrics endpoint). */
 export interface ExposePathArgs {
-    /** The path, starting with "/". */
+    /** The path, starting with "/". Consul: `Path`. */
     path: string;
-    /** The port the service listens on locally. */
+    /** The port the service listens on locally. Consul: `LocalPathPort`. */
     localPathPort?: number;
-    /** The port the proxy listens on for this path. */
+    /** The port the proxy listens on for this path. Consul: `ListenerPort`. */
     listenerPort?: number;
-    /** `http` or `http2`. @default "http" */
+    /** `http` or `http2`. Consul: `Protocol`. @default "http" */
     protocol?: "http" | "http2";
 }
 
 /** Paths exposed without mTLS. */
 export interface ExposeArgs {
-    /** Expose every HTTP and gRPC check registered for the service. @default false */
+    /** Expose every HTTP and gRPC check registered for the service. Consul: `Checks`. @default false */
     checks?: boolean;
-    /** Paths to expose. */
+    /** Paths to expose. Consul: `Paths`. */
     paths?: ExposePathArgs[];
 }
 
 /** Envoy access logs of every proxy. */
 export interface AccessLogsArgs {
-    /** Turn access logs on. @default false */
+    /** Turn access logs on. Consul: `Enabled`. @default false */
     enabled?: boolean;
-    /** Leave out logs of connections rejected by the listener. @default false */
+    /** Leave out logs of connections rejected by the listener. Consul: `DisableListenerLogs`. @default false */
     disableListenerLogs?: boolean;
-    /** `stdout`, `stderr` or `file` (which needs `path`). @default "stdout" */
+    /** `stdout`, `stderr` or `file` (which needs `path`). Consul: `Type`. @default "stdout" */
     type?: "stdout" | "stderr" | "file";
-    /** The log file, for type `file`. */
+    /** The log file, for type `file`. Consul: `Path`. */
     path?: string;
-    /** A JSON object template (Envoy's format strings); not with `textFormat`. */
+    /** A JSON object template (Envoy's format strings); not with `textFormat`. Consul: `JSONFormat`. */
     jsonFormat?: string;
-    /** A text template; not with `jsonFormat`. */
+    /** A text template; not with `jsonFormat`. Consul: `TextFormat`. */
     textFormat?: string;
 }
 
 /** Arguments of a {@link ProxyDefaults}. */
 export interface ProxyDefaultsArgs {
-    /** The default proxy mode, `direct` or `transparent`. */
+    /** The default proxy mode, `direct` or `transparent`. Consul: `Mode`. */
     mode?: pulumi.Input<"direct" | "transparent">;
     /**
      * Opaque proxy configuration, as Consul's `Config` map (keys as Consul spells them), e.g.
-     * `{ protocol: "http", local_connect_timeout_ms: 1000 }`. `protocol` must be tcp, http, http2 or grpc.
+     * `{ protocol: "http", local_connect_timeout_ms: 1000 }`. `protocol` must be tcp, http, http2 or grpc. Consul: `Config`.
      */
     config?: pulumi.Input<Record<string, unknown>>;
-    /** The default mesh gateway mode. */
+    /** The default mesh gateway mode. Consul: `MeshGateway`. */
     meshGateway?: pulumi.Input<MeshGatewayArgs>;
-    /** Transparent proxy settings. */
+    /** Transparent proxy settings. Consul: `TransparentProxy`. */
     transparentProxy?: pulumi.Input<TransparentProxyArgs>;
-    /** Paths exposed without mTLS. */
+    /** Paths exposed without mTLS. Consul: `Expose`. */
     expose?: pulumi.Input<ExposeArgs>;
-    /** Access logs of every proxy. */
+    /** Access logs of every proxy. Consul: `AccessLogs`. */
     accessLogs?: pulumi.Input<AccessLogsArgs>;
-    /** Entry metadata (at most 64 pairs; the key `managed-by` is reserved). */
+    /** Entry metadata (at most 64 pairs; the key `managed-by` is reserved). Consul: `Meta`. */
     meta?: pulumi.Input<Record<string, pulumi.Input<string>>>;
     /** Manage the `global` entry if it already exists and differs, instead of failing. @default false */
     adopt?: pulumi.Input<boolean>;

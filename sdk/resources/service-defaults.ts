@@ -8,37 +8,37 @@ export type ServiceProtocol = "tcp" | "http" | "http2" | "grpc";
 
 /** Limits on connections to an upstream. */
 export interface UpstreamLimitsArgs {
-    /** Most concurrent connections to each instance. */
+    /** Most concurrent connections to each instance. Consul: `MaxConnections`. */
     maxConnections?: number;
-    /** Most requests waiting for a connection. */
+    /** Most requests waiting for a connection. Consul: `MaxPendingRequests`. */
     maxPendingRequests?: number;
-    /** Most concurrent requests to each instance. */
+    /** Most concurrent requests to each instance. Consul: `MaxConcurrentRequests`. */
     maxConcurrentRequests?: number;
 }
 
 /** Outlier detection on an upstream's instances. */
 export interface UpstreamPassiveHealthCheckArgs {
-    /** How often ejections are evaluated (Go duration). */
+    /** How often ejections are evaluated (Go duration). Consul: `Interval`. */
     interval?: string;
-    /** Consecutive failures that eject an instance. */
+    /** Consecutive failures that eject an instance. Consul: `MaxFailures`. */
     maxFailures?: number;
-    /** Percent chance an ejection is enforced on consecutive 5xx (0-100). */
+    /** Percent chance an ejection is enforced on consecutive 5xx (0-100). Consul: `EnforcingConsecutive5xx`. */
     enforcingConsecutive5xx?: number;
 }
 
 /** Settings of the service's upstreams (all of them, or one in `overrides`). */
 export interface UpstreamSettingsArgs {
-    /** The upstream's protocol, as seen by this service. */
+    /** The upstream's protocol, as seen by this service. Consul: `Protocol`. */
     protocol?: ServiceProtocol;
-    /** Connect timeout in milliseconds. */
+    /** Connect timeout in milliseconds. Consul: `ConnectTimeoutMs`. */
     connectTimeoutMs?: number;
-    /** Connection limits. */
+    /** Connection limits. Consul: `Limits`. */
     limits?: UpstreamLimitsArgs;
-    /** Outlier detection. */
+    /** Outlier detection. Consul: `PassiveHealthCheck`. */
     passiveHealthCheck?: UpstreamPassiveHealthCheckArgs;
-    /** Mesh gateway mode towards the upstream. */
+    /** Mesh gateway mode towards the upstream. Consul: `MeshGateway`. */
     meshGateway?: MeshGatewayArgs;
-    /** `exact_balance` to balance connections across Envoy worker threads. */
+    /** `exact_balance` to balance connections across Envoy worker threads. Consul: `BalanceOutboundConnections`. */
     balanceOutboundConnections?: "exact_balance";
     /**
      * Consul's `EnvoyClusterJSON`: a complete Envoy cluster, as JSON text (for example
@@ -57,42 +57,42 @@ export interface UpstreamSettingsArgs {
 
 /** Settings of one upstream, by name (and peer). */
 export interface UpstreamOverrideArgs extends UpstreamSettingsArgs {
-    /** The upstream service. */
+    /** The upstream service. Consul: `Name`. */
     name: string;
-    /** The peer it is imported from. */
+    /** The peer it is imported from. Consul: `Peer`. */
     peer?: string;
 }
 
 /** Upstream settings: defaults for every upstream, and overrides per upstream. */
 export interface UpstreamConfigArgs {
-    /** Per-upstream settings. */
+    /** Per-upstream settings. Consul: `Overrides`. */
     overrides?: UpstreamOverrideArgs[];
-    /** Settings of every other upstream. */
+    /** Settings of every other upstream. Consul: `Defaults`. */
     defaults?: UpstreamSettingsArgs;
 }
 
 /** A destination outside the mesh, reached through a terminating gateway (transparent proxy). */
 export interface ServiceDestinationArgs {
-    /** Hostnames or IP addresses. */
+    /** Hostnames or IP addresses. Consul: `Addresses`. */
     addresses: string[];
-    /** The port. */
+    /** The port. Consul: `Port`. */
     port: number;
 }
 
 /** Arguments of a {@link ServiceDefaults}. */
 export interface ServiceDefaultsArgs {
-    /** Service name. Changing it replaces the resource. */
+    /** Service name. Changing it replaces the resource. Consul: `Name`. */
     name: pulumi.Input<string>;
     /**
      * The service's protocol; `http`, `http2` or `grpc` make L7 intention permissions possible.
-     * Unset, Consul stores none and the service inherits `proxy-defaults`' protocol (tcp by default).
+     * Unset, Consul stores none and the service inherits `proxy-defaults`' protocol (tcp by default). Consul: `Protocol`.
      */
     protocol?: pulumi.Input<ServiceProtocol>;
-    /** The proxy mode, `direct` or `transparent`. */
+    /** The proxy mode, `direct` or `transparent`. Consul: `Mode`. */
     mode?: pulumi.Input<"direct" | "transparent">;
-    /** Transparent proxy settings. */
+    /** Transparent proxy settings. Consul: `TransparentProxy`. */
     transparentProxy?: pulumi.Input<TransparentProxyArgs>;
-    /** Mesh gateway mode. */
+    /** Mesh gateway mode. Consul: `MeshGateway`. */
     meshGateway?: pulumi.Input<MeshGatewayArgs>;
     /**
      * Consul's `ExternalSNI`: the TLS server name (SNI) that services use to reach this one when it
@@ -101,17 +101,17 @@ export interface ServiceDefaultsArgs {
      * Default: unset (Consul's own SNI).
      */
     externalSni?: pulumi.Input<string>;
-    /** Upstream settings (defaults and per-upstream overrides). */
+    /** Upstream settings (defaults and per-upstream overrides). Consul: `UpstreamConfig`. */
     upstreamConfig?: pulumi.Input<UpstreamConfigArgs>;
-    /** A destination outside the mesh (for a terminating gateway). */
+    /** A destination outside the mesh (for a terminating gateway). Consul: `Destination`. */
     destination?: pulumi.Input<ServiceDestinationArgs>;
-    /** Most concurrent inbound connections to each instance. */
+    /** Most concurrent inbound connections to each instance. Consul: `MaxInboundConnections`. */
     maxInboundConnections?: pulumi.Input<number>;
-    /** Timeout of the proxy's connections to the local instance, in milliseconds. */
+    /** Timeout of the proxy's connections to the local instance, in milliseconds. Consul: `LocalConnectTimeoutMs`. */
     localConnectTimeoutMs?: pulumi.Input<number>;
-    /** Timeout of HTTP requests to the local instance, in milliseconds. */
+    /** Timeout of HTTP requests to the local instance, in milliseconds. Consul: `LocalRequestTimeoutMs`. */
     localRequestTimeoutMs?: pulumi.Input<number>;
-    /** Entry metadata (at most 64 pairs, keys up to 128, values up to 512 characters; the key `managed-by` is reserved). */
+    /** Entry metadata (at most 64 pairs, keys up to 128, values up to 512 characters; the key `managed-by` is reserved). Consul: `Meta`. */
     meta?: pulumi.Input<Record<string, pulumi.Input<string>>>;
     /** Manage an entry that already exists instead of failing (fields not modelled here are kept). @default false */
     adopt?: pulumi.Input<boolean>;
