@@ -4,55 +4,55 @@ import { providerShim } from "../provider-shim";
 
 /** The configuration of a `kubernetes` auth method. Kept as a Pulumi secret as a whole. */
 export interface AclKubernetesConfigArgs {
-    /** The Kubernetes API server, e.g. `https://kubernetes.default.svc`. */
+    /** The Kubernetes API server, e.g. `https://kubernetes.default.svc`. Consul: `Config.Host`. */
     host: pulumi.Input<string>;
-    /** The PEM CA certificate of the API server. */
+    /** The PEM CA certificate of the API server. Consul: `Config.CACert`. */
     caCert: pulumi.Input<string>;
-    /** A service account JWT allowed to call the TokenReview API. A credential: kept secret. */
+    /** A service account JWT allowed to call the TokenReview API. A credential: kept secret. Consul: `Config.ServiceAccountJWT`. */
     serviceAccountJwt: pulumi.Input<string>;
 }
 
 /** The configuration of a `jwt` auth method: exactly one of `jwksUrl`, `jwtValidationPubKeys`, `oidcDiscoveryUrl`. */
 export interface AclJwtConfigArgs {
-    /** URL of the issuer's JWKS. */
+    /** URL of the issuer's JWKS. Consul: `Config.JWKSURL`. */
     jwksUrl?: pulumi.Input<string>;
-    /** PEM CA certificate to verify `jwksUrl` with. */
+    /** PEM CA certificate to verify `jwksUrl` with. Consul: `Config.JWKSCACert`. */
     jwksCaCert?: pulumi.Input<string>;
-    /** PEM public keys that verify the JWTs' signatures. */
+    /** PEM public keys that verify the JWTs' signatures. Consul: `Config.JWTValidationPubKeys`. */
     jwtValidationPubKeys?: pulumi.Input<pulumi.Input<string>[]>;
-    /** OIDC discovery URL of the issuer. */
+    /** OIDC discovery URL of the issuer. Consul: `Config.OIDCDiscoveryURL`. */
     oidcDiscoveryUrl?: pulumi.Input<string>;
-    /** PEM CA certificate to verify `oidcDiscoveryUrl` with. */
+    /** PEM CA certificate to verify `oidcDiscoveryUrl` with. Consul: `Config.OIDCDiscoveryCACert`. */
     oidcDiscoveryCaCert?: pulumi.Input<string>;
-    /** The `iss` the JWTs must carry. */
+    /** The `iss` the JWTs must carry. Consul: `Config.BoundIssuer`. */
     boundIssuer?: pulumi.Input<string>;
-    /** One of these must be in the JWTs' `aud`. */
+    /** One of these must be in the JWTs' `aud`. Consul: `Config.BoundAudiences`. */
     boundAudiences?: pulumi.Input<pulumi.Input<string>[]>;
-    /** Claims (`claim: attribute`) made available to binding rules as `value.<attribute>`. */
+    /** Claims (`claim: attribute`) made available to binding rules as `value.<attribute>`. Consul: `Config.ClaimMappings`. */
     claimMappings?: pulumi.Input<Record<string, pulumi.Input<string>>>;
-    /** List claims made available to binding rules as `list.<attribute>`. */
+    /** List claims made available to binding rules as `list.<attribute>`. Consul: `Config.ListClaimMappings`. */
     listClaimMappings?: pulumi.Input<Record<string, pulumi.Input<string>>>;
-    /** Accepted signing algorithms. @default ["RS256"] */
+    /** Accepted signing algorithms. Consul: `Config.JWTSupportedAlgs`. @default ["RS256"] */
     jwtSupportedAlgs?: pulumi.Input<pulumi.Input<string>[]>;
 }
 
 /** Arguments of an {@link AclAuthMethod}. */
 export interface AclAuthMethodArgs {
-    /** The method's name (1-128 letters, digits, `-`, `_`). Changing it replaces the method. */
+    /** The method's name (1-128 letters, digits, `-`, `_`). Changing it replaces the method. Consul: `Name`. */
     name: pulumi.Input<string>;
-    /** `jwt` or `kubernetes`; give the matching block. Changing it replaces the method. */
+    /** `jwt` or `kubernetes`; give the matching block. Changing it replaces the method. Consul: `Type`. */
     type: pulumi.Input<"jwt" | "kubernetes">;
-    /** Name shown in the UI. */
+    /** Name shown in the UI. Consul: `DisplayName`. */
     displayName?: pulumi.Input<string>;
-    /** Free text. */
+    /** Free text. Consul: `Description`. */
     description?: pulumi.Input<string>;
-    /** Longest lifetime of the tokens the method issues, e.g. `"8h"`. */
+    /** Longest lifetime of the tokens the method issues, e.g. `"8h"`. Consul: `MaxTokenTTL`. */
     maxTokenTtl?: pulumi.Input<string>;
-    /** `local` (default) or `global` tokens. */
+    /** `local` (default) or `global` tokens. Consul: `TokenLocality`. */
     tokenLocality?: pulumi.Input<"local" | "global">;
-    /** Configuration for `type: "kubernetes"` (secret). */
+    /** Configuration for `type: "kubernetes"` (secret). Consul: `Config`. */
     kubernetes?: pulumi.Input<AclKubernetesConfigArgs>;
-    /** Configuration for `type: "jwt"`. */
+    /** Configuration for `type: "jwt"`. Consul: `Config`. */
     jwt?: pulumi.Input<AclJwtConfigArgs>;
     /** Manage a method of this name that already exists instead of failing. @default false */
     adopt?: pulumi.Input<boolean>;

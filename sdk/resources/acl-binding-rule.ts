@@ -4,15 +4,15 @@ import { providerShim } from "../provider-shim";
 
 /** Arguments of an {@link AclBindingRule}. */
 export interface AclBindingRuleArgs {
-    /** The auth method's name (e.g. `AclAuthMethod.name`). Changing it replaces the rule. */
+    /** The auth method's name (e.g. `AclAuthMethod.name`). Changing it replaces the rule. Consul: `AuthMethod`. */
     authMethod: pulumi.Input<string>;
-    /** Free text. */
+    /** Free text. Consul: `Description`. */
     description?: pulumi.Input<string>;
-    /** Which logins the rule applies to, e.g. `value.namespace==default`; empty: all. */
+    /** Which logins the rule applies to, e.g. `value.namespace==default`; empty: all. Consul: `Selector`. */
     selector?: pulumi.Input<string>;
-    /** What a login gets: a service identity, a node identity or a role. */
+    /** What a login gets: a service identity, a node identity or a role. Consul: `BindType`. */
     bindType: pulumi.Input<"service" | "node" | "role">;
-    /** The service, node or role name; may interpolate claims, e.g. `${value.service}`. */
+    /** The service, node or role name; may interpolate claims, e.g. `${value.service}`. Consul: `BindName`. */
     bindName: pulumi.Input<string>;
     /** Where Consul is, with a token that has `acl:write`; see {@link ConnectionArgs}. */
     connection?: pulumi.Input<ConnectionArgs>;

@@ -6,22 +6,22 @@ import { providerShim } from "../provider-shim";
 export interface AclPolicyArgs {
     /**
      * The policy's name: letters, digits, `-` and `_` (one `/` allowed, as in `builtin/...`), at most 128
-     * characters. Renaming updates the policy in place (its ID stays).
+     * characters. Renaming updates the policy in place (its ID stays). Consul: `Name`.
      * @example "web-read"
      */
     name: pulumi.Input<string>;
-    /** Free text shown in Consul's UI. @default "" */
+    /** Free text shown in Consul's UI. Consul: `Description`. @default "" */
     description?: pulumi.Input<string>;
     /**
      * The rules, in HCL or JSON, checked at preview with Consul's rule grammar: a rule Consul refuses,
      * or one it would silently ignore (a typo such as `servce`), fails the preview naming the line.
-     * A change updates the policy in place. Omit it for an adopted built-in policy (its rules are Consul's).
+     * A change updates the policy in place. Omit it for an adopted built-in policy (its rules are Consul's). Consul: `Rules`.
      * @default "" (a policy that grants nothing)
      * @example 'service "web" { policy = "write" }\nnode_prefix "" { policy = "read" }'
      * @see https://developer.hashicorp.com/consul/docs/security/acl/acl-rules
      */
     rules?: pulumi.Input<string>;
-    /** Datacenters the policy applies in; empty means all. @default [] */
+    /** Datacenters the policy applies in; empty means all. Consul: `Datacenters`. @default [] */
     datacenters?: pulumi.Input<pulumi.Input<string>[]>;
     /**
      * Manage a policy of this name that already exists (for example `global-management`) instead of

@@ -4,34 +4,34 @@ import { providerShim } from "../provider-shim";
 
 /** A service identity: the templated policy Consul gives a service and its sidecar proxy. */
 export interface AclServiceIdentityArgs {
-    /** The service's name: lowercase letters, digits, `-` and `_`. @example "web" */
+    /** The service's name: lowercase letters, digits, `-` and `_`. Consul: `ServiceName`. @example "web" */
     serviceName: pulumi.Input<string>;
-    /** Datacenters it applies in; unset means all. */
+    /** Datacenters it applies in; unset means all. Consul: `Datacenters`. */
     datacenters?: pulumi.Input<pulumi.Input<string>[]>;
 }
 
 /** A node identity: the templated policy Consul gives a node's agent. */
 export interface AclNodeIdentityArgs {
-    /** The node's name: lowercase letters, digits, `-` and `_`. */
+    /** The node's name: lowercase letters, digits, `-` and `_`. Consul: `NodeName`. */
     nodeName: pulumi.Input<string>;
-    /** The datacenter the node is in (required by Consul). */
+    /** The datacenter the node is in (required by Consul). Consul: `Datacenter`. */
     datacenter: pulumi.Input<string>;
 }
 
 /** Arguments of an {@link AclRole}. */
 export interface AclRoleArgs {
-    /** The role's name (1-256 letters, digits, `-`, `_`). Renaming updates the role in place. */
+    /** The role's name (1-256 letters, digits, `-`, `_`). Renaming updates the role in place. Consul: `Name`. */
     name: pulumi.Input<string>;
-    /** Free text shown in Consul's UI. @default "" */
+    /** Free text shown in Consul's UI. Consul: `Description`. @default "" */
     description?: pulumi.Input<string>;
     /**
      * The role's policies, each by ID (a UUID, e.g. `AclPolicy.policyId`) or by name. Kept as written;
-     * order does not matter. @default []
+     * order does not matter. @default []. Consul: `Policies`.
      */
     policies?: pulumi.Input<pulumi.Input<string>[]>;
-    /** Service identities the role grants. @default [] */
+    /** Service identities the role grants. Consul: `ServiceIdentities`. @default [] */
     serviceIdentities?: pulumi.Input<pulumi.Input<AclServiceIdentityArgs>[]>;
-    /** Node identities the role grants. @default [] */
+    /** Node identities the role grants. Consul: `NodeIdentities`. @default [] */
     nodeIdentities?: pulumi.Input<pulumi.Input<AclNodeIdentityArgs>[]>;
     /** Manage a role of this name that already exists instead of failing. @default false */
     adopt?: pulumi.Input<boolean>;

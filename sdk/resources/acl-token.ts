@@ -5,32 +5,36 @@ import type { AclNodeIdentityArgs, AclServiceIdentityArgs } from "./acl-role";
 
 /** Arguments of an {@link AclToken}. */
 export interface AclTokenArgs {
-    /** Free text shown in Consul's UI. @default "" */
+    /** Free text shown in Consul's UI. Consul: `Description`. @default "" */
     description?: pulumi.Input<string>;
-    /** The token's policies, each by ID (a UUID, e.g. `AclPolicy.policyId`) or by name. @default [] */
+    /** The token's policies, each by ID (a UUID, e.g. `AclPolicy.policyId`) or by name. Consul: `Policies`. @default [] */
     policies?: pulumi.Input<pulumi.Input<string>[]>;
-    /** The token's roles, each by ID (e.g. `AclRole.roleId`) or by name. @default [] */
+    /** The token's roles, each by ID (e.g. `AclRole.roleId`) or by name. Consul: `Roles`. @default [] */
     roles?: pulumi.Input<pulumi.Input<string>[]>;
-    /** Service identities: the least-privilege way to give a service (and its sidecar) its token. @default [] */
+    /**
+     * Service identities: the least-privilege way to give a service (and its sidecar) its token.
+     * Consul: `ServiceIdentities`.
+     * @default []
+     */
     serviceIdentities?: pulumi.Input<pulumi.Input<AclServiceIdentityArgs>[]>;
-    /** Node identities. @default [] */
+    /** Node identities. Consul: `NodeIdentities`. @default [] */
     nodeIdentities?: pulumi.Input<pulumi.Input<AclNodeIdentityArgs>[]>;
-    /** A token valid only in this datacenter (not replicated). Changing it replaces the token. @default false */
+    /** A token valid only in this datacenter (not replicated). Changing it replaces the token. Consul: `Local`. @default false */
     local?: pulumi.Input<boolean>;
     /**
      * How long the token lives, between "1m" and "24h" (Consul's default limits). Consul then deletes
-     * it, and the next `pulumi up` creates a new one. Changing it replaces the token.
+     * it, and the next `pulumi up` creates a new one. Changing it replaces the token. Consul: `ExpirationTTL`.
      * @example "8h"
      */
     expirationTtl?: pulumi.Input<string>;
     /**
      * The token's SecretID (a UUID), stored as a Pulumi secret; by default consul-mesh generates a random
-     * one. Changing it replaces the token. To rotate a token with a supplied secret, change this too.
+     * one. Changing it replaces the token. To rotate a token with a supplied secret, change this too. Consul: `SecretID`.
      */
     secretId?: pulumi.Input<string>;
     /**
      * The AccessorID of an existing token to manage (with `adopt: true`), such as the anonymous token
-     * `00000000-0000-0000-0000-000000000002`; by default a fresh one. Built-in tokens are never deleted.
+     * `00000000-0000-0000-0000-000000000002`; by default a fresh one. Built-in tokens are never deleted. Consul: `AccessorID`.
      */
     accessorId?: pulumi.Input<string>;
     /**

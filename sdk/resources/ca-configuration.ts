@@ -10,18 +10,27 @@ import { providerShim } from "../provider-shim";
  * @see https://developer.hashicorp.com/consul/docs/connect/ca/consul
  */
 export interface ConsulCaConfigArgs {
-    /** Lifetime of leaf certificates: from 1h to 8760h. Consul's default: `"72h"`. Does not rotate the root. */
+    /**
+     * Lifetime of leaf certificates: from 1h to 8760h. Consul's default: `"72h"`. Does not rotate the root.
+     * Consul: `Config.LeafCertTTL`.
+     */
     leafCertTtl?: pulumi.Input<string>;
-    /** Lifetime of intermediate certificates: at least 3h and at least 3 x `leafCertTtl`. Consul's default: `"8760h"`. Does not rotate the root. */
+    /**
+     * Lifetime of intermediate certificates: at least 3h and at least 3 x `leafCertTtl`. Consul's default: `"8760h"`. Does not rotate the root.
+     * Consul: `Config.IntermediateCertTTL`.
+     */
     intermediateCertTtl?: pulumi.Input<string>;
-    /** Lifetime of a newly generated root: not shorter than `intermediateCertTtl`. Consul's default: `"87600h"`. Does not rotate the current root. */
+    /**
+     * Lifetime of a newly generated root: not shorter than `intermediateCertTtl`. Consul's default: `"87600h"`. Does not rotate the current root.
+     * Consul: `Config.RootCertTTL`.
+     */
     rootCertTtl?: pulumi.Input<string>;
-    /** `"ec"` or `"rsa"`. Consul's default: `"ec"`. **Changing it rotates the root CA.** */
+    /** `"ec"` or `"rsa"`. Consul's default: `"ec"`. **Changing it rotates the root CA.** Consul: `Config.PrivateKeyType`. */
     privateKeyType?: pulumi.Input<"ec" | "rsa">;
     /**
      * 256, 384 or 521 for `ec`; 2048 or 4096 for `rsa` (required with `rsa`). Consul also takes `ec`
      * 224, which consul-mesh refuses (TLS 1.3 has no signature scheme for P-224). Consul's default: 256.
-     * **Changing it rotates the root CA.**
+     * **Changing it rotates the root CA.** Consul: `Config.PrivateKeyBits`.
      */
     privateKeyBits?: pulumi.Input<number>;
     /**
@@ -29,14 +38,20 @@ export interface ConsulCaConfigArgs {
      * never shown in previews or errors. Any EC or RSA key Consul takes is accepted unless it is weaker
      * than `privateKeyType`/`privateKeyBits` declare (when you declare neither, the key's own type and
      * length are taken) or than `rsa` 2048 / `ec` P-256; otherwise the preview fails naming `config.privateKey`.
-     * **Changing it rotates the root CA.**
+     * **Changing it rotates the root CA.** Consul: `Config.PrivateKey`.
      */
     privateKey?: pulumi.Input<string>;
-    /** PEM CA certificate matching `privateKey` (only together with it). **Changing it rotates the root CA.** */
+    /**
+     * PEM CA certificate matching `privateKey` (only together with it). **Changing it rotates the root CA.**
+     * Consul: `Config.RootCert`.
+     */
     rootCert?: pulumi.Input<string>;
-    /** Rate limit for certificate signing requests per second on each server (0 disables it). Consul's default: 50. */
+    /**
+     * Rate limit for certificate signing requests per second on each server (0 disables it). Consul's default: 50.
+     * Consul: `Config.CSRMaxPerSecond`.
+     */
     csrMaxPerSecond?: pulumi.Input<number>;
-    /** Number of CSRs signed at once on each server (used when `csrMaxPerSecond` is 0). */
+    /** Number of CSRs signed at once on each server (used when `csrMaxPerSecond` is 0). Consul: `Config.CSRMaxConcurrent`. */
     csrMaxConcurrent?: pulumi.Input<number>;
     /**
      * Consul's `RotationPeriod` (a Go duration such as `"2160h"`, as older docs and Terraform configs
@@ -50,23 +65,23 @@ export interface ConsulCaConfigArgs {
 /** Arguments of a {@link CaConfiguration}. */
 export interface CaConfigurationArgs {
     /**
-     * The CA provider: `"consul"` (built-in), `"vault"` or `"aws-pca"`. **Changing it rotates the root CA.**
+     * The CA provider: `"consul"` (built-in), `"vault"` or `"aws-pca"`. **Changing it rotates the root CA.** Consul: `Provider`.
      * @default "consul"
      */
     provider?: pulumi.Input<"consul" | "vault" | "aws-pca">;
-    /** Settings of the `consul` provider (only with `provider: "consul"`). */
+    /** Settings of the `consul` provider (only with `provider: "consul"`). Consul: `Config`. */
     config?: pulumi.Input<ConsulCaConfigArgs>;
     /**
      * Settings of the `vault` or `aws-pca` provider, with Consul's own key names (`Address`, `Token`,
      * `RootPKIPath`, `IntermediatePKIPath`, `LeafCertTTL`, ...). Only the keys you set are compared.
-     * Kept secret as a whole (it holds credentials, and Consul returns them in clear text).
+     * Kept secret as a whole (it holds credentials, and Consul returns them in clear text). Consul: `Config`.
      * @see https://developer.hashicorp.com/consul/docs/connect/ca/vault
      * @see https://developer.hashicorp.com/consul/docs/connect/ca/aws
      */
     providerConfig?: pulumi.Input<Record<string, pulumi.Input<unknown>>>;
     /**
      * Rotate even if the current provider cannot cross-sign the new root (e.g. leaving `aws-pca`).
-     * May disrupt connections until every proxy has the new root.
+     * May disrupt connections until every proxy has the new root. Consul: `ForceWithoutCrossSigning`.
      * @default false
      */
     forceWithoutCrossSigning?: pulumi.Input<boolean>;

@@ -8,14 +8,14 @@ export interface ConfigEntryArgs {
      * Consul's kind, e.g. `service-router`, `service-splitter`, `ingress-gateway`,
      * `terminating-gateway`. Kinds with their own resource (`ServiceDefaults`, `ServiceIntentions`,
      * `ExportedServices`, `JwtProvider`, `ProxyDefaults`, `Mesh`, `ServiceResolver`) are refused.
-     * Changing it replaces the resource.
+     * Changing it replaces the resource. Consul: `Kind`.
      */
     kind: pulumi.Input<string>;
-    /** The entry's name. Changing it replaces the resource. */
+    /** The entry's name. Changing it replaces the resource. Consul: `Name`. */
     name: pulumi.Input<string>;
     /** The entry's fields in Consul's own spelling (`Routes`, `Splits`, ...), without Kind, Name and Meta. */
     entry: pulumi.Input<Record<string, unknown>>;
-    /** Entry metadata (at most 64 pairs; the key `managed-by` is reserved). */
+    /** Entry metadata (at most 64 pairs; the key `managed-by` is reserved). Consul: `Meta`. */
     meta?: pulumi.Input<Record<string, pulumi.Input<string>>>;
     /** Manage an entry that already exists and differs, instead of failing (the declared entry replaces it). @default false */
     adopt?: pulumi.Input<boolean>;

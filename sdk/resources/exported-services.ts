@@ -4,10 +4,10 @@ import { providerShim } from "../provider-shim";
 
 /** One exported service and the peers that may import it. */
 export interface ExportedServiceArgs {
-    /** Service name, or `"*"` for every service. Listed at most once. */
+    /** Service name, or `"*"` for every service. Listed at most once. Consul: `Name`. */
     name: pulumi.Input<string>;
     /**
-     * The peers that may import it: peering names on this cluster (at least one). Compared as a set.
+     * The peers that may import it: peering names on this cluster (at least one). Compared as a set. Consul: `Consumers`.
      * @example [{ peer: "dc2" }]
      */
     consumers: pulumi.Input<
@@ -24,14 +24,14 @@ export interface ExportedServiceArgs {
 export interface ExportedServicesArgs {
     /**
      * The config entry's name: the partition, which is always `"default"` in Community Edition.
-     * Changing it replaces the entry.
+     * Changing it replaces the entry. Consul: `Name`.
      * @default "default"
      */
     name?: pulumi.Input<string>;
     /**
      * The services this resource exports, with their consumers: each (service, peer) pair is managed
      * by this resource; pairs other writers put in the shared entry are kept. Compared as a set
-     * (order does not matter).
+     * (order does not matter). Consul: `Services`.
      */
     services: pulumi.Input<pulumi.Input<ExportedServiceArgs>[]>;
     /**

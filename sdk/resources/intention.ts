@@ -8,33 +8,33 @@ import { providerShim } from "../provider-shim";
  */
 export interface IntentionArgs {
     /**
-     * Source service name, or `"*"` for every service. Changing it replaces the intention.
+     * Source service name, or `"*"` for every service. Changing it replaces the intention. Consul: `Sources[].Name`.
      * @example "web"
      */
     source: pulumi.Input<string>;
     /**
-     * Destination service name, or `"*"`. Changing it replaces the intention.
+     * Destination service name, or `"*"`. Changing it replaces the intention. Consul: the entry's `Name`.
      * @example "api"
      */
     destination: pulumi.Input<string>;
     /**
      * The cluster peer the source service lives in (a peering name on this cluster). Changing it
-     * replaces the intention.
+     * replaces the intention. Consul: `Sources[].Peer`.
      */
     sourcePeer?: pulumi.Input<string>;
     /**
-     * `"allow"` or `"deny"` for the whole pair (L4). Exactly one of `action` and `permissions` is required.
+     * `"allow"` or `"deny"` for the whole pair (L4). Exactly one of `action` and `permissions` is required. Consul: `Sources[].Action`.
      */
     action?: pulumi.Input<"allow" | "deny">;
     /**
      * L7 rules, evaluated in order; the first that matches decides. Needs the destination's protocol
-     * to be http, http2 or grpc (declare a {@link ServiceDefaults}), and a non-wildcard destination.
+     * to be http, http2 or grpc (declare a {@link ServiceDefaults}), and a non-wildcard destination. Consul: `Sources[].Permissions`.
      * @see https://developer.hashicorp.com/consul/docs/connect/config-entries/service-intentions#sources-permissions
      */
     permissions?: pulumi.Input<pulumi.Input<Permission>[]>;
-    /** Always `"consul"` in Community Edition. @default "consul" */
+    /** Always `"consul"` in Community Edition. Consul: `Sources[].Type`. @default "consul" */
     sourceType?: pulumi.Input<"consul">;
-    /** Free text shown in Consul's UI, at most 512 characters. */
+    /** Free text shown in Consul's UI, at most 512 characters. Consul: `Sources[].Description`. */
     description?: pulumi.Input<string>;
     /**
      * Take over an intention for this pair that already exists in Consul and differs from the declared

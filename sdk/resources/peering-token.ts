@@ -5,7 +5,7 @@ import { providerShim } from "../provider-shim";
 /** The dialer's side of a {@link PeeringToken}, for noticing when the dialer's peering is gone. */
 export interface PeeringDialerArgs {
     /**
-     * The name the dialer cluster gives the peering (its {@link Peering}'s `peerName`).
+     * The name the dialer cluster gives the peering (its {@link Peering}'s `peerName`). Consul: `PeerName`.
      * @default this (acceptor) cluster's datacenter, asked from its agent by the provider
      */
     peerName?: pulumi.Input<string>;
@@ -22,7 +22,7 @@ export interface PeeringTokenArgs {
      * 1-63 lower-case letters, digits or `-`, starting and ending with a letter or digit. Exported
      * services name it as their consumer peer, and intentions from the other cluster use it as
      * `sourcePeer`. Changing it replaces the token (and so the peering). Required unless `dialer` is
-     * given.
+     * given. Consul: `PeerName`.
      * @default with `dialer`: the dialer cluster's datacenter (its connection's `datacenter`, else what
      * its agent reports, asked by the provider, not by the program)
      * @example "dc2"
@@ -31,14 +31,14 @@ export interface PeeringTokenArgs {
     /**
      * Addresses (`host:port` of the acceptor servers' gRPC TLS port) the dialer should use instead of
      * the ones Consul puts in the token (the servers' own addresses); needed behind NAT or a load
-     * balancer. Changing it generates a new token.
+     * balancer. Changing it generates a new token. Consul: `ServerExternalAddresses`.
      * @see https://developer.hashicorp.com/consul/api-docs/peering#serverexternaladdresses
      */
     serverExternalAddresses?: pulumi.Input<pulumi.Input<string>[]>;
     /**
      * Metadata stored on the acceptor's peering: at most 64 pairs, keys of letters, digits, `_`, `-`
      * (at most 128 characters, no `consul-` prefix), values at most 512 characters. Changing it
-     * generates a new token (Consul does not update meta on an existing peering).
+     * generates a new token (Consul does not update meta on an existing peering). Consul: `Meta`.
      */
     meta?: pulumi.Input<Record<string, pulumi.Input<string>>>;
     /**

@@ -5,7 +5,7 @@ import { providerShim } from "../provider-shim";
 /** The acceptor's side of a {@link Peering}, for waiting on and watching both sides. */
 export interface PeeringAcceptorArgs {
     /**
-     * The name the acceptor cluster gives the peering (its {@link PeeringToken}'s `peerName`).
+     * The name the acceptor cluster gives the peering (its {@link PeeringToken}'s `peerName`). Consul: `PeerName`.
      * @default this (dialer) cluster's datacenter, asked from its agent by the provider
      */
     peerName?: pulumi.Input<string>;
@@ -20,7 +20,7 @@ export interface PeeringArgs {
     /**
      * The name this (dialer) cluster gives the peering, i.e. how it refers to the acceptor cluster:
      * 1-63 lower-case letters, digits or `-`, starting and ending with a letter or digit. Changing it
-     * replaces the peering. Required unless `acceptor` is given.
+     * replaces the peering. Required unless `acceptor` is given. Consul: `PeerName`.
      * @default with `acceptor`: the acceptor cluster's datacenter (its connection's `datacenter`, else
      * what its agent reports, asked by the provider, not by the program)
      * @example "dc1"
@@ -29,12 +29,12 @@ export interface PeeringArgs {
     /**
      * The token generated on the acceptor cluster (a {@link PeeringToken}'s `peeringToken`, or
      * `consul peering generate-token`). Kept secret. A new token replaces the peering: the old one is
-     * deleted first, since Consul keys peerings by name.
+     * deleted first, since Consul keys peerings by name. Consul: `PeeringToken`.
      */
     peeringToken: pulumi.Input<string>;
     /**
      * Metadata stored on this side's peering (same rules as {@link PeeringTokenArgs.meta}). Consul
-     * sets it only when establishing, so changing it replaces the peering.
+     * sets it only when establishing, so changing it replaces the peering. Consul: `Meta`.
      */
     meta?: pulumi.Input<Record<string, pulumi.Input<string>>>;
     /**

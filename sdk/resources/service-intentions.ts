@@ -5,20 +5,20 @@ import { providerShim } from "../provider-shim";
 
 /** Arguments of a {@link ServiceIntentions}. */
 export interface ServiceIntentionsArgs {
-    /** The destination service (or `"*"` for the default for all services). Changing it replaces the resource. */
+    /** The destination service (or `"*"` for the default for all services). Changing it replaces the resource. Consul: `Name`. */
     destination: pulumi.Input<string>;
     /**
      * Every source allowed or denied to reach the destination. Authoritative: sources added in Consul
      * by hand are removed by the next `pulumi up`. Compared as a set keyed by (peer, name), so order
-     * does not matter; each (peer, name) at most once.
+     * does not matter; each (peer, name) at most once. Consul: `Sources`.
      */
     sources: pulumi.Input<pulumi.Input<IntentionSource>[]>;
     /**
      * Entry metadata: at most 64 pairs, keys up to 128 and values up to 512 characters. The key
-     * `managed-by` is reserved: consul-mesh writes `managed-by=consul-mesh` as its ownership mark.
+     * `managed-by` is reserved: consul-mesh writes `managed-by=consul-mesh` as its ownership mark. Consul: `Meta`.
      */
     meta?: pulumi.Input<Record<string, pulumi.Input<string>>>;
-    /** A JWT every request to the destination must carry (providers are `jwt-provider` config entries). */
+    /** A JWT every request to the destination must carry (providers are `jwt-provider` config entries). Consul: `JWT`. */
     jwt?: pulumi.Input<JwtRequirement>;
     /**
      * Take over an entry that already exists in Consul (made by hand, another tool, or another
