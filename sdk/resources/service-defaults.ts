@@ -8,21 +8,21 @@ export type ServiceProtocol = "tcp" | "http" | "http2" | "grpc";
 
 /** Limits on connections to an upstream. */
 export interface UpstreamLimitsArgs {
-    /** Most concurrent connections to each instance. Consul: `MaxConnections`. */
+    /** Most concurrent connections to each instance. Unset: Envoy's default, 1024. Consul: `MaxConnections`. */
     maxConnections?: number;
-    /** Most requests waiting for a connection. Consul: `MaxPendingRequests`. */
+    /** Most requests waiting for a connection. Unset: Envoy's default, 1024. Consul: `MaxPendingRequests`. */
     maxPendingRequests?: number;
-    /** Most concurrent requests to each instance. Consul: `MaxConcurrentRequests`. */
+    /** Most concurrent requests to each instance. Unset: Envoy's default, 1024. Consul: `MaxConcurrentRequests`. */
     maxConcurrentRequests?: number;
 }
 
 /** Outlier detection on an upstream's instances. */
 export interface UpstreamPassiveHealthCheckArgs {
-    /** How often ejections are evaluated (Go duration). Consul: `Interval`. */
+    /** How often ejections are evaluated (Go duration). Unset: Envoy's default, "10s". Consul: `Interval`. */
     interval?: string;
-    /** Consecutive failures that eject an instance. Consul: `MaxFailures`. */
+    /** Consecutive failures that eject an instance. Unset: Envoy's default, 5. Consul: `MaxFailures`. */
     maxFailures?: number;
-    /** Percent chance an ejection is enforced on consecutive 5xx (0-100). Consul: `EnforcingConsecutive5xx`. */
+    /** Percent chance an ejection is enforced on consecutive 5xx (0-100). Unset: Envoy's default, 100. Consul: `EnforcingConsecutive5xx`. */
     enforcingConsecutive5xx?: number;
 }
 
@@ -30,7 +30,7 @@ export interface UpstreamPassiveHealthCheckArgs {
 export interface UpstreamSettingsArgs {
     /** The upstream's protocol, as seen by this service. Consul: `Protocol`. */
     protocol?: ServiceProtocol;
-    /** Connect timeout in milliseconds. Consul: `ConnectTimeoutMs`. */
+    /** Connect timeout in milliseconds. Consul: `ConnectTimeoutMs`. @default 5000 */
     connectTimeoutMs?: number;
     /** Connection limits. Consul: `Limits`. */
     limits?: UpstreamLimitsArgs;
@@ -88,7 +88,7 @@ export interface ServiceDefaultsArgs {
      * Unset, Consul stores none and the service inherits `proxy-defaults`' protocol (tcp by default). Consul: `Protocol`.
      */
     protocol?: pulumi.Input<ServiceProtocol>;
-    /** The proxy mode, `direct` or `transparent`. Consul: `Mode`. */
+    /** The proxy mode, `direct` or `transparent`; unset, the `proxy-defaults` mode applies. Consul: `Mode`. */
     mode?: pulumi.Input<"direct" | "transparent">;
     /** Transparent proxy settings. Consul: `TransparentProxy`. */
     transparentProxy?: pulumi.Input<TransparentProxyArgs>;
@@ -105,11 +105,11 @@ export interface ServiceDefaultsArgs {
     upstreamConfig?: pulumi.Input<UpstreamConfigArgs>;
     /** A destination outside the mesh (for a terminating gateway). Consul: `Destination`. */
     destination?: pulumi.Input<ServiceDestinationArgs>;
-    /** Most concurrent inbound connections to each instance. Consul: `MaxInboundConnections`. */
+    /** Most concurrent inbound connections to each instance; 0 or unset: no limit. Consul: `MaxInboundConnections`. */
     maxInboundConnections?: pulumi.Input<number>;
-    /** Timeout of the proxy's connections to the local instance, in milliseconds. Consul: `LocalConnectTimeoutMs`. */
+    /** Timeout of the proxy's connections to the local instance, in milliseconds. Consul: `LocalConnectTimeoutMs`. @default 5000 */
     localConnectTimeoutMs?: pulumi.Input<number>;
-    /** Timeout of HTTP requests to the local instance, in milliseconds. Consul: `LocalRequestTimeoutMs`. */
+    /** Timeout of HTTP requests to the local instance, in milliseconds. Consul: `LocalRequestTimeoutMs`. @default 15000 */
     localRequestTimeoutMs?: pulumi.Input<number>;
     /** Entry metadata (at most 64 pairs, keys up to 128, values up to 512 characters; the key `managed-by` is reserved). Consul: `Meta`. */
     meta?: pulumi.Input<Record<string, pulumi.Input<string>>>;
