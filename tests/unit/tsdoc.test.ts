@@ -2,6 +2,7 @@ import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as ts from "typescript";
+import { HEADER_FIELD_MIN_VERSION } from "../../provider/model/intention-model";
 
 // Everything a user imports carries TSDoc, so editors show help while they type: every exported
 // interface, class, function and type in sdk/, every property of an exported interface, and every
@@ -58,9 +59,29 @@ function undocumented(): string[] {
     return missing;
 }
 
+/** The TSDoc text of one property of an exported interface in an sdk/ file. */
+function propertyDoc(file: string, iface: string, property: string): string {
+    const source = ts.createSourceFile(file, fs.readFileSync(path.join(sdkDir, file), "utf8"), ts.ScriptTarget.ES2022, true);
+    const decl = source.statements.find((s): s is ts.InterfaceDeclaration => ts.isInterfaceDeclaration(s) && s.name.text === iface);
+    const member = decl?.members.find((m) => m.name?.getText(source) === property);
+    return member
+        ? ts
+              .getJSDocCommentsAndTags(member)
+              .map((d) => d.getText(source))
+              .join("\n")
+        : "";
+}
+
 describe("TSDoc on the public API", () => {
     it("documents every exported type, input and output in sdk/", () => {
         const missing = undocumented();
         assert.deepEqual(missing, [], `undocumented:\n${missing.join("\n")}`);
+    });
+
+    it("names the Consul version each version-gated header field needs, as the gate enforces it", () => {
+        for (const [field, version] of Object.entries(HEADER_FIELD_MIN_VERSION)) {
+            const doc = propertyDoc("intention-types.ts", "HeaderMatch", field);
+            assert.match(doc, new RegExp(`Consul ${version.replace(/\./g, "\\.")} or newer`), `HeaderMatch.${field}: ${doc}`);
+        }
     });
 });
