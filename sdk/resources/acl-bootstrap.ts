@@ -7,7 +7,7 @@ import { providerShim } from "../provider-shim";
  */
 export interface AclBootstrapArgs {
     /**
-     * The SecretID the bootstrap token gets (Consul's `BootstrapSecret`, Consul 1.13+). Must be a UUID.
+     * The SecretID the bootstrap token gets, a UUID (needs Consul 1.13 or newer). Consul: `BootstrapSecret`.
      * Kept as a Pulumi secret.
      *
      * Set it (from `pulumi config set --secret`) to make the program re-runnable: when the cluster is

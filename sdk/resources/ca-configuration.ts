@@ -54,10 +54,10 @@ export interface ConsulCaConfigArgs {
     /** Number of CSRs signed at once on each server (used when `csrMaxPerSecond` is 0). Consul: `Config.CSRMaxConcurrent`. */
     csrMaxConcurrent?: pulumi.Input<number>;
     /**
-     * Consul's `RotationPeriod` (a Go duration such as `"2160h"`, as older docs and Terraform configs
+     * The root rotation period, a Go duration such as `"2160h"` (as older docs and Terraform configs
      * write it). Consul 1.16.3 stores it as written and uses it for nothing (unused since 1.11; it
      * rotates nothing), so any text is accepted; compared by value when it is a duration.
-     * Consul's default: unset. Does not rotate the root.
+     * Consul's default: unset. Does not rotate the root. Consul: `Config.RotationPeriod`.
      */
     rotationPeriod?: pulumi.Input<string>;
 }
@@ -101,11 +101,11 @@ export interface CaConfigurationArgs {
 
 /** One root CA certificate Consul knows. */
 export interface CaRoot {
-    /** Consul's root id (the root cert's key id). */
+    /** Consul's root id (the root cert's key id). Consul: `ID`. */
     id: string;
-    /** Whether Consul signs with it now; the old root stays inactive after a rotation. */
+    /** Whether Consul signs with it now; the old root stays inactive after a rotation. Consul: `Active`. */
     active: boolean;
-    /** RFC 3339 expiry. */
+    /** RFC 3339 expiry. Consul: `NotAfter`. */
     notAfter: string;
 }
 

@@ -41,16 +41,16 @@ export interface UpstreamSettingsArgs {
     /** `exact_balance` to balance connections across Envoy worker threads. Consul: `BalanceOutboundConnections`. */
     balanceOutboundConnections?: "exact_balance";
     /**
-     * Consul's `EnvoyClusterJSON`: a complete Envoy cluster, as JSON text (for example
-     * `JSON.stringify({...})`), replacing the one Consul generates for the upstream; Consul injects the
-     * mesh TLS context. A deprecated escape hatch, ignored while a discovery chain is active; Consul
-     * 1.16.3 stores it as written without parsing it, so any text is accepted. Default: unset.
+     * A complete Envoy cluster, as JSON text (for example `JSON.stringify({...})`), replacing the one
+     * Consul generates for the upstream; Consul injects the mesh TLS context. A deprecated escape
+     * hatch, ignored while a discovery chain is active; Consul 1.16.3 stores it as written without
+     * parsing it, so any text is accepted. Default: unset. Consul: `EnvoyClusterJSON`.
      */
     envoyClusterJson?: string;
     /**
-     * Consul's `EnvoyListenerJSON`: a complete Envoy listener, as JSON text, replacing the one Consul
-     * generates for the upstream. A deprecated escape hatch, ignored while a discovery chain is
-     * active; Consul 1.16.3 stores it as written without parsing it. Default: unset.
+     * A complete Envoy listener, as JSON text, replacing the one Consul generates for the upstream. A
+     * deprecated escape hatch, ignored while a discovery chain is active; Consul 1.16.3 stores it as
+     * written without parsing it. Default: unset. Consul: `EnvoyListenerJSON`.
      */
     envoyListenerJson?: string;
 }
@@ -95,10 +95,10 @@ export interface ServiceDefaultsArgs {
     /** Mesh gateway mode. Consul: `MeshGateway`. */
     meshGateway?: pulumi.Input<MeshGatewayArgs>;
     /**
-     * Consul's `ExternalSNI`: the TLS server name (SNI) that services use to reach this one when it
-     * lives outside the mesh (behind a terminating gateway, or another system federated with it);
-     * Consul then marks the service's targets as external. Consul 1.16.3 accepts any text.
-     * Default: unset (Consul's own SNI).
+     * The TLS server name (SNI) that services use to reach this one when it lives outside the mesh
+     * (behind a terminating gateway, or another system federated with it); Consul then marks the
+     * service's targets as external. Consul 1.16.3 accepts any text. Default: unset (Consul's own
+     * SNI). Consul: `ExternalSNI`.
      */
     externalSni?: pulumi.Input<string>;
     /** Upstream settings (defaults and per-upstream overrides). Consul: `UpstreamConfig`. */
