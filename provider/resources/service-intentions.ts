@@ -30,7 +30,7 @@ import {
 } from "../engine/config-entry";
 import { modifyEntry, readEntryBatched, sourceKey, type ServiceIntentionsEntry } from "../engine/service-intentions-entry";
 import { canonical, containsUnknown, memoized } from "../model/validation";
-import { announceEffect, oldSourcesOf, policyFlips } from "../model/effective-policy";
+import { announceEffect, oldSourcesOf, policyFlips, secretNamesOf, shown } from "../model/effective-policy";
 
 export function serviceIntentionsSchema() {
     return z
@@ -45,6 +45,8 @@ export function serviceIntentionsSchema() {
             jwt: jwtRequirementSchema().optional(),
             adopt: z.boolean().optional(),
             connection: connectionSchema().optional(),
+            /** Set by the SDK: paths of the names the program made secret (masked in what the provider prints). */
+            secretNames: z.array(z.string()).optional(),
         })
         .strict()
         .superRefine((v, ctx) => {
@@ -114,6 +116,7 @@ function outputsFrom(entry: ServiceIntentionsEntry, inputs: ServiceIntentionsInp
     const jwt = jwtFromConsul(entry.JWT);
     if (jwt) outs.jwt = jwt;
     if (inputs.adopt !== undefined) outs.adopt = inputs.adopt;
+    if (inputs.secretNames !== undefined) outs.secretNames = inputs.secretNames;
     if (inputs.connection !== undefined) outs.connection = inputs.connection;
     if (inputs.cluster !== undefined) outs.cluster = inputs.cluster;
     dropUndefined(outs);
@@ -126,7 +129,11 @@ export class ServiceIntentionsProvider extends ConsulResourceProvider implements
         if (value) {
             // Who may call whom before and after, from the declared sources (a new destination: from nothing).
             const before = olds.destination === value.destination ? oldSourcesOf(olds) : undefined;
-            announceEffect(`ServiceIntentions for ${value.destination}`, policyFlips(value.destination, before, value.sources));
+            const secret = new Set([...secretNamesOf(olds), ...secretNamesOf(value)]);
+            announceEffect(
+                `ServiceIntentions for ${shown(value.destination, secret)}`,
+                policyFlips(value.destination, before, value.sources, secret),
+            );
         }
         return Promise.resolve(checked);
     }
