@@ -31,6 +31,7 @@ import {
 import { modifyEntry, readEntryBatched, sourceKey, type ServiceIntentionsEntry } from "../engine/service-intentions-entry";
 import { canonical, containsUnknown, memoized } from "../model/validation";
 import { announceEffect, oldSourcesOf, policyFlips, secretNamesOf, shown } from "../model/effective-policy";
+import { maskCredentials } from "../model/credentials";
 
 export function serviceIntentionsSchema() {
     return z
@@ -112,7 +113,9 @@ function outputsFrom(entry: ServiceIntentionsEntry, inputs: ServiceIntentionsInp
     );
     const outs: ServiceIntentionsOutputs = { destination: entry.Name, sources };
     const meta = metaWithoutMark(entry);
-    if (meta) outs.meta = meta;
+    // A credential-named meta value is copied only where it is the program's own: read realigns
+    // the inputs from these outputs, and neither is secret unless the program made it so.
+    if (meta) outs.meta = maskCredentials(meta, inputs.meta);
     const jwt = jwtFromConsul(entry.JWT);
     if (jwt) outs.jwt = jwt;
     if (inputs.adopt !== undefined) outs.adopt = inputs.adopt;
