@@ -99,6 +99,16 @@ export function parseEntry(body: unknown, name?: string, from?: ReadFrom): Confi
     return Meta === undefined ? rest : { ...rest, Meta };
 }
 
+/**
+ * Parses part of an entry Consul answered with a kind's own schema: a mismatch is an
+ * AnswerShapeError naming the entry's endpoint (as for a malformed entry), never a raw ZodError.
+ */
+export function parseHeld<S extends z.ZodType>(schema: S, value: unknown, entry: EntryRef, address: string): z.output<S> {
+    const parsed = schema.safeParse(value);
+    if (!parsed.success) throw new AnswerShapeError("GET", entryPath(entry), address, parsed.error.issues);
+    return parsed.data;
+}
+
 /** The body to PUT: without the Name of a nameless kind. */
 function toWrite(entry: ConfigEntry): Record<string, unknown> {
     if (!NAMELESS_KINDS.includes(entry.Kind)) return entry;

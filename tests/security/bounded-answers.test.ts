@@ -14,6 +14,8 @@ import { ConsulApiError } from "../../provider/consul/errors";
 import { readConfigEntry, listConfigEntries } from "../../provider/engine/config-entry";
 import { readCaConfiguration } from "../../provider/functions/ca";
 import { configEntryProvider } from "../../provider/resources/config-entry";
+import { exportedServicesProvider } from "../../provider/resources/exported-services";
+import { serviceIntentionsProvider } from "../../provider/resources/service-intentions";
 import { ProbeProvider, withEnv } from "../support/probe-provider";
 
 /** What the hostile server does for a path. */
@@ -69,6 +71,14 @@ const behaviours: Record<string, Behaviour> = {
     "/v1/config/service-router/malformed": (res) => {
         res.writeHead(200, { "content-type": "application/json" });
         res.end(`{"Kind":5,"Name":["not","a","name"],"Meta":"b1946ac9-secret"}`);
+    },
+    "/v1/config/service-intentions/db": (res) => {
+        res.writeHead(200, { "content-type": "application/json" });
+        res.end(`{"Kind":"service-intentions","Name":"db","Sources":"b1946ac9-secret"}`);
+    },
+    "/v1/config/exported-services/default": (res) => {
+        res.writeHead(200, { "content-type": "application/json" });
+        res.end(`{"Kind":"exported-services","Name":"default","Services":[{"Name":7}]}`);
     },
     "/v1/config/service-router": (res) => {
         res.writeHead(200, { "content-type": "application/json" });
@@ -191,6 +201,24 @@ describe("security: every answer from Consul is bounded, and an unusable one is 
         await assert.rejects(
             listConfigEntries(client(), "service-router"),
             endpointError("GET", "/v1/config/service-router", /answered in an unexpected shape \(Name: /),
+        );
+    });
+
+    it("a typed kind's malformed fields name the entry's endpoint too (ServiceIntentions, ExportedServices)", async () => {
+        await assert.rejects(
+            serviceIntentionsProvider.read("db", {
+                destination: "db",
+                sources: [{ name: "web", action: "allow" }],
+                connection: { address },
+            }),
+            endpointError("GET", "/v1/config/service-intentions/db", /answered in an unexpected shape \(Sources: /),
+        );
+        await assert.rejects(
+            exportedServicesProvider.read("default", {
+                services: [{ name: "web", consumers: [{ peer: "dc2" }] }],
+                connection: { address },
+            }),
+            endpointError("GET", "/v1/config/exported-services/default", /answered in an unexpected shape \(0\.Name: /),
         );
     });
 
