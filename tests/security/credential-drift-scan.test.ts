@@ -2,7 +2,8 @@
 // is changed behind Pulumi's back to a variant carrying known credentials (a jwt auth method
 // replaced by a kubernetes one with a service-account JWT; an inline key set holding a private key;
 // a CA private key set as `private_key`; another private key in an inline certificate; a token in
-// the proxy config; secrets in the meta of service-defaults, a resolver and service-intentions), then
+// the proxy config; secrets in the meta of service-defaults, a resolver, service-intentions, the
+// mesh and exported-services), then
 // `pulumi refresh` and `pulumi preview --refresh --diff` run at the default verbosity. None of the
 // planted credentials, and none of the program's own secrets, may appear in plaintext in
 // `pulumi stack export`, in any file of the backend (checkpoint, backups, history) or in anything the
@@ -69,6 +70,8 @@ describe("security scan: credentials changed into every kind behind Pulumi's bac
             defaultsSecret: `defaults-secret-${crypto.randomUUID()}`,
             resolverPassword: `resolver-password-${crypto.randomUUID()}`,
             intentionsToken: `intentions-token-${crypto.randomUUID()}`,
+            meshSecret: `mesh-client-secret-${crypto.randomUUID()}`,
+            exportsToken: `exports-token-${crypto.randomUUID()}`,
         };
 
         program = new PulumiProgram("tests/security/programs/credential-drift", "scan");

@@ -31,3 +31,5 @@ new mesh.ConfigEntry("cert", {
     connection,
 });
 new mesh.CaConfiguration("ca", { config: { leafCertTtl: "72h" }, connection });
+new mesh.Mesh("mesh", { transparentProxy: { meshDestinationsOnly: true }, connection });
+new mesh.ExportedServices("exports", { services: [{ name: "web", consumers: [{ peer: "partner" }] }], connection });
