@@ -310,11 +310,23 @@ export class ConsulClient {
             }
             throw new ConsulApiError(method, shownPath, 0, scrub(message, secrets), baseUrl, undefined, code);
         }
-        const text = await res.body.text();
         const index = headerValue(res.headers["x-consul-index"]);
         if (res.statusCode < 200 || res.statusCode >= 300) {
-            const message = scrub(text.trim() || `HTTP ${res.statusCode}`, secrets);
+            // An error body is read only as far as a message needs; the rest is discarded unread.
+            const { text: errorText } = await readBounded(res.body, ERROR_BODY_BYTES);
+            const message = boundedMessage(scrub(errorText.trim() || `HTTP ${res.statusCode}`, secrets));
             throw new ConsulApiError(method, shownPath, res.statusCode, message, baseUrl, index);
+        }
+        const limit = maxAnswerBytes();
+        const { text, truncated } = await readBounded(res.body, limit, headerValue(res.headers["content-length"]));
+        if (truncated) {
+            throw new AnswerShapeError(
+                method,
+                shownPath,
+                baseUrl,
+                `a body larger than ${limit} bytes, the limit (set ${MAX_ANSWER_ENV} to raise it)`,
+                res.statusCode,
+            );
         }
         let parsed: unknown = undefined;
         if (text.trim() !== "") {
@@ -323,6 +335,9 @@ export class ConsulClient {
             } catch {
                 parsed = text;
             }
+        }
+        if (nestingDepth(parsed) > MAX_ANSWER_DEPTH) {
+            throw new AnswerShapeError(method, shownPath, baseUrl, `JSON nested deeper than ${MAX_ANSWER_DEPTH} levels`, res.statusCode);
         }
         // The one untyped boundary: the body is unknown until call() parses it with the caller's schema.
         return { status: res.statusCode, body: parsed, index };
@@ -343,22 +358,94 @@ export class ConsulClient {
 }
 
 /**
- * Consul answered 2xx with a body of another shape than the caller expects (another Consul version,
- * a proxy's page, a truncated answer). Names the endpoint and the fields, never their values (an
- * answer may hold a token or a private key).
+ * Consul answered 2xx with a body that cannot be used: of another shape than the caller expects
+ * (another Consul version, a proxy's page, a truncated answer), larger than the answer limit, or
+ * nested deeper than any Consul answer. A ConsulApiError (method, path, address, status) whose
+ * message names the endpoint and the fields, never their values (an answer may hold a token or a
+ * private key).
  */
-export class AnswerShapeError extends Error {
+export class AnswerShapeError extends ConsulApiError {
     override readonly name = "AnswerShapeError";
-    constructor(
-        readonly method: string,
-        readonly path: string,
-        readonly address: string,
-        issues: readonly z.core.$ZodIssue[],
-    ) {
-        const problems = issues.slice(0, 5).map((i) => `${i.path.length ? i.path.map(String).join(".") : "(the answer)"}: ${i.message}`);
-        const more = issues.length > 5 ? `; and ${issues.length - 5} more` : "";
-        super(`Consul ${method} ${path} at ${address} answered in an unexpected shape (${problems.join("; ")}${more})`);
+    constructor(method: string, path: string, address: string, problem: readonly z.core.$ZodIssue[] | string, statusCode = 200) {
+        const what =
+            typeof problem === "string" ? `answered with ${problem}` : `answered in an unexpected shape (${shapeProblems(problem)})`;
+        super(method, path, statusCode, what, address);
+        this.message = `Consul ${method} ${path} at ${address} ${what}`;
     }
+}
+
+function shapeProblems(issues: readonly z.core.$ZodIssue[]): string {
+    const problems = issues.slice(0, 5).map((i) => `${i.path.length ? i.path.map(String).join(".") : "(the answer)"}: ${i.message}`);
+    const more = issues.length > 5 ? `; and ${issues.length - 5} more` : "";
+    return boundedMessage(`${problems.join("; ")}${more}`);
+}
+
+/** The answer size limit's environment variable (bytes; read at call time). */
+export const MAX_ANSWER_ENV = "CONSUL_MESH_MAX_ANSWER_BYTES";
+/**
+ * The default answer size limit: 32 MiB, far above any answer of Consul's (a listing of thousands of
+ * config entries is a few MB), far below what would hurt the provider process.
+ */
+export const DEFAULT_MAX_ANSWER_BYTES = 32 * 1024 * 1024;
+/** How much of an error body is read: a message needs far less. */
+export const ERROR_BODY_BYTES = 64 * 1024;
+/** The longest Consul message an error carries (characters). */
+export const MAX_MESSAGE_CHARS = 2000;
+/** No Consul answer nests nearly this deep; deeper JSON would exhaust recursive parsers and comparisons. */
+export const MAX_ANSWER_DEPTH = 256;
+
+function maxAnswerBytes(): number {
+    const set = Number(process.env[MAX_ANSWER_ENV]);
+    return Number.isSafeInteger(set) && set > 0 ? set : DEFAULT_MAX_ANSWER_BYTES;
+}
+
+/** A message cut to MAX_MESSAGE_CHARS (cut after scrubbing, so that no part of a secret is left). */
+export function boundedMessage(text: string): string {
+    if (text.length <= MAX_MESSAGE_CHARS) return text;
+    return `${text.slice(0, MAX_MESSAGE_CHARS)}... (${text.length - MAX_MESSAGE_CHARS} more characters not shown)`;
+}
+
+/**
+ * Reads at most `limit` bytes of a body, then stops reading (the connection is dropped rather than
+ * drained). A declared Content-Length over the limit is refused before reading anything.
+ */
+async function readBounded(
+    body: AsyncIterable<Uint8Array> & { destroy: (err?: Error) => unknown },
+    limit: number,
+    contentLength?: string,
+): Promise<{ text: string; truncated: boolean }> {
+    if (contentLength !== undefined && Number(contentLength) > limit) {
+        body.destroy();
+        return { text: "", truncated: true };
+    }
+    const chunks: Uint8Array[] = [];
+    let size = 0;
+    for await (const chunk of body) {
+        const room = limit - size;
+        if (chunk.byteLength > room) {
+            chunks.push(chunk.subarray(0, room));
+            body.destroy();
+            return { text: Buffer.concat(chunks).toString("utf8"), truncated: true };
+        }
+        chunks.push(chunk);
+        size += chunk.byteLength;
+    }
+    return { text: Buffer.concat(chunks).toString("utf8"), truncated: false };
+}
+
+/** How deep a parsed JSON value nests, counted without recursion (stops counting past MAX_ANSWER_DEPTH). */
+export function nestingDepth(value: unknown): number {
+    let deepest = 0;
+    const stack: Array<[unknown, number]> = [[value, 0]];
+    while (stack.length > 0) {
+        const [v, depth] = stack.pop()!;
+        if (v === null || typeof v !== "object") continue;
+        const d = depth + 1;
+        if (d > deepest) deepest = d;
+        if (deepest > MAX_ANSWER_DEPTH) return deepest;
+        for (const child of Array.isArray(v) ? v : Object.values(v)) stack.push([child, d]);
+    }
+    return deepest;
 }
 
 /**

@@ -3,7 +3,7 @@
 
 /** A failed call to Consul's HTTP API (or a failure to reach it). */
 export class ConsulApiError extends Error {
-    override readonly name = "ConsulApiError";
+    override readonly name: string = "ConsulApiError";
     /**
      * Set by the client on the final error of a write (PUT/POST/DELETE) when some attempt of it was
      * sent and got no definite answer (connection cut or timed out after sending, leadership lost while

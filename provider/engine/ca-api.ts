@@ -2,6 +2,7 @@
 // root (and waiting for it), and putting a configuration back when something fails after a write.
 import { z } from "zod";
 import type { ConsulClient } from "../consul/client";
+import { foldKey, isCaCredentialKey, secretForms, stringLeaves } from "../model/credentials";
 import { canonical } from "../model/validation";
 
 export type ConsulConfigMap = Record<string, unknown>;
@@ -146,33 +147,22 @@ export async function undoWrite(
 
 /**
  * CA provider settings that hold a credential (the built-in provider's private key, Vault's token and
- * auth-method parameters, any key naming a secret, password or token) whatever the provider.
+ * auth-method parameters, any key naming a secret, password or token) whatever the provider, in any
+ * spelling Consul accepts (`PrivateKey`, `private_key`).
  */
-export function isCredentialKey(key: string): boolean {
-    return /^(PrivateKey|Token|AuthMethod|ClientKey)$/i.test(key) || /secret|password|token|credential/i.test(key);
-}
+export const isCredentialKey = isCaCredentialKey;
 
 /** Every string inside the credential keys of a provider config (an AuthMethod's params included). */
 export function credentialStrings(config: ConsulConfigMap | null): string[] {
-    const leaves = (v: unknown): string[] => {
-        if (typeof v === "string") return [v];
-        if (Array.isArray(v)) return v.flatMap(leaves);
-        if (v !== null && typeof v === "object") return Object.values(v).flatMap(leaves);
-        return [];
-    };
-    return Object.entries(config ?? {}).flatMap(([k, v]) => (isCredentialKey(k) ? leaves(v) : []));
+    return Object.entries(config ?? {}).flatMap(([k, v]) => (isCaCredentialKey(k) ? stringLeaves(v) : []));
 }
 
-/** Consul quotes bad keys in errors Go-style ("\n" escaped): scrub the raw, quoted and per-line forms. */
-export function secretForms(values: unknown[]): string[] {
-    const strings = values.filter((v): v is string => typeof v === "string");
-    return strings.flatMap((v) => [v, JSON.stringify(v).slice(1, -1), ...v.split("\n").filter((line) => line.trim().length >= 16)]);
-}
+export { secretForms };
 
 export function fromConsulKeys(config: ConsulConfigMap | null): Record<string, unknown> {
     const out: Record<string, unknown> = {};
     for (const [key, value] of Object.entries(config ?? {})) {
-        const ours = Object.entries(CONSUL_KEYS).find(([, theirs]) => theirs.toLowerCase() === key.toLowerCase())?.[0];
+        const ours = Object.entries(CONSUL_KEYS).find(([, theirs]) => foldKey(theirs) === foldKey(key))?.[0];
         // An exact spelling wins over another case of the same key.
         if (ours !== undefined && value !== undefined && (out[ours] === undefined || (isConfigKey(ours) && key === CONSUL_KEYS[ours])))
             out[ours] = value;

@@ -16,6 +16,7 @@ import {
     type EntryRef,
 } from "./config-entry";
 import type { ConnectionInput, Located } from "../consul/connection";
+import { maskCredentials } from "../model/credentials";
 import { canonical } from "../model/validation";
 
 /** Inputs every whole-entry resource has. */
@@ -47,6 +48,8 @@ export interface WholeEntryKind<Inputs extends EntryResourceInputs> {
     adoptHint: string;
     /** Output fields that are not inputs (read leaves them out of the realigned inputs, as check does). */
     outputOnly?: ReadonlyArray<keyof Inputs & string>;
+    /** Whether any value of the entry may be a credential: every string written is then scrubbed from error text. */
+    scrubWrittenValues?: boolean;
 }
 
 export class WholeEntryProvider<Inputs extends EntryResourceInputs> extends ConsulResourceProvider implements dynamic.ResourceProvider {
@@ -73,7 +76,12 @@ export class WholeEntryProvider<Inputs extends EntryResourceInputs> extends Cons
     }
 
     private outputsFrom(entry: ConfigEntry, inputs: Inputs): Inputs {
-        const outs = this.spec.outputs(entry, inputs);
+        // A credential-named field (a private key, token, secret, key set, in any spelling) keeps
+        // Consul's value only where it is the program's own: read realigns inputs from these
+        // outputs, and neither is secret unless the program made it so. `lastWrite` (a secret
+        // output) records what was written and is compared whole.
+        const read = this.spec.outputs(entry, inputs);
+        const outs = maskCredentials(read, { ...inputs, lastWrite: Reflect.get(read, "lastWrite") });
         if (inputs.adopt !== undefined) outs.adopt = inputs.adopt;
         if (inputs.connection !== undefined) outs.connection = inputs.connection;
         if (inputs.cluster !== undefined) outs.cluster = inputs.cluster;
@@ -104,7 +112,7 @@ export class WholeEntryProvider<Inputs extends EntryResourceInputs> extends Cons
                 }
                 return next;
             },
-            { readBack: true },
+            { readBack: true, scrubWrittenValues: this.spec.scrubWrittenValues },
         );
         if (!stored) throw new Error(`${ref.kind} "${ref.name}" was written to ${client.address} but is not there on read-back`);
         return this.outputsFrom(stored, inputs);

@@ -6,9 +6,10 @@
 // Writes to one entry from this process are queued and coalesced into one CAS write per batch, so
 // resources that share an entry (Intentions of one destination) never lose each other's changes.
 import { z } from "zod";
-import type { ConsulClient } from "../consul/client";
+import { AnswerShapeError, type ConsulClient } from "../consul/client";
 import { ConsulApiError, isNotFound } from "../consul/errors";
 import { processState } from "../consul/process-state";
+import { writtenValues } from "../model/credentials";
 import { canonical, memoized } from "../model/validation";
 
 declare module "../consul/process-state" {
@@ -90,11 +91,35 @@ const NAMELESS_KINDS = ["mesh"];
 /** Built once: every entry read is parsed with it. */
 const entrySchema = memoized(entrySchemaOf);
 
-/** Validates what Consul answered (no cast of the untyped body); a nameless kind gets `name`. */
-export function parseEntry(body: unknown, name?: string): ConfigEntry {
+/** Where an entry was read: a malformed one is then a ConsulApiError naming the endpoint. */
+interface ReadFrom {
+    client: ConsulClient;
+    path: string;
+}
+
+/**
+ * Validates what Consul answered (no cast of the untyped body); a nameless kind gets `name`. A
+ * malformed entry is an AnswerShapeError naming the endpoint it came from and the fields, never
+ * their values.
+ */
+export function parseEntry(body: unknown, name?: string, from?: ReadFrom): ConfigEntry {
     const named = name !== undefined && typeof body === "object" && body !== null && !("Name" in body) ? { ...body, Name: name } : body;
-    const { Meta, ...rest } = entrySchema().parse(named);
+    const parsed = entrySchema().safeParse(named);
+    if (!parsed.success) {
+        throw new AnswerShapeError("GET", from?.path ?? "/v1/config", from?.client.address ?? "(unknown address)", parsed.error.issues);
+    }
+    const { Meta, ...rest } = parsed.data;
     return Meta === undefined ? rest : { ...rest, Meta };
+}
+
+/**
+ * Parses part of an entry Consul answered with a kind's own schema: a mismatch is an
+ * AnswerShapeError naming the entry's endpoint (as for a malformed entry), never a raw ZodError.
+ */
+export function parseHeld<S extends z.ZodType>(schema: S, value: unknown, entry: EntryRef, address: string): z.output<S> {
+    const parsed = schema.safeParse(value);
+    if (!parsed.success) throw new AnswerShapeError("GET", entryPath(entry), address, parsed.error.issues);
+    return parsed.data;
 }
 
 /** The body to PUT: without the Name of a nameless kind. */
@@ -107,7 +132,11 @@ function toWrite(entry: ConfigEntry): Record<string, unknown> {
 /** The entry, or undefined when Consul has none (404). */
 export async function readConfigEntry(client: ConsulClient, ref: EntryRef): Promise<ConfigEntry | undefined> {
     try {
-        return parseEntry((await client.get(entryPath(ref), z.unknown())).body, NAMELESS_KINDS.includes(ref.kind) ? ref.name : undefined);
+        const path = entryPath(ref);
+        return parseEntry((await client.get(path, z.unknown())).body, NAMELESS_KINDS.includes(ref.kind) ? ref.name : undefined, {
+            client,
+            path,
+        });
     } catch (err) {
         if (isNotFound(err)) return undefined;
         throw err;
@@ -116,11 +145,9 @@ export async function readConfigEntry(client: ConsulClient, ref: EntryRef): Prom
 
 /** Every entry of a kind. */
 export async function listConfigEntries(client: ConsulClient, kind: string): Promise<ConfigEntry[]> {
-    const body = (await client.get(`/v1/config/${encodeURIComponent(kind)}`, z.unknown())).body;
-    return z
-        .array(z.unknown())
-        .parse(body ?? [])
-        .map((e) => parseEntry(e, NAMELESS_KINDS.includes(kind) ? kind : undefined));
+    const path = `/v1/config/${encodeURIComponent(kind)}`;
+    const body = (await client.get(path, z.array(z.unknown()).nullish())).body;
+    return (body ?? []).map((e) => parseEntry(e, NAMELESS_KINDS.includes(kind) ? kind : undefined, { client, path }));
 }
 
 const READ_ONLY_KEYS = ["CreateIndex", "ModifyIndex", "Hash"];
@@ -187,6 +214,11 @@ export interface ModifyOptions {
      * for kinds whose entries are written many at a time (service-intentions).
      */
     startFromListing?: boolean;
+    /**
+     * Scrub every string value of what is written (and of what it replaces) from error text: for
+     * kinds whose values may be credentials (a free-form entry, a key set, proxy config).
+     */
+    scrubWrittenValues?: boolean;
 }
 
 /**
@@ -236,16 +268,23 @@ interface BatchResult {
 }
 
 /** One compare-and-set attempt: true when Consul applied it, false on a CAS conflict. */
-async function casWrite(client: ConsulClient, ref: EntryRef, current: ConfigEntry | undefined, next: ConfigEntry | undefined) {
+async function casWrite(
+    client: ConsulClient,
+    ref: EntryRef,
+    current: ConfigEntry | undefined,
+    next: ConfigEntry | undefined,
+    opts: ModifyOptions = {},
+) {
     const cas = current?.ModifyIndex ?? 0;
+    const secrets = opts.scrubWrittenValues ? [...writtenValues(next), ...writtenValues(current)] : undefined;
     try {
         if (next === undefined) {
             // Consul answers true/false, or {"Deleted": bool} on newer versions.
             const deleted = z.union([z.boolean(), z.object({ Deleted: z.boolean() }).loose()]);
-            const res = await client.delete(entryPath(ref), deleted, { query: { cas } });
+            const res = await client.delete(entryPath(ref), deleted, { query: { cas }, secrets });
             return res.body === true || (typeof res.body === "object" && res.body.Deleted);
         }
-        const res = await client.put("/v1/config", toWrite(next), z.boolean(), { query: { cas } });
+        const res = await client.put("/v1/config", toWrite(next), z.boolean(), { query: { cas }, secrets });
         return res.body === true;
     } finally {
         countWrite(client);
@@ -280,7 +319,7 @@ async function undoWrite(
                 why: "The entry changed after our write, so it was left as it is (nothing of anyone else's was undone).",
             };
         }
-        const restored = await casWrite(client, ref, now, before === undefined ? undefined : writable(before, opts.stripKind));
+        const restored = await casWrite(client, ref, now, before === undefined ? undefined : writable(before, opts.stripKind), opts);
         return restored
             ? { undone: true, why: "The write was undone: Consul holds what it held before." }
             : { undone: false, why: "The write could not be undone (the entry changed meanwhile); it was left as it is." };
@@ -344,7 +383,7 @@ async function startingPoint(client: ConsulClient, ref: EntryRef, listed: boolea
 
 async function applyBatch(client: ConsulClient, ref: EntryRef, batch: Pending[]): Promise<BatchResult> {
     const stripKind = batch.find((p) => p.opts.stripKind)?.opts.stripKind;
-    const opts: ModifyOptions = { stripKind };
+    const opts: ModifyOptions = { stripKind, scrubWrittenValues: batch.some((p) => p.opts.scrubWrittenValues) };
     const known = lastKnown();
     const key = entryKey(client, ref);
     let { guess } = await startingPoint(
@@ -375,7 +414,7 @@ async function applyBatch(client: ConsulClient, ref: EntryRef, batch: Pending[])
             if (guessed) continue; // the same: "absent" may be a stale guess
             return { errors };
         }
-        if (await casWrite(client, ref, current, wanted)) {
+        if (await casWrite(client, ref, current, wanted, opts)) {
             if (wanted === undefined) {
                 known.set(key, null);
                 return { errors };

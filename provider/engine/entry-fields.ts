@@ -135,6 +135,8 @@ export interface TypedKind {
     /** Fields Consul fills in when they are unset, written explicitly so that a re-read equals the write. */
     written?: Json;
     adoptHint: string;
+    /** Whether any value of the entry may be a credential (see WholeEntryKind). */
+    scrubWrittenValues?: boolean;
 }
 
 /**
@@ -180,6 +182,7 @@ export function typedEntryKind(spec: TypedKind): WholeEntryKind<EntryInputs> {
             ...(canonical(olds.meta ?? {}) !== canonical(news.meta ?? {}) ? ["meta"] : []),
         ],
         adoptHint: spec.adoptHint,
+        scrubWrittenValues: spec.scrubWrittenValues,
     };
 }
 

@@ -4,7 +4,15 @@
 // pairs created in parallel by `pulumi up` never lose each other's sources.
 import { z } from "zod";
 import type { ConsulClient } from "../consul/client";
-import { modifyConfigEntry, readConfigEntry, listConfigEntries, writeGeneration, type ConfigEntry, type EntryRef } from "./config-entry";
+import {
+    modifyConfigEntry,
+    parseHeld,
+    readConfigEntry,
+    listConfigEntries,
+    writeGeneration,
+    type ConfigEntry,
+    type EntryRef,
+} from "./config-entry";
 import { processState } from "../consul/process-state";
 import { memoized } from "../model/validation";
 import { consulSourceSchema } from "../model/intention-model";
@@ -42,9 +50,9 @@ export type ServiceIntentionsEntry = z.infer<ReturnType<typeof serviceIntentions
 /** Built once: every entry read is parsed with it. */
 const entrySchema = memoized(serviceIntentionsEntrySchema);
 
-/** The engine's entry, typed as a service-intentions entry. */
-export function asIntentionsEntry(entry: ConfigEntry): ServiceIntentionsEntry {
-    return entrySchema().parse(entry);
+/** The engine's entry, typed as a service-intentions entry (a malformed one names its endpoint at `address`). */
+export function asIntentionsEntry(entry: ConfigEntry, address: string): ServiceIntentionsEntry {
+    return parseHeld(entrySchema(), entry, { kind: entry.Kind, name: entry.Name }, address);
 }
 
 /** Identity of a source inside an entry: (peer, name). Users' camelCase sources use the same key. */
@@ -78,7 +86,7 @@ const ref = (destination: string): EntryRef => ({ kind: KIND, name: destination 
 
 export async function readEntry(client: ConsulClient, destination: string): Promise<ServiceIntentionsEntry | undefined> {
     const entry = await readConfigEntry(client, ref(destination));
-    return entry && asIntentionsEntry(entry);
+    return entry && asIntentionsEntry(entry, client.address);
 }
 
 // Batched reads for refresh: reads that arrive together are served by one list call
@@ -143,7 +151,7 @@ async function flushReads(client: ConsulClient, reads: TokenReads): Promise<void
         const generation = writeGeneration(client);
         const at = Date.now();
         try {
-            listed = new Map((await listConfigEntries(client, KIND)).map((e) => [e.Name, asIntentionsEntry(e)]));
+            listed = new Map((await listConfigEntries(client, KIND)).map((e) => [e.Name, asIntentionsEntry(e, client.address)]));
             if (writeGeneration(client) === generation) reads.snapshot = { generation, at, entries: listed };
         } catch {
             listed = undefined; // fall back to one GET per destination, which reports its own error
@@ -183,11 +191,11 @@ export async function modifyEntry(
         client,
         ref(destination),
         (current) => {
-            const next = mutate(current && asIntentionsEntry(current));
+            const next = mutate(current && asIntentionsEntry(current, client.address));
             // Consul refuses an entry without sources: no source left means no entry.
             return next === undefined || next.Sources.length === 0 ? undefined : next;
         },
         { readBack: opts.readBack, stripKind: stripSources, startFromListing: true },
     );
-    return entry && asIntentionsEntry(entry);
+    return entry && asIntentionsEntry(entry, client.address);
 }

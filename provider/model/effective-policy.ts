@@ -42,16 +42,54 @@ export function outcome(destination: string, sources: SourceInput[], caller: { n
 /** A caller no source names: stands for "any other service" (of that peer). */
 const OTHER = "\u0000other";
 
-function callerLabel(c: { name: string; peer?: string }): string {
-    const name = c.name === OTHER ? "* (any other service)" : c.name;
-    return c.peer ? `peer ${c.peer}/${name}` : name;
+/** What the text shows for a name: `[secret]` for one the program made secret. */
+export function shown(name: string, secret: ReadonlySet<string>): string {
+    return secret.has(name) ? "[secret]" : name;
+}
+
+function callerLabel(c: { name: string; peer?: string }, secret: ReadonlySet<string>): string {
+    const name = c.name === OTHER ? "* (any other service)" : shown(c.name, secret);
+    return c.peer ? `peer ${shown(c.peer, secret)}/${name}` : name;
+}
+
+/**
+ * The names at the paths the SDK lists in `secretNames` (inputs the program made secret, which
+ * reach the provider as plain values): "destination", "source", "sourcePeer", "sources" (every
+ * source), "sources.<i>" (one source) or "sources.<i>.name" / "sources.<i>.peer".
+ */
+export function secretNamesOf(inputs: Record<string, unknown>): Set<string> {
+    const paths = z.array(z.string()).safeParse(inputs.secretNames);
+    const out = new Set<string>();
+    const add = (v: unknown) => {
+        if (typeof v === "string") out.add(v);
+    };
+    const addSource = (v: unknown) => {
+        if (v !== null && typeof v === "object") {
+            add(Reflect.get(v, "name"));
+            add(Reflect.get(v, "peer"));
+        }
+    };
+    for (const path of paths.success ? paths.data : []) {
+        let v: unknown = inputs;
+        for (const key of path.split(".")) v = v !== null && typeof v === "object" ? Reflect.get(v, key) : undefined;
+        if (typeof v === "string") add(v);
+        else if (Array.isArray(v)) v.forEach(addSource);
+        else addSource(v);
+    }
+    return out;
 }
 
 /**
  * The pairs whose L4 outcome differs between the old and the new sources of `destination`, as
  * `"web -> db: allow => deny"`, sorted. `oldSources` undefined means the entry does not exist yet.
+ * Names in `secret` (made secret by the program) are shown as `[secret]`.
  */
-export function policyFlips(destination: string, oldSources: SourceInput[] | undefined, newSources: SourceInput[] | undefined): string[] {
+export function policyFlips(
+    destination: string,
+    oldSources: SourceInput[] | undefined,
+    newSources: SourceInput[] | undefined,
+    secret: ReadonlySet<string> = new Set(),
+): string[] {
     const before = oldSources ?? [];
     const after = newSources ?? [];
     const callers = new Map<string, { name: string; peer?: string }>();
@@ -63,7 +101,7 @@ export function policyFlips(destination: string, oldSources: SourceInput[] | und
     for (const caller of callers.values()) {
         const was = outcome(destination, before, caller);
         const now = outcome(destination, after, caller);
-        if (was !== now) flips.push(`${callerLabel(caller)} -> ${destination}: ${was} => ${now}`);
+        if (was !== now) flips.push(`${callerLabel(caller, secret)} -> ${shown(destination, secret)}: ${was} => ${now}`);
     }
     return flips.sort();
 }

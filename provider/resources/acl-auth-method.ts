@@ -8,6 +8,7 @@ import type { ConsulClient } from "../consul/client";
 import { connectionSchema, type Located } from "../consul/connection";
 import { parseDuration, sameDuration } from "../model/durations";
 import { isNotFound } from "../consul/errors";
+import { maskCredentials } from "../model/credentials";
 import { canonical } from "../model/validation";
 
 function kubernetesSchema() {
@@ -122,7 +123,9 @@ function outputsOf(m: ConsulAuthMethod, inputs: AclAuthMethodInputs): AclAuthMet
         if (v !== undefined && v !== null && v !== "" && !(Array.isArray(v) && v.length === 0)) block[ours] = v;
     }
     const type = m.Type === "kubernetes" ? "kubernetes" : "jwt";
-    const outs: Record<string, unknown> = { name: m.Name, type, [type]: block };
+    // The service-account JWT Consul holds is copied only where it is the program's own (secret)
+    // value: read realigns the inputs from these outputs, and inputs are never secret by themselves.
+    const outs: Record<string, unknown> = { name: m.Name, type, [type]: maskCredentials(block, inputs[type]) };
     if (m.DisplayName) outs.displayName = m.DisplayName;
     if (m.Description) outs.description = m.Description;
     if (m.MaxTokenTTL && !sameDuration(m.MaxTokenTTL, "0s")) outs.maxTokenTtl = inputs.maxTokenTtl ?? m.MaxTokenTTL;

@@ -16,11 +16,13 @@ import {
     undoWrite,
     waitForNewRoot,
     isConfigKey,
+    fromConsulKeys,
     type ConsulCaConfiguration,
     type ConsulConfigMap,
     type ConsulRoots,
 } from "../engine/ca-api";
 import { keyFailures, P224_WHY, WHAT_CONSUL_ACCEPTS } from "../model/ca-keys";
+import { foldKey, maskCredentials } from "../model/credentials";
 import { connectionDiff, connectionSchema } from "../consul/connection";
 import { formatDuration, isDuration, sameDuration, toNanos } from "../model/durations";
 import { canonical, containsUnknown, validate, type CheckFailure } from "../model/validation";
@@ -206,9 +208,9 @@ export function configChanges(held: ConsulConfigMap | undefined, wanted: ConsulC
 export function mergeConfig(current: ConsulCaConfiguration, inputs: CaConfigurationInputs): ConsulConfigMap {
     const wanted = toConsulConfig(inputs);
     if (current.Provider !== (inputs.provider ?? "consul")) return wanted;
-    const fold = (k: string) => k.replace(/_/g, "").toLowerCase(); // Consul also accepts snake_case keys
-    const ours = new Set(Object.keys(wanted).map(fold));
-    const kept = Object.entries(current.Config ?? {}).filter(([k]) => !ours.has(fold(k)));
+    // Consul also accepts snake_case keys: one key, whatever its spelling.
+    const ours = new Set(Object.keys(wanted).map(foldKey));
+    const kept = Object.entries(current.Config ?? {}).filter(([k]) => !ours.has(foldKey(k)));
     return { ...Object.fromEntries(kept), ...wanted };
 }
 
@@ -236,10 +238,12 @@ function outputsFrom(
         roots: (ca.roots.Roots ?? []).map((r) => ({ id: r.ID, active: r.Active, notAfter: r.NotAfter })),
     };
     if (provider === "consul") {
+        // Keys in any spelling Consul accepts (it returns `private_key` as written).
+        const ours = fromConsulKeys(held);
         const config: Record<string, unknown> = {};
-        for (const [ours, theirs] of Object.entries(CONSUL_KEYS)) {
-            if (held[theirs] === undefined || (ours === "privateKey" && inputs.config?.privateKey === undefined)) continue;
-            config[ours] = held[theirs];
+        for (const key of Object.keys(CONSUL_KEYS)) {
+            if (ours[key] === undefined || (key === "privateKey" && inputs.config?.privateKey === undefined)) continue;
+            config[key] = ours[key];
         }
         outs.config = config;
     } else {
@@ -343,7 +347,9 @@ export class CaConfigurationProvider extends ConsulResourceProvider implements d
         // where the program made them so. The outputs keep it (as a secret) for the next diff, and
         // the realigned `provider` alone shows the drift.
         delete inputs.providerConfig;
-        if (outs.provider === "consul") inputs.config = config;
+        // A credential Consul holds is realigned into the inputs only where it is the program's own
+        // (secret) value: inputs are secret only where the program made them so.
+        if (outs.provider === "consul") inputs.config = maskCredentials(config, props.config);
         else delete inputs.config;
         return { id, props: outs, inputs };
     }

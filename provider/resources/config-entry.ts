@@ -103,6 +103,8 @@ export const configEntryKind: WholeEntryKind<EntryInputs> = {
     ],
     adoptHint: "manage it (the declared entry replaces it)",
     outputOnly: ["lastWrite"],
+    // Any field of any kind may be a credential (an inline-certificate's PrivateKey, say).
+    scrubWrittenValues: true,
 };
 
 export class ConfigEntryProvider extends WholeEntryProvider<EntryInputs> {

@@ -7,7 +7,7 @@ import type * as dynamic from "@pulumi/pulumi/dynamic";
 import { z } from "zod";
 import { ConsulResourceProvider, createFailure, type Checked, type Created, type ReadOf, type Updated } from "../engine/base";
 import type { ConsulClient } from "../consul/client";
-import { dropUndefined, modifyConfigEntry, readConfigEntry, type ConfigEntry, type EntryRef } from "../engine/config-entry";
+import { dropUndefined, modifyConfigEntry, parseHeld, readConfigEntry, type ConfigEntry, type EntryRef } from "../engine/config-entry";
 import { connectionSchema, type Located } from "../consul/connection";
 import { peerName, SERVICE_NAME } from "../model/names";
 import { canonical, containsUnknown } from "../model/validation";
@@ -77,9 +77,15 @@ function pairsOf(services: readonly ExportedService[] | undefined): Set<string> 
     return new Set(normalizeServices(services).flatMap((s) => s.consumers.map((c) => `${s.name}/${c.peer}`)));
 }
 
+/** The entry's services as Consul holds them (a malformed list names the entry's endpoint). */
+function heldServices(entry: ConfigEntry | undefined, address: string): ConsulService[] {
+    if (entry === undefined) return [];
+    return parseHeld(consulServicesSchema(), entry.Services, { kind: entry.Kind, name: entry.Name }, address);
+}
+
 /** Every (service, peer) pair the entry holds (partition and sameness-group consumers are Enterprise's, never ours). */
-function heldPairs(entry: ConfigEntry | undefined): Set<string> {
-    const services = consulServicesSchema().parse(entry?.Services);
+function heldPairs(entry: ConfigEntry | undefined, address: string): Set<string> {
+    const services = heldServices(entry, address);
     return new Set(services.flatMap((s) => (s.Consumers ?? []).filter((c) => c.Peer).map((c) => `${s.Name}/${c.Peer}`)));
 }
 
@@ -87,8 +93,14 @@ function heldPairs(entry: ConfigEntry | undefined): Set<string> {
  * The entry with `add` pairs present and `remove` pairs gone; every other service and consumer is
  * kept as it is. Undefined (delete the entry) when no service is left.
  */
-function withPairs(current: ConfigEntry | undefined, name: string, add: Set<string>, remove: Set<string>): ConfigEntry | undefined {
-    const services: ConsulService[] = consulServicesSchema().parse(current?.Services);
+function withPairs(
+    current: ConfigEntry | undefined,
+    name: string,
+    add: Set<string>,
+    remove: Set<string>,
+    address: string,
+): ConfigEntry | undefined {
+    const services: ConsulService[] = heldServices(current, address);
     const byName = new Map(services.map((s) => [s.Name, s]));
     for (const pair of remove) {
         const [service, peer] = pair.split("/");
@@ -111,8 +123,8 @@ function withPairs(current: ConfigEntry | undefined, name: string, add: Set<stri
 }
 
 /** Outputs: the declared pairs that Consul holds (someone else's pairs are not this resource's). */
-function outputsFrom(entry: ConfigEntry | undefined, inputs: ExportedServicesInputs): ExportedServicesOutputs {
-    const held = heldPairs(entry);
+function outputsFrom(entry: ConfigEntry | undefined, inputs: ExportedServicesInputs, address: string): ExportedServicesOutputs {
+    const held = heldPairs(entry, address);
     const services = normalizeServices(
         inputs.services.map((s) => ({ name: s.name, consumers: s.consumers.filter((c) => held.has(`${s.name}/${c.peer}`)) })),
     );
@@ -147,12 +159,12 @@ export class ExportedServicesProvider extends ConsulResourceProvider implements 
         const entry = await modifyConfigEntry(
             client,
             ref(inputs),
-            (current) => withPairs(current, entryName(inputs), declared, withdrawn),
+            (current) => withPairs(current, entryName(inputs), declared, withdrawn, client.address),
             {
                 readBack: declared.size > 0,
             },
         );
-        return outputsFrom(entry, inputs);
+        return outputsFrom(entry, inputs, client.address);
     }
 
     async create(inputs: ExportedServicesInputs): Promise<Created<ExportedServicesOutputs>> {
@@ -167,8 +179,9 @@ export class ExportedServicesProvider extends ConsulResourceProvider implements 
     }
 
     async read(id: string, props: ExportedServicesOutputs): Promise<ReadOf<ExportedServicesOutputs>> {
-        const entry = await readConfigEntry(this.client(props.connection), ref(props));
-        const outs = outputsFrom(entry, props);
+        const client = this.client(props.connection);
+        const entry = await readConfigEntry(client, ref(props));
+        const outs = outputsFrom(entry, props, client.address);
         if (outs.services.length === 0 && props.services.length > 0) return {};
         return { id, props: outs, inputs: outs };
     }
@@ -181,8 +194,9 @@ export class ExportedServicesProvider extends ConsulResourceProvider implements 
 
     async delete(_id: string, props: ExportedServicesOutputs): Promise<void> {
         const mine = pairsOf(props.services);
-        await modifyConfigEntry(this.client(props.connection), ref(props), (current) =>
-            current === undefined ? undefined : withPairs(current, entryName(props), new Set(), mine),
+        const client = this.client(props.connection);
+        await modifyConfigEntry(client, ref(props), (current) =>
+            current === undefined ? undefined : withPairs(current, entryName(props), new Set(), mine, client.address),
         );
     }
 }

@@ -20,7 +20,7 @@ import { requireSupportedFields } from "../consul/server-version";
 import { explainL7Error } from "../engine/l7-errors";
 import { isOwnedEntry, modifyEntry, readEntryBatched, sourceKey, type ServiceIntentionsEntry } from "../engine/service-intentions-entry";
 import { canonical, memoized } from "../model/validation";
-import { announceEffect, policyFlips } from "../model/effective-policy";
+import { announceEffect, policyFlips, secretNamesOf, shown } from "../model/effective-policy";
 
 export function intentionSchema() {
     return z
@@ -34,6 +34,8 @@ export function intentionSchema() {
             sourceType: z.literal("consul", { message: 'sourceType must be "consul"' }).optional(),
             adopt: z.boolean().optional(),
             connection: connectionSchema().optional(),
+            /** Set by the SDK: paths of the names the program made secret (masked in what the provider prints). */
+            secretNames: z.array(z.string()).optional(),
         })
         .strict()
         .superRefine((v, ctx) => checkSourceRules(v, v.destination, (path, message) => ctx.addIssue({ code: "custom", path, message })));
@@ -85,6 +87,7 @@ function outputsFrom(entry: ServiceIntentionsEntry | undefined, inputs: Intentio
     if (source.permissions) outs.permissions = source.permissions;
     if (source.description) outs.description = source.description;
     if (inputs.adopt !== undefined) outs.adopt = inputs.adopt;
+    if (inputs.secretNames !== undefined) outs.secretNames = inputs.secretNames;
     if (inputs.connection !== undefined) outs.connection = inputs.connection;
     if (inputs.cluster !== undefined) outs.cluster = inputs.cluster;
     dropUndefined(outs);
@@ -123,13 +126,19 @@ export class IntentionProvider extends ConsulResourceProvider implements dynamic
         );
         const old = previous.success ? previous.data : undefined;
         const samePair = old !== undefined && intentionId(old) === intentionId(value);
+        const secret = new Set([...secretNamesOf(olds), ...secretNamesOf(value)]);
         const flips = samePair
-            ? policyFlips(value.destination, [asSource(old)], [asSource(value)])
+            ? policyFlips(value.destination, [asSource(old)], [asSource(value)], secret)
             : [
-                  ...(old ? policyFlips(old.destination, [asSource(old)], []) : []),
-                  ...policyFlips(value.destination, undefined, [asSource(value)]),
+                  ...(old ? policyFlips(old.destination, [asSource(old)], [], secret) : []),
+                  ...policyFlips(value.destination, undefined, [asSource(value)], secret),
               ];
-        announceEffect(`Intention ${intentionId(value)}`, flips);
+        const pair = intentionId({
+            source: shown(value.source, secret),
+            destination: shown(value.destination, secret),
+            sourcePeer: value.sourcePeer === undefined ? undefined : shown(value.sourcePeer, secret),
+        });
+        announceEffect(`Intention ${pair}`, flips);
         return Promise.resolve({ ...checked, inputs: heldForm(checked.inputs, value) });
     }
 

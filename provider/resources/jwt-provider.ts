@@ -156,6 +156,8 @@ export class JwtProviderProvider extends WholeEntryProvider<EntryInputs> {
                 // Consul stores 30 when the clock skew is unset: written so, a re-read equals the write.
                 written: { ClockSkewSeconds: 30 },
                 adoptHint: "manage it",
+                // A key set may be inline (and hold private keys); proxy config is free-form.
+                scrubWrittenValues: true,
             }),
         );
     }

@@ -19,6 +19,7 @@ import {
     type ApiPeering,
 } from "../engine/peering-api";
 import { canonical } from "../model/validation";
+import { maskCredentials } from "../model/credentials";
 
 export function peeringTokenSchema() {
     return z
@@ -188,7 +189,8 @@ export class PeeringTokenProvider extends ConsulResourceProvider implements dyna
         if (await orphaned(peering, props.dialer, (c) => this.client(c))) return {};
         const outs: PeeringTokenOutputs = { ...props, peeringId: peering.ID, state: peering.State };
         const meta = metaOf(peering);
-        if (meta) outs.meta = meta;
+        // A credential-named meta value is copied only where it is the program's own (see maskCredentials).
+        if (meta) outs.meta = maskCredentials(meta, props.meta);
         else delete outs.meta;
         const { peeringToken: _t, peeringId: _i, state: _s, ...inputs } = outs;
         return { id, props: outs, inputs };

@@ -113,6 +113,8 @@ export class ProxyDefaultsProvider extends WholeEntryProvider<EntryInputs> {
                 fields: ["mode", "config", "meshGateway", "transparentProxy", "expose", "accessLogs"],
                 map: PROXY_DEFAULTS_FIELDS,
                 adoptHint: "manage it (a cluster has one proxy-defaults entry, `global`)",
+                // A key set may be inline (and hold private keys); proxy config is free-form.
+                scrubWrittenValues: true,
             }),
         );
     }

@@ -30,7 +30,8 @@ import {
 } from "../engine/config-entry";
 import { modifyEntry, readEntryBatched, sourceKey, type ServiceIntentionsEntry } from "../engine/service-intentions-entry";
 import { canonical, containsUnknown, memoized } from "../model/validation";
-import { announceEffect, oldSourcesOf, policyFlips } from "../model/effective-policy";
+import { announceEffect, oldSourcesOf, policyFlips, secretNamesOf, shown } from "../model/effective-policy";
+import { maskCredentials } from "../model/credentials";
 
 export function serviceIntentionsSchema() {
     return z
@@ -45,6 +46,8 @@ export function serviceIntentionsSchema() {
             jwt: jwtRequirementSchema().optional(),
             adopt: z.boolean().optional(),
             connection: connectionSchema().optional(),
+            /** Set by the SDK: paths of the names the program made secret (masked in what the provider prints). */
+            secretNames: z.array(z.string()).optional(),
         })
         .strict()
         .superRefine((v, ctx) => {
@@ -110,10 +113,13 @@ function outputsFrom(entry: ServiceIntentionsEntry, inputs: ServiceIntentionsInp
     );
     const outs: ServiceIntentionsOutputs = { destination: entry.Name, sources };
     const meta = metaWithoutMark(entry);
-    if (meta) outs.meta = meta;
+    // A credential-named meta value is copied only where it is the program's own: read realigns
+    // the inputs from these outputs, and neither is secret unless the program made it so.
+    if (meta) outs.meta = maskCredentials(meta, inputs.meta);
     const jwt = jwtFromConsul(entry.JWT);
     if (jwt) outs.jwt = jwt;
     if (inputs.adopt !== undefined) outs.adopt = inputs.adopt;
+    if (inputs.secretNames !== undefined) outs.secretNames = inputs.secretNames;
     if (inputs.connection !== undefined) outs.connection = inputs.connection;
     if (inputs.cluster !== undefined) outs.cluster = inputs.cluster;
     dropUndefined(outs);
@@ -126,7 +132,11 @@ export class ServiceIntentionsProvider extends ConsulResourceProvider implements
         if (value) {
             // Who may call whom before and after, from the declared sources (a new destination: from nothing).
             const before = olds.destination === value.destination ? oldSourcesOf(olds) : undefined;
-            announceEffect(`ServiceIntentions for ${value.destination}`, policyFlips(value.destination, before, value.sources));
+            const secret = new Set([...secretNamesOf(olds), ...secretNamesOf(value)]);
+            announceEffect(
+                `ServiceIntentions for ${shown(value.destination, secret)}`,
+                policyFlips(value.destination, before, value.sources, secret),
+            );
         }
         return Promise.resolve(checked);
     }

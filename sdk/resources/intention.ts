@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { connectionInput, type ConnectionArgs } from "../connection";
 import type { Permission } from "../intention-types";
 import { providerShim } from "../provider-shim";
+import { secretNames } from "../secret-names";
 
 /**
  * Arguments of an {@link Intention}.
@@ -82,6 +83,11 @@ export class Intention extends pulumi.dynamic.Resource {
                 precedence: undefined,
                 ...args,
                 connection: connectionInput(args.connection),
+                secretNames: secretNames([
+                    ["source", args.source],
+                    ["destination", args.destination],
+                    ["sourcePeer", args.sourcePeer],
+                ]),
             },
             { ...opts, additionalSecretOutputs: secretOutputs(args.connection, opts?.additionalSecretOutputs) },
             "consul-mesh",

@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { connectionInput, type ConnectionArgs } from "../connection";
 import type { IntentionSource, JwtRequirement } from "../intention-types";
 import { providerShim } from "../provider-shim";
+import { secretNames, sourceNames } from "../secret-names";
 
 /** Arguments of a {@link ServiceIntentions}. */
 export interface ServiceIntentionsArgs {
@@ -52,7 +53,11 @@ export class ServiceIntentions extends pulumi.dynamic.Resource {
         super(
             providerShim("ServiceIntentions"),
             name,
-            { ...args, connection: connectionInput(args.connection) },
+            {
+                ...args,
+                connection: connectionInput(args.connection),
+                secretNames: secretNames([["destination", args.destination], ...sourceNames(args.sources)]),
+            },
             { ...opts, additionalSecretOutputs: ["connection", ...(opts?.additionalSecretOutputs ?? [])] },
             "consul-mesh",
             "ServiceIntentions",

@@ -1,5 +1,7 @@
 // Finding (medium): Pulumi's dynamic-provider host logs every secret at -v=3 and above and with
-// PULUMI_DEBUG_GRPC (upstream behaviour); the README's warning covered only --debug. The README's
+// PULUMI_DEBUG_GRPC (upstream behaviour); the README's warning covered only --debug. Issue 31:
+// `pulumi preview --tracing=file:trace.json` writes every secret stack config value too (checked
+// with the CLI 3.276.0: a planted token 116 times in the trace). The README's
 // security section now names every switch that leaks, what it prints, and the Pulumi versions it
 // was checked with. (The leak is upstream; what we own is that the warning is complete and true.)
 import { strict as assert } from "node:assert";
@@ -17,9 +19,9 @@ function section(heading: string): string {
 }
 
 describe("security: the README warns about every log switch that prints secrets", () => {
-    it("names --debug, -v=3 and higher (log files and --logtostderr) and PULUMI_DEBUG_GRPC, with the versions checked", () => {
+    it("names --debug, -v=3 and higher (log files and --logtostderr), PULUMI_DEBUG_GRPC and --tracing, with the versions checked", () => {
         const text = section("### Log switches that print secrets");
-        for (const sw of ["`--debug`", "`-v=3` and higher", "--logtostderr", "`PULUMI_DEBUG_GRPC=<file>`"]) {
+        for (const sw of ["`--debug`", "`-v=3` and higher", "--logtostderr", "`PULUMI_DEBUG_GRPC=<file>`", "`--tracing=file:<file>`"]) {
             assert.ok(text.includes(sw), `the section names ${sw}`);
         }
         assert.match(text, /Pulumi CLI 3\.\d+\.\d+/, "says which CLI version it was checked with");

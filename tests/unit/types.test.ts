@@ -26,8 +26,11 @@ import type { CaConfigurationArgs, ConsulCaConfigArgs } from "../../sdk/resource
 type Plain<T> = { [K in keyof T]-?: Exclude<T[K], undefined> extends pulumi.Input<infer U> ? U : never };
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
 type KeysMatch<A, B> = Same<keyof A, keyof B>;
-/** What users declare: the provider's inputs without the computed `cluster` that check adds. */
-type Declared<T> = Omit<T, "cluster">;
+/**
+ * What users declare: the provider's inputs without the computed `cluster` that check adds and the
+ * `secretNames` the SDK computes (which name inputs the program made secret).
+ */
+type Declared<T> = Omit<T, "cluster" | "secretNames">;
 
 const intentionKeys: KeysMatch<Plain<IntentionArgs>, Required<Declared<IntentionInputs>>> = true;
 const connectionKeys: KeysMatch<Plain<ConnectionArgs>, Required<ConnectionInput>> = true;
