@@ -41,13 +41,28 @@ export function connectionSchema() {
             insecureSkipVerify: z.boolean().optional(),
             headers: z
                 .record(z.string(), z.string())
-                .refine((h) => !Object.keys(h).some((k) => k.toLowerCase() === "x-consul-token"), {
-                    message: "headers must not set X-Consul-Token: give the token as token (or tokenFile)",
+                .superRefine((h, ctx) => {
+                    const refused = refusedHeader(h);
+                    if (refused) ctx.addIssue({ code: "custom", message: refused });
                 })
                 .optional(),
             timeoutMs: z.number().int().min(100).max(600_000).optional(),
         })
         .strict();
+}
+
+/**
+ * Why a set of headers is refused, or undefined. Both headers carry an ACL token that Consul
+ * honours (X-Consul-Token, and `Authorization: Bearer <token>`): a token given as a header would
+ * escape the rules that keep each token to its own cluster and out of messages. Names only, never values.
+ */
+export function refusedHeader(headers: Record<string, string>): string | undefined {
+    const names = Object.keys(headers).map((k) => k.toLowerCase());
+    if (names.includes("x-consul-token")) return "headers must not set X-Consul-Token: give the token as token (or tokenFile)";
+    if (names.includes("authorization")) {
+        return "headers must not set Authorization: Consul takes a Bearer value as the ACL token; give the token as token (or tokenFile)";
+    }
+    return undefined;
 }
 
 /** Everything a request needs, fully resolved. */
@@ -215,13 +230,14 @@ export function resolveConnection(input: ConnectionInput | undefined, config: Co
     const here = addressIdentity(address, useTls);
     const envAddress = nonEmpty(env.CONSUL_HTTP_ADDR) ?? DEFAULT_ADDRESS;
     const stackAddress = nonEmpty(config("address")) ?? envAddress;
+    const stackHere = addressIdentity(stackAddress, useTls) === here;
     let token: string | undefined;
     const levels: Array<{ token?: string; tokenFile?: string; appliesHere: boolean; what: string }> = [
         { token: given.token, tokenFile: given.tokenFile, appliesHere: true, what: "tokenFile" },
         {
             token: config("token"),
             tokenFile: config("tokenFile"),
-            appliesHere: addressIdentity(stackAddress, useTls) === here,
+            appliesHere: stackHere,
             what: "consul-mesh:tokenFile",
         },
         {
@@ -263,19 +279,20 @@ export function resolveConnection(input: ConnectionInput | undefined, config: Co
     const caDir = str("caPath", "CONSUL_CAPATH");
     const caParts = [pemOrFile(caFile, "caCert"), caDir ? readCaPath(caDir) : undefined].filter((x): x is string => x !== undefined);
 
-    let headers: Record<string, string> = {};
+    // Stack-config headers may be a proxy's credentials of the stack's cluster: like the stack token,
+    // they go to the stack's address only. The resource's own headers go wherever it points.
+    let stackHeaders: Record<string, string> = {};
     const configHeaders = config("headers");
     if (configHeaders) {
         try {
-            headers = z.record(z.string(), z.string()).parse(JSON.parse(configHeaders));
+            stackHeaders = z.record(z.string(), z.string()).parse(JSON.parse(configHeaders));
         } catch {
             throw new Error("stack config consul-mesh:headers must be a JSON object of strings");
         }
     }
-    headers = { ...headers, ...(given.headers ?? {}) };
-    if (Object.keys(headers).some((k) => k.toLowerCase() === "x-consul-token")) {
-        throw new Error("headers must not set X-Consul-Token: give the token as token (or tokenFile)");
-    }
+    const refused = refusedHeader({ ...stackHeaders, ...(given.headers ?? {}) });
+    if (refused) throw new Error(refused);
+    const headers = { ...(stackHere ? stackHeaders : {}), ...(given.headers ?? {}) };
 
     let timeoutMs = given.timeoutMs;
     if (timeoutMs === undefined && config("timeoutMs")) timeoutMs = Number(config("timeoutMs"));
