@@ -6,6 +6,7 @@ import * as http from "node:http";
 import { z } from "zod";
 import { ConsulClient, CredentialsElsewhereError } from "../../provider/consul/client";
 import { parseClusterTarget, resolveConnection, resolveRecorded } from "../../provider/consul/connection";
+import { IntentionAssertionsProvider, type Expectation } from "../../provider/resources/intention-assertions";
 
 const none = () => undefined;
 const lookup = (values: Record<string, string>) => (k: string) => values[k];
@@ -128,5 +129,34 @@ describe("the recorded cluster", () => {
         } finally {
             await new Promise<void>((r) => server.close(() => r()));
         }
+    });
+});
+
+describe("IntentionAssertions records the cluster it checks", () => {
+    it("check adds the cluster, a move of the settings is an update (nothing in Consul to replace), outputs keep it", async () => {
+        const p = new IntentionAssertionsProvider();
+        const expectations: Expectation[] = [{ from: "web", to: "api", expect: "allow" }];
+        await p.configure({
+            config: { get: (k: string) => (k === "consul-mesh:address" ? "127.0.0.1:8500" : undefined), require: () => "" },
+        });
+        const olds = (await p.check({}, { expectations })).inputs;
+        assert.equal(olds.cluster, "http://127.0.0.1:8500");
+        await p.configure({
+            config: { get: (k: string) => (k === "consul-mesh:address" ? "127.0.0.1:9500" : undefined), require: () => "" },
+        });
+        const news = (await p.check(olds, { expectations })).inputs;
+        assert.equal(news.cluster, "http://127.0.0.1:9500");
+        const diff = await p.diff(
+            "a-1",
+            { expectations, results: [], violations: [], cluster: "http://127.0.0.1:8500" },
+            { expectations, cluster: "http://127.0.0.1:9500" },
+        );
+        assert.deepEqual([diff.changes, diff.replaces], [true, []]);
+        const same = await p.diff(
+            "a-1",
+            { expectations, results: [], violations: [], cluster: "http://127.0.0.1:9500" },
+            { expectations, cluster: "http://127.0.0.1:9500" },
+        );
+        assert.equal(same.changes, false);
     });
 });
