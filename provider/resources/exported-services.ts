@@ -167,7 +167,7 @@ export class ExportedServicesProvider extends ConsulResourceProvider implements 
     }
 
     async read(id: string, props: ExportedServicesOutputs): Promise<ReadOf<ExportedServicesOutputs>> {
-        const entry = await readConfigEntry(this.client(props.connection), ref(props));
+        const entry = await readConfigEntry(this.recordedClient(props), ref(props));
         const outs = outputsFrom(entry, props);
         if (outs.services.length === 0 && props.services.length > 0) return {};
         return { id, props: outs, inputs: outs };
@@ -181,7 +181,7 @@ export class ExportedServicesProvider extends ConsulResourceProvider implements 
 
     async delete(_id: string, props: ExportedServicesOutputs): Promise<void> {
         const mine = pairsOf(props.services);
-        await modifyConfigEntry(this.client(props.connection), ref(props), (current) =>
+        await modifyConfigEntry(this.recordedClient(props), ref(props), (current) =>
             current === undefined ? undefined : withPairs(current, entryName(props), new Set(), mine),
         );
     }

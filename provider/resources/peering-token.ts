@@ -174,7 +174,7 @@ export class PeeringTokenProvider extends ConsulResourceProvider implements dyna
     afterWrite?: () => Promise<void>;
 
     async read(id: string, props: PeeringTokenOutputs): Promise<ReadOf<PeeringTokenOutputs, PeeringTokenInputs>> {
-        const client = this.client(props.connection);
+        const client = this.recordedClient(props);
         const peering = await getPeering(client, props.peerName ?? id);
         // Gone, terminated by the dialer, or a different peering of that name (our token belongs to
         // the old one): report it gone so that up generates a new token. FAILING is a state, not an end.
@@ -203,7 +203,7 @@ export class PeeringTokenProvider extends ConsulResourceProvider implements dyna
     }
 
     async delete(id: string, props: PeeringTokenOutputs): Promise<void> {
-        await deletePeeringAndWait(this.client(props.connection), props.peerName ?? id);
+        await deletePeeringAndWait(this.recordedClient(props), props.peerName ?? id);
     }
 }
 

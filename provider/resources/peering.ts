@@ -311,7 +311,7 @@ export class PeeringProvider extends ConsulResourceProvider implements dynamic.R
     }
 
     async read(id: string, props: PeeringOutputs): Promise<ReadOf<PeeringOutputs, PeeringInputs>> {
-        const client = this.client(props.connection);
+        const client = this.recordedClient(props);
         const peering = await getPeering(client, props.peerName ?? id);
         if (!peering || isDead(peering)) return {};
         let acceptorState: string | undefined;
@@ -334,7 +334,7 @@ export class PeeringProvider extends ConsulResourceProvider implements dynamic.R
     }
 
     async delete(id: string, props: PeeringOutputs): Promise<void> {
-        await deletePeeringAndWait(this.client(props.connection), props.peerName ?? id);
+        await deletePeeringAndWait(this.recordedClient(props), props.peerName ?? id);
     }
 }
 
