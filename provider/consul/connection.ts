@@ -445,11 +445,11 @@ export function resolveRecorded(located: Located, config: ConfigLookup, env: Nod
 function withheldAdvice(recorded: string, current: string, target: PinnedTarget, withheld: string[]): string {
     const first = target.address.split(",")[0];
     return (
-        `this resource lives at ${recorded} (recorded when it was deployed), but the current settings reach ${current}. ` +
-        `Their token (${withheld.join(", ")}) belongs to another address, so consul-mesh does not send it to ${recorded}, ` +
-        `and the resource's own connection holds none: nothing was sent. Give a token of ${recorded} for this run: set ` +
-        `CONSUL_HTTP_ADDR=${first} and CONSUL_HTTP_TOKEN (or CONSUL_HTTP_TOKEN_FILE) to a token of that cluster ` +
-        `(with consul-mesh:address set, new resources still go where it points), or set consul-mesh:address and consul-mesh:token back to it`
+        `this resource lives at ${recorded} (recorded when it was deployed), but the settings now reach ${current}; ` +
+        `their token (${withheld.join(", ")}) belongs to another address and is never sent to ${recorded}, and the ` +
+        `resource's own connection holds none. Give a token of ${recorded} for this run: CONSUL_HTTP_ADDR=${first} and ` +
+        "CONSUL_HTTP_TOKEN (or CONSUL_HTTP_TOKEN_FILE) set to it (consul-mesh:address, if set, still places new " +
+        "resources), or point consul-mesh:address and consul-mesh:token back at it"
     );
 }
 
