@@ -13,6 +13,7 @@ import {
     inspectToken,
     isDead,
     metaOf,
+    movedSide,
     metaSchema,
     checkPeeringSide,
     peerNameSchema,
@@ -43,6 +44,8 @@ export type PeeringTokenInputs = z.infer<ReturnType<typeof peeringTokenSchema>>;
 export interface PeeringTokenOutputs extends PeeringTokenInputs {
     /** Where the acceptor peering lives (normalised address and datacenter), computed by check. */
     cluster?: string;
+    /** Where the dialer's side lives (with `dialer` given), computed by check: refresh reads it there. */
+    dialerCluster?: string;
     /** The token to hand to the dialer (a secret). */
     peeringToken: string;
     /** The acceptor's peering ID (the dialer's `peerId`). */
@@ -113,7 +116,11 @@ export class PeeringTokenProvider extends ConsulResourceProvider implements dyna
         );
     }
 
-    diff(_id: string, olds: PeeringTokenOutputs, news: PeeringTokenInputs & Located): Promise<dynamic.DiffResult> {
+    diff(
+        _id: string,
+        olds: PeeringTokenOutputs,
+        news: PeeringTokenInputs & Located & { dialerCluster?: string },
+    ): Promise<dynamic.DiffResult> {
         const replaces: string[] = [];
         if (olds.peerName !== news.peerName) replaces.push("peerName");
         const where = this.where(olds, news);
@@ -125,7 +132,9 @@ export class PeeringTokenProvider extends ConsulResourceProvider implements dyna
         const rotated = tokenShapeChanged(olds, news);
         replaces.push(...rotated);
         const changes = [...where.changes];
-        if (canonical(olds.dialer ?? {}) !== canonical(news.dialer ?? {})) changes.push("dialer");
+        if (canonical(olds.dialer ?? {}) !== canonical(news.dialer ?? {}) || movedSide(olds.dialerCluster, news.dialerCluster)) {
+            changes.push("dialer");
+        }
         // peeringToken, peeringId and state are outputs: never a reason to change anything.
         return Promise.resolve({
             changes: replaces.length > 0 || changes.length > 0,
@@ -179,7 +188,7 @@ export class PeeringTokenProvider extends ConsulResourceProvider implements dyna
         // Gone, terminated by the dialer, or a different peering of that name (our token belongs to
         // the old one): report it gone so that up generates a new token. FAILING is a state, not an end.
         if (!peering || isDead(peering) || (props.peeringId && peering.ID !== props.peeringId)) return {};
-        if (await orphaned(peering, props.dialer, (c) => this.client(c))) return {};
+        if (await orphaned(peering, props.dialer, (c) => this.recordedClient({ connection: c, cluster: props.dialerCluster }))) return {};
         const outs: PeeringTokenOutputs = { ...props, peeringId: peering.ID, state: peering.State };
         const meta = metaOf(peering);
         if (meta) outs.meta = meta;

@@ -17,6 +17,7 @@ import {
     metaOf,
     metaSchema,
     checkPeeringSide,
+    movedSide,
     peerNameSchema,
     pollPeering,
     serviceCounts,
@@ -52,6 +53,8 @@ export type PeeringInputs = z.infer<ReturnType<typeof peeringSchema>>;
 export interface PeeringOutputs extends PeeringInputs {
     /** Where the peering lives (normalised address and datacenter), computed by check. */
     cluster?: string;
+    /** Where the acceptor's side lives (with `acceptor` given), computed by check: refresh reads it there. */
+    acceptorCluster?: string;
     /** This cluster's ID for the peering. */
     peeringId: string;
     state: string;
@@ -131,7 +134,7 @@ export class PeeringProvider extends ConsulResourceProvider implements dynamic.R
         );
     }
 
-    diff(_id: string, olds: PeeringOutputs, news: PeeringInputs & Located): Promise<dynamic.DiffResult> {
+    diff(_id: string, olds: PeeringOutputs, news: PeeringInputs & Located & { acceptorCluster?: string }): Promise<dynamic.DiffResult> {
         const replaces: string[] = [];
         const changes: string[] = [];
         if (olds.peerName !== news.peerName) replaces.push("peerName");
@@ -144,7 +147,9 @@ export class PeeringProvider extends ConsulResourceProvider implements dynamic.R
         for (const key of ["adopt", "waitForActive", "activeTimeoutSeconds"] as const) {
             if ((olds[key] ?? null) !== (news[key] ?? null)) changes.push(key);
         }
-        if (canonical(olds.acceptor ?? {}) !== canonical(news.acceptor ?? {})) changes.push("acceptor");
+        if (canonical(olds.acceptor ?? {}) !== canonical(news.acceptor ?? {}) || movedSide(olds.acceptorCluster, news.acceptorCluster)) {
+            changes.push("acceptor");
+        }
         // A peering a refresh found not ACTIVE (FAILING, say) is drift that up cannot write away:
         // the update waits (bounded) for Consul to bring it back, or fails saying in which state it is.
         if (news.waitForActive !== false && olds.state !== undefined && olds.state !== "ACTIVE") changes.push("state");
@@ -316,7 +321,8 @@ export class PeeringProvider extends ConsulResourceProvider implements dynamic.R
         if (!peering || isDead(peering)) return {};
         let acceptorState: string | undefined;
         if (props.acceptor) {
-            const other = await getPeering(this.client(props.acceptor.connection), props.acceptor.peerName);
+            const acceptor = this.recordedClient({ connection: props.acceptor.connection, cluster: props.acceptorCluster });
+            const other = await getPeering(acceptor, props.acceptor.peerName);
             // The acceptor's side was deleted, terminated or re-created: this peering is over.
             if (!other || isDead(other) || (peering.PeerID && other.ID !== peering.PeerID)) return {};
             acceptorState = other.State;

@@ -184,4 +184,47 @@ describe("security: read and delete reach only the resource's recorded cluster",
             "the environment's token at its own address",
         );
     });
+    it("a peering's other side is read where it was recorded too (Peering's acceptor, PeeringToken's dialer)", async () => {
+        // This side names its cluster and token; the other side names none: settings placed it at `recorded`.
+        const peerings = JSON.stringify({ ID: "p-1", Name: "x", State: "ACTIVE", PeerID: "p-0", PeerServerAddresses: ["127.0.0.1:8503"] });
+        const thisSide = await startRecordingServer(() => ({ status: 200, body: peerings, contentType: "application/json" }));
+        try {
+            const connection = { address: thisSide.address, token: "this-side-token" };
+            const sides = [
+                {
+                    kind: "Peering",
+                    id: "dc1",
+                    props: { ...states.Peering.props, connection, acceptor: { peerName: "dc2" }, acceptorCluster: recorded.address },
+                },
+                {
+                    kind: "PeeringToken",
+                    id: "dc2",
+                    props: {
+                        ...states.PeeringToken.props,
+                        peeringId: "p-1",
+                        connection,
+                        dialer: { peerName: "dc1" },
+                        dialerCluster: recorded.address,
+                    },
+                },
+            ];
+            await withEnv(
+                { CONSUL_HTTP_ADDR: current.address, CONSUL_HTTP_TOKEN: "moved-env-token", CONSUL_HTTP_TOKEN_FILE: undefined },
+                async () => {
+                    for (const side of sides) {
+                        const p = providerOf(side.kind);
+                        const err = await outcome(() => p.read!(side.id, { ...side.props, cluster: thisSide.address }));
+                        assert.ok(err, `${side.kind}: the read fails instead of reporting the peering gone`);
+                        assert.ok(err.message.includes(`lives at ${recorded.address}`), `${side.kind}: ${err.message}`);
+                    }
+                },
+            );
+            assert.equal(thisSide.requests.length, 2, "this side was read, at its own address");
+            assert.ok(thisSide.requests.every((r) => r.token === "this-side-token"));
+            assert.deepEqual(current.requests, [], "the other side was not looked for where the settings point now");
+            assert.deepEqual(recorded.requests, [], "nor sent anything without a token of its own");
+        } finally {
+            await thisSide.close();
+        }
+    });
 });

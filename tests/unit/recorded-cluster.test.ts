@@ -7,6 +7,8 @@ import { z } from "zod";
 import { ConsulClient, CredentialsElsewhereError } from "../../provider/consul/client";
 import { parseClusterTarget, resolveConnection, resolveRecorded } from "../../provider/consul/connection";
 import { IntentionAssertionsProvider, type Expectation } from "../../provider/resources/intention-assertions";
+import { PeeringProvider } from "../../provider/resources/peering";
+import { PeeringTokenProvider } from "../../provider/resources/peering-token";
 
 const none = () => undefined;
 const lookup = (values: Record<string, string>) => (k: string) => values[k];
@@ -158,5 +160,58 @@ describe("IntentionAssertions records the cluster it checks", () => {
             { expectations, cluster: "http://127.0.0.1:9500" },
         );
         assert.equal(same.changes, false);
+    });
+});
+
+describe("a peering records where its other side lives", () => {
+    const token = Buffer.from(JSON.stringify({ ServerAddresses: ["127.0.0.1:8503"], PeerID: "p-1" })).toString("base64");
+    const stackAt = (address: string) => ({
+        config: { get: (k: string) => (k === "consul-mesh:address" ? address : undefined), require: () => "" },
+    });
+
+    it("Peering: acceptorCluster from the acceptor's connection and the settings; a settings move of it is an update", async () => {
+        const p = new PeeringProvider();
+        await p.configure(stackAt("127.0.0.1:8500"));
+        const inputs = { peerName: "dc1", peeringToken: token, acceptor: { peerName: "dc2" }, connection: { address: "127.0.0.1:9500" } };
+        const olds = (await p.check({}, inputs)).inputs;
+        assert.deepEqual([olds.cluster, olds.acceptorCluster], ["http://127.0.0.1:9500", "http://127.0.0.1:8500"]);
+        const named = (await p.check({}, { ...inputs, acceptor: { peerName: "dc2", connection: { address: "http://h:1" } } })).inputs;
+        assert.equal(named.acceptorCluster, "http://h:1");
+        assert.equal((await p.check({}, { peerName: "dc1", peeringToken: token })).inputs.acceptorCluster, undefined);
+        await p.configure(stackAt("127.0.0.1:7500"));
+        const news = (await p.check(olds, inputs)).inputs;
+        assert.equal(news.acceptorCluster, "http://127.0.0.1:7500");
+        const outs = {
+            ...inputs,
+            cluster: "http://127.0.0.1:9500",
+            acceptorCluster: "http://127.0.0.1:8500",
+            peeringId: "p-2",
+            state: "ACTIVE",
+            peerServerAddresses: [],
+            importedServiceCount: 0,
+            exportedServiceCount: 0,
+        };
+        const diff = await p.diff("dc1", outs, { ...inputs, cluster: "http://127.0.0.1:9500", acceptorCluster: "http://127.0.0.1:7500" });
+        assert.deepEqual([diff.changes, diff.replaces], [true, []]);
+        const legacy = await p.diff("dc1", { ...outs, acceptorCluster: undefined }, { ...inputs, cluster: "http://127.0.0.1:9500" });
+        assert.equal(legacy.changes, false, "a state written before acceptorCluster existed shows no change");
+    });
+
+    it("PeeringToken: dialerCluster likewise", async () => {
+        const p = new PeeringTokenProvider();
+        await p.configure(stackAt("127.0.0.1:9500"));
+        const inputs = { peerName: "dc2", dialer: { peerName: "dc1" }, connection: { address: "127.0.0.1:8500" } };
+        const checked = (await p.check({}, inputs)).inputs;
+        assert.deepEqual([checked.cluster, checked.dialerCluster], ["http://127.0.0.1:8500", "http://127.0.0.1:9500"]);
+        const outs = {
+            ...inputs,
+            cluster: "http://127.0.0.1:8500",
+            dialerCluster: "http://127.0.0.1:9500",
+            peeringToken: "t",
+            peeringId: "p",
+            state: "ACTIVE",
+        };
+        const diff = await p.diff("dc2", outs, { ...inputs, cluster: "http://127.0.0.1:8500", dialerCluster: "http://127.0.0.1:7500" });
+        assert.deepEqual([diff.changes, diff.replaces], [true, []]);
     });
 });
