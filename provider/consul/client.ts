@@ -215,6 +215,12 @@ export class ConsulClient {
 
     private async send(method: HttpMethod, path: string, opts: RequestOptions): Promise<ConsulResponse<unknown>> {
         assertSafePath(path);
+        // Pinned to a resource's recorded cluster with no token of that cluster: never anonymous in
+        // place of the withheld one (a filtered answer could read as "deleted"). A call that brings
+        // its own token (say, a bootstrap token reading itself) goes ahead.
+        if (this.conn.withheldCredentials !== undefined && !(opts.token ?? this.conn.token)) {
+            throw new CredentialsElsewhereError(method, path, this.conn.withheldCredentials);
+        }
         const urls = this.conn.baseUrls?.length ? this.conn.baseUrls : [this.conn.baseUrl];
         const pref = preferred(urls);
         let current = pref.get() % urls.length;
@@ -446,6 +452,21 @@ export function nestingDepth(value: unknown): number {
         for (const child of Array.isArray(v) ? v : Object.values(v)) stack.push([child, d]);
     }
     return deepest;
+}
+
+/**
+ * A request to a resource's recorded cluster that was not sent: the credentials the current
+ * settings hold belong to another cluster (see resolveRecorded). Says which clusters and what to set.
+ */
+export class CredentialsElsewhereError extends Error {
+    override readonly name = "CredentialsElsewhereError";
+    constructor(
+        readonly method: string,
+        readonly path: string,
+        advice: string,
+    ) {
+        super(`consul-mesh did not send ${method} ${path}: ${advice}`);
+    }
 }
 
 /**

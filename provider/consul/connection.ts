@@ -41,13 +41,28 @@ export function connectionSchema() {
             insecureSkipVerify: z.boolean().optional(),
             headers: z
                 .record(z.string(), z.string())
-                .refine((h) => !Object.keys(h).some((k) => k.toLowerCase() === "x-consul-token"), {
-                    message: "headers must not set X-Consul-Token: give the token as token (or tokenFile)",
+                .superRefine((h, ctx) => {
+                    const refused = refusedHeader(h);
+                    if (refused) ctx.addIssue({ code: "custom", message: refused });
                 })
                 .optional(),
             timeoutMs: z.number().int().min(100).max(600_000).optional(),
         })
         .strict();
+}
+
+/**
+ * Why a set of headers is refused, or undefined. Both headers carry an ACL token that Consul
+ * honours (X-Consul-Token, and `Authorization: Bearer <token>`): a token given as a header would
+ * escape the rules that keep each token to its own cluster and out of messages. Names only, never values.
+ */
+export function refusedHeader(headers: Record<string, string>): string | undefined {
+    const names = Object.keys(headers).map((k) => k.toLowerCase());
+    if (names.includes("x-consul-token")) return "headers must not set X-Consul-Token: give the token as token (or tokenFile)";
+    if (names.includes("authorization")) {
+        return "headers must not set Authorization: Consul takes a Bearer value as the ACL token; give the token as token (or tokenFile)";
+    }
+    return undefined;
 }
 
 /** Everything a request needs, fully resolved. */
@@ -70,6 +85,14 @@ export interface ResolvedConnection {
     };
     headers: Record<string, string>;
     timeoutMs: number;
+    /**
+     * Set when the connection is pinned to a resource's recorded cluster (see resolveRecorded) while
+     * the credentials the current settings hold belong to another cluster, and nothing of the
+     * resource's own applies: a request that would go without a token fails with this message
+     * before anything is sent (neither the other cluster's token nor an anonymous request, whose
+     * filtered answers could read as "deleted").
+     */
+    withheldCredentials?: string;
 }
 
 export type ConfigLookup = (key: string) => string | undefined;
@@ -188,11 +211,37 @@ function addressIdentity(address: string, useTls: boolean | undefined): string {
     return [...new Set(withoutUserinfo)].sort().join(",");
 }
 
+/** A cluster to reach whatever the settings say (a resource's recorded cluster; see resolveRecorded). */
+export interface PinnedTarget {
+    /** Comma-separated server addresses. */
+    address: string;
+    /** The datacenter, or undefined for none (the settings' datacenter is not taken either). */
+    datacenter: string | undefined;
+}
+
+/** A connection resolved, with the names of the settings whose token was kept back (they belong to another address). */
+interface Resolution {
+    conn: ResolvedConnection;
+    /** Where the settings' token or token file comes from, for each level that did not apply here. */
+    withheld: string[];
+    /** The resource asked for anonymous requests (`token: ""`). */
+    anonymous: boolean;
+}
+
 /**
  * Resolves a connection. `config` reads stack config keys (without the namespace), `env` is the
  * process environment. Throws a plain Error (never containing the token) on unusable settings.
  */
 export function resolveConnection(input: ConnectionInput | undefined, config: ConfigLookup, env: NodeJS.ProcessEnv): ResolvedConnection {
+    return resolve(input, config, env, undefined).conn;
+}
+
+function resolve(
+    input: ConnectionInput | undefined,
+    config: ConfigLookup,
+    env: NodeJS.ProcessEnv,
+    at: PinnedTarget | undefined,
+): Resolution {
     const given = input ?? {};
     const str = (field: keyof ConnectionInput, envName?: string): string | undefined => {
         const fromInput = given[field];
@@ -204,7 +253,7 @@ export function resolveConnection(input: ConnectionInput | undefined, config: Co
     };
 
     const useTls = parseBool(env.CONSUL_HTTP_SSL);
-    const address = str("address", "CONSUL_HTTP_ADDR") ?? DEFAULT_ADDRESS;
+    const address = at?.address ?? str("address", "CONSUL_HTTP_ADDR") ?? DEFAULT_ADDRESS;
     const baseUrls = normalizeAddresses(address, useTls);
 
     // Which token goes with this address. A token file beats a token at the same level (input,
@@ -215,22 +264,27 @@ export function resolveConnection(input: ConnectionInput | undefined, config: Co
     const here = addressIdentity(address, useTls);
     const envAddress = nonEmpty(env.CONSUL_HTTP_ADDR) ?? DEFAULT_ADDRESS;
     const stackAddress = nonEmpty(config("address")) ?? envAddress;
+    const stackHere = addressIdentity(stackAddress, useTls) === here;
     let token: string | undefined;
-    const levels: Array<{ token?: string; tokenFile?: string; appliesHere: boolean; what: string }> = [
-        { token: given.token, tokenFile: given.tokenFile, appliesHere: true, what: "tokenFile" },
+    const levels: Array<{ token?: string; tokenFile?: string; appliesHere: boolean; what: string; names: string }> = [
+        { token: given.token, tokenFile: given.tokenFile, appliesHere: true, what: "tokenFile", names: "connection.token" },
         {
             token: config("token"),
             tokenFile: config("tokenFile"),
-            appliesHere: addressIdentity(stackAddress, useTls) === here,
+            appliesHere: stackHere,
             what: "consul-mesh:tokenFile",
+            names: "consul-mesh:token/tokenFile",
         },
         {
             token: env.CONSUL_HTTP_TOKEN,
             tokenFile: env.CONSUL_HTTP_TOKEN_FILE,
             appliesHere: addressIdentity(envAddress, useTls) === here,
             what: "CONSUL_HTTP_TOKEN_FILE",
+            names: "CONSUL_HTTP_TOKEN/CONSUL_HTTP_TOKEN_FILE",
         },
     ];
+    const withheld = levels.filter((l) => !l.appliesHere && (nonEmpty(l.token) ?? nonEmpty(l.tokenFile)) !== undefined).map((l) => l.names);
+    let anonymous = false;
     for (const level of levels) {
         if (!level.appliesHere) continue;
         if (level.tokenFile) {
@@ -245,7 +299,10 @@ export function resolveConnection(input: ConnectionInput | undefined, config: Co
             if (token === "") throw new Error(`${level.what} names an empty file: requests would go without a token (anonymous)`);
             break;
         }
-        if (level.token !== undefined && level === levels[0] && level.token === "") break; // anonymous on purpose
+        if (level.token !== undefined && level === levels[0] && level.token === "") {
+            anonymous = true; // anonymous on purpose
+            break;
+        }
         if (level.token) {
             token = level.token;
             break;
@@ -263,19 +320,20 @@ export function resolveConnection(input: ConnectionInput | undefined, config: Co
     const caDir = str("caPath", "CONSUL_CAPATH");
     const caParts = [pemOrFile(caFile, "caCert"), caDir ? readCaPath(caDir) : undefined].filter((x): x is string => x !== undefined);
 
-    let headers: Record<string, string> = {};
+    // Stack-config headers may be a proxy's credentials of the stack's cluster: like the stack token,
+    // they go to the stack's address only. The resource's own headers go wherever it points.
+    let stackHeaders: Record<string, string> = {};
     const configHeaders = config("headers");
     if (configHeaders) {
         try {
-            headers = z.record(z.string(), z.string()).parse(JSON.parse(configHeaders));
+            stackHeaders = z.record(z.string(), z.string()).parse(JSON.parse(configHeaders));
         } catch {
             throw new Error("stack config consul-mesh:headers must be a JSON object of strings");
         }
     }
-    headers = { ...headers, ...(given.headers ?? {}) };
-    if (Object.keys(headers).some((k) => k.toLowerCase() === "x-consul-token")) {
-        throw new Error("headers must not set X-Consul-Token: give the token as token (or tokenFile)");
-    }
+    const refused = refusedHeader({ ...stackHeaders, ...(given.headers ?? {}) });
+    if (refused) throw new Error(refused);
+    const headers = { ...(stackHere ? stackHeaders : {}), ...(given.headers ?? {}) };
 
     let timeoutMs = given.timeoutMs;
     if (timeoutMs === undefined && config("timeoutMs")) timeoutMs = Number(config("timeoutMs"));
@@ -283,11 +341,11 @@ export function resolveConnection(input: ConnectionInput | undefined, config: Co
         throw new Error(`timeoutMs must be a positive number of milliseconds`);
     }
 
-    return {
+    const conn: ResolvedConnection = {
         baseUrl: baseUrls[0],
         baseUrls,
         token,
-        datacenter: str("datacenter"),
+        datacenter: at ? at.datacenter : str("datacenter"),
         tls: {
             ca: caParts.length > 0 ? caParts.join("\n") : undefined,
             cert: pemOrFile(str("clientCert", "CONSUL_CLIENT_CERT"), "clientCert"),
@@ -298,6 +356,7 @@ export function resolveConnection(input: ConnectionInput | undefined, config: Co
         headers,
         timeoutMs: timeoutMs ?? DEFAULT_TIMEOUT_MS,
     };
+    return { conn, withheld, anonymous };
 }
 
 /**
@@ -340,6 +399,58 @@ export function clusterTarget(connection: unknown, config: ConfigLookup, env: No
     const address = addressIdentity(pick(input.address, "address", "CONSUL_HTTP_ADDR") ?? "127.0.0.1:8500", useTls);
     const datacenter = pick(input.datacenter, "datacenter");
     return datacenter === undefined ? address : `${address}?dc=${datacenter}`;
+}
+
+/**
+ * The address list and datacenter of a recorded cluster target (clusterTarget's format), or
+ * undefined when the text is not one (unknown, or an address check would have refused).
+ */
+export function parseClusterTarget(cluster: unknown): PinnedTarget | undefined {
+    if (typeof cluster !== "string" || isUnknown(cluster) || cluster === "") return undefined;
+    const at = cluster.lastIndexOf("?dc=");
+    const address = at < 0 ? cluster : cluster.slice(0, at);
+    const datacenter = at < 0 ? undefined : cluster.slice(at + 4);
+    try {
+        // Recorded targets are normalised with their scheme: CONSUL_HTTP_SSL cannot change them.
+        if (addressIdentity(address, undefined) !== address) return undefined;
+    } catch {
+        return undefined;
+    }
+    return { address, datacenter: datacenter === "" ? undefined : datacenter };
+}
+
+/**
+ * The connection for a resource that exists in Consul (read, delete, the old side of a
+ * replacement): it reaches the cluster recorded in the resource's `cluster`, whatever the stack
+ * config and environment say today. With settings that still reach that cluster, it is the
+ * ordinary resolution. When they now reach another one, the requests still go to the recorded
+ * cluster, with the resource's own connection (token, TLS, headers) and only those settings whose
+ * address is the recorded one: a token of the stack config or environment that belongs to another
+ * address is never sent there. If such a token is all the settings hold, `withheldCredentials`
+ * says so, and the client fails every request that would go without a token (see ConsulClient).
+ * State written before `cluster` existed resolves as before.
+ */
+export function resolveRecorded(located: Located, config: ConfigLookup, env: NodeJS.ProcessEnv): ResolvedConnection {
+    const recorded = located.cluster;
+    const target = parseClusterTarget(recorded);
+    const current = clusterTarget(located.connection, config, env);
+    if (target === undefined || recorded === undefined || current === recorded) return resolveConnection(located.connection, config, env);
+    const { conn, withheld, anonymous } = resolve(located.connection, config, env, target);
+    if (conn.token === undefined && !anonymous && withheld.length > 0) {
+        conn.withheldCredentials = withheldAdvice(recorded, current, target, withheld);
+    }
+    return conn;
+}
+
+function withheldAdvice(recorded: string, current: string, target: PinnedTarget, withheld: string[]): string {
+    const first = target.address.split(",")[0];
+    return (
+        `this resource lives at ${recorded} (recorded when it was deployed), but the settings now reach ${current}; ` +
+        `their token (${withheld.join(", ")}) belongs to another address and is never sent to ${recorded}, and the ` +
+        `resource's own connection holds none. Give a token of ${recorded} for this run: CONSUL_HTTP_ADDR=${first} and ` +
+        "CONSUL_HTTP_TOKEN (or CONSUL_HTTP_TOKEN_FILE) set to it (consul-mesh:address, if set, still places new " +
+        "resources), or point consul-mesh:address and consul-mesh:token back at it"
+    );
 }
 
 /** What a resource's inputs and outputs carry about where it lives. */

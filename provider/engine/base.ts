@@ -3,7 +3,14 @@
 import type * as dynamic from "@pulumi/pulumi/dynamic";
 import type { z } from "zod";
 import { ConsulClient } from "../consul/client";
-import { clusterTarget, connectionDiff, resolveConnection, type ConnectionInput, type Located } from "../consul/connection";
+import {
+    clusterTarget,
+    connectionDiff,
+    resolveConnection,
+    resolveRecorded,
+    type ConnectionInput,
+    type Located,
+} from "../consul/connection";
 import { WriteLeftInConsulError } from "./config-entry";
 import { writeMayHaveLanded } from "../consul/errors";
 import { validate, type CheckFailure } from "../model/validation";
@@ -56,6 +63,16 @@ export abstract class ConsulResourceProvider {
     /** A client for the resource's connection (input, then stack config, then env, then default). */
     protected client(connection: ConnectionInput | undefined): ConsulClient {
         return new ConsulClient(resolveConnection(connection, (k) => this.stackConfig[k], process.env));
+    }
+
+    /**
+     * A client for an object that exists in Consul, from the resource's recorded state (read,
+     * delete, the old side of a replacement): it reaches the recorded `cluster` only, whatever the
+     * stack config and environment say today, and never with credentials of another cluster (see
+     * resolveRecorded). New objects (create, update) go where the current settings say: `client`.
+     */
+    protected recordedClient(props: Located): ConsulClient {
+        return new ConsulClient(resolveRecorded(props, (k) => this.stackConfig[k], process.env));
     }
 
     /** The cluster a connection reaches (see clusterTarget): every resource's computed `cluster` input. */

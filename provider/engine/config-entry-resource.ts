@@ -128,7 +128,7 @@ export class WholeEntryProvider<Inputs extends EntryResourceInputs> extends Cons
     }
 
     async read(id: string, props: Inputs): Promise<ReadOf<Inputs, Record<string, unknown>>> {
-        const entry = await readConfigEntry(this.client(props.connection), this.ref(props, id));
+        const entry = await readConfigEntry(this.recordedClient(props), this.ref(props, id));
         if (!entry) return {};
         const outs = this.outputsFrom(entry, props);
         // The realigned inputs are what check would return for them: a refresh of an entry in sync
@@ -144,6 +144,6 @@ export class WholeEntryProvider<Inputs extends EntryResourceInputs> extends Cons
 
     /** Deletes the entry with CAS (the one read just before); gone already is success. */
     async delete(id: string, props: Inputs): Promise<void> {
-        await deleteConfigEntry(this.client(props.connection), this.ref(props, id));
+        await deleteConfigEntry(this.recordedClient(props), this.ref(props, id));
     }
 }

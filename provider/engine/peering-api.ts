@@ -296,8 +296,9 @@ export async function withDefaultPeerNames(
 
 /**
  * check of PeeringToken and Peering: peer names defaulted (see withDefaultPeerNames), the inputs
- * validated with `schema` and returned parsed, and the computed `cluster` input added. A name that could not be
- * defaulted is reported once, with the reason, not also as missing.
+ * validated with `schema` and returned parsed, and the computed `cluster` added (and, with the other
+ * side given, `dialerCluster` or `acceptorCluster`). A name that could not be defaulted is reported
+ * once, with the reason, not also as missing.
  */
 export async function checkPeeringSide(
     news: Record<string, unknown>,
@@ -306,14 +307,26 @@ export async function checkPeeringSide(
     clientFor: (connection: ConnectionInput | undefined) => ConsulClient,
     clusterOf: (connection: unknown) => string,
 ): Promise<{ inputs: Record<string, unknown>; failures: Array<{ property: string; reason: string }> }> {
-    const { cluster: _computed, ...given } = news;
+    const { cluster: _computed, [`${other}Cluster`]: _otherComputed, ...given } = news;
     const named = await withDefaultPeerNames(given, other, clientFor);
     const { value, failures } = validate(schema, named.inputs);
     const defaulted = new Set(named.failures.map((f) => f.property));
     const allFailures = [...named.failures, ...failures.filter((f) => !defaulted.has(f.property))];
     // The parsed inputs once known and valid; as given (names defaulted) while parts are unknown.
     const checked: Record<string, unknown> = value && allFailures.length === 0 ? Object.fromEntries(Object.entries(value)) : named.inputs;
-    return { inputs: { ...checked, cluster: clusterOf(given.connection) }, failures: allFailures };
+    const inputs: Record<string, unknown> = { ...checked, cluster: clusterOf(given.connection) };
+    // Where the other side lives, recorded like `cluster`: refresh reads that side there.
+    const side = plainObject(given[other]);
+    if (side) inputs[`${other}Cluster`] = clusterOf(side.connection);
+    return { inputs, failures: allFailures };
+}
+
+/**
+ * The other side's recorded cluster changed (its connection names no address and the settings moved
+ * it): an update records where it is now. Absent in older states, or unknown at preview: no change.
+ */
+export function movedSide(before: unknown, after: unknown): boolean {
+    return typeof before === "string" && typeof after === "string" && !isUnknown(after) && before !== after;
 }
 
 /** A raw input that is a plain object (not unknown, not an array), for reading its fields. */

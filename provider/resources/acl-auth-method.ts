@@ -204,7 +204,7 @@ export class AclAuthMethodProvider extends ConsulResourceProvider implements dyn
     }
 
     async read(id: string, props: AclAuthMethodInputs): Promise<ReadOf<AclAuthMethodInputs>> {
-        const method = await getAcl(this.client(props.connection), methodPath(props.name), consulAuthMethodSchema());
+        const method = await getAcl(this.recordedClient(props), methodPath(props.name), consulAuthMethodSchema());
         if (!method) return {};
         const outs = outputsOf(method, props);
         return { id, props: outs, inputs: outs };
@@ -217,7 +217,7 @@ export class AclAuthMethodProvider extends ConsulResourceProvider implements dyn
 
     /** Deleting an auth method also makes Consul delete its binding rules and the tokens it issued. */
     async delete(_id: string, props: AclAuthMethodInputs): Promise<void> {
-        const client = this.client(props.connection);
+        const client = this.recordedClient(props);
         try {
             await explained(client, () => client.delete(methodPath(props.name), z.unknown()));
         } catch (err) {

@@ -110,7 +110,7 @@ export class AclBindingRuleProvider extends ConsulResourceProvider implements dy
     }
 
     async read(id: string, props: AclBindingRuleInputs): Promise<ReadOf<AclBindingRuleInputs>> {
-        const rule = await getAcl(this.client(props.connection), rulePath(id), consulBindingRuleSchema());
+        const rule = await getAcl(this.recordedClient(props), rulePath(id), consulBindingRuleSchema());
         if (!rule) return {};
         const outs = outputsOf(rule, props);
         return { id, props: outs, inputs: outs };
@@ -124,7 +124,7 @@ export class AclBindingRuleProvider extends ConsulResourceProvider implements dy
 
     /** Already gone (deleted by hand, or with its auth method) is fine. */
     async delete(id: string, props: AclBindingRuleInputs): Promise<void> {
-        const client = this.client(props.connection);
+        const client = this.recordedClient(props);
         try {
             await explained(client, () => client.delete(rulePath(id), z.unknown()));
         } catch (err) {

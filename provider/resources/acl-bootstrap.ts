@@ -222,7 +222,7 @@ export class AclBootstrapProvider extends ConsulResourceProvider implements dyna
     }
 
     async read(id: string, props: AclBootstrapOutputs): Promise<ReadOf<AclBootstrapOutputs>> {
-        const token = await tokenBySecret(this.client(props.connection), props.secretId);
+        const token = await tokenBySecret(this.recordedClient(props), props.secretId);
         if (!token || token.AccessorID !== id) return {};
         return { id, props: outputsFrom(token, props) };
     }
@@ -238,7 +238,7 @@ export class AclBootstrapProvider extends ConsulResourceProvider implements dyna
     /** Forgets the token, or with revokeOnDelete deletes it (bootstrap itself cannot be undone). */
     async delete(id: string, props: AclBootstrapOutputs): Promise<void> {
         if (!props.revokeOnDelete) return;
-        const client = this.client(props.connection);
+        const client = this.recordedClient(props);
         const secrets = [props.secretId];
         if (!(await tokenBySecret(client, props.secretId))) return;
         // A token cannot delete itself: use the connection's token when it is another one, else a

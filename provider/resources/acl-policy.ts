@@ -150,7 +150,7 @@ export class AclPolicyProvider extends ConsulResourceProvider implements dynamic
     }
 
     async read(id: string, props: AclPolicyOutputs): Promise<ReadOf<AclPolicyOutputs, AclPolicyInputs>> {
-        const policy = await getAcl(this.client(props.connection), `/v1/acl/policy/${id}`, consulPolicySchema());
+        const policy = await getAcl(this.recordedClient(props), `/v1/acl/policy/${id}`, consulPolicySchema());
         if (!policy) return {};
         const outs = outputsOf(policy, props);
         const { policyId: _id, datacenters, ...inputs } = outs;
@@ -165,7 +165,7 @@ export class AclPolicyProvider extends ConsulResourceProvider implements dynamic
     /** Built-in policies are only forgotten; any other is deleted (already gone is fine). */
     async delete(id: string, props: AclPolicyOutputs): Promise<void> {
         if (isBuiltin(id, props.name)) return;
-        const client = this.client(props.connection);
+        const client = this.recordedClient(props);
         try {
             await explained(client, () => client.delete(`/v1/acl/policy/${id}`, z.unknown()));
         } catch (err) {

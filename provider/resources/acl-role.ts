@@ -153,7 +153,7 @@ export class AclRoleProvider extends ConsulResourceProvider implements dynamic.R
     }
 
     async read(id: string, props: AclRoleOutputs): Promise<ReadOf<AclRoleOutputs, AclRoleInputs>> {
-        const role = await getAcl(this.client(props.connection), rolePath(id), consulRoleSchema());
+        const role = await getAcl(this.recordedClient(props), rolePath(id), consulRoleSchema());
         if (!role) return {};
         const outs = outputsOf(role, props);
         const { roleId: _id, policyLinks: _links, ...inputs } = outs;
@@ -165,7 +165,7 @@ export class AclRoleProvider extends ConsulResourceProvider implements dynamic.R
     }
 
     async delete(id: string, props: AclRoleOutputs): Promise<void> {
-        const client = this.client(props.connection);
+        const client = this.recordedClient(props);
         try {
             await explained(client, () => client.delete(rolePath(id), z.unknown()));
         } catch (err) {

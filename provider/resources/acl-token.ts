@@ -209,7 +209,7 @@ export class AclTokenProvider extends ConsulResourceProvider implements dynamic.
     }
 
     async read(id: string, props: AclTokenOutputs): Promise<ReadOf<AclTokenOutputs, AclTokenInputs>> {
-        const token = await getAcl(this.client(props.connection), tokenPath(id), consulTokenSchema());
+        const token = await getAcl(this.recordedClient(props), tokenPath(id), consulTokenSchema());
         if (!token) return {};
         const outs = outputsOf(token, props, props.secretId);
         // The realigned inputs never carry the secret (nor the generated accessor id).
@@ -234,7 +234,7 @@ export class AclTokenProvider extends ConsulResourceProvider implements dynamic.
     /** Built-in tokens (the anonymous token) are only forgotten; any other is deleted. */
     async delete(id: string, props: AclTokenOutputs): Promise<void> {
         if (isBuiltin(id)) return;
-        const client = this.client(props.connection);
+        const client = this.recordedClient(props);
         try {
             await explained(client, () => client.delete(tokenPath(id), z.unknown(), { secrets: [props.secretId] }));
         } catch (err) {

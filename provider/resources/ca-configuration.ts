@@ -324,7 +324,7 @@ export class CaConfigurationProvider extends ConsulResourceProvider implements d
     }
 
     async read(id: string, props: CaConfigurationOutputs): Promise<ReadOf<CaConfigurationOutputs, Record<string, unknown>>> {
-        const client = this.client(props.connection);
+        const client = this.recordedClient(props);
         const configKeys = props.configKeys ?? [];
         // The program's private key is kept in the output only if it is still what Consul holds.
         const outs = outputsFrom(await readCa(client), props, { configKeys, rootRotation: "none", cluster: props.cluster });
@@ -356,7 +356,7 @@ export class CaConfigurationProvider extends ConsulResourceProvider implements d
 
     async delete(_id: string, props: CaConfigurationOutputs): Promise<void> {
         if (!props.resetOnDelete) return; // Consul cannot delete its CA configuration: forget it.
-        const client = this.client(props.connection);
+        const client = this.recordedClient(props);
         const before = await readCa(client);
         const defaults = {
             LeafCertTTL: DEFAULTS.LeafCertTTL,

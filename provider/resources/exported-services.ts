@@ -179,7 +179,7 @@ export class ExportedServicesProvider extends ConsulResourceProvider implements 
     }
 
     async read(id: string, props: ExportedServicesOutputs): Promise<ReadOf<ExportedServicesOutputs>> {
-        const client = this.client(props.connection);
+        const client = this.recordedClient(props);
         const entry = await readConfigEntry(client, ref(props));
         const outs = outputsFrom(entry, props, client.address);
         if (outs.services.length === 0 && props.services.length > 0) return {};
@@ -194,7 +194,7 @@ export class ExportedServicesProvider extends ConsulResourceProvider implements 
 
     async delete(_id: string, props: ExportedServicesOutputs): Promise<void> {
         const mine = pairsOf(props.services);
-        const client = this.client(props.connection);
+        const client = this.recordedClient(props);
         await modifyConfigEntry(client, ref(props), (current) =>
             current === undefined ? undefined : withPairs(current, entryName(props), new Set(), mine, client.address),
         );

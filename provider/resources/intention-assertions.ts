@@ -10,12 +10,12 @@ import type * as dynamic from "@pulumi/pulumi/dynamic";
 import { z } from "zod";
 import { ConsulResourceProvider, type Checked, type Created, type ReadOf, type Updated } from "../engine/base";
 import type { ConsulClient } from "../consul/client";
-import { connectionSchema } from "../consul/connection";
+import { connectionSchema, type Located } from "../consul/connection";
 import { defaultAllows, readIntentionMatches, type MatchedIntention } from "../functions/intentions";
 import { evaluate, type RequestShape } from "../model/intention-evaluation";
 import { HTTP_METHODS } from "../model/intention-model";
 import { serviceName, sourcePeerName } from "../model/names";
-import { canonical, validate } from "../model/validation";
+import { canonical } from "../model/validation";
 
 export function expectationSchema() {
     return z
@@ -59,6 +59,8 @@ export interface ExpectationResult {
 }
 
 export interface IntentionAssertionsOutputs extends IntentionAssertionsInputs {
+    /** The cluster the expectations are checked at (normalised address and datacenter), computed by check. */
+    cluster?: string;
     results: ExpectationResult[];
     /** The violated expectations (empty after a successful `up`; set by refresh when Consul has changed). */
     violations: string[];
@@ -124,15 +126,17 @@ export function violationsOf(results: ExpectationResult[]): string[] {
 
 export class IntentionAssertionsProvider extends ConsulResourceProvider implements dynamic.ResourceProvider {
     check(_olds: Record<string, unknown>, news: Record<string, unknown>): Promise<Checked> {
-        // The parsed inputs once known and valid (as given while parts are unknown at preview).
-        const { value, failures } = validate(intentionAssertionsSchema(), news);
-        return Promise.resolve({ inputs: value && failures.length === 0 ? { ...value } : news, failures });
+        // The parsed inputs once known and valid (as given while parts are unknown at preview), with
+        // the cluster they are checked at: a refresh checks them there, whatever the settings say then.
+        return Promise.resolve(this.checkLocated(intentionAssertionsSchema(), news).checked);
     }
 
-    diff(_id: string, olds: IntentionAssertionsOutputs, news: IntentionAssertionsInputs): Promise<dynamic.DiffResult> {
+    diff(_id: string, olds: IntentionAssertionsOutputs, news: IntentionAssertionsInputs & Located): Promise<dynamic.DiffResult> {
         const changes: string[] = [];
         if (canonical(olds.expectations) !== canonical(news.expectations)) changes.push("expectations");
-        if (canonical(olds.connection ?? {}) !== canonical(news.connection ?? {})) changes.push("connection");
+        // Nothing in Consul belongs to an assertion: another cluster is checked by an update, not a replacement.
+        const where = this.where(olds, news);
+        changes.push(...where.replaces, ...where.changes);
         // Refresh found expectations that Consul no longer meets: show them, and check again on up.
         if ((olds.violations ?? []).length > 0) changes.push("violations");
         return Promise.resolve({
@@ -142,7 +146,7 @@ export class IntentionAssertionsProvider extends ConsulResourceProvider implemen
         });
     }
 
-    private async assert(inputs: IntentionAssertionsInputs): Promise<IntentionAssertionsOutputs> {
+    private async assert(inputs: IntentionAssertionsInputs & Located): Promise<IntentionAssertionsOutputs> {
         const client = this.client(inputs.connection);
         const results = await evaluateExpectations(client, inputs.expectations);
         const violations = violationsOf(results);
@@ -152,24 +156,35 @@ export class IntentionAssertionsProvider extends ConsulResourceProvider implemen
                     violations.map((v) => `  - ${v}`).join("\n"),
             );
         }
-        return { ...inputs, results, violations: [] };
+        const { expectations, connection, cluster } = inputs;
+        return {
+            expectations,
+            ...(connection ? { connection } : {}),
+            ...(cluster !== undefined ? { cluster } : {}),
+            results,
+            violations: [],
+        };
     }
 
-    async create(inputs: IntentionAssertionsInputs): Promise<Created<IntentionAssertionsOutputs>> {
+    async create(inputs: IntentionAssertionsInputs & Located): Promise<Created<IntentionAssertionsOutputs>> {
         return { id: randomUUID(), outs: await this.assert(inputs) };
     }
 
     async read(id: string, props: IntentionAssertionsOutputs): Promise<ReadOf<IntentionAssertionsOutputs, IntentionAssertionsInputs>> {
-        const results = await evaluateExpectations(this.client(props.connection), props.expectations);
-        const { expectations, connection } = props;
-        const inputs: IntentionAssertionsInputs = { expectations, ...(connection ? { connection } : {}) };
+        const results = await evaluateExpectations(this.recordedClient(props), props.expectations);
+        const { expectations, connection, cluster } = props;
+        const inputs: IntentionAssertionsInputs & Located = {
+            expectations,
+            ...(connection ? { connection } : {}),
+            ...(cluster !== undefined ? { cluster } : {}),
+        };
         return { id, props: { ...inputs, results, violations: violationsOf(results) }, inputs };
     }
 
     async update(
         _id: string,
         _olds: IntentionAssertionsOutputs,
-        news: IntentionAssertionsInputs,
+        news: IntentionAssertionsInputs & Located,
     ): Promise<Updated<IntentionAssertionsOutputs>> {
         return { outs: await this.assert(news) };
     }

@@ -209,7 +209,7 @@ export class IntentionProvider extends ConsulResourceProvider implements dynamic
     }
 
     async read(id: string, props: IntentionOutputs): Promise<ReadOf<IntentionOutputs, IntentionInputs>> {
-        const client = this.client(props.connection);
+        const client = this.recordedClient(props);
         const outs = outputsFrom(await readEntryBatched(client, props.destination), props);
         if (!outs) return {};
         // Realigned inputs in check's form (see heldForm): no sourceType, which the user may leave out.
@@ -222,7 +222,7 @@ export class IntentionProvider extends ConsulResourceProvider implements dynamic
     }
 
     async delete(_id: string, props: IntentionOutputs): Promise<void> {
-        const client = this.client(props.connection);
+        const client = this.recordedClient(props);
         await modifyEntry(client, props.destination, (entry) => {
             // Gone already, or now owned by a ServiceIntentions (a migration): leave it alone.
             if (!entry || isOwnedEntry(entry)) return entry;

@@ -13,6 +13,7 @@ import {
     inspectToken,
     isDead,
     metaOf,
+    movedSide,
     metaSchema,
     checkPeeringSide,
     peerNameSchema,
@@ -44,6 +45,8 @@ export type PeeringTokenInputs = z.infer<ReturnType<typeof peeringTokenSchema>>;
 export interface PeeringTokenOutputs extends PeeringTokenInputs {
     /** Where the acceptor peering lives (normalised address and datacenter), computed by check. */
     cluster?: string;
+    /** Where the dialer's side lives (with `dialer` given), computed by check: refresh reads it there. */
+    dialerCluster?: string;
     /** The token to hand to the dialer (a secret). */
     peeringToken: string;
     /** The acceptor's peering ID (the dialer's `peerId`). */
@@ -114,7 +117,11 @@ export class PeeringTokenProvider extends ConsulResourceProvider implements dyna
         );
     }
 
-    diff(_id: string, olds: PeeringTokenOutputs, news: PeeringTokenInputs & Located): Promise<dynamic.DiffResult> {
+    diff(
+        _id: string,
+        olds: PeeringTokenOutputs,
+        news: PeeringTokenInputs & Located & { dialerCluster?: string },
+    ): Promise<dynamic.DiffResult> {
         const replaces: string[] = [];
         if (olds.peerName !== news.peerName) replaces.push("peerName");
         const where = this.where(olds, news);
@@ -129,7 +136,8 @@ export class PeeringTokenProvider extends ConsulResourceProvider implements dyna
         // The dialer's whereabouts (its connection compared as diff compares connections: a re-spelling is no change).
         if (
             olds.dialer?.peerName !== news.dialer?.peerName ||
-            !sameConnection(olds.dialer?.connection, news.dialer?.connection, process.env)
+            !sameConnection(olds.dialer?.connection, news.dialer?.connection, process.env) ||
+            movedSide(olds.dialerCluster, news.dialerCluster)
         ) {
             changes.push("dialer");
         }
@@ -181,12 +189,12 @@ export class PeeringTokenProvider extends ConsulResourceProvider implements dyna
     afterWrite?: () => Promise<void>;
 
     async read(id: string, props: PeeringTokenOutputs): Promise<ReadOf<PeeringTokenOutputs, PeeringTokenInputs>> {
-        const client = this.client(props.connection);
+        const client = this.recordedClient(props);
         const peering = await getPeering(client, props.peerName ?? id);
         // Gone, terminated by the dialer, or a different peering of that name (our token belongs to
         // the old one): report it gone so that up generates a new token. FAILING is a state, not an end.
         if (!peering || isDead(peering) || (props.peeringId && peering.ID !== props.peeringId)) return {};
-        if (await orphaned(peering, props.dialer, (c) => this.client(c))) return {};
+        if (await orphaned(peering, props.dialer, (c) => this.recordedClient({ connection: c, cluster: props.dialerCluster }))) return {};
         const outs: PeeringTokenOutputs = { ...props, peeringId: peering.ID, state: peering.State };
         const meta = metaOf(peering);
         // A credential-named meta value is copied only where it is the program's own (see maskCredentials).
@@ -211,7 +219,7 @@ export class PeeringTokenProvider extends ConsulResourceProvider implements dyna
     }
 
     async delete(id: string, props: PeeringTokenOutputs): Promise<void> {
-        await deletePeeringAndWait(this.client(props.connection), props.peerName ?? id);
+        await deletePeeringAndWait(this.recordedClient(props), props.peerName ?? id);
     }
 }
 

@@ -17,6 +17,7 @@ import {
     metaOf,
     metaSchema,
     checkPeeringSide,
+    movedSide,
     peerNameSchema,
     pollPeering,
     serviceCounts,
@@ -52,6 +53,8 @@ export type PeeringInputs = z.infer<ReturnType<typeof peeringSchema>>;
 export interface PeeringOutputs extends PeeringInputs {
     /** Where the peering lives (normalised address and datacenter), computed by check. */
     cluster?: string;
+    /** Where the acceptor's side lives (with `acceptor` given), computed by check: refresh reads it there. */
+    acceptorCluster?: string;
     /** This cluster's ID for the peering. */
     peeringId: string;
     state: string;
@@ -131,7 +134,7 @@ export class PeeringProvider extends ConsulResourceProvider implements dynamic.R
         );
     }
 
-    diff(_id: string, olds: PeeringOutputs, news: PeeringInputs & Located): Promise<dynamic.DiffResult> {
+    diff(_id: string, olds: PeeringOutputs, news: PeeringInputs & Located & { acceptorCluster?: string }): Promise<dynamic.DiffResult> {
         const replaces: string[] = [];
         const changes: string[] = [];
         if (olds.peerName !== news.peerName) replaces.push("peerName");
@@ -147,7 +150,8 @@ export class PeeringProvider extends ConsulResourceProvider implements dynamic.R
         // The acceptor's whereabouts (its connection compared as diff compares connections: a re-spelling is no change).
         if (
             olds.acceptor?.peerName !== news.acceptor?.peerName ||
-            !sameConnection(olds.acceptor?.connection, news.acceptor?.connection, process.env)
+            !sameConnection(olds.acceptor?.connection, news.acceptor?.connection, process.env) ||
+            movedSide(olds.acceptorCluster, news.acceptorCluster)
         ) {
             changes.push("acceptor");
         }
@@ -317,12 +321,13 @@ export class PeeringProvider extends ConsulResourceProvider implements dynamic.R
     }
 
     async read(id: string, props: PeeringOutputs): Promise<ReadOf<PeeringOutputs, PeeringInputs>> {
-        const client = this.client(props.connection);
+        const client = this.recordedClient(props);
         const peering = await getPeering(client, props.peerName ?? id);
         if (!peering || isDead(peering)) return {};
         let acceptorState: string | undefined;
         if (props.acceptor) {
-            const other = await getPeering(this.client(props.acceptor.connection), props.acceptor.peerName);
+            const acceptor = this.recordedClient({ connection: props.acceptor.connection, cluster: props.acceptorCluster });
+            const other = await getPeering(acceptor, props.acceptor.peerName);
             // The acceptor's side was deleted, terminated or re-created: this peering is over.
             if (!other || isDead(other) || (peering.PeerID && other.ID !== peering.PeerID)) return {};
             acceptorState = other.State;
@@ -340,7 +345,7 @@ export class PeeringProvider extends ConsulResourceProvider implements dynamic.R
     }
 
     async delete(id: string, props: PeeringOutputs): Promise<void> {
-        await deletePeeringAndWait(this.client(props.connection), props.peerName ?? id);
+        await deletePeeringAndWait(this.recordedClient(props), props.peerName ?? id);
     }
 }
 

@@ -201,7 +201,7 @@ export class ServiceIntentionsProvider extends ConsulResourceProvider implements
     }
 
     async read(id: string, props: ServiceIntentionsOutputs): Promise<ReadOf<ServiceIntentionsOutputs>> {
-        const client = this.client(props.connection);
+        const client = this.recordedClient(props);
         const entry = await readEntryBatched(client, props.destination ?? id);
         if (!entry) return {};
         const outs = outputsFrom(entry, props);
@@ -213,7 +213,7 @@ export class ServiceIntentionsProvider extends ConsulResourceProvider implements
     }
 
     async delete(id: string, props: ServiceIntentionsOutputs): Promise<void> {
-        await modifyEntry(this.client(props.connection), props.destination ?? id, () => undefined);
+        await modifyEntry(this.recordedClient(props), props.destination ?? id, () => undefined);
     }
 }
 
