@@ -6,6 +6,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { consul } from "../support/consul";
 import { DC3, freshAclCluster, stopAclCluster } from "../support/acl";
+import { LossyProxy } from "../support/lossy-proxy";
 import { changingSteps, PulumiProgram } from "../support/pulumi";
 
 // `consul-mesh import` round trip on a fresh ACL-enabled agent (dc3): objects written by hand (raw
@@ -138,6 +139,12 @@ describe("consul-mesh import: adopt a hand-made mesh, round trip through the Pul
     let program: PulumiProgram;
     const paths: string[] = [];
     const held = new Map<string, unknown>();
+    /** Every write the Pulumi runs send, through a recording proxy in front of dc3. */
+    const writes: Array<{ method: string; path: string; body: string }> = [];
+    const proxy = new LossyProxy(DC3, (method, url, body) => {
+        if (method !== "GET") writes.push({ method, path: url.split("?")[0], body });
+        return false;
+    });
     const get = async (p: string) => {
         const res = await consul("GET", `${DC3}${p}`, undefined, management);
         assert.equal(res.status, 200, `GET ${p}: ${res.status} ${JSON.stringify(res.body)}`);
@@ -205,6 +212,7 @@ describe("consul-mesh import: adopt a hand-made mesh, round trip through the Pul
     });
     after(async () => {
         program?.cleanup();
+        await proxy.stop();
         if (outDir) fs.rmSync(outDir, { recursive: true, force: true });
         await stopAclCluster();
     });
@@ -282,8 +290,18 @@ describe("consul-mesh import: adopt a hand-made mesh, round trip through the Pul
     });
 
     it("adopts everything with one up: Consul holds every object as before", async () => {
-        await program.init({}, { "imported-mesh:token": management });
+        await program.init({ "imported-mesh:address": await proxy.start() }, { "imported-mesh:token": management });
         await program.up();
+        // The writes: one per adopted object (the whole-entry ones carrying the ownership mark), no delete.
+        assert.ok(writes.length > 0);
+        for (const w of writes) {
+            assert.equal(w.method, "PUT", `${w.method} ${w.path}`);
+            if (w.path === "/v1/config") {
+                assert.match(w.body, /"managed-by":"consul-mesh"/, `a config-entry write without the ownership mark: ${w.body}`);
+            } else {
+                assert.match(w.path, /^\/v1\/(acl\/(policy|role|token|auth-method)\/|connect\/ca\/configuration$)/, w.path);
+            }
+        }
         const after = await snapshot();
         for (const p of paths) assert.deepEqual(after.get(p), held.get(p), `${p} changed on adoption`);
         const web = (await get("/v1/config/service-defaults/web")) as { Meta?: Record<string, string> };
