@@ -98,6 +98,15 @@ const ENTRIES: Array<{ Kind: string; Name?: string; [field: string]: unknown }> 
         Forwarding: { HeaderName: "x-jwt" },
     },
     {
+        // JwtProvider does not model a remote key set's JWKSCluster: adopting would drop it, so import leaves it out.
+        Kind: "jwt-provider",
+        Name: "auth0",
+        Issuer: "https://auth0.example.com",
+        JSONWebKeySet: {
+            Remote: { URI: "https://auth0.example.com/keys", JWKSCluster: { DiscoveryType: "STRICT_DNS", ConnectTimeout: "5s" } },
+        },
+    },
+    {
         Kind: "service-intentions",
         Name: "api",
         Sources: [
@@ -267,6 +276,7 @@ describe("consul-mesh import: adopt a hand-made mesh, round trip through the Pul
         assert.match(first.stderr, /service-defaults: 3 found/);
         assert.match(first.stderr, /not declared: ACL policy "global-management": built into Consul/);
         assert.match(first.stderr, /not declared: binding rule/);
+        assert.match(first.stderr, /not declared: jwt-provider "auth0": JwtProvider refuses what Consul holds \(jsonWebKeySet/);
         const files = Object.fromEntries(fs.readdirSync(outDir).map((f) => [f, fs.readFileSync(path.join(outDir, f), "utf8")]));
         const again = await runImport(["--address", DC3, "--token-stdin", "--out", outDir, "--project", "imported-mesh"], management);
         assert.equal(again.code, 0, again.stderr);

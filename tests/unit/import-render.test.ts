@@ -28,7 +28,7 @@ describe("consul-mesh import: the program writer", () => {
         type: "AclRole",
         id: "r-1",
         baseName: "role-ops",
-        inputs: { name: "ops", policies: [new Reference("AclPolicy", "p-1", "name"), "not-imported"] },
+        inputs: { name: "ops", policies: [new Reference("AclPolicy", "p-1", "name", "read"), "not-imported"] },
     });
     const a = decl({
         type: "ServiceDefaults",
@@ -86,7 +86,7 @@ describe("consul-mesh import: the program writer", () => {
             type: "AclAuthMethod",
             id: "k8s",
             baseName: "auth-k8s",
-            inputs: { name: "k8s", kubernetes: { serviceAccountJwt: new Code('config.requireSecret("authMethodJwt-k8s")') } },
+            inputs: { name: "k8s", kubernetes: { serviceAccountJwt: new Code('config.requireSecret("authMethodJwt-k8s")', "x") } },
             secrets: [{ key: "authMethodJwt-k8s", what: "the JWT" }],
         });
         const files = projectFiles({ ...result, declarations: [secret] }, { ...opts, retain: false });

@@ -14,7 +14,7 @@ import type { WholeEntryProvider } from "../../engine/config-entry-resource";
 import type { EntryInputs } from "../../engine/entry-fields";
 import { heldFields } from "../../resources/config-entry";
 import { providers, type ProviderKind } from "../../index";
-import { Code, Reference, type Declaration, type ImportResult, type RequestCounts, type ResourceType, type Skipped } from "./model";
+import { Code, plain, Reference, type Declaration, type ImportResult, type RequestCounts, type ResourceType, type Skipped } from "./model";
 
 /** Config-entry kinds of Consul 1.16 CE, with the typed resource where consul-mesh has one. */
 const ENTRY_KINDS: ReadonlyArray<{ kind: string; type: ResourceType }> = [
@@ -119,7 +119,9 @@ export async function collect(opts: CollectOptions): Promise<ImportResult> {
             opts.progress(`${kind}: ${entries.length} found`);
             for (const entry of entries.sort((a, b) => a.Name.localeCompare(b.Name))) {
                 if (type !== "ExportedServices" && type !== "Mesh" && type !== "ProxyDefaults" && !serviceWanted(entry.Name)) continue;
-                declarations.push(...(await entryDeclarations(kind, type, entry, read, opts)));
+                const found = await entryDeclarations(kind, type, entry, read, opts);
+                if (Array.isArray(found)) declarations.push(...found);
+                else skipped.push(found.skipped);
             }
         }
         if (wanted("config-entries")) {
@@ -146,7 +148,19 @@ export async function collect(opts: CollectOptions): Promise<ImportResult> {
     } catch (err) {
         throw importError(err);
     }
-    return { declarations, skipped, requests };
+    // Each declaration as the resource's own check sees it: what it refuses (a field it does not
+    // model inside one it does, a value outside its rules) is left out, so the program always runs.
+    const accepted: Declaration[] = [];
+    for (const d of declarations) {
+        const provider: dynamic.ResourceProvider = providers[d.type];
+        const news = { ...record.parse(plain(d.inputs)), ...(d.adoptable ? { adopt: true } : {}), connection };
+        const { failures } = await provider.check!({}, news);
+        if (failures && failures.length > 0) {
+            const why = failures.map((f) => `${f.property}: ${f.reason}`).join("; ");
+            skipped.push({ what: d.label, why: `${d.type} refuses what Consul holds (${why}): declare it yourself` });
+        } else accepted.push(d);
+    }
+    return { declarations: accepted, skipped, requests };
 }
 
 type Read = (kind: ProviderKind, id: string, props: Record<string, unknown>, what: string) => Promise<Record<string, unknown>>;
@@ -178,13 +192,14 @@ async function entryDeclarations(
     entry: ConfigEntry,
     read: Read,
     opts: CollectOptions,
-): Promise<Declaration[]> {
+): Promise<Declaration[] | { skipped: Skipped }> {
     const label = `${kind} "${entry.Name}"`;
     const whole = wholeEntryProvider(type);
     if (whole) {
         // ConfigEntry's read keeps the entry as last written; the listed entry is that.
         const props: EntryInputs = type === "ConfigEntry" ? { kind, name: entry.Name, entry: heldFields(entry) } : {};
-        const inputs = Object.fromEntries(Object.entries(whole.readFrom(entry, props).inputs).filter(([k]) => !PROGRAM_OWNED.includes(k)));
+        const read = whole.readFrom(entry, props);
+        const inputs = Object.fromEntries(Object.entries(read.inputs).filter(([k]) => !PROGRAM_OWNED.includes(k)));
         return [
             {
                 type,
@@ -259,7 +274,7 @@ function jwtReferences(value: unknown): void {
                 const parsed = record.safeParse(p);
                 const name = parsed.success ? parsed.data.name : undefined;
                 if (typeof name === "string" && p !== null && typeof p === "object") {
-                    Object.assign(p, { name: new Reference("JwtProvider", `jwt-provider/${name}`, "name") });
+                    Object.assign(p, { name: new Reference("JwtProvider", `jwt-provider/${name}`, "name", name) });
                 }
             }
         } else jwtReferences(v);
@@ -289,7 +304,7 @@ async function collectCa(read: Read, out: Declaration[]): Promise<void> {
             baseName: "ca",
             inputs: {
                 provider: inputs.provider,
-                providerConfig: new Code('config.requireSecretObject<Record<string, string>>("caProviderConfig")'),
+                providerConfig: new Code('config.requireSecretObject<Record<string, string>>("caProviderConfig")', {}),
             },
             adoptable: false,
             secrets: [
@@ -329,7 +344,7 @@ async function collectAcl(get: Get, read: Read, out: Declaration[], skipped: Ski
         out.push({ type: "AclPolicy", id: p.ID, label: `ACL policy "${p.Name}"`, baseName: `policy-${p.Name}`, inputs, adoptable: true });
     }
     const policyRef = (name: unknown) =>
-        typeof name === "string" && policyNames.has(name) ? new Reference("AclPolicy", idOf(policies, name), "name") : name;
+        typeof name === "string" && policyNames.has(name) ? new Reference("AclPolicy", idOf(policies, name), "name", name) : name;
 
     const roles = (await get("acl-role", "/v1/acl/roles", listed)).sort((a, b) => a.Name.localeCompare(b.Name));
     progress(`ACL roles: ${roles.length} found`);
@@ -358,7 +373,7 @@ async function collectAcl(get: Get, read: Read, out: Declaration[], skipped: Ski
         const k8s = record.optional().parse(inputs.kubernetes);
         if (k8s && "serviceAccountJwt" in k8s) {
             const key = `authMethodJwt-${m.Name}`;
-            inputs.kubernetes = { ...k8s, serviceAccountJwt: new Code(`config.requireSecret(${JSON.stringify(key)})`) };
+            inputs.kubernetes = { ...k8s, serviceAccountJwt: new Code(`config.requireSecret(${JSON.stringify(key)})`, "stand-in") };
             decl.secrets = [{ key, what: `auth method "${m.Name}"'s Kubernetes service-account JWT` }];
         }
         out.push(decl);
@@ -398,7 +413,7 @@ async function collectAcl(get: Get, read: Read, out: Declaration[], skipped: Ski
         if (Array.isArray(inputs.roles)) {
             inputs.roles = inputs.roles.map((n: unknown) => {
                 const id = typeof n === "string" ? roleNames.get(n) : undefined;
-                return id ? new Reference("AclRole", id, "name") : n;
+                return id && typeof n === "string" ? new Reference("AclRole", id, "name", n) : n;
             });
         }
         const description = typeof inputs.description === "string" && inputs.description !== "" ? inputs.description : undefined;

@@ -22,7 +22,11 @@ export type ResourceType = (typeof RESOURCE_TYPES)[number];
 
 /** A value written as code in the program: a reference to another declaration, or a secret from config. */
 export class Code {
-    constructor(readonly text: string) {}
+    constructor(
+        readonly text: string,
+        /** A stand-in of the right shape, for validating the declaration with the resource's check. */
+        readonly standIn?: unknown,
+    ) {}
 }
 
 /** A reference to `prop` of the declaration for (type, id), rendered once the variable names are known. */
@@ -31,7 +35,18 @@ export class Reference {
         readonly type: ResourceType,
         readonly id: string,
         readonly prop: string,
+        /** The plain value (Consul's name): written instead when the target is not declared. */
+        readonly value: string,
     ) {}
+}
+
+/** A declaration's inputs with references and code replaced by their plain values. */
+export function plain(value: unknown): unknown {
+    if (value instanceof Reference) return value.value;
+    if (value instanceof Code) return value.standIn;
+    if (Array.isArray(value)) return value.map(plain);
+    if (value !== null && typeof value === "object") return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, plain(v)]));
+    return value;
 }
 
 /** One object to declare. */

@@ -78,7 +78,7 @@ function literal(value: unknown, indent: string, refs: Map<string, string>): str
     if (value instanceof Code) return value.text;
     if (value instanceof Reference) {
         const variable = refs.get(`${value.type}\0${value.id}`);
-        return variable ? `${variable}.${value.prop}` : literal(value.id, indent, refs);
+        return variable ? `${variable}.${value.prop}` : literal(value.value, indent, refs);
     }
     if (typeof value === "string") return stringLiteral(value);
     if (typeof value === "number" || typeof value === "boolean") return String(value);
