@@ -117,9 +117,10 @@ export async function collect(opts: CollectOptions): Promise<ImportResult> {
             count(kind);
             const entries = await listConfigEntries(client, kind);
             opts.progress(`${kind}: ${entries.length} found`);
-            for (const entry of entries.sort((a, b) => a.Name.localeCompare(b.Name))) {
-                if (type !== "ExportedServices" && type !== "Mesh" && type !== "ProxyDefaults" && !serviceWanted(entry.Name)) continue;
-                const found = await entryDeclarations(kind, type, entry, read, opts);
+            const chosen = entries
+                .sort((a, b) => a.Name.localeCompare(b.Name))
+                .filter((e) => type === "ExportedServices" || type === "Mesh" || type === "ProxyDefaults" || serviceWanted(e.Name));
+            for (const found of await inOrder(chosen, (entry) => entryDeclarations(kind, type, entry, read, opts))) {
                 if (Array.isArray(found)) declarations.push(...found);
                 else skipped.push(found.skipped);
             }
@@ -334,12 +335,12 @@ async function collectAcl(get: Get, read: Read, out: Declaration[], skipped: Ski
     const policies = (await get("acl-policy", "/v1/acl/policies", listed)).sort((a, b) => a.Name.localeCompare(b.Name));
     progress(`ACL policies: ${policies.length} found`);
     const policyNames = new Set<string>();
-    for (const p of policies) {
-        if (isBuiltin(p.ID, p.Name)) {
-            skipped.push({ what: `ACL policy "${p.Name}"`, why: "built into Consul" });
-            continue;
-        }
-        const inputs = await read("AclPolicy", p.ID, {}, `ACL policy "${p.Name}"`);
+    for (const p of policies.filter((p) => isBuiltin(p.ID, p.Name)))
+        skipped.push({ what: `ACL policy "${p.Name}"`, why: "built into Consul" });
+    const ownPolicies = policies.filter((p) => !isBuiltin(p.ID, p.Name));
+    const policyInputs = await inOrder(ownPolicies, (p) => read("AclPolicy", p.ID, {}, `ACL policy "${p.Name}"`));
+    for (const [i, p] of ownPolicies.entries()) {
+        const inputs = policyInputs[i];
         policyNames.add(p.Name);
         out.push({ type: "AclPolicy", id: p.ID, label: `ACL policy "${p.Name}"`, baseName: `policy-${p.Name}`, inputs, adoptable: true });
     }
@@ -349,8 +350,9 @@ async function collectAcl(get: Get, read: Read, out: Declaration[], skipped: Ski
     const roles = (await get("acl-role", "/v1/acl/roles", listed)).sort((a, b) => a.Name.localeCompare(b.Name));
     progress(`ACL roles: ${roles.length} found`);
     const roleNames = new Map<string, string>();
-    for (const r of roles) {
-        const inputs = await read("AclRole", r.ID, {}, `ACL role "${r.Name}"`);
+    const roleInputs = await inOrder(roles, (r) => read("AclRole", r.ID, {}, `ACL role "${r.Name}"`));
+    for (const [i, r] of roles.entries()) {
+        const inputs = roleInputs[i];
         if (Array.isArray(inputs.policies)) inputs.policies = inputs.policies.map(policyRef);
         roleNames.set(r.Name, r.ID);
         out.push({ type: "AclRole", id: r.ID, label: `ACL role "${r.Name}"`, baseName: `role-${r.Name}`, inputs, adoptable: true });
@@ -396,19 +398,23 @@ async function collectAcl(get: Get, read: Read, out: Declaration[], skipped: Ski
         .parse(await get("acl-token", "/v1/acl/tokens", z.unknown()))
         .sort((a, b) => a.AccessorID.localeCompare(b.AccessorID));
     progress(`ACL tokens: ${tokens.length} found`);
-    for (const t of tokens) {
+    const ownTokens = tokens.filter((t) => {
         if (isBuiltin(t.AccessorID)) {
             skipped.push({ what: `ACL token ${t.AccessorID} (${t.Description ?? "anonymous"})`, why: "built into Consul" });
-            continue;
+            return false;
         }
         if (t.AuthMethod) {
             skipped.push({
                 what: `ACL token ${t.AccessorID}`,
                 why: `made by a login through auth method "${t.AuthMethod}": it belongs to that workload`,
             });
-            continue;
+            return false;
         }
-        const inputs = await read("AclToken", t.AccessorID, {}, `ACL token ${t.AccessorID}`);
+        return true;
+    });
+    const tokenInputs = await inOrder(ownTokens, (t) => read("AclToken", t.AccessorID, {}, `ACL token ${t.AccessorID}`));
+    for (const [i, t] of ownTokens.entries()) {
+        const inputs = tokenInputs[i];
         if (Array.isArray(inputs.policies)) inputs.policies = inputs.policies.map(policyRef);
         if (Array.isArray(inputs.roles)) {
             inputs.roles = inputs.roles.map((n: unknown) => {
@@ -427,6 +433,21 @@ async function collectAcl(get: Get, read: Read, out: Declaration[], skipped: Ski
             comment: description ? `Accessor ${t.AccessorID}. The secret stays in Consul.` : "The secret stays in Consul.",
         });
     }
+}
+
+/** `fn` over `items`, at most `width` at a time (reads of one kind overlap), results in the items' order. */
+async function inOrder<T, R>(items: readonly T[], fn: (item: T) => Promise<R>, width = 8): Promise<R[]> {
+    const results: R[] = new Array<R>(items.length);
+    let next = 0;
+    await Promise.all(
+        Array.from({ length: Math.min(width, items.length) }, async () => {
+            while (next < items.length) {
+                const i = next++;
+                results[i] = await fn(items[i]);
+            }
+        }),
+    );
+    return results;
 }
 
 function idOf(list: ReadonlyArray<{ ID: string; Name: string }>, name: string): string {
