@@ -41,7 +41,7 @@ const UNDECLARED_KINDS: Record<string, string> = {
 };
 
 /** The groups `--kinds` selects. */
-export const KIND_GROUPS = ["config-entries", "intentions", "exported-services", "acl", "ca"] as const;
+export const KIND_GROUPS = ["config-entries", "intentions", "exported-services", "acl", "ca", "peerings"] as const;
 export type KindGroup = (typeof KIND_GROUPS)[number];
 
 export interface CollectOptions {
@@ -131,21 +131,7 @@ export async function collect(opts: CollectOptions): Promise<ImportResult> {
                 for (const entry of await listConfigEntries(client, kind)) skipped.push({ what: `${kind} "${entry.Name}"`, why });
             }
         }
-        if (wanted("acl")) {
-            count("peering");
-            const peerings = await client.get(
-                "/v1/peerings",
-                z.array(z.object({ Name: z.string(), PeerServerAddresses: z.array(z.string()).nullish() }).loose()),
-            );
-            for (const p of peerings.body) {
-                skipped.push({
-                    what: `peering "${p.Name}" (${p.PeerServerAddresses?.length ? "dialing side" : "accepting side"})`,
-                    why: p.PeerServerAddresses?.length
-                        ? "a Peering needs a peering token from the accepting cluster, and the one used to establish it is spent: declare it with a fresh token (see the README)"
-                        : "an accepting side's token was given out once and cannot be read back: declare a PeeringToken only if you will hand out a new one",
-                });
-            }
-        }
+        if (wanted("peerings")) await collectPeerings(get, read, declarations, skipped, opts.progress);
     } catch (err) {
         throw importError(err);
     }
@@ -431,6 +417,72 @@ async function collectAcl(get: Get, read: Read, out: Declaration[], skipped: Ski
             inputs: { accessorId: t.AccessorID, ...inputs },
             adoptable: true,
             comment: description ? `Accessor ${t.AccessorID}. The secret stays in Consul.` : "The secret stays in Consul.",
+        });
+    }
+}
+
+/**
+ * The dialing side of each peering as a Peering that adopts it (no re-establishment). Its
+ * peeringToken input is required: the program reads it from secret stack config, and any token the
+ * accepting cluster generates for this peering serves (generating one keeps the live peering).
+ * The accepting side is not declared: the token it gave out cannot be read back.
+ */
+async function collectPeerings(
+    get: Get,
+    read: Read,
+    out: Declaration[],
+    skipped: Skipped[],
+    progress: (line: string) => void,
+): Promise<void> {
+    const peerings = (
+        await get(
+            "peering",
+            "/v1/peerings",
+            z.array(
+                z
+                    .object({
+                        Name: z.string(),
+                        State: z.string().optional(),
+                        PeerID: z.string().optional(),
+                        PeerServerAddresses: z.array(z.string()).nullish(),
+                        DeletedAt: z.string().nullish(),
+                    })
+                    .loose(),
+            ),
+        )
+    ).sort((a, b) => a.Name.localeCompare(b.Name));
+    progress(`peerings: ${peerings.length} found`);
+    for (const p of peerings) {
+        const label = `peering "${p.Name}"`;
+        if (p.DeletedAt || p.State === "DELETING" || p.State === "TERMINATED") {
+            skipped.push({ what: label, why: `it is ${p.State === "TERMINATED" ? "terminated by its peer" : "being deleted"}` });
+            continue;
+        }
+        if (!p.PeerServerAddresses?.length) {
+            skipped.push({
+                what: `${label} (accepting side)`,
+                why: "the token it gave out cannot be read back, and a PeeringToken would generate a new one: declare it yourself if the program should hand out tokens",
+            });
+            continue;
+        }
+        const inputs = await read("Peering", p.Name, { peerName: p.Name }, label);
+        const key = `peeringToken-${p.Name}`;
+        // A token-shaped stand-in (this peering's own addresses and peer ID) for the resource's check.
+        const standIn = Buffer.from(JSON.stringify({ ServerAddresses: p.PeerServerAddresses, PeerID: p.PeerID ?? "" })).toString("base64");
+        out.push({
+            type: "Peering",
+            id: p.Name,
+            label: `${label} (dialing side)`,
+            baseName: `peering-${p.Name}`,
+            inputs: { ...inputs, peeringToken: new Code(`config.requireSecret(${JSON.stringify(key)})`, standIn) },
+            adoptable: true,
+            secrets: [
+                {
+                    key,
+                    what: `a peering token generated on the accepting cluster for this peering (adoption does not re-establish; generating one keeps the live peering)`,
+                },
+            ],
+            comment: "Adopted as it is: the token is only used if the peering has to be established again.",
         });
     }
 }

@@ -17,6 +17,7 @@ export const RESOURCE_TYPES = [
     "ServiceIntentions",
     "Intention",
     "ExportedServices",
+    "Peering",
 ] as const;
 export type ResourceType = (typeof RESOURCE_TYPES)[number];
 

@@ -122,6 +122,7 @@ const HEADINGS: Record<ResourceType, string> = {
     ServiceIntentions: "Intentions",
     Intention: "Intentions",
     ExportedServices: "Exported services",
+    Peering: "Peerings (dialing side)",
 };
 
 export function indexTs(result: ImportResult, opts: RenderOptions): string {
@@ -215,7 +216,7 @@ export function readme(result: ImportResult, opts: RenderOptions): string {
     lines.push(
         "",
         "Not read at all: service registrations, KV, sessions and prepared queries (consul-mesh does not manage",
-        "them), ACL binding rules' changes and peerings (listed above when present), and Enterprise-only kinds.",
+        "them), and Enterprise-only kinds (namespaces, partitions, sameness groups).",
         "",
     );
     return lines.join("\n");
