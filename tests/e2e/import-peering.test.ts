@@ -70,6 +70,13 @@ describe("consul-mesh import of a hand-made peering, adopted through the Pulumi 
         if (outDir) fs.rmSync(outDir, { recursive: true, force: true });
         await consul("DELETE", `${DC2}/v1/peering/imp-dc1`);
         await consul("DELETE", `${DC1}/v1/peering/imp-dc2`);
+        // Deletion is asynchronous: the other suites on dc1 and dc2 find no peering of this file.
+        for (const [address, name] of [
+            [DC2, "imp-dc1"],
+            [DC1, "imp-dc2"],
+        ]) {
+            await waitFor(`peering ${name} to be gone`, async () => ((await peering(address, name)) ? undefined : true), 30_000);
+        }
     });
 
     it("names the accepting side as not adoptable", async () => {
