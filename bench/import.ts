@@ -12,7 +12,8 @@ import { collect } from "../provider/cli/import/collect";
 import { CountingProxy } from "./lib/proxy";
 import { projectFiles } from "../provider/cli/import/render";
 
-const log = (m: string) => console.error(`[bench-import] ${m}`);
+const t0 = performance.now();
+const log = (m: string) => console.error(`[bench-import +${Math.round(performance.now() - t0)} ms] ${m}`);
 
 async function call(method: string, url: string, token: string, body?: unknown): Promise<{ status: number; json: unknown }> {
     const res = await fetch(url, {

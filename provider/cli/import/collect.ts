@@ -147,6 +147,7 @@ export async function collect(opts: CollectOptions): Promise<ImportResult> {
             skipped.push({ what: d.label, why: `${d.type} refuses what Consul holds (${why}): declare it yourself` });
         } else accepted.push(d);
     }
+    opts.progress(`${declarations.length} declarations checked with their resources' own check, ${accepted.length} accepted`);
     return { declarations: accepted, skipped, requests };
 }
 
