@@ -109,6 +109,11 @@ export async function importCommand(argv: string[]): Promise<number> {
         progress('--intentions must be "service-intentions" or "pairs"');
         return 2;
     }
+    if (values["client-key"]?.includes("-----BEGIN")) {
+        // The TLS settings are written into the program: a key must stay a file path there.
+        progress("--client-key must be a file path, not the key itself (it is written into the generated program)");
+        return 2;
+    }
     if (values["token-stdin"] && values["token-file"]) {
         progress("give the token one way: --token-file or --token-stdin");
         return 2;
