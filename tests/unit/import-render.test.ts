@@ -1,6 +1,7 @@
 import { strict as assert } from "node:assert";
 import { ConsulApiError } from "../../provider/consul/errors";
 import { importError } from "../../provider/cli/import/collect";
+import { importCommand } from "../../provider/cli/main";
 import { Code, Reference, type Declaration, type ImportResult } from "../../provider/cli/import/model";
 import { indexTs, ordered, projectFiles, type RenderOptions } from "../../provider/cli/import/render";
 
@@ -107,5 +108,39 @@ describe("consul-mesh import: the program writer", () => {
             ),
         );
         assert.match(err.message, /GET \/v1\/acl\/policies at http:\/\/c:8500 .*needs acl = "read"/);
+    });
+});
+
+describe("consul-mesh import: command-line refusals (before any request)", () => {
+    const quiet = async (argv: string[]): Promise<{ code: number; said: string }> => {
+        const write = process.stderr.write.bind(process.stderr);
+        let said = "";
+        process.stderr.write = (chunk: string | Uint8Array) => {
+            said += chunk.toString();
+            return true;
+        };
+        try {
+            return { code: await importCommand(argv), said };
+        } finally {
+            process.stderr.write = write;
+        }
+    };
+
+    it("never takes a token on the command line, and does not echo it", async () => {
+        for (const argv of [["--token", "s3cr3t-value"], ["--token=s3cr3t-value"]]) {
+            const { code, said } = await quiet(argv);
+            assert.equal(code, 2);
+            assert.match(said, /never taken on the command line/);
+            assert.ok(!said.includes("s3cr3t-value"));
+        }
+    });
+
+    it("refuses unknown kinds, an unknown intentions form, two token sources and a client key as PEM text", async () => {
+        assert.equal((await quiet(["--kinds", "acl,nodes"])).code, 2);
+        assert.equal((await quiet(["--intentions", "flat"])).code, 2);
+        assert.equal((await quiet(["--token-file", "/x", "--token-stdin"])).code, 2);
+        const key = await quiet(["--client-key=-----BEGIN PRIVATE KEY-----\nabc"]);
+        assert.equal(key.code, 2);
+        assert.ok(!key.said.includes("abc"));
     });
 });
