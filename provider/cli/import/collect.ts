@@ -319,7 +319,18 @@ async function collectCa(read: Read, out: Declaration[]): Promise<void> {
 
 async function collectAcl(get: Get, read: Read, out: Declaration[], skipped: Skipped[], progress: (line: string) => void): Promise<void> {
     const listed = z.array(z.object({ ID: z.string(), Name: z.string() }).loose());
-    const policies = (await get("acl-policy", "/v1/acl/policies", listed)).sort((a, b) => a.Name.localeCompare(b.Name));
+    let policyList: z.output<typeof listed>;
+    try {
+        policyList = await get("acl-policy", "/v1/acl/policies", listed);
+    } catch (err) {
+        // 401 "ACL support disabled": a cluster without ACLs has no ACL objects to adopt.
+        if (err instanceof ConsulApiError && err.statusCode === 401) {
+            progress("ACLs are disabled on this cluster: no ACL objects");
+            return;
+        }
+        throw err;
+    }
+    const policies = policyList.sort((a, b) => a.Name.localeCompare(b.Name));
     progress(`ACL policies: ${policies.length} found`);
     const policyNames = new Set<string>();
     for (const p of policies.filter((p) => isBuiltin(p.ID, p.Name)))
