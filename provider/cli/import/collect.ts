@@ -244,7 +244,7 @@ async function entryDeclarations(
             type: "Intention",
             id,
             label: `intention ${id}`,
-            baseName: `${sourcePeer ? `${sourcePeer}-` : ""}${source}-to-${entry.Name}`,
+            baseName: `${sourcePeer ? `${sourcePeer}-` : ""}${source === "*" ? "any" : source}-to-${entry.Name}`,
             inputs: pair,
             adoptable: true,
         });
