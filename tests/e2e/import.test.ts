@@ -267,6 +267,44 @@ describe("consul-mesh import: adopt a hand-made mesh, round trip through the Pul
         assert.match(dry.stdout, /would write .*index\.ts/);
     });
 
+    it("adopts intentions per pair (--intentions pairs) with one up, changing nothing, and keeps them on destroy", async () => {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "consul-mesh-import-pairs-"));
+        const pairs = await runImport(
+            [
+                "--address",
+                DC3,
+                "--token-stdin",
+                "--out",
+                dir,
+                "--project",
+                "pairs",
+                "--kinds",
+                "intentions",
+                "--intentions",
+                "pairs",
+                "--services",
+                "api,db",
+            ],
+            management,
+        );
+        assert.equal(pairs.code, 0, pairs.stderr);
+        const index = fs.readFileSync(path.join(dir, "index.ts"), "utf8");
+        assert.equal(index.match(/new mesh\.Intention\(/g)?.length, 3, index);
+        const small = new PulumiProgram(dir, "pairs");
+        try {
+            await small.init({}, { "pairs:token": management });
+            await small.up();
+            await small.run(["preview", "--refresh", "--expect-no-changes"]);
+            await small.destroy();
+        } finally {
+            small.cleanup();
+            fs.rmSync(dir, { recursive: true, force: true });
+        }
+        for (const p of ["/v1/config/service-intentions/api", "/v1/config/service-intentions/db"]) {
+            assert.deepEqual(comparable(await get(p)), held.get(p), `${p} changed`);
+        }
+    });
+
     it("writes a project that type-checks, the same files twice, without any secret", async () => {
         const first = await runImport(["--address", DC3, "--token-stdin", "--out", outDir, "--project", "imported-mesh"], management);
         assert.equal(first.code, 0, first.stderr);
