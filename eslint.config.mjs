@@ -7,7 +7,7 @@ import { createTypeScriptImportResolver } from "eslint-import-resolver-typescrip
 import jsdoc from "eslint-plugin-jsdoc";
 
 // provider/ is layered; a module may import its own layer and the ones below it, never one above:
-//   model (pure)  <  consul (HTTP layer)  <  engine  <  functions  <  resources  <  index.ts, shim.ts
+//   model (pure)  <  consul (HTTP layer)  <  engine  <  functions  <  resources  <  index.ts, shim.ts  <  cli (the consul-mesh command)
 // and provider/ never imports sdk/. Each entry: the folder, and the import patterns (relative to a
 // file in that folder) it must not use.
 const layers = [
@@ -24,12 +24,28 @@ const layers = [
             "../resources/**",
             "../index",
             "../shim",
+            "../cli",
+            "../cli/**",
         ],
     ],
-    ["consul", ["../engine", "../engine/**", "../functions", "../functions/**", "../resources", "../resources/**", "../index", "../shim"]],
-    ["engine", ["../functions", "../functions/**", "../resources", "../resources/**", "../index", "../shim"]],
-    ["functions", ["../resources", "../resources/**", "../index", "../shim"]],
-    ["resources", ["../index", "../shim"]],
+    [
+        "consul",
+        [
+            "../engine",
+            "../engine/**",
+            "../functions",
+            "../functions/**",
+            "../resources",
+            "../resources/**",
+            "../index",
+            "../shim",
+            "../cli",
+            "../cli/**",
+        ],
+    ],
+    ["engine", ["../functions", "../functions/**", "../resources", "../resources/**", "../index", "../shim", "../cli", "../cli/**"]],
+    ["functions", ["../resources", "../resources/**", "../index", "../shim", "../cli", "../cli/**"]],
+    ["resources", ["../index", "../shim", "../cli", "../cli/**"]],
 ];
 const layerRules = layers.map(([folder, banned]) => ({
     files: [`provider/${folder}/**/*.ts`],

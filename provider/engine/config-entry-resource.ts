@@ -130,12 +130,19 @@ export class WholeEntryProvider<Inputs extends EntryResourceInputs> extends Cons
     async read(id: string, props: Inputs): Promise<ReadOf<Inputs, Record<string, unknown>>> {
         const entry = await readConfigEntry(this.recordedClient(props), this.ref(props, id));
         if (!entry) return {};
+        return { id, ...this.readFrom(entry, props) };
+    }
+
+    /**
+     * read's mapping of an entry Consul holds (also used by `consul-mesh import` on a listing): the
+     * outputs, and the inputs realigned as check would return them, so a refresh of an entry in sync
+     * changes no input (else the next up writes the whole state once per such resource).
+     */
+    readFrom(entry: ConfigEntry, props: Inputs): { props: Inputs; inputs: Record<string, unknown> } {
         const outs = this.outputsFrom(entry, props);
-        // The realigned inputs are what check would return for them: a refresh of an entry in sync
-        // changes no input (else the next up writes the whole state once per such resource).
         const outputOnly = new Set<string>(this.spec.outputOnly ?? []);
         const inputs = Object.fromEntries(Object.entries(outs).filter(([k]) => !outputOnly.has(k)));
-        return { id, props: outs, inputs };
+        return { props: outs, inputs };
     }
 
     async update(_id: string, _olds: Inputs, news: Inputs): Promise<Updated<Inputs>> {
