@@ -13,9 +13,7 @@ describe("local cluster layout (dc1..dc6)", () => {
     /** Every port any cluster (up to five servers each) binds at one offset. */
     function portsAt(offset: number): number[] {
         process.env.CONSUL_MESH_PORT_OFFSET = String(offset);
-        return clusterSpecs().flatMap((spec) =>
-            [0, 1, 2, 3, 4].flatMap((i) => Object.values(serverPorts(spec, i)).filter((p) => p > 0)),
-        );
+        return clusterSpecs().flatMap((spec) => [0, 1, 2, 3, 4].flatMap((i) => Object.values(serverPorts(spec, i)).filter((p) => p > 0)));
     }
 
     it("knows six clusters and fleetNames(n) is the first n", () => {
