@@ -94,6 +94,15 @@ describe("examples/fleet (PeeringMesh over four clusters) with the Pulumi CLI", 
         await stop("dc3", { log });
     });
 
+    it("refuses at preview two names for one address, naming both, before anything reaches Consul", async () => {
+        const respelled = address("dc1").replace("http://", "HTTP://") + "/";
+        await program.run(["config", "set", "clusters", JSON.stringify({ dc1: address("dc1"), dc2: address("dc2"), dc3: respelled })]);
+        const preview = await program.run(["preview"], { allowFailure: true });
+        assert.notEqual(preview.code, 0);
+        assert.match(preview.stdout + preview.stderr, /PeeringMesh: clusters "dc1" and "dc3" are one cluster/);
+        await setClusters(["dc1", "dc2", "dc3"]);
+    });
+
     it("peers three clusters in a full mesh: every side ACTIVE and named after its peer, no change on preview --refresh", async () => {
         await program.up();
         for (const name of ["dc1", "dc2", "dc3"]) assert.deepEqual(await states(name), activeWith(name, ["dc1", "dc2", "dc3"]), name);
