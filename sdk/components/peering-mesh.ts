@@ -13,21 +13,42 @@ const PEER_NAME = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
 export interface PeeringMeshCluster {
     /**
      * The cluster's name in the fleet. It is also the name every other cluster gives its peering
-     * with this one (Consul's peering `Name`), so it follows Consul's peer-name rule: 1 to 63
-     * lower-case letters, digits or '-', starting and ending with a letter or digit.
+     * with this one, so it follows Consul's peer-name rule: 1 to 63 lower-case letters, digits or
+     * '-', starting and ending with a letter or digit. Consul: the peering's `Name` (`PeerName` of the token request).
      */
     name: string;
     /** Where this cluster is; see {@link ConnectionArgs}. */
     connection: pulumi.Input<ConnectionArgs>;
 }
 
+/** Explicit pairs: exactly these clusters peer (order inside a pair does not matter). */
+export interface PeeringMeshPairsTopology {
+    /** The pairs, by cluster name: `[["dc1", "dc2"], ["dc2", "dc3"]]`. Each becomes one peering. */
+    pairs: Array<[string, string]>;
+}
+
+/** Hub and spokes: the hub peers with each spoke; spokes do not peer with each other. */
+export interface PeeringMeshHubTopology {
+    /** The hub cluster's name. */
+    hub: string;
+    /** The spokes' names. @default every cluster but the hub */
+    spokes?: string[];
+}
+
 /**
- * Which clusters of a {@link PeeringMesh} peer with which.
- * - `"fullMesh"`: every cluster with every other (n(n-1)/2 peerings).
- * - `{ pairs: [["dc1", "dc2"], ...] }`: exactly these pairs (order inside a pair does not matter).
- * - `{ hub: "dc1", spokes?: [...] }`: the hub with each spoke (default: every other cluster), spokes not with each other.
+ * Which clusters of a {@link PeeringMesh} peer with which: `"fullMesh"` (every cluster with every
+ * other, n(n-1)/2 peerings), explicit pairs ({@link PeeringMeshPairsTopology}), or a hub and its
+ * spokes ({@link PeeringMeshHubTopology}).
  */
-export type PeeringMeshTopology = "fullMesh" | { pairs: Array<[string, string]> } | { hub: string; spokes?: string[] };
+export type PeeringMeshTopology = "fullMesh" | PeeringMeshPairsTopology | PeeringMeshHubTopology;
+
+/** The two resources of one pair of a {@link PeeringMesh}. */
+export interface PeeringMeshPeering {
+    /** The PeeringToken on the acceptor (the cluster whose name sorts first). */
+    token: PeeringToken;
+    /** The Peering on the dialer, established with that token. */
+    peering: Peering;
+}
 
 /** Arguments of a {@link PeeringMesh}. */
 export interface PeeringMeshArgs {
@@ -41,7 +62,7 @@ export interface PeeringMeshArgs {
     topology?: PeeringMeshTopology;
     /**
      * Per cluster, the services it exports and to which clusters: `{ dc1: { api: ["dc2", "dc3"] } }`.
-     * Each cluster with exports gets one `exported-services` config entry (Consul's `Services[].Consumers[].Peer`,
+     * Each cluster with exports gets one `exported-services` config entry (Consul: `Services[].Name` and `Services[].Consumers[].Peer`,
      * the consumer's cluster name) holding all its consumers: it is authoritative for that cluster's
      * `default` entry. A consumer must be peered with the exporter in the topology.
      * @default {} (nothing exported)
@@ -55,7 +76,10 @@ export interface PeeringMeshArgs {
      * @default {} (no resolver written)
      */
     failover?: Record<string, Record<string, string[]>>;
-    /** How long each peering waits until both sides are ACTIVE, in seconds. @default 60 */
+    /**
+     * How long each peering waits until both sides are ACTIVE (Consul's peering `State`), in seconds.
+     * @default 60
+     */
     activeTimeoutSeconds?: pulumi.Input<number>;
 }
 
@@ -233,7 +257,7 @@ export class PeeringMesh extends pulumi.ComponentResource {
     /** The plan the children were built from (pairs, exports, failovers). */
     public readonly plan: PeeringMeshPlan;
     /** Each pair's token and peering, by pair key (`"<acceptor>~<dialer>"`). */
-    public readonly peerings: Record<string, { token: PeeringToken; peering: Peering }>;
+    public readonly peerings: Record<string, PeeringMeshPeering>;
     /** Each exporting cluster's ExportedServices, by cluster name. */
     public readonly exportedServices: Record<string, ExportedServices>;
     /** Each failover's ServiceResolver, by `"<cluster>/<service>"`. */
