@@ -1,21 +1,41 @@
-// npm run cluster -- start [--acl[=dc1,dc2]] [--only=dc1,dc2] [--servers 3] | stop | status | --help
+// npm run cluster -- start [--acl[=dc1,dc2]] [--only=dc1,dc2] [--count N] [--servers 3] | stop | status | --help
 // --servers 3 makes dc1 three real Consul servers (-bootstrap-expect=3, not -dev) on loopback; the
 // other clusters stay single dev agents.
-import { clusterAddresses, portOffsetHelp, start, status, stop } from "./lib/clusters";
+import { CLUSTER_NAMES, clusterAddresses, clusterSpecs, fleetNames, portOffsetHelp, start, status, stop } from "./lib/clusters";
 
-const USAGE = "usage: npm run cluster -- start [--acl[=dc1,dc2]] [--only=dc1,dc2] [--servers 3] | stop | status | --help";
+const USAGE = "usage: npm run cluster -- start [--acl[=dc1,dc2]] [--only=dc1,dc2] [--count N] [--servers 3] | stop | status | --help";
 
 const HELP = `${USAGE}
 
-  start    start dc1 and dc2 (dc3, dc4 with --only) and wait until each has a leader and an active CA root
+  start    start dc1 and dc2 (dc3..dc6 with --only or --count) and wait until each has a leader and an active CA root
            --acl[=dc1,dc2]   ACLs on (default deny, no initial management token) for the named clusters
-           --only=dc1,dc2    only these clusters
+           --only=dc1,dc2    only these clusters (any of ${CLUSTER_NAMES.join(", ")})
+           --count N         the first N clusters, dc1..dcN (1 to ${CLUSTER_NAMES.length}), e.g. a fleet for PeeringMesh
            --servers 3|5     dc1 as that many real servers instead of one dev agent
   stop     stop the clusters this checkout started (the processes in their pid files)
   status   say which clusters run, where, and where their logs are
 
+Port layout (http, grpc, grpc_tls, serf lan/wan, server; at CONSUL_MESH_PORT_OFFSET=0):
+${clusterLayout()}
+
 ${portOffsetHelp()}
 `;
+
+function clusterLayout(): string {
+    const saved = process.env.CONSUL_MESH_PORT_OFFSET;
+    process.env.CONSUL_MESH_PORT_OFFSET = "0";
+    try {
+        return clusterSpecs()
+            .map((c) => {
+                const p = c.ports;
+                return `  ${c.name}  ${p.http}, ${p.grpc}, ${p.grpcTls}, ${p.serfLan}/${p.serfWan}, ${p.server}${p.dns > 0 ? `, dns ${p.dns}` : ""}`;
+            })
+            .join("\n");
+    } finally {
+        if (saved === undefined) delete process.env.CONSUL_MESH_PORT_OFFSET;
+        else process.env.CONSUL_MESH_PORT_OFFSET = saved;
+    }
+}
 
 function listArg(args: string[], flag: string): string[] | undefined {
     const hit = args.find((a) => a === flag || a.startsWith(`${flag}=`));
@@ -26,6 +46,14 @@ function listArg(args: string[], flag: string): string[] | undefined {
               .slice(flag.length + 1)
               .split(",")
               .filter(Boolean);
+}
+
+/** `--count 4` or `--count=4`: dc1..dc4. */
+function countArg(args: string[]): string[] | undefined {
+    const i = args.findIndex((a) => a === "--count" || a.startsWith("--count="));
+    if (i < 0) return undefined;
+    const raw = args[i] === "--count" ? args[i + 1] : args[i].slice("--count=".length);
+    return fleetNames(Number(raw));
 }
 
 /** `--servers 3` or `--servers=3` (default 1). */
@@ -45,7 +73,7 @@ async function main(): Promise<void> {
         return;
     }
     // dc1 and dc2 by default; dc3 (for ACL tests) only when named with --only.
-    const names = listArg(args, "--only") ?? ["dc1", "dc2"];
+    const names = listArg(args, "--only") ?? countArg(args) ?? ["dc1", "dc2"];
     const log = (msg: string) => console.error(`[cluster] ${msg}`);
     switch (command) {
         case "start": {
@@ -60,8 +88,8 @@ async function main(): Promise<void> {
             break;
         }
         case "stop":
-            // Stops every cluster this checkout started (dc3 and dc4 included) unless --only says otherwise.
-            for (const name of listArg(args, "--only") ?? ["dc1", "dc2", "dc3", "dc4"]) await stop(name, { log });
+            // Stops every cluster this checkout started (dc1..dc6) unless --only or --count says otherwise.
+            for (const name of listArg(args, "--only") ?? countArg(args) ?? CLUSTER_NAMES) await stop(name, { log });
             break;
         case "status":
             for (const name of names) {

@@ -7,6 +7,21 @@ export { PeeringToken, type PeeringTokenArgs, type PeeringDialerArgs } from "./r
 export { Peering, type PeeringArgs, type PeeringAcceptorArgs } from "./resources/peering";
 export { ExportedServices, type ExportedServicesArgs, type ExportedServiceArgs } from "./resources/exported-services";
 export { ClusterPeering, type ClusterPeeringArgs, type ClusterPeeringSideArgs } from "./components/cluster-peering";
+export {
+    PeeringMesh,
+    peeringMeshPlan,
+    peerFailover,
+    assertDistinctClusters,
+    type PeeringMeshArgs,
+    type PeeringMeshCluster,
+    type PeeringMeshTopology,
+    type PeeringMeshPairsTopology,
+    type PeeringMeshHubTopology,
+    type PeeringMeshPeering,
+    type PeeringMeshPair,
+    type PeeringMeshPlan,
+    type PeeringMeshPairState,
+} from "./components/peering-mesh";
 export { AclBootstrap, type AclBootstrapArgs } from "./resources/acl-bootstrap";
 export { ServiceIntentions, type ServiceIntentionsArgs } from "./resources/service-intentions";
 export { ServiceDefaults, type ServiceDefaultsArgs } from "./resources/service-defaults";

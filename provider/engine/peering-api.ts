@@ -94,19 +94,35 @@ export const DELETE_TIMEOUT_MS = 60_000;
 
 /**
  * DELETEs the peering (a no-op in Consul when it is missing) and waits until GET answers 404.
- * Consul only marks it DELETING and removes it in a leader routine, and the name cannot be reused
- * before that.
+ * Consul only marks it DELETING (`DeletedAt`) and removes it in a leader routine, and the name cannot
+ * be reused before that. The mark can be lost: when the peer's own deletion reaches this cluster at
+ * the same moment, Consul writes the peering TERMINATED over it and keeps it for good (seen with
+ * six clusters destroyed at once). So while the peering is there without the mark, DELETE again
+ * (idempotent), at most once a second, within the same bound.
  */
 export async function deletePeeringAndWait(client: ConsulClient, name: string, timeoutMs = DELETE_TIMEOUT_MS): Promise<void> {
-    await client.delete(`/v1/peering/${encodeURIComponent(name)}`, z.unknown());
-    const { peering, reached } = await pollPeering(client, name, (p) => p === undefined, timeoutMs);
-    if (!reached) {
-        throw new Error(
-            `peering "${name}" at ${client.address} was deleted but is still there after ${Math.round(timeoutMs / 1000)} s ` +
-                `(state ${peering?.State ?? "unknown"}); Consul removes it in the background, try again shortly`,
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+        const sent = Date.now();
+        await client.delete(`/v1/peering/${encodeURIComponent(name)}`, z.unknown());
+        const { peering, reached } = await pollPeering(
+            client,
+            name,
+            (p) => p === undefined || (!p.DeletedAt && Date.now() - sent >= REDELETE_AFTER_MS),
+            Math.max(0, deadline - Date.now()),
         );
+        if (reached && peering === undefined) return;
+        if (!reached || Date.now() >= deadline) {
+            throw new Error(
+                `peering "${name}" at ${client.address} was deleted but is still there after ${Math.round(timeoutMs / 1000)} s ` +
+                    `(state ${peering?.State ?? "unknown"}); Consul removes it in the background, try again shortly`,
+            );
+        }
     }
 }
+
+/** How long after a DELETE a peering still without its deletion mark is deleted again. */
+const REDELETE_AFTER_MS = 1000;
 
 /**
  * What Consul tells about a peering that is not ACTIVE. Its HTTP API does not expose the stream's

@@ -39,7 +39,31 @@ const BASE_CLUSTERS: readonly ClusterSpec[] = [
         datacenter: "dc4",
         ports: { http: 6500, dns: -1, grpc: 6502, grpcTls: 6503, serfLan: 6301, serfWan: 6302, server: 6300 },
     },
+    // dc5 and dc6 complete a fleet of six for the PeeringMesh tests and benchmark (on demand only).
+    // They sit in unused hundreds of the 6xxx and 7xxx blocks, so the whole layout stays within
+    // 6300-9543 and every allowed CONSUL_MESH_PORT_OFFSET keeps it below the ephemeral range.
+    {
+        name: "dc5",
+        datacenter: "dc5",
+        ports: { http: 6600, dns: -1, grpc: 6602, grpcTls: 6603, serfLan: 6401, serfWan: 6402, server: 6400 },
+    },
+    {
+        name: "dc6",
+        datacenter: "dc6",
+        ports: { http: 7600, dns: -1, grpc: 7602, grpcTls: 7603, serfLan: 7401, serfWan: 7402, server: 7400 },
+    },
 ];
+
+/** Every cluster name the layout knows, in order (dc1..dc6): a fleet of N is the first N. */
+export const CLUSTER_NAMES: readonly string[] = BASE_CLUSTERS.map((c) => c.name);
+
+/** The first `count` clusters of the layout (1 to 6): `fleetNames(4)` is dc1..dc4. */
+export function fleetNames(count: number): string[] {
+    if (!Number.isInteger(count) || count < 1 || count > BASE_CLUSTERS.length) {
+        throw new Error(`a fleet has 1 to ${BASE_CLUSTERS.length} clusters (got ${count})`);
+    }
+    return CLUSTER_NAMES.slice(0, count);
+}
 
 /** Port set of server `index` of a multi-server cluster: every port moved by 10 * index. */
 export function serverPorts(spec: ClusterSpec, index: number): ClusterSpec["ports"] {
@@ -667,4 +691,27 @@ export async function waitHealthy(name: string, timeoutMs = 120_000): Promise<{ 
         await new Promise((r) => setTimeout(r, 500));
     }
     throw new Error(`${name} was not healthy after ${timeoutMs} ms (${last})`);
+}
+
+/**
+ * Starts the named clusters one after the other (two agents booting at once on a small machine slow
+ * each other down), each a single dev agent with peering on (Consul's default). Returns their states.
+ */
+export async function startFleet(names: readonly string[], opts: StartOptions = {}): Promise<ClusterState[]> {
+    const states: ClusterState[] = [];
+    for (const name of names) states.push(await start(name, opts));
+    return states;
+}
+
+/** Stops the named clusters (each only if this checkout started it); every one is tried even if one fails. */
+export async function stopFleet(names: readonly string[], opts: { log?: (msg: string) => void } = {}): Promise<void> {
+    const failures: string[] = [];
+    for (const name of names) {
+        try {
+            await stop(name, opts);
+        } catch (err) {
+            failures.push(`${name}: ${(err as Error).message}`);
+        }
+    }
+    if (failures.length > 0) throw new Error(`could not stop ${failures.join("; ")}`);
 }

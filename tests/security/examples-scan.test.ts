@@ -145,6 +145,15 @@ describe("security: every example's secrets stay ciphertext (state, history, CLI
             used: [FAKE_TOKEN_1, FAKE_TOKEN_2],
         },
         {
+            // Two clusters of the fleet (the suites run dc1 and dc2): peering tokens and the shared token.
+            dir: "examples/fleet",
+            config: () => ({
+                plain: { "consul-mesh-fleet:clusters": JSON.stringify({ dc1: DC1, dc2: DC2 }) },
+                secret: { "consul-mesh-fleet:token": FAKE_TOKEN_1 },
+            }),
+            used: [FAKE_TOKEN_1],
+        },
+        {
             dir: "examples/acl-bootstrap",
             acl: true,
             config: () => ({

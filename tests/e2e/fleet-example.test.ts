@@ -1,0 +1,244 @@
+// Issue 29: examples/fleet (PeeringMesh) through the real Pulumi CLI against four single-agent
+// clusters: dc1 and dc2 from the global fixture, dc3 and dc4 started here (dc4 stays down at first).
+import { strict as assert } from "node:assert";
+import { clusterAddress, start, status, stop } from "../../scripts/lib/clusters";
+import { consul } from "../support/consul";
+import { changingSteps, PulumiProgram, type PreviewStep } from "../support/pulumi";
+
+interface ApiPeering {
+    Name: string;
+    State: string;
+}
+
+const NAMES = ["dc1", "dc2", "dc3", "dc4"];
+const address = (name: string) => clusterAddress(name);
+const log = (m: string) => console.error(`[fleet] ${m}`);
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+const states = async (name: string) =>
+    (await consul<ApiPeering[]>("GET", `${address(name)}/v1/peerings`)).body.map((p) => `${p.Name}:${p.State}`).sort();
+
+/** Polls until `probe` returns true (bounded); returns whether it did. */
+async function eventually(probe: () => Promise<boolean>, timeoutMs = 30_000): Promise<boolean> {
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+        if (await probe()) return true;
+        await sleep(250);
+    }
+    return probe();
+}
+
+/** `name: ACTIVE` for every other cluster of `fleet`, as `name`'s peerings should read. */
+const activeWith = (name: string, fleet: string[]) =>
+    fleet
+        .filter((n) => n !== name)
+        .map((n) => `${n}:ACTIVE`)
+        .sort();
+
+/** The resource name of a step's URN (its last `::` part). */
+const nameOf = (step: PreviewStep) => step.urn.split("::").pop() ?? "";
+const summary = (steps: PreviewStep[]) =>
+    changingSteps(steps)
+        .map((s) => `${s.op} ${nameOf(s)}`)
+        .sort();
+
+/**
+ * An api instance with its sidecar, and a mesh gateway, in the catalog of `name` (no agent runs them:
+ * the catalog is enough to export them). Peered clusters reach each other's mesh services through
+ * mesh gateways, so Consul replicates an exported service's connect endpoints only while the
+ * exporting cluster has a healthy one.
+ */
+async function registerApi(name: string): Promise<void> {
+    for (const service of [
+        { ID: "mesh-gateway", Service: "mesh-gateway", Kind: "mesh-gateway", Port: 8443 },
+        { ID: "api", Service: "api", Port: 8080 },
+        {
+            ID: "api-sidecar-proxy",
+            Service: "api-sidecar-proxy",
+            Kind: "connect-proxy",
+            Port: 21000,
+            Proxy: { DestinationServiceName: "api" },
+        },
+    ]) {
+        const res = await consul("PUT", `${address(name)}/v1/catalog/register`, {
+            Node: `api-node-${name}`,
+            Address: "10.0.0.10",
+            Service: service,
+        });
+        assert.equal(res.status, 200, `register ${service.ID} in ${name}`);
+    }
+}
+
+describe("examples/fleet (PeeringMesh over four clusters) with the Pulumi CLI", function () {
+    this.timeout(600_000);
+    const program = new PulumiProgram("examples/fleet");
+    const clustersConfig = (names: string[]) => JSON.stringify(Object.fromEntries(names.map((n) => [n, address(n)])));
+    const setClusters = (names: string[]) => program.run(["config", "set", "clusters", clustersConfig(names)]);
+
+    before(async () => {
+        // dc4 is started later: the first up of four clusters runs while it is down.
+        if (status("dc4").running) await stop("dc4", { log });
+        if (status("dc3").running) await stop("dc3", { log });
+        await start("dc3", { log });
+        await program.init({ "consul-mesh-fleet:clusters": clustersConfig(["dc1", "dc2", "dc3"]) });
+        for (const name of ["dc2", "dc3"]) await registerApi(name);
+    });
+    after(async () => {
+        const state = await program.run(["stack", "ls"], { allowFailure: true });
+        if (state.code === 0) await program.destroy().catch(() => undefined);
+        program.cleanup();
+        for (const name of ["dc1", "dc2"])
+            await consul("PUT", `${address(name)}/v1/catalog/deregister`, { Node: `api-node-${name}` }).catch(() => undefined);
+        // dc3 and dc4 are this file's: nothing of them stays running.
+        await stop("dc4", { log });
+        await stop("dc3", { log });
+    });
+
+    it("refuses at preview two names for one address, naming both, before anything reaches Consul", async () => {
+        const respelled = address("dc1").replace("http://", "HTTP://") + "/";
+        await program.run(["config", "set", "clusters", JSON.stringify({ dc1: address("dc1"), dc2: address("dc2"), dc3: respelled })]);
+        const preview = await program.run(["preview"], { allowFailure: true });
+        assert.notEqual(preview.code, 0);
+        assert.match(preview.stdout + preview.stderr, /PeeringMesh: clusters "dc1" and "dc3" are one cluster/);
+        await setClusters(["dc1", "dc2", "dc3"]);
+    });
+
+    it("peers three clusters in a full mesh: every side ACTIVE and named after its peer, no change on preview --refresh", async () => {
+        await program.up();
+        for (const name of ["dc1", "dc2", "dc3"]) assert.deepEqual(await states(name), activeWith(name, ["dc1", "dc2", "dc3"]), name);
+        const outputs = await program.outputs();
+        assert.deepEqual(outputs.pairKeys, ["dc1~dc2", "dc1~dc3", "dc2~dc3"]);
+        const pairs = outputs.pairs as Record<string, { acceptor: string; state: string; acceptorState: string }>;
+        assert.deepEqual(
+            Object.entries(pairs).map(([k, p]) => [k, p.acceptor, p.state, p.acceptorState]),
+            [
+                ["dc1~dc2", "dc1", "ACTIVE", "ACTIVE"],
+                ["dc1~dc3", "dc1", "ACTIVE", "ACTIVE"],
+                ["dc2~dc3", "dc2", "ACTIVE", "ACTIVE"],
+            ],
+        );
+        assert.deepEqual(changingSteps((await program.preview(["--refresh", "--expect-no-changes"])).steps), []);
+    });
+
+    it("dc1 imports api from each peer (health/connect ?peer=) and its discovery chain fails over to the peers in order", async () => {
+        for (const peer of ["dc2", "dc3"]) {
+            const imported = await eventually(async () => {
+                const res = await consul<Array<{ Service: { Service: string; PeerName?: string } }>>(
+                    "GET",
+                    `${address("dc1")}/v1/health/connect/api?peer=${peer}`,
+                );
+                return res.status === 200 && res.body.length > 0 && res.body.every((e) => e.Service.PeerName === peer);
+            });
+            assert.ok(imported, `dc1 imports api's sidecar from ${peer}`);
+        }
+        const chain = await consul<{ Chain: { Nodes: Record<string, { Type: string; Resolver?: { Failover?: { Targets: string[] } } }> } }>(
+            "GET",
+            `${address("dc1")}/v1/discovery-chain/api`,
+        );
+        assert.equal(chain.status, 200);
+        const resolver = Object.values(chain.body.Chain.Nodes).find((n) => n.Type === "resolver");
+        assert.deepEqual(resolver?.Resolver?.Failover?.Targets, ["api.default.default.external.dc2", "api.default.default.external.dc3"]);
+    });
+
+    it("adding dc4 previews only its pairs; with dc4 down, up repairs a hand-deleted pair and fails naming dc4; once dc4 is back, up completes", async () => {
+        await setClusters(NAMES);
+        const planned = summary((await program.preview()).steps);
+        assert.deepEqual(planned, [
+            "create fleet-dc1~dc4-peering",
+            "create fleet-dc1~dc4-token",
+            "create fleet-dc2~dc4-peering",
+            "create fleet-dc2~dc4-token",
+            "create fleet-dc3~dc4-peering",
+            "create fleet-dc3~dc4-token",
+            "create fleet-dc4-exports",
+            "update fleet-dc1-api-resolver",
+            "update fleet-dc1-exports",
+        ]);
+
+        // A pair without dc4 is broken by hand on its dialer's side; dc4 is still down.
+        assert.equal((await consul("DELETE", `${address("dc3")}/v1/peering/dc2`)).status, 200);
+        assert.ok(await eventually(async () => !(await states("dc3")).some((s) => s.startsWith("dc2:"))));
+        const failed = await program.run(["up", "--yes", "--skip-preview", "--refresh", "--continue-on-error"], { allowFailure: true });
+        assert.notEqual(failed.code, 0, "up must fail while dc4 is down");
+        const text = failed.stdout + failed.stderr;
+        const dc4Port = new URL(address("dc4")).port;
+        // Each pair with dc4 fails on its dc4 side, naming dc4's address; the summary lists those pairs.
+        for (const other of ["dc1", "dc2", "dc3"]) {
+            assert.match(
+                text,
+                new RegExp(
+                    `Peering \\(fleet-${other}~dc4-peering\\):\\s*error: Consul GET [^\\n]* at http://127\\.0\\.0\\.1:${dc4Port} failed: connection refused`,
+                ),
+                `the error names the pair ${other}~dc4 and dc4's address`,
+            );
+        }
+        assert.doesNotMatch(text, /fleet-dc[123]~dc[123]-(token|peering)[^\n]*(failed|error)/i, "no pair without dc4 fails");
+        // The pairs without dc4 converged (dc2~dc3 re-established); each acceptor of a pair with dc4
+        // holds the token it generated (PENDING) until dc4 comes back and dials it.
+        for (const name of ["dc1", "dc2", "dc3"]) {
+            assert.deepEqual(await states(name), [...activeWith(name, ["dc1", "dc2", "dc3"]), "dc4:PENDING"], name);
+        }
+
+        await start("dc4", { log });
+        await registerApi("dc4");
+        await program.up();
+        for (const name of NAMES) assert.deepEqual(await states(name), activeWith(name, NAMES), name);
+        assert.deepEqual(changingSteps((await program.preview(["--refresh", "--expect-no-changes"])).steps), []);
+    });
+
+    it("with dc4 stopped, refresh and preview --refresh fail naming it and record nothing as deleted", async () => {
+        const before = JSON.parse(await program.exportState()) as { deployment: { resources: Array<{ urn: string }> } };
+        await stop("dc4", { log });
+        const dc4Port = new URL(address("dc4")).port;
+        const refresh = await program.refresh([], true);
+        assert.notEqual(refresh.code, 0);
+        assert.match(
+            refresh.stdout + refresh.stderr,
+            new RegExp(`fleet-dc1~dc4-peering \\*\\*refreshing failed\\*\\* error: [^\\n]*127\\.0\\.0\\.1:${dc4Port}`),
+        );
+        assert.doesNotMatch(refresh.stdout, /deleted/);
+        const preview = await program.run(["preview", "--refresh"], { allowFailure: true });
+        assert.notEqual(preview.code, 0);
+        assert.match(preview.stdout + preview.stderr, new RegExp(`127\\.0\\.0\\.1:${dc4Port}`));
+        const after = JSON.parse(await program.exportState()) as { deployment: { resources: Array<{ urn: string }> } };
+        assert.deepEqual(
+            after.deployment.resources.map((r) => r.urn),
+            before.deployment.resources.map((r) => r.urn),
+        );
+    });
+
+    it("removing dc4 previews and deletes only its pairs and exports", async () => {
+        // A dev agent keeps its data in memory: dc4 comes back empty (its side of each pair is gone).
+        await start("dc4", { log });
+        await setClusters(["dc1", "dc2", "dc3"]);
+        const planned = summary((await program.preview()).steps);
+        assert.deepEqual(planned, [
+            "delete fleet-dc1~dc4-peering",
+            "delete fleet-dc1~dc4-token",
+            "delete fleet-dc2~dc4-peering",
+            "delete fleet-dc2~dc4-token",
+            "delete fleet-dc3~dc4-peering",
+            "delete fleet-dc3~dc4-token",
+            "delete fleet-dc4-exports",
+            "update fleet-dc1-api-resolver",
+            "update fleet-dc1-exports",
+        ]);
+        await program.up();
+        for (const name of ["dc1", "dc2", "dc3"]) assert.deepEqual(await states(name), activeWith(name, ["dc1", "dc2", "dc3"]), name);
+        assert.deepEqual(await states("dc4"), []);
+    });
+
+    it("destroy leaves no peering, exported-services or resolver on any cluster", async () => {
+        await program.destroy();
+        for (const name of NAMES) {
+            assert.ok(
+                await eventually(async () => (await states(name)).length === 0),
+                `${name} has no peering: ${(await states(name)).join(", ")}`,
+            );
+            for (const kind of ["exported-services", "service-resolver"]) {
+                const entries = await consul<unknown[]>("GET", `${address(name)}/v1/config/${kind}`);
+                assert.deepEqual(entries.body ?? [], [], `${name} has no ${kind}`);
+            }
+        }
+    });
+});
