@@ -1,5 +1,7 @@
 // Issue 29: examples/fleet (PeeringMesh) through the real Pulumi CLI against four single-agent
 // clusters: dc1 and dc2 from the global fixture, dc3 and dc4 started here (dc4 stays down at first).
+// The fleet's dc4 runs on the local cluster dc5: the fault suite, which npm test runs beside e2e at
+// the same port offset, starts and stops its own dc4.
 import { strict as assert } from "node:assert";
 import { clusterAddress, start, status, stop } from "../../scripts/lib/clusters";
 import { consul } from "../support/consul";
@@ -11,7 +13,9 @@ interface ApiPeering {
 }
 
 const NAMES = ["dc1", "dc2", "dc3", "dc4"];
-const address = (name: string) => clusterAddress(name);
+/** The local cluster (scripts/lib/clusters.ts) that runs the fleet's cluster `name`. */
+const agent = (name: string) => (name === "dc4" ? "dc5" : name);
+const address = (name: string) => clusterAddress(agent(name));
 const log = (m: string) => console.error(`[fleet] ${m}`);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -77,7 +81,7 @@ describe("examples/fleet (PeeringMesh over four clusters) with the Pulumi CLI", 
 
     before(async () => {
         // dc4 is started later: the first up of four clusters runs while it is down.
-        if (status("dc4").running) await stop("dc4", { log });
+        if (status(agent("dc4")).running) await stop(agent("dc4"), { log });
         if (status("dc3").running) await stop("dc3", { log });
         await start("dc3", { log });
         await program.init({ "consul-mesh-fleet:clusters": clustersConfig(["dc1", "dc2", "dc3"]) });
@@ -90,7 +94,7 @@ describe("examples/fleet (PeeringMesh over four clusters) with the Pulumi CLI", 
         for (const name of ["dc1", "dc2"])
             await consul("PUT", `${address(name)}/v1/catalog/deregister`, { Node: `api-node-${name}` }).catch(() => undefined);
         // dc3 and dc4 are this file's: nothing of them stays running.
-        await stop("dc4", { log });
+        await stop(agent("dc4"), { log });
         await stop("dc3", { log });
     });
 
@@ -179,7 +183,7 @@ describe("examples/fleet (PeeringMesh over four clusters) with the Pulumi CLI", 
             assert.deepEqual(await states(name), [...activeWith(name, ["dc1", "dc2", "dc3"]), "dc4:PENDING"], name);
         }
 
-        await start("dc4", { log });
+        await start(agent("dc4"), { log });
         await registerApi("dc4");
         await program.up();
         for (const name of NAMES) assert.deepEqual(await states(name), activeWith(name, NAMES), name);
@@ -188,7 +192,7 @@ describe("examples/fleet (PeeringMesh over four clusters) with the Pulumi CLI", 
 
     it("with dc4 stopped, refresh and preview --refresh fail naming it and record nothing as deleted", async () => {
         const before = JSON.parse(await program.exportState()) as { deployment: { resources: Array<{ urn: string }> } };
-        await stop("dc4", { log });
+        await stop(agent("dc4"), { log });
         const dc4Port = new URL(address("dc4")).port;
         const refresh = await program.refresh([], true);
         assert.notEqual(refresh.code, 0);
@@ -209,7 +213,7 @@ describe("examples/fleet (PeeringMesh over four clusters) with the Pulumi CLI", 
 
     it("removing dc4 previews and deletes only its pairs and exports", async () => {
         // A dev agent keeps its data in memory: dc4 comes back empty (its side of each pair is gone).
-        await start("dc4", { log });
+        await start(agent("dc4"), { log });
         await setClusters(["dc1", "dc2", "dc3"]);
         const planned = summary((await program.preview()).steps);
         assert.deepEqual(planned, [
