@@ -107,6 +107,15 @@ function parseBool(value: string | undefined): boolean | undefined {
     throw new Error(`"${value}" is not a boolean`);
 }
 
+/** CONSUL_HTTP_SSL where an identity is computed: an unusable value counts as unset (resolving a connection reports it). */
+function lenientUseTls(env: NodeJS.ProcessEnv): boolean | undefined {
+    try {
+        return parseBool(env.CONSUL_HTTP_SSL);
+    } catch {
+        return undefined;
+    }
+}
+
 const DEFAULT_ADDRESS = "127.0.0.1:8500";
 
 function nonEmpty(value: string | undefined): string | undefined {
@@ -390,12 +399,7 @@ export function clusterTarget(connection: unknown, config: ConfigLookup, env: No
         const fromEnv = envName ? env[envName] : undefined;
         return fromEnv !== undefined && fromEnv !== "" ? fromEnv : undefined;
     };
-    let useTls: boolean | undefined;
-    try {
-        useTls = parseBool(env.CONSUL_HTTP_SSL);
-    } catch {
-        useTls = undefined;
-    }
+    const useTls = lenientUseTls(env);
     const address = addressIdentity(pick(input.address, "address", "CONSUL_HTTP_ADDR") ?? "127.0.0.1:8500", useTls);
     const datacenter = pick(input.datacenter, "datacenter");
     return datacenter === undefined ? address : `${address}?dc=${datacenter}`;
@@ -496,13 +500,7 @@ export function sameConnection(a: ConnectionInput | undefined, b: ConnectionInpu
 function comparable(connection: ConnectionInput | undefined, env: NodeJS.ProcessEnv): ConnectionInput {
     if (!connection?.address || isUnknown(connection.address)) return connection ?? {};
     try {
-        let useTls: boolean | undefined;
-        try {
-            useTls = parseBool(env.CONSUL_HTTP_SSL);
-        } catch {
-            useTls = undefined;
-        }
-        return { ...connection, address: normalizeAddresses(connection.address, useTls).join(",") };
+        return { ...connection, address: normalizeAddresses(connection.address, lenientUseTls(env)).join(",") };
     } catch {
         return connection;
     }
