@@ -8,45 +8,14 @@ import jsdoc from "eslint-plugin-jsdoc";
 
 // provider/ is layered; a module may import its own layer and the ones below it, never one above:
 //   model (pure)  <  consul (HTTP layer)  <  engine  <  functions  <  resources  <  index.ts, shim.ts  <  cli (the consul-mesh command)
-// and provider/ never imports sdk/. Each entry: the folder, and the import patterns (relative to a
-// file in that folder) it must not use.
-const layers = [
-    [
-        "model",
-        [
-            "../consul",
-            "../consul/**",
-            "../engine",
-            "../engine/**",
-            "../functions",
-            "../functions/**",
-            "../resources",
-            "../resources/**",
-            "../index",
-            "../shim",
-            "../cli",
-            "../cli/**",
-        ],
-    ],
-    [
-        "consul",
-        [
-            "../engine",
-            "../engine/**",
-            "../functions",
-            "../functions/**",
-            "../resources",
-            "../resources/**",
-            "../index",
-            "../shim",
-            "../cli",
-            "../cli/**",
-        ],
-    ],
-    ["engine", ["../functions", "../functions/**", "../resources", "../resources/**", "../index", "../shim", "../cli", "../cli/**"]],
-    ["functions", ["../resources", "../resources/**", "../index", "../shim", "../cli", "../cli/**"]],
-    ["resources", ["../index", "../shim", "../cli", "../cli/**"]],
-];
+// and provider/ never imports sdk/. Each layer's entry: its folder, and the import patterns (relative
+// to a file in that folder) it must not use: every folder above it, and the entry points.
+const order = ["model", "consul", "engine", "functions", "resources"];
+const entryPoints = ["../index", "../shim", "../cli", "../cli/**"];
+const layers = order.map((folder, i) => [
+    folder,
+    [...order.slice(i + 1).flatMap((above) => [`../${above}`, `../${above}/**`]), ...entryPoints],
+]);
 const layerRules = layers.map(([folder, banned]) => ({
     files: [`provider/${folder}/**/*.ts`],
     rules: {
