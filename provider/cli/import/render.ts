@@ -1,6 +1,7 @@
 // Writes the Pulumi TypeScript project for what `collect` found: deterministic text (stable order,
 // names derived from Consul's, no timestamps), so importing the same cluster twice gives the same files.
 import { Code, Reference, RESOURCE_TYPES, type Declaration, type ImportResult, type ResourceType } from "./model";
+import type { ConnectionInput } from "../../consul/connection";
 
 export interface RenderOptions {
     /** Pulumi project name. */
@@ -9,14 +10,7 @@ export interface RenderOptions {
     address: string;
     datacenter?: string;
     /** TLS files (paths, never their contents) for the shared connection. */
-    tls: {
-        caCert?: string;
-        caPath?: string;
-        clientCert?: string;
-        clientKey?: string;
-        tlsServerName?: string;
-        insecureSkipVerify?: boolean;
-    };
+    tls: Pick<ConnectionInput, "caCert" | "caPath" | "clientCert" | "clientKey" | "tlsServerName" | "insecureSkipVerify">;
     /** retainOnDelete on every adopted resource (default true; `--no-retain` turns it off). */
     retain: boolean;
     /** The consul-mesh version range for package.json. */
