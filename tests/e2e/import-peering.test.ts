@@ -1,5 +1,5 @@
 import { strict as assert } from "node:assert";
-import { spawn } from "node:child_process";
+import { runImport } from "../support/import-cli";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -11,23 +11,6 @@ import { PulumiProgram } from "../support/pulumi";
 // declared as a Peering whose token comes from secret stack config, the accepting side is named as
 // not adoptable; one up adopts the live peering without re-establishing it (same IDs, still ACTIVE),
 // refresh shows no change, destroy leaves it in place.
-const repoRoot = path.resolve(__dirname, "..", "..");
-const cli = path.join(repoRoot, "dist", "provider", "cli", "main.js");
-
-function runImport(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-    return new Promise((resolve, reject) => {
-        const child = spawn(process.execPath, [cli, "import", ...args], {
-            env: { ...process.env, CONSUL_HTTP_ADDR: undefined, CONSUL_HTTP_TOKEN: undefined, CONSUL_HTTP_TOKEN_FILE: undefined },
-        });
-        let stdout = "";
-        let stderr = "";
-        child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
-        child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
-        child.on("error", reject);
-        child.on("close", (code) => resolve({ code: code ?? -1, stdout, stderr }));
-        child.stdin.end();
-    });
-}
 
 interface PeeringView {
     ID: string;

@@ -1,5 +1,6 @@
 import { strict as assert } from "node:assert";
 import { spawn } from "node:child_process";
+import { runImport, type Ran } from "../support/import-cli";
 import { generateKeyPairSync } from "node:crypto";
 import * as fs from "node:fs";
 import * as os from "node:os";
@@ -16,28 +17,6 @@ import { changingSteps, PulumiProgram } from "../support/pulumi";
 // ownership mark aside), `preview --refresh --expect-no-changes` passes, a hand edit shows as drift,
 // and destroy leaves every object in place (retainOnDelete).
 const repoRoot = path.resolve(__dirname, "..", "..");
-const cli = path.join(repoRoot, "dist", "provider", "cli", "main.js");
-
-interface Ran {
-    code: number;
-    stdout: string;
-    stderr: string;
-}
-
-function runImport(args: string[], stdin: string): Promise<Ran> {
-    return new Promise((resolve, reject) => {
-        const child = spawn(process.execPath, [cli, "import", ...args], {
-            env: { ...process.env, CONSUL_HTTP_ADDR: undefined, CONSUL_HTTP_TOKEN: undefined, CONSUL_HTTP_TOKEN_FILE: undefined },
-        });
-        let stdout = "";
-        let stderr = "";
-        child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
-        child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
-        child.on("error", reject);
-        child.on("close", (code) => resolve({ code: code ?? -1, stdout, stderr }));
-        child.stdin.end(stdin);
-    });
-}
 
 function runTsc(dir: string): Promise<Ran> {
     return new Promise((resolve, reject) => {
