@@ -4,7 +4,7 @@
 // the same port offset, starts and stops its own dc4.
 import { strict as assert } from "node:assert";
 import { clusterAddress, start, status, stop } from "../../scripts/lib/clusters";
-import { consul } from "../support/consul";
+import { consul, eventually } from "../support/consul";
 import { changingSteps, PulumiProgram, type PreviewStep } from "../support/pulumi";
 
 interface ApiPeering {
@@ -17,20 +17,9 @@ const NAMES = ["dc1", "dc2", "dc3", "dc4"];
 const agent = (name: string) => (name === "dc4" ? "dc5" : name);
 const address = (name: string) => clusterAddress(agent(name));
 const log = (m: string) => console.error(`[fleet] ${m}`);
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 const states = async (name: string) =>
     (await consul<ApiPeering[]>("GET", `${address(name)}/v1/peerings`)).body.map((p) => `${p.Name}:${p.State}`).sort();
-
-/** Polls until `probe` returns true (bounded); returns whether it did. */
-async function eventually(probe: () => Promise<boolean>, timeoutMs = 30_000): Promise<boolean> {
-    const deadline = Date.now() + timeoutMs;
-    while (Date.now() < deadline) {
-        if (await probe()) return true;
-        await sleep(250);
-    }
-    return probe();
-}
 
 /** `name: ACTIVE` for every other cluster of `fleet`, as `name`'s peerings should read. */
 const activeWith = (name: string, fleet: string[]) =>

@@ -1,6 +1,6 @@
 import { strict as assert } from "node:assert";
 import { generateKeyPairSync } from "node:crypto";
-import { consul, DC1, DC2 } from "../support/consul";
+import { consul, DC1, DC2, eventually } from "../support/consul";
 import { changingSteps, PulumiProgram } from "../support/pulumi";
 
 type Entry = Record<string, unknown>;
@@ -26,16 +26,6 @@ async function entry(path: string): Promise<Entry | undefined> {
 async function put(body: Entry): Promise<void> {
     const res = await consul("PUT", `${DC1}/v1/config`, body);
     assert.equal(res.status, 200, JSON.stringify(res.body));
-}
-
-/** Polls until `probe` returns true (bounded). */
-async function eventually(probe: () => Promise<boolean>, timeoutMs = 30_000): Promise<boolean> {
-    const deadline = Date.now() + timeoutMs;
-    while (Date.now() < deadline) {
-        if (await probe()) return true;
-        await new Promise((r) => setTimeout(r, 250));
-    }
-    return probe();
 }
 
 // examples/mesh-config through the real Pulumi CLI against dc1 and dc2: one stack, one up, checks

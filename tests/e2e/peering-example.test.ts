@@ -3,7 +3,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { clusterSpecs } from "../../scripts/lib/clusters";
-import { consul, DC1, DC2, listIntentions } from "../support/consul";
+import { consul, DC1, DC2, listIntentions, eventually } from "../support/consul";
 import { changingSteps, PulumiProgram } from "../support/pulumi";
 
 interface ApiPeering {
@@ -17,16 +17,6 @@ interface ApiPeering {
 const peerings = async (address: string) => (await consul<ApiPeering[]>("GET", `${address}/v1/peerings`)).body;
 const states = async (address: string) => (await peerings(address)).map((p) => `${p.Name}:${p.State}`);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** Polls until `probe` returns true (bounded); returns whether it did. */
-async function eventually(probe: () => Promise<boolean>, timeoutMs = 30_000): Promise<boolean> {
-    const deadline = Date.now() + timeoutMs;
-    while (Date.now() < deadline) {
-        if (await probe()) return true;
-        await sleep(250);
-    }
-    return probe();
-}
 
 /** dc2 sees dc1's `api` as an imported service of the peer it calls "dc1". */
 async function apiImportedInDc2(): Promise<boolean> {

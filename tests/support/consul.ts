@@ -44,3 +44,13 @@ export async function listIntentions(address: string, mark?: string): Promise<Fl
 export function uniqueSuffix(): string {
     return Math.random().toString(36).slice(2, 8);
 }
+
+/** Polls until `probe` returns true, every 250 ms for at most `timeoutMs`; returns whether it did. */
+export async function eventually(probe: () => Promise<boolean>, timeoutMs = 30_000): Promise<boolean> {
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+        if (await probe()) return true;
+        await new Promise((r) => setTimeout(r, 250));
+    }
+    return probe();
+}
