@@ -9,6 +9,7 @@ import type * as Vega from "vega" with { "resolution-mode": "import" };
 import type * as VegaLite from "vega-lite" with { "resolution-mode": "import" };
 import type { TopLevelSpec } from "vega-lite" with { "resolution-mode": "import" };
 import { PHASES, VARIANT_LABELS, type BenchResults, type Phase, type RunResult, type VariantId } from "./report";
+import { median } from "./stats";
 
 /** One bar: a (size, variant, phase, metric) cell over every successful run of that variant and size. */
 export interface ChartRow {
@@ -41,12 +42,6 @@ const COLORS: Record<VariantId, string> = { a: "#1f77b4", b: "#ff7f0e", c: "#2ca
  */
 const FONT = "DejaVu Sans, Verdana, sans-serif";
 const PNG_FONT = "DejaVu Sans";
-
-function median(xs: number[]): number {
-    const s = [...xs].sort((x, y) => x - y);
-    const mid = Math.floor(s.length / 2);
-    return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
-}
 
 function measure(run: RunResult, phase: Phase, metric: Metric): number | undefined {
     const p = run.phases[phase];

@@ -1,5 +1,6 @@
 // The results file's shape and its markdown rendering.
 import type { RequestCounts } from "./proxy";
+import { linearFit } from "./stats";
 
 export const PHASES = ["up", "preview", "refresh", "up-change", "destroy"] as const;
 export type Phase = (typeof PHASES)[number];
@@ -150,20 +151,6 @@ export function renderMarkdown(results: BenchResults): string {
             `total run ${(results.totalMs / 60000).toFixed(1)} min.`,
     );
     return out.join("\n");
-}
-
-/** Least-squares line through (x, y): slope, intercept and R² (1 = on a line). */
-export function linearFit(points: Array<[number, number]>): { slope: number; intercept: number; r2: number } {
-    const n = points.length;
-    const mx = points.reduce((a, [x]) => a + x, 0) / n;
-    const my = points.reduce((a, [, y]) => a + y, 0) / n;
-    const sxx = points.reduce((a, [x]) => a + (x - mx) ** 2, 0);
-    const sxy = points.reduce((a, [x, y]) => a + (x - mx) * (y - my), 0);
-    const syy = points.reduce((a, [, y]) => a + (y - my) ** 2, 0);
-    const slope = sxx === 0 ? 0 : sxy / sxx;
-    const intercept = my - slope * mx;
-    const r2 = syy === 0 ? 1 : (sxy * sxy) / (sxx * syy);
-    return { slope, intercept, r2 };
 }
 
 /** Per variant: the slope of wall time (per phase) and of peak provider memory against the number of resources, across sizes. */
