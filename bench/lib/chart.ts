@@ -8,7 +8,16 @@ import { Resvg } from "@resvg/resvg-js";
 import type * as Vega from "vega" with { "resolution-mode": "import" };
 import type * as VegaLite from "vega-lite" with { "resolution-mode": "import" };
 import type { TopLevelSpec } from "vega-lite" with { "resolution-mode": "import" };
-import { PHASES, VARIANT_LABELS, type BenchResults, type Phase, type RunResult, type VariantId } from "./report";
+import {
+    CONSUL_VARIANTS,
+    PHASES,
+    VARIANT_IDS,
+    VARIANT_LABELS,
+    type BenchResults,
+    type Phase,
+    type RunResult,
+    type VariantId,
+} from "./report";
 import { median } from "./stats";
 
 /** One bar: a (size, variant, phase, metric) cell over every successful run of that variant and size. */
@@ -30,11 +39,19 @@ type Metric = "wall" | "requests";
 type LayerView = Extract<Extract<TopLevelSpec, { vconcat: unknown }>["vconcat"][number], { layer: unknown }>;
 
 const METRICS: Record<Metric, { title: string; axis: string; variants: readonly VariantId[] }> = {
-    wall: { title: "wall time", axis: "seconds", variants: ["a", "b", "c", "d", "d10"] },
-    requests: { title: "Consul HTTP requests", axis: "requests", variants: ["a", "b", "c"] },
+    wall: { title: "wall time", axis: "seconds", variants: VARIANT_IDS },
+    requests: { title: "Consul HTTP requests", axis: "requests", variants: VARIANT_IDS.filter((v) => CONSUL_VARIANTS.includes(v)) },
 };
 
-const COLORS: Record<VariantId, string> = { a: "#1f77b4", b: "#ff7f0e", c: "#2ca02c", d: "#9467bd", d10: "#8c564b" };
+const COLORS: Record<VariantId, string> = {
+    a: "#1f77b4",
+    b: "#ff7f0e",
+    bi: "#e377c2",
+    c: "#2ca02c",
+    d: "#9467bd",
+    d10: "#8c564b",
+    e: "#17becf",
+};
 
 /**
  * The font of every label: resvg finds DejaVu Sans among the system fonts (it ships with most Linux
@@ -87,7 +104,12 @@ export function chartSpec(results: BenchResults): TopLevelSpec {
     const colorDomain = shown.map((v) => VARIANT_LABELS[v]);
     const colorRange = shown.map((v) => COLORS[v]);
     const panel = (d: number, metric: Metric): LayerView => {
-        const variants = METRICS[metric].variants.filter((v) => shown.includes(v)).map((v) => VARIANT_LABELS[v]);
+        // Only the variants that ran at this size (the pair variants run at fewer sizes than the growth ones).
+        const here = new Set(rows.filter((r) => r.d === d && r.metric === metric).map((r) => r.variant));
+        const variants = METRICS[metric].variants
+            .filter((v) => shown.includes(v))
+            .map((v) => VARIANT_LABELS[v])
+            .filter((l) => here.has(l));
         return {
             title: `D = ${d} (${d * 10} pairs): ${METRICS[metric].title}`,
             width: 420,

@@ -1,13 +1,14 @@
 // The results file's shape and its markdown rendering.
 import type { RequestCounts } from "./proxy";
-import { linearFit } from "./stats";
+import { formatRatio, formatSummary, linearFit, ratioOfMedians, summarize, type Ratio, type Summary } from "./stats";
 
 export const PHASES = ["up", "preview", "refresh", "up-change", "destroy"] as const;
 export type Phase = (typeof PHASES)[number];
 
 export interface PhaseResult {
     wallMs: number;
-    requests: Omit<RequestCounts, "requests" | "at">;
+    /** `writesByEntry` is absent in results files written before it was counted. */
+    requests: Omit<RequestCounts, "requests" | "at" | "writesByEntry"> & Partial<Pick<RequestCounts, "writesByEntry">>;
     /** Peak VmHWM (kB) of the provider process during the phase; undefined when none was seen. */
     peakProviderKb?: number;
     providerProcesses: number;
@@ -16,11 +17,23 @@ export interface PhaseResult {
 export interface RunResult {
     variant: VariantId;
     d: number;
+    /** Which pass of the benchmark (0-based; see options.repeats): the variant order is rotated by it. */
+    repeat?: number;
+    /** Wall time of the whole run outside the timed phases (stack init, export, Consul checks, clean-up). */
+    overheadMs?: number;
     resources: number;
     phases: Partial<Record<Phase, PhaseResult>>;
     /** `pulumi stack export` after the create, in bytes, and per resource of the variant's type. */
     stateBytes?: number;
     stateBytesPerResource?: number;
+    /**
+     * Mean bytes per resource of the variant's type that are the provider's own: its `inputs` and
+     * `outputs` as `stack export` prints them (the serialised `__provider` of a dynamic resource is in
+     * both). `pulumiBytesPerResource` is the rest of the resource's record: URN, type, id, parent,
+     * timestamps, stack trace, property dependencies and so on.
+     */
+    ownBytesPerResource?: number;
+    pulumiBytesPerResource?: number;
     /** Bytes of the serialised provider text (`__provider`) in one resource's outputs, if any. */
     providerTextBytes?: number;
     /** One resource of the variant as `pulumi stack export` shows it (what a user reads in the state). */
@@ -30,15 +43,23 @@ export interface RunResult {
     error?: string;
 }
 
-export type VariantId = "a" | "b" | "c" | "d" | "d10";
+export type VariantId = "a" | "b" | "bi" | "c" | "d" | "d10" | "e";
+
+/** Every variant, in the order of the tables. */
+export const VARIANT_IDS: readonly VariantId[] = ["a", "e", "c", "d", "b", "bi", "d10"];
 
 export const VARIANT_LABELS: Record<VariantId, string> = {
     a: "(a) consul-mesh ServiceIntentions",
     b: "(b) consul-mesh Intention",
+    bi: "(b) Intention, pairs interleaved",
     c: "(c) bridged ConfigEntryServiceIntentions",
     d: "(d) no-op, D resources",
     d10: "(d) no-op, 10·D resources",
+    e: "(e) consul-mesh plugin ServiceIntentions",
 };
+
+/** The variants that talk to Consul (the others are the no-op floor). */
+export const CONSUL_VARIANTS: readonly VariantId[] = ["a", "b", "bi", "c", "e"];
 
 export interface BenchResults {
     startedAt: string;
@@ -56,7 +77,20 @@ export interface BenchResults {
         consul: string;
     };
     options: {
+        /** Every size any variant ran at (the union of the three lists below, when they are given). */
         sizes: number[];
+        /** Sizes of (a), (c) and (e), the growth variants. */
+        growthSizes?: number[];
+        /** Sizes of (d), the floor of (a). */
+        floorSizes?: number[];
+        /** Sizes of (b), (b interleaved) and (d10). */
+        pairSizes?: number[];
+        /** Passes over every variant (each in rotated order); 1 in files written before repeats. */
+        repeats?: number;
+        /** Whether a warm-up pass (not reported) ran first. */
+        warmup?: boolean;
+        /** Whether the run used the default sizes, variants and repeats (the run the 30-minute budget is for). */
+        defaults?: boolean;
         variants: VariantId[];
         parallel?: number;
         package?: string;
@@ -65,172 +99,253 @@ export interface BenchResults {
         portOffset: number;
     };
     memoryMethod: string;
+    /** The run's estimated length before it started (from the per-phase model of a reference results file). */
+    estimatedMs?: number;
+    /** The pulumi-resource-consul-mesh plugin used for (e), when there is one. */
+    plugin?: string;
     /** The pulumi-resource-consul binary used for (c), when there is one. */
     bridgedPlugin?: string;
     unavailable: Partial<Record<VariantId, string>>;
     runs: RunResult[];
 }
 
-const secs = (ms?: number) => (ms === undefined ? "–" : (ms / 1000).toFixed(1));
-const ratio = (x?: number, y?: number) => (x === undefined || y === undefined || y === 0 ? "–" : `${(x / y).toFixed(2)}x`);
+const secs = (ms: number) => (ms / 1000).toFixed(1);
+const line = (cells: string[]) => `| ${cells.join(" | ")} |`;
 
-function reqCell(c?: Omit<RequestCounts, "requests" | "at">): string {
-    if (!c) return "–";
-    const parts = Object.entries(c.byMethod)
-        .sort(([a], [b]) => a.localeCompare(b))
-        .map(([m, n]) => `${n} ${m}`);
-    return parts.length ? `${c.total} (${parts.join(", ")})` : "0";
+/** The runs of a variant at a size that did not fail. */
+export function runsOf(results: BenchResults, v: VariantId, d: number): RunResult[] {
+    return results.runs.filter((r) => r.variant === v && r.d === d && !r.error);
 }
 
-/** The markdown tables of one run: wall time with ratios, HTTP requests, state and memory. */
+/** Median and min–max of one figure over the runs of a variant at a size. */
+export function figure(results: BenchResults, v: VariantId, d: number, f: (r: RunResult) => number | undefined): Summary | undefined {
+    return summarize(runsOf(results, v, d).map(f));
+}
+
+const wallOf = (p: Phase) => (r: RunResult) => r.phases[p]?.wallMs;
+const peakMb = (r: RunResult) => {
+    const peak = Math.max(0, ...Object.values(r.phases).map((x) => x?.peakProviderKb ?? 0));
+    return peak ? peak / 1024 : undefined;
+};
+
+/** The ratio of medians of a phase's wall time, x over y, at size d (with its spread). */
+export function phaseRatio(results: BenchResults, x: VariantId, y: VariantId, d: number, p: Phase): Ratio | undefined {
+    return ratioOfMedians(figure(results, x, d, wallOf(p)), figure(results, y, d, wallOf(p)));
+}
+
+/** Config-entry writes per destination (`bench-dest-*`) in a phase: the mean over destinations and the most any one got. */
+export function writesPerDestination(run: RunResult, p: Phase): { mean: number; max: number } | undefined {
+    const w = run.phases[p]?.requests.writesByEntry;
+    if (!w) return undefined;
+    const counts = Object.entries(w)
+        .filter(([name]) => name.startsWith("bench-dest-"))
+        .map(([, n]) => n);
+    const total = counts.reduce((a, n) => a + n, 0);
+    return { mean: total / run.d, max: Math.max(0, ...counts) };
+}
+
+const RATIO_COLUMNS: Array<[string, VariantId, VariantId]> = [
+    ["(a)/(d)", "a", "d"],
+    ["(e)/(c)", "e", "c"],
+    ["(a)/(c)", "a", "c"],
+    ["(e)/(d)", "e", "d"],
+    ["(b)/(d10)", "b", "d10"],
+];
+
+/** The markdown tables of one results file: medians with min–max, ratios of medians with their spread, growth and targets. */
 export function renderMarkdown(results: BenchResults): string {
     const out: string[] = [];
-    const has = (v: VariantId) => results.options.variants.includes(v) && !results.unavailable[v];
+    const repeats = results.options.repeats ?? 1;
+    out.push(
+        `Each figure is the median over ${repeats} run${repeats === 1 ? "" : "s"} (min–max in brackets)` +
+            `${results.options.warmup ? ", after a warm-up pass that is not reported" : ""}; the variant order is rotated on each pass. ` +
+            "A ratio is the ratio of the medians; its brackets are the smallest and largest ratio the samples allow.",
+        "",
+    );
     for (const d of results.options.sizes) {
-        const run = (v: VariantId) => results.runs.find((r) => r.variant === v && r.d === d && !r.error);
-        const wall = (v: VariantId, p: Phase) => run(v)?.phases[p]?.wallMs;
+        const cols = VARIANT_IDS.filter((v) => results.options.variants.includes(v) && !results.unavailable[v]).filter((v) =>
+            results.runs.some((r) => r.variant === v && r.d === d),
+        );
+        if (!cols.length) continue;
+        const has = (v: VariantId) => runsOf(results, v, d).length > 0;
         out.push(`#### D = ${d} (${d * 10} pairs: ${d} ServiceIntentions / ${d * 10} Intentions)`, "");
-        const cols = (["a", "b", "c", "d", "d10"] as VariantId[]).filter((v) => results.options.variants.includes(v));
-        const ratioCols: Array<[string, VariantId, VariantId]> = [
-            ["(a)/(d)", "a", "d"],
-            ["(b)/(d 10·D)", "b", "d10"],
-            ["(a)/(c)", "a", "c"],
-            ["(b)/(c)", "b", "c"],
-        ];
-        const shownRatios = ratioCols.filter(([, x, y]) => has(x) && has(y));
-        const line = (cells: string[]) => `| ${cells.join(" | ")} |`;
-        out.push(line(["phase", ...cols.map((v) => `${VARIANT_LABELS[v]} s`), ...shownRatios.map(([l]) => l)]));
-        out.push(line(["---", ...cols.map(() => "---:"), ...shownRatios.map(() => "---:")]));
+        const ratios = RATIO_COLUMNS.filter(([, x, y]) => has(x) && has(y));
+        out.push(line(["phase", ...cols.map((v) => `${VARIANT_LABELS[v]} s`), ...ratios.map(([l]) => l)]));
+        out.push(line(["---", ...cols.map(() => "---:"), ...ratios.map(() => "---:")]));
         for (const p of PHASES) {
-            const cells = cols.map((v) => (results.unavailable[v] ? "n/a" : run(v) ? secs(wall(v, p)) : "failed"));
-            out.push(line([p, ...cells, ...shownRatios.map(([, x, y]) => ratio(wall(x, p), wall(y, p)))]));
+            const cells = cols.map((v) => (has(v) ? formatSummary(figure(results, v, d, wallOf(p)), secs) : "failed"));
+            out.push(line([p, ...cells, ...ratios.map(([, x, y]) => formatRatio(phaseRatio(results, x, y, d, p)))]));
         }
-        out.push("", "HTTP requests received by Consul (through the counting proxy):", "");
-        const consulCols = cols.filter((v) => v === "a" || v === "b" || v === "c");
-        out.push(`| phase | ${consulCols.map((v) => VARIANT_LABELS[v]).join(" | ")} |`);
-        out.push(`|---|${consulCols.map(() => "---:").join("|")}|`);
-        for (const p of PHASES) {
-            out.push(
-                `| ${p} | ${consulCols.map((v) => (results.unavailable[v] ? "n/a" : reqCell(run(v)?.phases[p]?.requests))).join(" | ")} |`,
-            );
+        const consulCols = cols.filter((v) => CONSUL_VARIANTS.includes(v));
+        if (consulCols.length) {
+            out.push("", "HTTP requests received by Consul (through the counting proxy), by method in the first run:", "");
+            out.push(line(["phase", ...consulCols.map((v) => VARIANT_LABELS[v])]));
+            out.push(line(["---", ...consulCols.map(() => "---:")]));
+            for (const p of PHASES) {
+                out.push(
+                    line([
+                        p,
+                        ...consulCols.map((v) => {
+                            const total = formatSummary(
+                                figure(results, v, d, (r) => r.phases[p]?.requests.total),
+                                (x) => String(x),
+                            );
+                            const first = runsOf(results, v, d)[0]?.phases[p]?.requests.byMethod ?? {};
+                            const methods = Object.entries(first)
+                                .sort(([a], [b]) => a.localeCompare(b))
+                                .map(([m, n]) => `${n} ${m}`);
+                            return methods.length ? `${total} (${methods.join(", ")})` : total;
+                        }),
+                    ]),
+                );
+            }
+        }
+        const pairCols = cols.filter((v) => v === "b" || v === "bi");
+        if (pairCols.some((v) => runsOf(results, v, d).some((r) => r.phases.up?.requests.writesByEntry))) {
+            out.push("", "Config-entry writes (PUT /v1/config, DELETE /v1/config/…) per destination: mean (most to one destination):", "");
+            out.push(line(["phase", ...pairCols.map((v) => VARIANT_LABELS[v])]));
+            out.push(line(["---", ...pairCols.map(() => "---:")]));
+            for (const p of ["up", "up-change", "destroy"] as const) {
+                out.push(
+                    line([
+                        p,
+                        ...pairCols.map((v) => {
+                            const mean = figure(results, v, d, (r) => writesPerDestination(r, p)?.mean);
+                            const max = figure(results, v, d, (r) => writesPerDestination(r, p)?.max);
+                            return mean ? `${formatSummary(mean, (x) => x.toFixed(2))} (${formatSummary(max, String)})` : "–";
+                        }),
+                    ]),
+                );
+            }
         }
         out.push("", "State and provider memory:", "");
-        out.push(`| | ${cols.map((v) => VARIANT_LABELS[v]).join(" | ")} |`);
-        out.push(`|---|${cols.map(() => "---:").join("|")}|`);
-        const row = (label: string, f: (r: RunResult) => string) =>
-            out.push(`| ${label} | ${cols.map((v) => (results.unavailable[v] ? "n/a" : run(v) ? f(run(v)!) : "failed")).join(" | ")} |`);
-        row("resources", (r) => String(r.resources));
-        row("state bytes / resource", (r) => (r.stateBytesPerResource === undefined ? "–" : String(Math.round(r.stateBytesPerResource))));
-        row("serialised provider bytes", (r) => (r.providerTextBytes === undefined ? "–" : String(r.providerTextBytes)));
-        row("bytes of one resource by key (largest first)", (r) =>
-            Object.entries(r.sampleResourceBytesByKey ?? {})
-                .sort(([, a], [, b]) => b - a)
-                .slice(0, 5)
-                .map(([k, n]) => `${k} ${n}`)
-                .join(", "),
+        out.push(line(["", ...cols.map((v) => VARIANT_LABELS[v])]));
+        out.push(line(["---", ...cols.map(() => "---:")]));
+        const row = (label: string, f: (v: VariantId) => string) => out.push(line([label, ...cols.map((v) => (has(v) ? f(v) : "failed"))]));
+        const bytes = (g: (r: RunResult) => number | undefined) => (v: VariantId) =>
+            formatSummary(figure(results, v, d, g), (x) => String(Math.round(x)));
+        row("resources", (v) => String(runsOf(results, v, d)[0].resources));
+        row(
+            "state bytes / resource (whole stack export)",
+            bytes((r) => r.stateBytesPerResource),
         );
-        row("peak provider RSS MB (max over phases)", (r) => {
-            const peaks = Object.values(r.phases).map((x) => x?.peakProviderKb ?? 0);
-            const max = Math.max(0, ...peaks);
-            return max ? (max / 1024).toFixed(0) : "–";
-        });
+        row(
+            "provider's own bytes / resource (inputs + outputs)",
+            bytes((r) => r.ownBytesPerResource),
+        );
+        row(
+            "Pulumi's bytes / resource (URN, parent, timestamps, stack trace, …)",
+            bytes((r) => r.pulumiBytesPerResource),
+        );
+        row(
+            "serialised provider bytes (`__provider`)",
+            bytes((r) => r.providerTextBytes),
+        );
+        row("peak provider RSS MB (max over phases)", (v) => formatSummary(figure(results, v, d, peakMb), (x) => x.toFixed(0)));
         out.push("");
     }
-    if (results.options.sizes.length >= 2) out.push(...renderSlopes(results), "");
+    out.push(...renderGrowth(results), "");
     out.push(...renderTargets(results), "");
     for (const [v, reason] of Object.entries(results.unavailable))
         out.push(`${VARIANT_LABELS[v as VariantId]} not available: ${reason}`, "");
     for (const r of results.runs.filter((x) => x.error))
-        out.push(`${VARIANT_LABELS[r.variant]} D=${r.d} FAILED: ${r.error!.split("\n")[0]}`, "");
+        out.push(`${VARIANT_LABELS[r.variant]} D=${r.d} (pass ${(r.repeat ?? 0) + 1}) FAILED: ${r.error!.split("\n")[0]}`, "");
     if (results.bridgedPlugin) out.push(`(c) plugin: ${results.bridgedPlugin}`, "");
+    if (results.plugin) out.push(`(e) plugin: ${results.plugin}`, "");
+    const estimate = results.estimatedMs === undefined ? "" : ` (estimated ${(results.estimatedMs / 60000).toFixed(1)} min)`;
     out.push(
         `Machine: ${results.machine.cpus} x ${results.machine.cpuModel}, ${results.machine.memMb} MB; node ${results.machine.node}, ` +
             `pulumi ${results.machine.pulumi}, consul ${results.machine.consul}; --parallel ${results.options.parallel ?? "default (8)"}; ` +
             `programs ${results.options.typecheck ? "type-checked" : "transpiled only (PULUMI_NODEJS_TRANSPILE_ONLY)"}; ` +
             `load average ${results.machine.loadAverageAtStart.join("/")} at start, ${results.machine.loadAverageAtEnd.join("/")} at end; ` +
-            `total run ${(results.totalMs / 60000).toFixed(1)} min.`,
+            `total run ${(results.totalMs / 60000).toFixed(1)} min${estimate}.`,
     );
     return out.join("\n");
 }
 
-/** Per variant: the slope of wall time (per phase) and of peak provider memory against the number of resources, across sizes. */
-function renderSlopes(results: BenchResults): string[] {
+/**
+ * Per variant with runs at two sizes or more: time and memory per resource, as the least-squares
+ * slope (every run a point, so the repeats weigh in) with its R², and the median per resource at
+ * each size.
+ */
+export function renderGrowth(results: BenchResults): string[] {
+    const variants = VARIANT_IDS.filter((v) => new Set(results.runs.filter((r) => r.variant === v && !r.error).map((r) => r.d)).size >= 2);
+    if (!variants.length) return [];
     const out = [
-        "Growth per resource across sizes (least-squares slope over D = " +
-            results.options.sizes.join(", ") +
-            "; R² = how close to a line):",
+        "Growth per resource (least-squares slope over every run of the variant, each run one point; R² = how close to a line):",
         "",
-        `| variant | ${PHASES.map((p) => `${p} ms/resource (R²)`).join(" | ")} | peak provider RSS MB/resource (R²) | at the smallest → largest size |`,
-        `|---|${PHASES.map(() => "---:").join("|")}|---:|---|`,
+        line([
+            "variant",
+            "sizes D",
+            ...PHASES.map((p) => `${p} ms/resource (R²)`),
+            "peak provider RSS MB/resource (R²)",
+            "peak RSS MB, smallest → largest D",
+        ]),
+        line(["---", "---", ...PHASES.map(() => "---:"), "---:", "---"]),
     ];
-    for (const v of results.options.variants) {
+    for (const v of variants) {
         const runs = results.runs.filter((r) => r.variant === v && !r.error).sort((a, b) => a.resources - b.resources);
-        if (runs.length < 2) continue;
-        const cells = PHASES.map((p) => {
-            const pts = runs.flatMap((r): Array<[number, number]> => (r.phases[p] ? [[r.resources, r.phases[p].wallMs]] : []));
-            if (pts.length < 2) return "–";
+        const sizes = [...new Set(runs.map((r) => r.d))];
+        const fit = (pts: Array<[number, number]>, digits: number) => {
+            if (new Set(pts.map(([x]) => x)).size < 2) return "–";
             const f = linearFit(pts);
-            return `${f.slope.toFixed(1)} (${f.r2.toFixed(2)})`;
-        });
-        const peak = (r: RunResult) => Math.max(0, ...Object.values(r.phases).map((x) => x?.peakProviderKb ?? 0)) / 1024;
-        const memPts = runs.filter((r) => peak(r) > 0).map((r): [number, number] => [r.resources, peak(r)]);
-        const mem = memPts.length >= 2 ? linearFit(memPts) : undefined;
-        const memCell = mem ? `${mem.slope.toFixed(3)} (${mem.r2.toFixed(2)})` : "–";
-        const span = memPts.length >= 2 ? `${memPts[0][1].toFixed(0)} → ${memPts[memPts.length - 1][1].toFixed(0)} MB` : "–";
-        out.push(`| ${VARIANT_LABELS[v]} | ${cells.join(" | ")} | ${memCell} | ${span} |`);
+            return `${f.slope.toFixed(digits)} (${f.r2.toFixed(2)})`;
+        };
+        const cells = PHASES.map((p) =>
+            fit(
+                runs.flatMap((r): Array<[number, number]> => (r.phases[p] ? [[r.resources, r.phases[p].wallMs]] : [])),
+                1,
+            ),
+        );
+        const memPts = runs.flatMap((r): Array<[number, number]> => (peakMb(r) ? [[r.resources, peakMb(r)!]] : []));
+        const span = `${formatSummary(figure(results, v, sizes[0], peakMb), (x) => x.toFixed(0))} → ${formatSummary(figure(results, v, sizes[sizes.length - 1], peakMb), (x) => x.toFixed(0))}`;
+        out.push(line([VARIANT_LABELS[v], sizes.join(", "), ...cells, fit(memPts, 3), span]));
     }
     return out;
 }
 
-/** Issue 20's targets, each met or missed with its ratio, from this run alone. */
+/** Issue 30's targets, each met or missed with its ratio of medians (and spread), from this results file alone. */
 function renderTargets(results: BenchResults): string[] {
-    const out = ["Targets (issue 20), from this run:", ""];
-    const run = (v: VariantId, d: number) => results.runs.find((r) => r.variant === v && r.d === d && !r.error);
+    const out = ["Targets (issue 30), from this run (ratios of medians):", ""];
     const verdict = (ok: boolean) => (ok ? "met" : "**missed**");
-    const bigSizes = results.options.sizes.filter((d) => d >= 50);
-    const ratioTarget = (label: string, x: VariantId, y: VariantId, limit: number) => {
-        for (const d of bigSizes) {
-            const rx = run(x, d);
-            const ry = run(y, d);
-            if (!rx || !ry) continue;
-            const cells = PHASES.map((p) => {
-                const a = rx.phases[p]?.wallMs;
-                const b = ry.phases[p]?.wallMs;
-                return a === undefined || b === undefined || b === 0 ? undefined : { p, r: a / b };
-            }).filter((c) => c !== undefined);
-            const worst = Math.max(...cells.map((c) => c.r));
+    const sizesOf = (x: VariantId, y: VariantId) =>
+        results.options.sizes.filter((d) => runsOf(results, x, d).length > 0 && runsOf(results, y, d).length > 0);
+    const ratioTarget = (label: string, x: VariantId, y: VariantId, limit: number, only?: number[]) => {
+        for (const d of sizesOf(x, y).filter((n) => !only || only.includes(n))) {
+            const cells = PHASES.map((p) => ({ p, r: phaseRatio(results, x, y, d, p) })).filter((c) => c.r !== undefined);
+            if (!cells.length) continue;
+            const worst = Math.max(...cells.map((c) => c.r!.ratio));
             out.push(
-                `- ${label} ≤ ${limit.toFixed(1)}x at D = ${d}: ${verdict(worst <= limit)} (${cells.map((c) => `${c.p} ${c.r.toFixed(2)}x`).join(", ")})`,
+                `- ${label} ≤ ${limit.toFixed(2)}x at D = ${d}: ${verdict(worst <= limit)} (${cells.map((c) => `${c.p} ${formatRatio(c.r)}`).join(", ")})`,
             );
         }
     };
-    ratioTarget("(a)/(c)", "a", "c", 1.0);
-    ratioTarget("(a)/(d)", "a", "d", 1.1);
-    ratioTarget("(b)/(d10)", "b", "d10", 1.3);
-    for (const d of results.options.sizes) {
-        const b = run("b", d);
-        if (!b) continue;
-        const perDest = (p: Phase) => {
-            const m = b.phases[p]?.requests.byMethod ?? {};
-            return { writes: ((m.PUT ?? 0) + (m.DELETE ?? 0)) / d, reads: (m.GET ?? 0) / d };
-        };
-        const up = perDest("up");
-        const destroy = perDest("destroy");
-        const ok = up.writes <= 1 && up.reads <= 1 && destroy.writes <= 1 && destroy.reads <= 1;
-        out.push(
-            `- (b) at most one write and one read per destination at D = ${d}: ${verdict(ok)} (up ${up.writes.toFixed(1)} writes, ` +
-                `${up.reads.toFixed(1)} reads; destroy ${destroy.writes.toFixed(1)} writes, ${destroy.reads.toFixed(1)} reads per destination)`,
-        );
+    ratioTarget("(e)/(c)", "e", "c", 1.0, [50, 100]);
+    ratioTarget("(a)/(d)", "a", "d", 1.05);
+    ratioTarget("(b)/(d10)", "b", "d10", 1.1);
+    for (const v of ["b", "bi"] as const) {
+        for (const d of results.options.sizes) {
+            const runs = runsOf(results, v, d);
+            if (!runs.length || !runs[0].phases.up?.requests.writesByEntry) continue;
+            const w = (p: Phase) => formatSummary(summarize(runs.map((r) => writesPerDestination(r, p)?.mean)), (x) => x.toFixed(2));
+            out.push(
+                `- ${VARIANT_LABELS[v]} at D = ${d}, writes per destination: up ${w("up")}, up-change ${w("up-change")}, destroy ${w("destroy")}`,
+            );
+        }
     }
-    const states = results.runs.filter((r) => r.variant === "b" && !r.error && r.stateBytesPerResource !== undefined);
-    if (states.length) {
-        const worst = Math.max(...states.map((r) => r.stateBytesPerResource!));
+    const own = (v: VariantId) => summarize(results.runs.filter((r) => r.variant === v && !r.error).map((r) => r.ownBytesPerResource));
+    const ownB = own("b");
+    if (ownB)
         out.push(
-            `- state ≤ 2 KB per Intention: ${verdict(worst <= 2048)} (${(worst / 1024).toFixed(2)} KB per resource, \`__provider\` ${states[0].providerTextBytes ?? "?"} bytes)`,
+            `- consul-mesh's own bytes per Intention (dynamic path; the ≤ 600 target is for the plugin path): ${formatSummary(ownB, (x) => String(Math.round(x)))}, ` +
+                `Pulumi's part ${formatSummary(summarize(results.runs.filter((r) => r.variant === "b" && !r.error).map((r) => r.pulumiBytesPerResource)), (x) => String(Math.round(x)))}`,
         );
-    }
+    const ownE = own("e");
+    if (ownE)
+        out.push(
+            `- consul-mesh's own bytes per ServiceIntentions on the plugin path: ${formatSummary(ownE, (x) => String(Math.round(x)))}`,
+        );
     const minutes = results.totalMs / 60000;
-    const full = results.options.sizes.join(",") === "10,50,100" && results.options.variants.length === 5;
-    if (full) out.push(`- default run under 30 minutes: ${verdict(minutes < 30)} (${minutes.toFixed(1)} min)`);
+    if (results.options.defaults) out.push(`- default run under 30 minutes: ${verdict(minutes < 30)} (${minutes.toFixed(1)} min)`);
     return out;
 }
