@@ -9,8 +9,13 @@ import { writeSync } from "node:fs";
 import { z } from "zod";
 import { evaluate, type MatchedIntention } from "./intention-evaluation";
 import { sourceSchema, type SourceInput } from "./intention-model";
+import { memoized } from "./validation";
 
 export type Outcome = "allow" | "deny" | "L7" | "default";
+
+/** The schemas of check's per-call parses, built once (check runs once per resource per run). */
+const secretNamesSchema = memoized(() => z.array(z.string()));
+const oldSourcesSchema = memoized(() => z.array(sourceSchema()));
 
 /** Consul's precedence for a source/destination pair in Community Edition. */
 export function precedence(source: string, destination: string): number {
@@ -58,7 +63,7 @@ function callerLabel(c: { name: string; peer?: string }, secret: ReadonlySet<str
  * source), "sources.<i>" (one source) or "sources.<i>.name" / "sources.<i>.peer".
  */
 export function secretNamesOf(inputs: Record<string, unknown>): Set<string> {
-    const paths = z.array(z.string()).safeParse(inputs.secretNames);
+    const paths = secretNamesSchema().safeParse(inputs.secretNames);
     const out = new Set<string>();
     const add = (v: unknown) => {
         if (typeof v === "string") out.add(v);
@@ -118,6 +123,6 @@ export function announceEffect(what: string, flips: string[], write: (text: stri
 
 /** The sources recorded in the old state, when they parse (undefined for a create or an unreadable state). */
 export function oldSourcesOf(olds: Record<string, unknown>): SourceInput[] | undefined {
-    const parsed = z.array(sourceSchema()).safeParse(olds.sources);
+    const parsed = oldSourcesSchema().safeParse(olds.sources);
     return parsed.success ? parsed.data : undefined;
 }
