@@ -5,6 +5,7 @@
 import { z } from "zod";
 import type { VersionedField } from "./versions";
 import { serviceName, sourcePeerName } from "./names";
+import { memoized } from "./validation";
 
 /** A source of a service-intentions entry as Consul stores it (fields we do not model are kept as they are). */
 export function consulSourceSchema() {
@@ -237,8 +238,11 @@ function consulJwtSchema() {
         .nullish();
 }
 
+/** Built once: every entry read back parses its JWT with it. */
+const consulJwt = memoized(consulJwtSchema);
+
 export function jwtFromConsul(raw: unknown): JwtRequirement | undefined {
-    const jwt = consulJwtSchema().parse(raw);
+    const jwt = consulJwt().parse(raw);
     if (!jwt?.Providers?.length) return undefined;
     return {
         providers: jwt.Providers.map((p) => {
@@ -306,8 +310,11 @@ function consulPermissionSchema() {
         .loose();
 }
 
+/** Built once: every permission read back is parsed with it. */
+const consulPermission = memoized(consulPermissionSchema);
+
 export function permissionFromConsul(raw: unknown): Permission {
-    const p = consulPermissionSchema().parse(raw);
+    const p = consulPermission().parse(raw);
     const http: Permission["http"] = {};
     const out: Permission = { action: p.Action, http };
     if (p.HTTP) {
