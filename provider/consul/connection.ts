@@ -5,7 +5,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { z } from "zod";
-import { canonical, isUnknown, UNKNOWN } from "../model/validation";
+import { canonical, isUnknown, memoized, UNKNOWN } from "../model/validation";
 
 /** The `connection` input as the provider receives it (all optional). */
 export interface ConnectionInput {
@@ -379,6 +379,9 @@ export function connectionTarget(input: ConnectionInput | undefined): string {
     return `${address}|${input?.datacenter ?? ""}`;
 }
 
+/** The two fields of a connection that name its cluster; built once (clusterTarget runs in every check and diff). */
+const targetFields = memoized(() => z.object({ address: z.string().optional(), datacenter: z.string().optional() }));
+
 /**
  * The cluster a resource's object lives at, resolved as requests are (input, stack config,
  * environment, default) and normalised: "http://127.0.0.1:8500", or with a datacenter
@@ -389,7 +392,7 @@ export function connectionTarget(input: ConnectionInput | undefined): string {
 export function clusterTarget(connection: unknown, config: ConfigLookup, env: NodeJS.ProcessEnv): string {
     if (isUnknown(connection)) return UNKNOWN;
     // Raw check inputs: only address and datacenter matter here (the rest may still be unknown).
-    const parsed = z.object({ address: z.string().optional(), datacenter: z.string().optional() }).safeParse(connection ?? {});
+    const parsed = targetFields().safeParse(connection ?? {});
     const input = parsed.success ? parsed.data : {};
     if (isUnknown(input.address) || isUnknown(input.datacenter)) return UNKNOWN;
     const pick = (given: string | undefined, key: string, envName?: string): string | undefined => {
