@@ -143,10 +143,16 @@ export async function readConfigEntry(client: ConsulClient, ref: EntryRef): Prom
     }
 }
 
+/** The answer shapes of a list, a write and a delete, built once (a write is one call per resource). */
+const listAnswer = memoized(() => z.array(z.unknown()).nullish());
+const writeAnswer = memoized(() => z.boolean());
+// Consul answers a delete with true/false, or {"Deleted": bool} on newer versions.
+const deleteAnswer = memoized(() => z.union([z.boolean(), z.object({ Deleted: z.boolean() }).loose()]));
+
 /** Every entry of a kind. */
 export async function listConfigEntries(client: ConsulClient, kind: string): Promise<ConfigEntry[]> {
     const path = `/v1/config/${encodeURIComponent(kind)}`;
-    const body = (await client.get(path, z.array(z.unknown()).nullish())).body;
+    const body = (await client.get(path, listAnswer())).body;
     return (body ?? []).map((e) => parseEntry(e, NAMELESS_KINDS.includes(kind) ? kind : undefined, { client, path }));
 }
 
@@ -279,12 +285,10 @@ async function casWrite(
     const secrets = opts.scrubWrittenValues ? [...writtenValues(next), ...writtenValues(current)] : undefined;
     try {
         if (next === undefined) {
-            // Consul answers true/false, or {"Deleted": bool} on newer versions.
-            const deleted = z.union([z.boolean(), z.object({ Deleted: z.boolean() }).loose()]);
-            const res = await client.delete(entryPath(ref), deleted, { query: { cas }, secrets });
+            const res = await client.delete(entryPath(ref), deleteAnswer(), { query: { cas }, secrets });
             return res.body === true || (typeof res.body === "object" && res.body.Deleted);
         }
-        const res = await client.put("/v1/config", toWrite(next), z.boolean(), { query: { cas }, secrets });
+        const res = await client.put("/v1/config", toWrite(next), writeAnswer(), { query: { cas }, secrets });
         return res.body === true;
     } finally {
         countWrite(client);
