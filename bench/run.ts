@@ -153,6 +153,8 @@ interface Options {
     trace?: boolean;
     /** Let Pulumi type-check the TypeScript programs (off by default: PULUMI_NODEJS_TRANSPILE_ONLY=true). */
     typecheck?: boolean;
+    /** Write CPU profiles (node --cpu-prof) of every node process of each phase under this folder (times are then not comparable). */
+    cpuProf?: string;
 }
 
 const USAGE = `npm run bench -- [options]
@@ -166,6 +168,8 @@ const USAGE = `npm run bench -- [options]
   --no-warmup             skip the warm-up pass (every variant once at the smallest size, up and destroy)
   --plugin PATH           the pulumi-resource-consul-mesh plugin for (e) (default: bench/.bin, then PATH)
   --plan                  print the runs and the estimated time, and exit
+  --cpu-prof DIR          CPU profiles of every node process (program, provider host) per phase, under DIR
+                          (summarise with bench/profile.ts; profiled times are not comparable)
   --parallel N, --package DIR, --trace, --typecheck`;
 
 function sizeList(text: string, flag: string): number[] {
@@ -188,6 +192,7 @@ function parseArgs(argv: string[]): Options {
     let pkg: string | undefined;
     let trace = false;
     let typecheck = false;
+    let cpuProf: string | undefined;
     let defaults = true;
     for (let i = 0; i < argv.length; i++) {
         const [flag, inline] = argv[i].split("=", 2);
@@ -227,6 +232,8 @@ function parseArgs(argv: string[]): Options {
             trace = true;
         } else if (flag === "--typecheck") {
             typecheck = true;
+        } else if (flag === "--cpu-prof") {
+            cpuProf = path.resolve(value());
         } else if (flag === "--help" || flag === "-h") {
             console.log(USAGE);
             process.exit(0);
@@ -256,6 +263,7 @@ function parseArgs(argv: string[]): Options {
         package: pkg,
         trace,
         typecheck,
+        cpuProf,
     };
 }
 
@@ -399,6 +407,8 @@ async function runVariant(
         typecheck?: boolean;
         /** Extra PATH entries before the tools (the plugin's folder for (e)). */
         extraPath?: string;
+        /** Write CPU profiles of every node process of each timed phase under this folder. */
+        cpuProf?: string;
     },
     pass: { repeat: number; warmup: boolean },
 ): Promise<RunResult> {
@@ -418,6 +428,12 @@ async function runVariant(
     const parallel = ctx.parallel ? ["--parallel", String(ctx.parallel)] : [];
     const phase = async (name: Phase, args: string[]): Promise<CommandResult> => {
         ctx.proxy.take();
+        if (ctx.cpuProf && !pass.warmup) {
+            // Every node process of the phase (the program and the provider host) writes a .cpuprofile here.
+            const dir = path.join(ctx.cpuProf, `${variant.id}-D${d}-pass${pass.repeat + 1}-${name}`);
+            fs.mkdirSync(dir, { recursive: true });
+            stack.env.NODE_OPTIONS = `${process.env.NODE_OPTIONS ?? ""} --cpu-prof --cpu-prof-dir=${dir}`.trim();
+        }
         const r = await stack.run([...args, ...parallel]);
         // The per-request trace stays out of the results file (byEndpoint keeps the shape of it);
         // with --trace it goes to <results>.trace.json.
@@ -644,6 +660,7 @@ async function main(): Promise<void> {
                     trace,
                     typecheck: opts.typecheck,
                     extraPath: planned.variant === "e" ? extraPath : undefined,
+                    cpuProf: opts.cpuProf,
                 },
                 planned,
             );

@@ -85,8 +85,10 @@ export interface BenchResults {
         floorSizes?: number[];
         /** Sizes of (b), (b interleaved) and (d10). */
         pairSizes?: number[];
-        /** Passes over every variant (each in rotated order); 1 in files written before repeats. */
+        /** Passes over every variant (each in rotated order) at the sizes where a ratio is taken; 1 in files written before repeats. */
         repeats?: number;
+        /** Passes at the sizes only the growth variants run at. */
+        growthRepeats?: number;
         /** Whether a warm-up pass (not reported) ran first. */
         warmup?: boolean;
         /** Whether the run used the default sizes, variants and repeats (the run the 30-minute budget is for). */
@@ -156,10 +158,15 @@ const RATIO_COLUMNS: Array<[string, VariantId, VariantId]> = [
 export function renderMarkdown(results: BenchResults): string {
     const out: string[] = [];
     const repeats = results.options.repeats ?? 1;
+    const growthRepeats = results.options.growthRepeats;
     out.push(
-        `Each figure is the median over ${repeats} run${repeats === 1 ? "" : "s"} (min–max in brackets)` +
-            `${results.options.warmup ? ", after a warm-up pass that is not reported" : ""}; the variant order is rotated on each pass. ` +
-            "A ratio is the ratio of the medians; its brackets are the smallest and largest ratio the samples allow.",
+        repeats > 1
+            ? `Each figure is the median over the runs of its variant and size (${repeats} at the sizes where a ratio is taken` +
+                  `${growthRepeats !== undefined && growthRepeats !== repeats ? `, ${growthRepeats} at the sizes only the growth variants run at` : ""}), ` +
+                  `min–max in brackets${results.options.warmup ? ", after a warm-up pass that is not reported" : ""}; ` +
+                  "each pass runs the variants in an order rotated by one. A ratio is the ratio of the medians; its brackets are " +
+                  "the smallest and largest ratio the samples allow."
+            : "One run per figure (no spread).",
         "",
     );
     for (const d of results.options.sizes) {
@@ -202,7 +209,11 @@ export function renderMarkdown(results: BenchResults): string {
         }
         const pairCols = cols.filter((v) => v === "b" || v === "bi");
         if (pairCols.some((v) => runsOf(results, v, d).some((r) => r.phases.up?.requests.writesByEntry))) {
-            out.push("", "Config-entry writes (PUT /v1/config, DELETE /v1/config/…) per destination: mean (most to one destination):", "");
+            out.push(
+                "",
+                "Config-entry writes (PUT /v1/config, DELETE /v1/config/…) per destination: the mean over the destinations; the most any one destination got:",
+                "",
+            );
             out.push(line(["phase", ...pairCols.map((v) => VARIANT_LABELS[v])]));
             out.push(line(["---", ...pairCols.map(() => "---:")]));
             for (const p of ["up", "up-change", "destroy"] as const) {
@@ -212,7 +223,7 @@ export function renderMarkdown(results: BenchResults): string {
                         ...pairCols.map((v) => {
                             const mean = figure(results, v, d, (r) => writesPerDestination(r, p)?.mean);
                             const max = figure(results, v, d, (r) => writesPerDestination(r, p)?.max);
-                            return mean ? `${formatSummary(mean, (x) => x.toFixed(2))} (${formatSummary(max, String)})` : "–";
+                            return mean ? `${formatSummary(mean, (x) => x.toFixed(2))}; most ${formatSummary(max, String)}` : "–";
                         }),
                     ]),
                 );
