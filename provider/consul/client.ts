@@ -4,11 +4,12 @@
 // last one that answered. Built per call; connection pools are cached per process (process-state.ts),
 // never in a module-level object, which would not survive provider serialisation.
 import * as fs from "node:fs";
-import { Agent, request } from "undici";
+import type { Agent, request as undiciRequest } from "undici";
 import type { z } from "zod";
 import { ConsulApiError, scrub } from "./errors";
 import type { ResolvedConnection } from "./connection";
 import { processState, type RetryStats } from "./process-state";
+import { memoized } from "../model/validation";
 
 export type { RetryStats } from "./process-state";
 
@@ -57,12 +58,20 @@ const FAILOVER_CODES = [...RETRYABLE_CODES, "ECONNREFUSED", "UND_ERR_CONNECT_TIM
  */
 const LEADER_TRANSITION =
     /No cluster leader|leadership lost|Not ready to serve consistent reads|rpc error (making call|getting client)[^]*(EOF|connection refused|connection reset|i\/o timeout|broken pipe)/i;
+
+/**
+ * undici, loaded on the first request: a provider process that makes none (a `pulumi preview`
+ * without refresh: check and diff only) does not pay for loading it (tens of milliseconds).
+ */
+// eslint-disable-next-line @typescript-eslint/no-require-imports, @typescript-eslint/no-unsafe-return -- deliberate lazy load, typed by the import type above
+const undici = memoized((): { Agent: typeof Agent; request: typeof undiciRequest } => require("undici"));
+
 function dispatcherFor(conn: ResolvedConnection, baseUrl: string): Agent {
     const agents = processState("agents", () => new Map<string, Agent>());
     const key = JSON.stringify([baseUrl, conn.tls]);
     let agent = agents.get(key);
     if (!agent) {
-        agent = new Agent({
+        agent = new (undici().Agent)({
             connections: 16,
             keepAliveTimeout: 10_000,
             connect: {
@@ -293,9 +302,9 @@ export class ConsulClient {
             body = JSON.stringify(opts.body);
             headers["content-type"] = "application/json";
         }
-        let res: Awaited<ReturnType<typeof request>>;
+        let res: Awaited<ReturnType<typeof undiciRequest>>;
         try {
-            res = await request(`${baseUrl}${shownPath}`, {
+            res = await undici().request(`${baseUrl}${shownPath}`, {
                 method,
                 headers,
                 body,
