@@ -66,6 +66,8 @@ export interface Summary {
     totalMs: number;
     byCategory: Map<string, number>;
     inclusive: Map<string, number>;
+    /** Self time per function ("name (file)"), for the functions that take the most. */
+    byFunction: Map<string, number>;
 }
 
 export function summarise(profile: Profile): Summary {
@@ -73,12 +75,16 @@ export function summarise(profile: Profile): Summary {
     const self = new Map<number, number>();
     profile.samples.forEach((id, i) => self.set(id, (self.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0) / 1000));
     const byCategory = new Map<string, number>();
+    const byFunction = new Map<string, number>();
     let totalMs = 0;
     for (const [id, ms] of self) {
-        const cat = categoryOf(byId.get(id)!.callFrame);
+        const frame = byId.get(id)!.callFrame;
+        const cat = categoryOf(frame);
         if (cat === "(idle)") continue;
         totalMs += ms;
         byCategory.set(cat, (byCategory.get(cat) ?? 0) + ms);
+        const fn = `${frame.functionName || "(anonymous)"} (${frame.url ? path.basename(frame.url) : "native"})`;
+        byFunction.set(fn, (byFunction.get(fn) ?? 0) + ms);
     }
     // Inclusive time of the entry points, each counted once per stack (not again under a recursive call).
     const inclusive = new Map<string, number>();
@@ -97,7 +103,7 @@ export function summarise(profile: Profile): Summary {
             inclusive.set(key, (inclusive.get(key) ?? 0) + ms);
         }
     }
-    return { role: roleOf(profile), totalMs, byCategory, inclusive };
+    return { role: roleOf(profile), totalMs, byCategory, inclusive, byFunction };
 }
 
 function print(title: string, s: Summary, top = 14): void {
@@ -105,6 +111,9 @@ function print(title: string, s: Summary, top = 14): void {
     const rows = [...s.byCategory].sort(([, a], [, b]) => b - a).slice(0, top);
     for (const [cat, ms] of rows)
         console.log(`    ${((100 * ms) / s.totalMs).toFixed(1).padStart(5)}%  ${ms.toFixed(0).padStart(6)} ms  ${cat}`);
+    console.log("    functions with the most self time:");
+    for (const [fn, ms] of [...s.byFunction].sort(([, a], [, b]) => b - a).slice(0, 8))
+        console.log(`    ${((100 * ms) / s.totalMs).toFixed(1).padStart(5)}%  ${ms.toFixed(0).padStart(6)} ms  ${fn}`);
     const inc = [...s.inclusive].sort(([, a], [, b]) => b - a).slice(0, 12);
     if (inc.length) {
         console.log("    consul-mesh entry points, inclusive:");

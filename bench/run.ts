@@ -429,10 +429,12 @@ async function runVariant(
     const phase = async (name: Phase, args: string[]): Promise<CommandResult> => {
         ctx.proxy.take();
         if (ctx.cpuProf && !pass.warmup) {
-            // Every node process of the phase (the program and the provider host) writes a .cpuprofile here.
+            // Every node process of the phase (the program and the provider host) writes a .cpuprofile
+            // here, also when the engine ends it with a signal (see lib/cpu-profile-hook.js).
             const dir = path.join(ctx.cpuProf, `${variant.id}-D${d}-pass${pass.repeat + 1}-${name}`);
             fs.mkdirSync(dir, { recursive: true });
-            stack.env.NODE_OPTIONS = `${process.env.NODE_OPTIONS ?? ""} --cpu-prof --cpu-prof-dir=${dir}`.trim();
+            stack.env.CONSUL_MESH_CPU_PROF_DIR = dir;
+            stack.env.NODE_OPTIONS = `${process.env.NODE_OPTIONS ?? ""} --require ${path.join(__dirname, "lib", "cpu-profile-hook.js")}`.trim();
         }
         const r = await stack.run([...args, ...parallel]);
         // The per-request trace stays out of the results file (byEndpoint keeps the shape of it);
