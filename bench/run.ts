@@ -166,7 +166,7 @@ const USAGE = `npm run bench -- [options]
                           where a ratio is taken (every size of --floor-sizes and --pair-sizes)
   --growth-repeats 1      passes at the other sizes (only (a), (c), (e) run there: points of the growth fit)
   --no-warmup             skip the warm-up pass (every variant once at the smallest size, up and destroy)
-  --plugin PATH           the pulumi-resource-consul-mesh plugin for (e) (default: bench/.bin, then PATH)
+  --plugin PATH           the pulumi-resource-consul-mesh plugin for (e) (default: the package root, bench/.bin, PATH)
   --plan                  print the runs and the estimated time, and exit
   --cpu-prof DIR          CPU profiles of every node process (program, provider host) per phase, under DIR
                           (summarise with bench/profile.ts; profiled times are not comparable)
@@ -324,8 +324,8 @@ function which(binary: string, searchPath: string): string | undefined {
 }
 
 const PLUGIN_UNAVAILABLE_REASON =
-    "no pulumi-resource-consul-mesh plugin (issue 28) in bench/.bin or on PATH, and no --plugin PATH. Build it, then " +
-    "`npm run bench -- --plugin <path to pulumi-resource-consul-mesh>` (or put it in bench/.bin) to include (e).";
+    "no pulumi-resource-consul-mesh plugin (issue 28) at the package root, in bench/.bin or on PATH, and no --plugin PATH. " +
+    "Build it, then `npm run bench -- --plugin <path to pulumi-resource-consul-mesh>` (or put it in bench/.bin) to include (e).";
 
 const BRIDGED_UNAVAILABLE_REASON =
     "no pulumi-resource-consul plugin in bench/.bin or on PATH. A prebuilt plugin (@pulumi/consul 3.15.1, built from source " +
@@ -434,7 +434,8 @@ async function runVariant(
             const dir = path.join(ctx.cpuProf, `${variant.id}-D${d}-pass${pass.repeat + 1}-${name}`);
             fs.mkdirSync(dir, { recursive: true });
             stack.env.CONSUL_MESH_CPU_PROF_DIR = dir;
-            stack.env.NODE_OPTIONS = `${process.env.NODE_OPTIONS ?? ""} --require ${path.join(__dirname, "lib", "cpu-profile-hook.js")}`.trim();
+            stack.env.NODE_OPTIONS =
+                `${process.env.NODE_OPTIONS ?? ""} --require ${path.join(__dirname, "lib", "cpu-profile-hook.js")}`.trim();
         }
         const r = await stack.run([...args, ...parallel]);
         // The per-request trace stays out of the results file (byEndpoint keeps the shape of it);
@@ -570,7 +571,13 @@ async function main(): Promise<void> {
             fs.accessSync(opts.plugin, fs.constants.X_OK);
             meshPlugin = opts.plugin;
             extraPath = path.dirname(opts.plugin);
-        } else meshPlugin = which("pulumi-resource-consul-mesh", searchPath);
+        } else {
+            // The package's own plugin (issue 28 ships `pulumi-resource-consul-mesh` at the package root,
+            // running the package's dist/), then bench/.bin and PATH.
+            const root = opts.package ?? path.resolve(__dirname, "..");
+            meshPlugin = which("pulumi-resource-consul-mesh", `${root}:${searchPath}`);
+            if (meshPlugin) extraPath = path.dirname(meshPlugin);
+        }
         if (meshPlugin) log(`(e): using ${meshPlugin}`);
         else {
             unavailable.e = PLUGIN_UNAVAILABLE_REASON;

@@ -1,9 +1,8 @@
-// Benchmark variant (e): the mesh policy as D ServiceIntentions of consul-mesh's provider plugin
-// (issue 28), 10 sources each: the same inputs as variant (a), through the type token
-// consul-mesh:index:ServiceIntentions instead of a dynamic provider. Uses the token directly, so no
-// generated SDK is needed: only the `pulumi-resource-consul-mesh` plugin, found by the engine on PATH
-// (the bench puts --plugin's folder, or bench/.bin, first). The default provider takes Consul's
-// address from the stack config `consul-mesh:address`, as (a) does. Config: `d`, `changed`.
+// Benchmark variant (e): the mesh policy as D consul-mesh ServiceIntentions served by the provider
+// plugin (`pulumi-resource-consul-mesh`, found by the engine on PATH) instead of the dynamic-provider
+// host: the same provider class as (a), one long-lived plugin process, no `__provider` in state. Uses
+// the type token directly. Config: `d`, `changed` (as the other variants); Consul's address comes
+// from the stack config `consul-mesh:address` (the default provider's configuration).
 import * as pulumi from "@pulumi/pulumi";
 
 const config = new pulumi.Config();
