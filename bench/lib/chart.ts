@@ -95,6 +95,45 @@ export function chartRows(results: BenchResults): ChartRow[] {
     return rows;
 }
 
+/** One point of the growth panels: a variant at a size, over its runs (median and min–max). */
+export interface GrowthRow {
+    d: number;
+    variant: string;
+    metric: "time" | "memory";
+    value: number;
+    min: number;
+    max: number;
+}
+
+/**
+ * The growth panels' data, for the variants run at two sizes or more: wall time of the five phases
+ * together per resource (ms), and the provider's peak memory (MB), each against D.
+ */
+export function growthRows(results: BenchResults): GrowthRow[] {
+    const rows: GrowthRow[] = [];
+    for (const variant of results.options.variants) {
+        if (results.unavailable[variant]) continue;
+        const runs = results.runs.filter((r) => r.variant === variant && !r.error);
+        const sizes = [...new Set(runs.map((r) => r.d))].sort((x, y) => x - y);
+        if (sizes.length < 2) continue;
+        for (const d of sizes) {
+            const at = runs.filter((r) => r.d === d);
+            const time = at.map((r) => PHASES.reduce((a, p) => a + (r.phases[p]?.wallMs ?? 0), 0) / r.resources);
+            const memory = at
+                .map((r) => Math.max(0, ...Object.values(r.phases).map((x) => x?.peakProviderKb ?? 0)) / 1024)
+                .filter((x) => x > 0);
+            for (const [metric, xs] of [
+                ["time", time],
+                ["memory", memory],
+            ] as const) {
+                if (!xs.length) continue;
+                rows.push({ d, variant: VARIANT_LABELS[variant], metric, value: median(xs), min: Math.min(...xs), max: Math.max(...xs) });
+            }
+        }
+    }
+    return rows;
+}
+
 /** The Vega-Lite spec of the chart of a results file (data inline). */
 export function chartSpec(results: BenchResults): TopLevelSpec {
     const rows = chartRows(results);
@@ -153,6 +192,28 @@ export function chartSpec(results: BenchResults): TopLevelSpec {
             resolve: { scale: { xOffset: "independent" } },
         };
     };
+    const growth = growthRows(results);
+    const growthPanel = (metric: GrowthRow["metric"]): LayerView => ({
+        title: metric === "time" ? "growth: wall time of the five phases per resource" : "growth: peak provider memory",
+        width: 420,
+        height: 180,
+        data: { values: growth.filter((r) => r.metric === metric) },
+        encoding: {
+            x: { field: "d", type: "quantitative", title: "D (destinations)" },
+            color: { field: "variant", type: "nominal", title: "variant", scale: { domain: colorDomain, range: colorRange } },
+        },
+        layer: [
+            {
+                mark: { type: "line", point: true },
+                encoding: { y: { field: "value", type: "quantitative", title: metric === "time" ? "ms per resource" : "MB" } },
+            },
+            {
+                name: `spread_growth_${metric}`,
+                mark: { type: "rule", strokeWidth: 1.5 },
+                encoding: { y: { field: "min", type: "quantitative" }, y2: { field: "max" } },
+            },
+        ],
+    });
     const m = results.machine;
     return {
         $schema: "https://vega.github.io/schema/vega-lite/v6.json",
@@ -168,10 +229,15 @@ export function chartSpec(results: BenchResults): TopLevelSpec {
         background: "white",
         padding: 12,
         data: { values: rows },
-        vconcat: results.options.sizes.map((d) => ({
-            hconcat: [panel(d, "wall"), panel(d, "requests")],
-            resolve: { scale: { xOffset: "independent", y: "independent" } },
-        })),
+        vconcat: [
+            ...results.options.sizes.map((d) => ({
+                hconcat: [panel(d, "wall"), panel(d, "requests")],
+                resolve: { scale: { xOffset: "independent" as const, y: "independent" as const } },
+            })),
+            ...(growth.length
+                ? [{ hconcat: [growthPanel("time"), growthPanel("memory")], resolve: { scale: { y: "independent" as const } } }]
+                : []),
+        ],
         resolve: { scale: { xOffset: "independent", y: "independent" } },
         config: {
             font: FONT,
