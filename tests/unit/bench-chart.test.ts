@@ -1,7 +1,7 @@
 import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { chartRows, chartSpec, renderChart } from "../../bench/lib/chart";
+import { chartRows, chartSpec, growthRows, renderChart } from "../../bench/lib/chart";
 import { VARIANT_LABELS, type BenchResults, type RunResult } from "../../bench/lib/report";
 
 // The bench chart: the Vega-Lite spec carries the series and axes people read, several runs of one
@@ -40,11 +40,19 @@ function strings(x: unknown): string[] {
 }
 
 describe("bench chart", () => {
-    it("has one wall-time and one request panel per size, with titled axes and one series per variant", () => {
+    it("has one wall-time and one request panel per size, then the growth panels, with titled axes and one series per variant", () => {
         const spec = chartSpec(results);
         assert.ok("vconcat" in spec);
-        assert.equal(spec.vconcat.length, results.options.sizes.length);
+        // One row per size, and one row of growth panels (every variant of the kept run has three sizes).
+        assert.equal(spec.vconcat.length, results.options.sizes.length + 1);
         const text = strings(spec);
+        for (const title of [
+            "growth: wall time of the five phases per resource",
+            "growth: peak provider memory",
+            "D (destinations)",
+            "ms per resource",
+        ])
+            assert.ok(text.includes(title), `growth panel text ${title}`);
         for (const d of results.options.sizes) {
             assert.ok(text.includes(`D = ${d} (${d * 10} pairs): wall time`), `wall panel for D=${d}`);
             assert.ok(text.includes(`D = ${d} (${d * 10} pairs): Consul HTTP requests`), `requests panel for D=${d}`);
@@ -58,6 +66,16 @@ describe("bench chart", () => {
             [...new Set(rows.filter((r) => r.metric === "requests").map((r) => r.variant))],
             ["a", "b", "c"].map((v) => VARIANT_LABELS[v as "a" | "b" | "c"]),
         );
+    });
+
+    it("plots growth per variant and size: the five phases' wall time per resource and the peak memory, median with min–max", () => {
+        const rows = growthRows(results);
+        const a10 = rows.find((r) => r.variant === VARIANT_LABELS.a && r.d === 10 && r.metric === "time");
+        const run = results.runs.find((r) => r.variant === "a" && r.d === 10)!;
+        const total = Object.values(run.phases).reduce((x, p) => x + (p?.wallMs ?? 0), 0);
+        assert.equal(a10?.value, total / run.resources);
+        assert.equal(new Set(rows.map((r) => r.d)).size, 3);
+        assert.equal(growthRows(sampled()).length, 0, "no growth panel for a single size");
     });
 
     it("draws the median of several runs with their min–max spread, and skips failed runs", () => {
