@@ -53,3 +53,8 @@ export interface ConnectionArgs {
 export function connectionInput(connection: pulumi.Input<ConnectionArgs> | undefined): pulumi.Input<ConnectionArgs> | undefined {
     return connection === undefined ? undefined : pulumi.secret(connection);
 }
+
+/** `connection` as inputs to spread into a registration: left out when not given (see secretNamesInput). */
+export function connectionInputs(connection: pulumi.Input<ConnectionArgs> | undefined): { connection?: pulumi.Input<ConnectionArgs> } {
+    return connection === undefined ? {} : { connection: pulumi.secret(connection) };
+}

@@ -35,3 +35,13 @@ export function sourceNames(sources: unknown): NamedInput[] {
         ];
     });
 }
+
+/**
+ * `secretNames` as the inputs to spread into a resource's registration: `{ secretNames }` when any
+ * of `named` is an Output (only an Output can be secret), else nothing at all. A key left out costs
+ * the engine nothing per resource; one registered as undefined still costs the Node SDK a tracked
+ * promise (with a stack trace) per resource. The provider reads a missing list as "none secret".
+ */
+export function secretNamesInput(named: NamedInput[]): { secretNames?: pulumi.Output<string[] | undefined> } {
+    return named.some(([, value]) => pulumi.Output.isInstance(value)) ? { secretNames: secretNames(named) } : {};
+}

@@ -1,8 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
-import { connectionInput, type ConnectionArgs } from "../connection";
+import { connectionInputs, type ConnectionArgs } from "../connection";
 import type { Permission } from "../intention-types";
 import { providerShim } from "../provider-shim";
-import { secretNames } from "../secret-names";
+import { secretNamesInput } from "../secret-names";
 
 /**
  * Arguments of an {@link Intention}.
@@ -82,8 +82,8 @@ export class Intention extends pulumi.dynamic.Resource {
                 // Outputs are registered as undefined first, so that an output name passed as an input reaches check.
                 precedence: undefined,
                 ...args,
-                connection: connectionInput(args.connection),
-                secretNames: secretNames([
+                ...connectionInputs(args.connection),
+                ...secretNamesInput([
                     ["source", args.source],
                     ["destination", args.destination],
                     ["sourcePeer", args.sourcePeer],

@@ -1,8 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
-import { connectionInput, type ConnectionArgs } from "../connection";
+import { connectionInputs, type ConnectionArgs } from "../connection";
 import type { IntentionSource, JwtRequirement } from "../intention-types";
 import { providerShim } from "../provider-shim";
-import { secretNames, sourceNames } from "../secret-names";
+import { secretNamesInput, sourceNames } from "../secret-names";
 
 /** Arguments of a {@link ServiceIntentions}. */
 export interface ServiceIntentionsArgs {
@@ -55,8 +55,8 @@ export class ServiceIntentions extends pulumi.dynamic.Resource {
             name,
             {
                 ...args,
-                connection: connectionInput(args.connection),
-                secretNames: secretNames([["destination", args.destination], ...sourceNames(args.sources)]),
+                ...connectionInputs(args.connection),
+                ...secretNamesInput([["destination", args.destination], ...sourceNames(args.sources)]),
             },
             { ...opts, additionalSecretOutputs: ["connection", ...(opts?.additionalSecretOutputs ?? [])] },
             "consul-mesh",
