@@ -127,6 +127,7 @@ export function readSchemaDocs(): SchemaDocs {
                 outputs[m.name.getText()] = { description: docOf(m), type: typeOfText(m.type?.getText() ?? "") };
             }
         });
+        for (const [key, member] of Object.entries(membersOf(`${kind}Outputs`, providerOutputs))) outputs[key] ??= member;
         resources[kind] = { description, inputs: descriptions(membersOf(`${kind}Args`, all)), outputs };
     }
 
