@@ -111,6 +111,10 @@ export function readSchemaDocs(): SchemaDocs {
         path.join(ROOT, "sdk", "connection.ts"),
         path.join(ROOT, "sdk", "intention-types.ts"),
     ]);
+    // The provider classes' `<Kind>Outputs` interfaces: outputs the SDK class does not declare (e.g. `policyId`).
+    const providerOutputs = interfaces(
+        fs.readdirSync(path.join(ROOT, "provider", "resources")).map((f) => path.join(ROOT, "provider", "resources", f)),
+    );
 
     const resources: Record<string, SchemaDocs["resources"][keyof SchemaDocs["resources"]]> = {};
     for (const kind of allKinds()) {
