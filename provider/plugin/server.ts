@@ -67,10 +67,13 @@ function isProps(value: unknown): value is Props {
 /** A unary handler from an async function: its result answers, its error is the gRPC error. */
 function unary<Req, Res>(run: (req: Req) => Promise<Res>): grpc.handleUnaryCall<Req, Res> {
     return (call, callback) => {
-        run(call.request).then(
-            (res) => callback(null, res),
-            (err: unknown) => callback(grpcError(err)),
-        );
+        // A synchronous throw is an answer too, never an escaped exception.
+        Promise.resolve()
+            .then(() => run(call.request))
+            .then(
+                (res) => callback(null, res),
+                (err: unknown) => callback(grpcError(err)),
+            );
     };
 }
 
