@@ -17,8 +17,9 @@ function struct(props: Props): structproto.Struct {
     return structproto.Struct.fromJavaScript(toStruct(props));
 }
 
-function call<Req, Res>(fn: (req: Req, cb: (err: grpc.ServiceError | null, res: Res) => void) => unknown, req: Req): Promise<Res> {
-    return new Promise((resolve, reject) => fn(req, (err, res) => (err ? reject(err) : resolve(res))));
+/** A unary call's answer (the client's callback form as a promise). */
+function ask<Res>(send: (callback: (err: grpc.ServiceError | null, res: Res) => void) => unknown): Promise<Res> {
+    return new Promise((resolve, reject) => send((err, res) => (err ? reject(err) : resolve(res))));
 }
 
 describe("plugin: values and config", () => {
@@ -95,7 +96,7 @@ describe("plugin: gRPC service", () => {
     });
 
     it("answers GetSchema with the package schema", async () => {
-        const res = await call(client.getSchema.bind(client), new provproto.GetSchemaRequest());
+        const res = await ask<provproto.GetSchemaResponse>((cb) => client.getSchema(new provproto.GetSchemaRequest(), cb));
         assert.equal(res.getSchema(), '{"name":"consul-mesh"}');
     });
 
@@ -103,7 +104,7 @@ describe("plugin: gRPC service", () => {
         const req = new provproto.CheckRequest();
         req.setUrn("urn:pulumi:s::p::pulumi:providers:consul-mesh::dc2");
         req.setNews(struct({ address: "127.0.0.1:8500", token: TOKEN, timeoutMs: "never" }));
-        const res = await call(client.checkConfig.bind(client), req);
+        const res = await ask<provproto.CheckResponse>((cb) => client.checkConfig(req, cb));
         assert.deepEqual(
             res.getFailuresList().map((f) => f.getProperty()),
             ["timeoutMs"],
@@ -115,22 +116,25 @@ describe("plugin: gRPC service", () => {
     it("Configure refuses bad config naming the key, without the token", async () => {
         const req = new provproto.ConfigureRequest();
         req.setArgs(struct({ token: secret(TOKEN), datacenter: "not a dc" }));
-        await assert.rejects(call(client.configure.bind(client), req), (err: Error) => {
-            assert.match(err.message, /consul-mesh:datacenter/);
-            assert.ok(!err.message.includes(TOKEN));
-            return true;
-        });
+        await assert.rejects(
+            ask<provproto.ConfigureResponse>((cb) => client.configure(req, cb)),
+            (err: Error) => {
+                assert.match(err.message, /consul-mesh:datacenter/);
+                assert.ok(!err.message.includes(TOKEN));
+                return true;
+            },
+        );
     });
 
     it("Check of an Intention: a secret name is unwrapped for the class, listed in secretNames and stays secret", async () => {
         const configure = new provproto.ConfigureRequest();
         configure.setArgs(struct({ address: "127.0.0.1:1" }));
-        await call(client.configure.bind(client), configure);
+        await ask<provproto.ConfigureResponse>((cb) => client.configure(configure, cb));
         const req = new provproto.CheckRequest();
         req.setUrn("urn:pulumi:s::p::consul-mesh:index:Intention::web-to-db");
         req.setOlds(struct({}));
         req.setNews(struct({ source: "web", destination: secret("db"), action: "allow" }));
-        const res = await call(client.check.bind(client), req);
+        const res = await ask<provproto.CheckResponse>((cb) => client.check(req, cb));
         assert.deepEqual(res.getFailuresList(), []);
         const inputs = res.getInputs()?.toJavaScript() ?? {};
         assert.deepEqual(inputs.destination, { [SIG_KEY]: "1b47061264138c4ac30d75fd1eb44270", value: "db" });
@@ -143,7 +147,7 @@ describe("plugin: gRPC service", () => {
         const req = new provproto.CheckRequest();
         req.setUrn("urn:pulumi:s::p::consul-mesh:index:Intention::bad");
         req.setNews(struct({ source: "web", destination: "db", action: "maybe" }));
-        const res = await call(client.check.bind(client), req);
+        const res = await ask<provproto.CheckResponse>((cb) => client.check(req, cb));
         assert.deepEqual(
             res.getFailuresList().map((f) => f.getProperty()),
             ["action"],
@@ -154,6 +158,9 @@ describe("plugin: gRPC service", () => {
         const req = new provproto.ReadRequest();
         req.setUrn("urn:pulumi:s::p::consul-mesh:index:PeeringToken::t");
         req.setId("dc2");
-        await assert.rejects(call(client.read.bind(client), req), /cannot be imported/);
+        await assert.rejects(
+            ask<provproto.ReadResponse>((cb) => client.read(req, cb)),
+            /cannot be imported/,
+        );
     });
 });
