@@ -137,8 +137,12 @@ describe("e2e: the provider plugin from Pulumi YAML (explicit providers for dc1 
       timeoutMs: soon
   x:
     type: consul-mesh:index:Intention
-    properties: { source: a, destination: b, action: allow }
-    options: { provider: \${broken} }
+    properties:
+      source: a
+      destination: b
+      action: allow
+    options:
+      provider: \${broken}
 `,
         );
         try {
