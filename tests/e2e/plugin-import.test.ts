@@ -107,7 +107,7 @@ describe("e2e: pulumi import through the plugin, every importable kind (dc3, ACL
         const generated = path.join(prog.workDir, "generated.yaml");
         await prog.run(["import", "--file", file, "--yes", "--protect=false", "--out", generated]);
         const code = fs.readFileSync(generated, "utf8");
-        for (const i of imports) assert.match(code, new RegExp(`type: consul-mesh:index:${i.type}\\b`));
+        for (const i of imports) assert.match(code, new RegExp(`type: consul-mesh:(index:)?${i.type}\\b`));
         assert.ok(!code.includes(management), "the generated program holds the token");
         const exported = await prog.exportState();
         assert.ok(!exported.includes(management), "the state holds the token in plaintext");
