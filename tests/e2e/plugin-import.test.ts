@@ -112,6 +112,13 @@ describe("e2e: pulumi import through the plugin, every importable kind (dc3, ACL
         const exported = await prog.exportState();
         assert.ok(!exported.includes(management), "the state holds the token in plaintext");
         assert.ok(!exported.includes("__provider"));
+        // The imported token's secret is a secret output: only ciphertext in the state.
+        const deployer = imports.find((i) => i.type === "AclToken");
+        const token = await consul<{ SecretID: string }>("GET", `${DC3}/v1/acl/token/${deployer?.id ?? ""}`, undefined, management);
+        assert.equal(token.status, 200);
+        assert.ok(!exported.includes(token.body.SecretID), "the imported token's SecretID is in the state in plaintext");
+        const tokenState = exportedResources(exported).find((r) => r.type === "consul-mesh:index:AclToken");
+        assert.equal(typeof tokenState?.outputs?.secretId, "object", "secretId is not a secret output");
         const types = exportedResources(exported).map((r) => r.type);
         for (const i of imports) assert.ok(types.includes(`consul-mesh:index:${i.type}`), `${i.type} not in state`);
         // The generated resources become the program.

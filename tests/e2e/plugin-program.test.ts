@@ -4,7 +4,7 @@
 // and the state bytes per Intention compared with the dynamic path's.
 import { strict as assert } from "node:assert";
 import * as path from "node:path";
-import { consul, DC1, DC2, listIntentions, uniqueSuffix } from "../support/consul";
+import { consul, DC1, DC2, eventually, listIntentions, uniqueSuffix } from "../support/consul";
 import { changingSteps, PulumiProgram } from "../support/pulumi";
 import { bytesPer, exportedResources, yamlProgram } from "../support/plugin";
 
@@ -67,8 +67,40 @@ resources:
       provider: \${dc2}
       dependsOn:
         - \${api-defaults}
+  dc2-token:
+    type: consul-mesh:index:PeeringToken
+    properties:
+      peerName: dc2-${suffix}
+    options:
+      provider: \${dc1}
+  dc1-peering:
+    type: consul-mesh:index:Peering
+    properties:
+      peerName: dc1-${suffix}
+      peeringToken: \${dc2-token.peeringToken}
+    options:
+      provider: \${dc2}
+variables:
+  dc2Roots:
+    fn::invoke:
+      function: consul-mesh:index:getCaRoots
+      arguments: {}
+      options:
+        provider: \${dc2}
+  dc1Peering:
+    fn::invoke:
+      function: consul-mesh:index:getPeering
+      arguments:
+        name: dc2-${suffix}
+      options:
+        provider: \${dc1}
+        dependsOn:
+          - \${dc1-peering}
 outputs:
   dc2Precedence: \${web-to-api-dc2.precedence}
+  peeringToken: \${dc2-token.peeringToken}
+  dc2TrustDomain: \${dc2Roots.trustDomain}
+  dc1PeeringName: \${dc1Peering.name}
 `;
 }
 
@@ -104,12 +136,22 @@ describe("e2e: the provider plugin from Pulumi YAML (explicit providers for dc1 
         assert.equal(defaults.body.Protocol, "http");
         const outputs = await prog.outputs();
         assert.equal(typeof outputs.dc2Precedence, "number");
+        // A peering across the two providers' clusters, and invokes through each provider.
+        const peering = await consul<{ State: string }>("GET", `${DC2}/v1/peering/dc1-${suffix}`);
+        assert.equal(peering.status, 200);
+        assert.match(peering.body.State, /^(ACTIVE|ESTABLISHING)$/);
+        const roots = await consul<{ TrustDomain: string }>("GET", `${DC2}/v1/connect/ca/roots`);
+        assert.equal(outputs.dc2TrustDomain, roots.body.TrustDomain);
+        assert.equal(outputs.dc1PeeringName, `dc2-${suffix}`);
     });
 
     it("state: plugin type tokens, no __provider, the token only as ciphertext", async () => {
         const exported = await prog.exportState();
         assert.ok(!exported.includes("__provider"), "a plugin-managed resource holds __provider");
         assert.ok(!exported.includes(TOKEN), "the provider token is in the state in plaintext");
+        const { peeringToken } = await prog.outputs();
+        assert.equal(typeof peeringToken, "string");
+        assert.ok(!exported.includes(String(peeringToken)), "the peering token is in the state in plaintext");
         const resources = exportedResources(exported);
         const types = new Set(resources.map((r) => r.type));
         assert.ok(types.has("consul-mesh:index:Intention"));
@@ -179,6 +221,13 @@ describe("e2e: the provider plugin from Pulumi YAML (explicit providers for dc1 
         await prog.destroy();
         assert.deepEqual(await listIntentions(DC1, suffix), []);
         assert.deepEqual(await listIntentions(DC2, suffix), []);
+        for (const [address, name] of [
+            [DC1, `dc2-${suffix}`],
+            [DC2, `dc1-${suffix}`],
+        ]) {
+            const gone = await eventually(async () => (await consul("GET", `${address}/v1/peering/${name}`)).status === 404);
+            assert.ok(gone, `peering ${name} still in ${address}`);
+        }
         const defaults = await consul("GET", `${DC2}/v1/config/service-defaults/api-${suffix}`);
         assert.equal(defaults.status, 404);
     });
