@@ -103,7 +103,7 @@ describe("plugin: gRPC service", () => {
     it("CheckConfig refuses a bad key by name and keeps the token secret in the provider's inputs", async () => {
         const req = new provproto.CheckRequest();
         req.setUrn("urn:pulumi:s::p::pulumi:providers:consul-mesh::dc2");
-        req.setNews(struct({ address: "127.0.0.1:8500", token: TOKEN, timeoutMs: "never" }));
+        req.setNews(struct({ address: "127.0.0.1:8500", token: TOKEN, timeoutMs: "never", clientKey: secret("/etc/consul/key.pem") }));
         const res = await ask<provproto.CheckResponse>((cb) => client.checkConfig(req, cb));
         assert.deepEqual(
             res.getFailuresList().map((f) => f.getProperty()),
@@ -111,6 +111,8 @@ describe("plugin: gRPC service", () => {
         );
         assert.ok(!res.getFailuresList()[0].getReason().includes(TOKEN));
         assert.deepEqual(res.getInputs()?.toJavaScript().token, { [SIG_KEY]: "1b47061264138c4ac30d75fd1eb44270", value: TOKEN });
+        assert.deepEqual(res.getInputs()?.toJavaScript().clientKey, secret("/etc/consul/key.pem"), "a setting given secret stays secret");
+        assert.equal(res.getInputs()?.toJavaScript().address, "127.0.0.1:8500");
     });
 
     it("Configure refuses bad config naming the key, without the token", async () => {
