@@ -2,12 +2,14 @@
 // refused by key without echoing a secret, secrets unwrapped for the provider classes and wrapped
 // again on the way out, import IDs, the schema answered by GetSchema.
 import { strict as assert } from "node:assert";
+import * as fs from "node:fs";
+import * as path from "node:path";
 import * as grpc from "@grpc/grpc-js";
 import * as provrpc from "@pulumi/pulumi/proto/provider_grpc_pb";
 import * as provproto from "@pulumi/pulumi/proto/provider_pb";
 import * as structproto from "google-protobuf/google/protobuf/struct_pb";
 import { checkProviderConfig, asStackConfig } from "../../provider/plugin/config";
-import { importable, kindOfUrn } from "../../provider/plugin/kinds";
+import { allKinds, importable, kindOfUrn, secretOutputs } from "../../provider/plugin/kinds";
 import { consulMeshService } from "../../provider/plugin/server";
 import { markSecret, secret, SIG_KEY, toStruct, unwrapProps, type Props } from "../../provider/plugin/values";
 
@@ -164,5 +166,28 @@ describe("plugin: gRPC service", () => {
             ask<provproto.ReadResponse>((cb) => client.read(req, cb)),
             /cannot be imported/,
         );
+    });
+});
+
+describe("plugin: secret outputs match the SDK's", () => {
+    it("every output an SDK resource lists in additionalSecretOutputs is secret on the plugin path", () => {
+        for (const kind of allKinds()) {
+            const file = path.join(
+                __dirname,
+                "..",
+                "..",
+                "sdk",
+                "resources",
+                `${kind.replace(/([a-z0-9])([A-Z])/g, "$1-$2").toLowerCase()}.ts`,
+            );
+            const text = fs.readFileSync(file, "utf8");
+            // The string literals of every additionalSecretOutputs list (and of CaConfiguration's secretOutputs).
+            const lists = [...text.matchAll(/(?:additionalSecretOutputs: |const secretOutputs = )\[([^\]]*)\]/g)].map((m) => m[1]);
+            const names = lists.flatMap((l) => [...l.matchAll(/"([A-Za-z]+)"/g)].map((m) => m[1]));
+            const plugin = new Set(secretOutputs(kind, { config: { privateKey: "k" } }));
+            for (const name of names)
+                assert.ok(plugin.has(name), `${kind}.${name} is secret on the dynamic path but not on the plugin path`);
+            assert.ok(plugin.has("connection"), `${kind}.connection`);
+        }
     });
 });
