@@ -151,7 +151,8 @@ describe("e2e: the provider plugin from Pulumi YAML (explicit providers for dc1 
         const roots = await consul<{ TrustDomain: string }>("GET", `${DC2}/v1/connect/ca/roots`);
         assert.equal(outputs.dc2TrustDomain, roots.body.TrustDomain);
         // Invoked after the peering was made (dependsOn), through dc1's provider.
-        const names = Array.isArray(outputs.dc1Peerings) ? outputs.dc1Peerings.map((p: unknown) => Reflect.get(Object(p), "name")) : [];
+        const listed: unknown[] = Array.isArray(outputs.dc1Peerings) ? outputs.dc1Peerings : [];
+        const names = listed.map((p): unknown => (typeof p === "object" && p !== null ? Reflect.get(p, "name") : undefined));
         assert.ok(names.includes(`dc2-${suffix}`), `dc1's peerings: ${names.join(", ")}`);
     });
 
