@@ -7,7 +7,7 @@ import { ConsulResourceProvider, type Checked, type Created, type ReadOf, type U
 import { connectionSchema, type Located } from "../consul/connection";
 import type { ConsulClient } from "../consul/client";
 import { isNotFound, writeMayHaveLanded } from "../consul/errors";
-import { canonical } from "../model/validation";
+import { canonical, memoized } from "../model/validation";
 
 export function aclBindingRuleSchema() {
     return z
@@ -68,9 +68,12 @@ async function rulesOf(client: ConsulClient, authMethod: string): Promise<Consul
     return res.body;
 }
 
+/** Built once: check runs for every declaration of a program (and of an import). */
+const schema = memoized(aclBindingRuleSchema);
+
 export class AclBindingRuleProvider extends ConsulResourceProvider implements dynamic.ResourceProvider {
     check(_olds: Record<string, unknown>, news: Record<string, unknown>): Promise<Checked> {
-        return Promise.resolve(this.checkLocated(aclBindingRuleSchema(), news).checked);
+        return Promise.resolve(this.checkLocated(schema(), news).checked);
     }
 
     diff(_id: string, olds: AclBindingRuleInputs, news: AclBindingRuleInputs): Promise<dynamic.DiffResult> {

@@ -19,7 +19,7 @@ import {
     peerNameSchema,
     type ApiPeering,
 } from "../engine/peering-api";
-import { canonical } from "../model/validation";
+import { canonical, memoized } from "../model/validation";
 import { maskCredentials } from "../model/credentials";
 
 export function peeringTokenSchema() {
@@ -104,6 +104,9 @@ async function orphaned(
     return !other || isDead(other) || other.PeerID !== acceptor.ID;
 }
 
+/** Built once: check runs for every declaration of a program (and of an import). */
+const schema = memoized(peeringTokenSchema);
+
 export class PeeringTokenProvider extends ConsulResourceProvider implements dynamic.ResourceProvider {
     check(_olds: Record<string, unknown>, news: Record<string, unknown>): Promise<Checked> {
         // Unset names default to the datacenters (asked here, in the provider, never in the program):
@@ -111,7 +114,7 @@ export class PeeringTokenProvider extends ConsulResourceProvider implements dyna
         return checkPeeringSide(
             news,
             "dialer",
-            peeringTokenSchema(),
+            schema(),
             (c) => this.client(c),
             (c) => this.clusterOf(c),
         );

@@ -23,7 +23,7 @@ import {
     serviceCounts,
     type ApiPeering,
 } from "../engine/peering-api";
-import { canonical } from "../model/validation";
+import { canonical, memoized } from "../model/validation";
 
 const DEFAULT_ACTIVE_TIMEOUT_SECONDS = 60;
 
@@ -121,6 +121,9 @@ function outputsOf(inputs: PeeringInputs, p: ApiPeering, acceptorState?: string)
     return outs;
 }
 
+/** Built once: check runs for every declaration of a program (and of an import). */
+const schema = memoized(peeringSchema);
+
 export class PeeringProvider extends ConsulResourceProvider implements dynamic.ResourceProvider {
     check(_olds: Record<string, unknown>, news: Record<string, unknown>): Promise<Checked> {
         // Unset names default to the datacenters (asked here, in the provider, never in the program):
@@ -128,7 +131,7 @@ export class PeeringProvider extends ConsulResourceProvider implements dynamic.R
         return checkPeeringSide(
             news,
             "acceptor",
-            peeringSchema(),
+            schema(),
             (c) => this.client(c),
             (c) => this.clusterOf(c),
         );
