@@ -289,7 +289,7 @@ describe("consul-mesh import: adopt a hand-made mesh, round trip through the Pul
         assert.equal(first.code, 0, first.stderr);
         assert.match(first.stderr, /service-defaults: 3 found/);
         assert.match(first.stderr, /not declared: ACL policy "global-management": built into Consul/);
-        assert.match(first.stderr, /not declared: binding rule/);
+        assert.doesNotMatch(first.stderr, /not declared: binding rule/);
         assert.match(first.stderr, /not declared: jwt-provider "auth0": JwtProvider refuses what Consul holds \(jsonWebKeySet/);
         const files = Object.fromEntries(fs.readdirSync(outDir).map((f) => [f, fs.readFileSync(path.join(outDir, f), "utf8")]));
         const again = await runImport(["--address", DC3, "--token-stdin", "--out", outDir, "--project", "imported-mesh"], management);
@@ -305,6 +305,8 @@ describe("consul-mesh import: adopt a hand-made mesh, round trip through the Pul
         assert.match(index, /name: jwtProviderOkta\.name/, "the JWT provider is referenced");
         assert.match(index, /policies: \[policyServicesRead\.name\]/, "the role references its policy");
         assert.match(index, /new mesh\.AclToken\("token-ci-deployer"/);
+        assert.match(index, /new mesh\.AclBindingRule\(\s*"binding-ci-jwt-service-value-service"/, "the binding rule is declared");
+        assert.match(index, /authMethod: authCiJwt\.name/, "the binding rule references its auth method");
         assert.match(index, /retainOnDelete: true/);
         assert.match(index, /new mesh\.ExportedServices\("exported-default"/);
         assert.match(files["README.md"], /pulumi config set --secret token/);

@@ -379,15 +379,49 @@ async function collectAcl(get: Get, read: Read, out: Declaration[], skipped: Ski
         out.push(decl);
     }
 
-    const rules = await get(
-        "acl-binding-rule",
-        "/v1/acl/binding-rules",
-        z.array(z.object({ ID: z.string(), AuthMethod: z.string() }).loose()),
-    );
+    // A rule has no name: AclBindingRule adopts the method's one rule granting the same logins
+    // (selector, bind type and name), so rules that duplicate each other cannot be adopted.
+    const rules = (
+        await get(
+            "acl-binding-rule",
+            "/v1/acl/binding-rules",
+            z.array(
+                z
+                    .object({
+                        ID: z.string(),
+                        AuthMethod: z.string(),
+                        Selector: z.string().optional(),
+                        BindType: z.string(),
+                        BindName: z.string(),
+                    })
+                    .loose(),
+            ),
+        )
+    ).sort((a, b) => a.ID.localeCompare(b.ID));
+    progress(`ACL binding rules: ${rules.length} found`);
+    const grant = (r: (typeof rules)[number]) => JSON.stringify([r.AuthMethod, r.Selector ?? "", r.BindType, r.BindName]);
+    const grants = new Map<string, number>();
+    for (const r of rules) grants.set(grant(r), (grants.get(grant(r)) ?? 0) + 1);
+    const methodNames = new Set(methods.map((m) => m.Name));
     for (const r of rules) {
-        skipped.push({
-            what: `binding rule ${r.ID} of auth method "${r.AuthMethod}"`,
-            why: "AclBindingRule cannot adopt an existing rule yet (declaring it would add a second one); it stays as it is",
+        const what = `binding rule ${r.ID} of auth method "${r.AuthMethod}"`;
+        const twins = grants.get(grant(r)) ?? 0;
+        if (twins > 1) {
+            skipped.push({
+                what,
+                why: `${twins} rules of the method grant ${r.BindType} "${r.BindName}" to the same logins: delete all but one, then import again`,
+            });
+            continue;
+        }
+        const inputs = await read("AclBindingRule", r.ID, {}, what);
+        if (methodNames.has(r.AuthMethod)) inputs.authMethod = new Reference("AclAuthMethod", r.AuthMethod, "name", r.AuthMethod);
+        out.push({
+            type: "AclBindingRule",
+            id: r.ID,
+            label: what,
+            baseName: `binding-${r.AuthMethod}-${r.BindType}-${r.BindName}`,
+            inputs,
+            adoptable: true,
         });
     }
 

@@ -107,6 +107,7 @@ const HEADINGS: Record<ResourceType, string> = {
     AclRole: "ACL roles",
     AclToken: "ACL tokens (by accessor id: the secrets stay in Consul)",
     AclAuthMethod: "ACL auth methods",
+    AclBindingRule: "ACL binding rules (each adopts its auth method's one rule granting the same logins)",
     ProxyDefaults: "Proxy defaults",
     Mesh: "Mesh",
     JwtProvider: "JWT providers",
