@@ -19,8 +19,13 @@ import { changingSteps, PulumiProgram } from "../support/pulumi";
 const repoRoot = path.resolve(__dirname, "..", "..");
 
 function runTsc(dir: string): Promise<Ran> {
+    return runNode([path.join(repoRoot, "node_modules", "typescript", "bin", "tsc"), "-p", dir, "--noEmit"]);
+}
+
+/** A Node.js script of the repository's devDependencies, its output gathered. */
+function runNode(args: string[], cwd?: string): Promise<Ran> {
     return new Promise((resolve, reject) => {
-        const child = spawn(process.execPath, [path.join(repoRoot, "node_modules", "typescript", "bin", "tsc"), "-p", dir, "--noEmit"]);
+        const child = spawn(process.execPath, args, { cwd });
         let stdout = "";
         child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
         child.stderr.on("data", (d: Buffer) => (stdout += d.toString()));
@@ -299,17 +304,20 @@ describe("consul-mesh import: adopt a hand-made mesh, round trip through the Pul
         const index = files["index.ts"];
         for (const text of Object.values(files)) assert.ok(!text.includes(management), "the management token is in a generated file");
         assert.ok(!/\bany\b/.test(index.replace(/"[^"]*"/g, "")), "the program uses any");
-        assert.match(index, /new mesh\.ServiceDefaults\("service-defaults-web"/);
-        assert.match(index, /new mesh\.ConfigEntry\("service-router-api"/);
-        assert.match(index, /new mesh\.ServiceIntentions\("intentions-web"/);
+        assert.match(index, /new mesh\.ServiceDefaults\(\s*"service-defaults-web"/);
+        assert.match(index, /new mesh\.ConfigEntry\(\s*"service-router-api"/);
+        assert.match(index, /new mesh\.ServiceIntentions\(\s*"intentions-web"/);
         assert.match(index, /name: jwtProviderOkta\.name/, "the JWT provider is referenced");
         assert.match(index, /policies: \[policyServicesRead\.name\]/, "the role references its policy");
-        assert.match(index, /new mesh\.AclToken\("token-ci-deployer"/);
+        assert.match(index, /new mesh\.AclToken\(\s*"token-ci-deployer"/);
         assert.match(index, /new mesh\.AclBindingRule\(\s*"binding-ci-jwt-service-value-service"/, "the binding rule is declared");
         assert.match(index, /authMethod: authCiJwt\.name/, "the binding rule references its auth method");
         assert.match(index, /retainOnDelete: true/);
-        assert.match(index, /new mesh\.ExportedServices\("exported-default"/);
+        assert.match(index, /new mesh\.ExportedServices\(\s*"exported-default"/);
         assert.match(files["README.md"], /pulumi config set --secret token/);
+        // Prettier style, checked by the user's own tool (the project's .prettierrc.json; README and JSON too).
+        const prettier = await runNode([path.join(repoRoot, "node_modules", "prettier", "bin", "prettier.cjs"), "--check", "."], outDir);
+        assert.equal(prettier.code, 0, `prettier --check fails on the generated project:\n${prettier.stdout}`);
         program = new PulumiProgram(outDir, "adopt");
         const tsc = await runTsc(program.workDir);
         assert.equal(tsc.code, 0, `the generated program does not type-check:\n${tsc.stdout}\n${index}`);
