@@ -5,6 +5,7 @@ import { generateKeyPairSync } from "node:crypto";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { intentionProvider } from "../../provider/resources/intention";
 import { consul } from "../support/consul";
 import { DC3, freshAclCluster, stopAclCluster } from "../support/acl";
 import { LossyProxy } from "../support/lossy-proxy";
@@ -310,7 +311,11 @@ describe("consul-mesh import: adopt a hand-made mesh, round trip through the Pul
         assert.match(index, /name: jwtProviderOkta\.name/, "the JWT provider is referenced");
         assert.match(index, /policies: \[policyServicesRead\.name\]/, "the role references its policy");
         assert.match(index, /new mesh\.AclToken\(\s*"token-ci-deployer"/);
-        assert.match(index, /new mesh\.AclBindingRule\(\s*"binding-ci-jwt-service-value-service"/, "the binding rule is declared");
+        assert.match(
+            index,
+            /new mesh\.AclBindingRule\(\s*"binding-ci-jwt-service-+value\.service"/,
+            `the binding rule is declared:\n${first.stderr}`,
+        );
         assert.match(index, /authMethod: authCiJwt\.name/, "the binding rule references its auth method");
         assert.match(index, /retainOnDelete: true/);
         assert.match(index, /new mesh\.ExportedServices\(\s*"exported-default"/);
@@ -364,5 +369,12 @@ describe("consul-mesh import: adopt a hand-made mesh, round trip through the Pul
             const res = await consul("GET", `${DC3}${p}`, undefined, management);
             assert.equal(res.status, 200, `${p} is gone after destroy`);
         }
+        // Retained, the intentions entry keeps its ownership mark: an Intention takes the destination back only with adopt.
+        const pair = { source: "late", destination: "web", action: "allow" as const, connection: { address: DC3, token: management } };
+        await assert.rejects(intentionProvider.create(pair), /set adopt: true on this Intention/);
+        await intentionProvider.create({ ...pair, adopt: true });
+        const web = (await get("/v1/config/service-intentions/web")) as { Meta?: Record<string, string>; Sources: Array<{ Name: string }> };
+        assert.equal(web.Meta?.["managed-by"], undefined, "the mark is removed");
+        assert.ok(web.Sources.some((s) => s.Name === "late"));
     });
 });
