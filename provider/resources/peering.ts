@@ -185,7 +185,7 @@ export class PeeringProvider extends ConsulResourceProvider implements dynamic.R
         if (existing && !isDead(existing) && LIVE.includes(existing.State) && isDialer(existing)) {
             if (!inputs.adopt) {
                 throw new Error(
-                    `peering "${name}" already exists at ${client.address} (state ${existing.State}) and dials another acceptor ` +
+                    `peering "${name}" already exists at ${client.where} (state ${existing.State}) and dials another acceptor ` +
                         `peering than this token's (${existing.PeerID ?? "unknown"}) or has other meta; set adopt: true to manage it ` +
                         `without re-establishing, or delete it first`,
                 );
@@ -195,7 +195,7 @@ export class PeeringProvider extends ConsulResourceProvider implements dynamic.R
         }
         if (existing && !isDialer(existing) && !isDead(existing)) {
             throw new Error(
-                `this cluster (${client.address}) has a peering "${name}" that it generated a token for (the acceptor side); ` +
+                `this cluster (${client.where}) has a peering "${name}" that it generated a token for (the acceptor side); ` +
                     `a cluster cannot dial a peer name it also accepts: pick another peerName or delete that peering`,
             );
         }
@@ -254,7 +254,7 @@ export class PeeringProvider extends ConsulResourceProvider implements dynamic.R
         } catch {
             const message =
                 `${err instanceof Error ? err.message : String(err)}\nThe peering "${inputs.peerName}" could not be removed again from ` +
-                `${client.address}: it is recorded in the stack, and the next \`pulumi up\` or \`destroy\` takes care of it.`;
+                `${client.where}: it is recorded in the stack, and the next \`pulumi up\` or \`destroy\` takes care of it.`;
             throw Object.assign(new Error(message), { id: inputs.peerName, properties: { ...inputs }, reasons: [message] });
         }
         throw err;
@@ -272,7 +272,7 @@ export class PeeringProvider extends ConsulResourceProvider implements dynamic.R
         const fail = async (what: string, seen?: ApiPeering): Promise<never> => {
             if (cleanUp) await this.removeLeftover(client, name);
             throw new Error(
-                `peering "${name}" at ${client.address}: ${what} within ${timeoutMs / 1000} s` +
+                `peering "${name}" at ${client.where}: ${what} within ${timeoutMs / 1000} s` +
                     (cleanUp ? "; it was removed again. " : ". ") +
                     (seen ? `${describeState(seen)}. ` : "") +
                     `Check that the acceptor cluster's gRPC TLS port is reachable from this cluster and that the token is current`,
@@ -281,7 +281,7 @@ export class PeeringProvider extends ConsulResourceProvider implements dynamic.R
         const mine = wait
             ? await pollPeering(client, name, (p) => p?.State === "ACTIVE" || isOver(p), timeoutMs)
             : { peering: await getPeering(client, name), reached: true };
-        if (!mine.peering) throw new Error(`peering "${name}" disappeared from ${client.address} while it was being established`);
+        if (!mine.peering) throw new Error(`peering "${name}" disappeared from ${client.where} while it was being established`);
         if (wait && mine.peering.State !== "ACTIVE") {
             await fail(`it did not become ACTIVE (last state ${mine.peering.State})`, mine.peering);
         }
@@ -343,8 +343,13 @@ export class PeeringProvider extends ConsulResourceProvider implements dynamic.R
     }
 
     async update(_id: string, _olds: PeeringOutputs, news: PeeringInputs): Promise<Updated<PeeringOutputs>> {
-        // Only settings that live in Pulumi changed (waits, adopt, acceptor, credentials).
-        return { outs: await this.settle(this.client(news.connection), news, false) };
+        // Only settings that live in Pulumi changed (waits, adopt, acceptor, credentials), or the
+        // resource was recorded by a create that failed before its peering existed (the cluster went
+        // away mid-establish): then there is no live peering of that name, and this finishes the create.
+        const client = this.client(news.connection);
+        const existing = await getPeering(client, news.peerName);
+        if (!existing || isDead(existing)) return { outs: (await this.create(news)).outs };
+        return { outs: await this.settle(client, news, false) };
     }
 
     async delete(id: string, props: PeeringOutputs): Promise<void> {
