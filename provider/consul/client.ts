@@ -196,6 +196,11 @@ export class ConsulClient {
         return this.conn.baseUrl;
     }
 
+    /** The cluster as messages name it: `cluster "dc4" (http://...)` when the program names it, else its address. */
+    get where(): string {
+        return where(this.conn.baseUrl, this.conn.clusterName);
+    }
+
     /**
      * One request, retried and failed over as the policy allows; the answer is parsed with `schema`
      * (pass `z.unknown()` when it does not matter). A malformed answer is an AnswerShapeError naming
