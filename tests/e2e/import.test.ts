@@ -313,7 +313,7 @@ describe("consul-mesh import: adopt a hand-made mesh, round trip through the Pul
         assert.match(index, /new mesh\.AclToken\(\s*"token-ci-deployer"/);
         assert.match(
             index,
-            /new mesh\.AclBindingRule\(\s*"binding-ci-jwt-service-+value\.service"/,
+            /new mesh\.AclBindingRule\(\s*"binding-ci-jwt-service-value\.service"/,
             `the binding rule is declared:\n${first.stderr}`,
         );
         assert.match(index, /authMethod: authCiJwt\.name/, "the binding rule references its auth method");

@@ -446,7 +446,8 @@ async function collectAcl(get: Get, read: Read, out: Declaration[], skipped: Ski
             type: "AclBindingRule",
             id: r.ID,
             label: what,
-            baseName: `binding-${r.AuthMethod}-${r.BindType}-${r.BindName}`,
+            // `${value.service}` reads as "value.service" in the names.
+            baseName: `binding-${r.AuthMethod}-${r.BindType}-${r.BindName.replace(/\$\{([^}]*)\}/g, "$1")}`,
             inputs,
             adoptable: true,
         });
