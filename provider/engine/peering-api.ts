@@ -198,6 +198,9 @@ export function inspectToken(token: string): { summary?: TokenSummary; problem?:
 /** Says in plain words why establishing failed (Consul's own message follows). */
 export function explainEstablishError(err: unknown, peerName: string, addresses: string[]): Error {
     if (!(err instanceof ConsulApiError)) return err instanceof Error ? err : new Error(String(err));
+    // No answer at all: this cluster itself could not be reached (its own transport error says so);
+    // Consul neither refused the establish nor said anything about the acceptor.
+    if (err.statusCode === 0) return err;
     const first = err.consulMessage
         .split("\n")
         .map((l) => l.replace(/^\s*\*\s*/, "").trim())
