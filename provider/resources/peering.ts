@@ -344,11 +344,13 @@ export class PeeringProvider extends ConsulResourceProvider implements dynamic.R
 
     async update(_id: string, _olds: PeeringOutputs, news: PeeringInputs): Promise<Updated<PeeringOutputs>> {
         // Only settings that live in Pulumi changed (waits, adopt, acceptor, credentials), or the
-        // resource was recorded by a create that failed before its peering existed (the cluster went
-        // away mid-establish): then there is no live peering of that name, and this finishes the create.
+        // resource was recorded by a create that failed before its peering was made (the cluster went
+        // away mid-establish): then there is no live peering of that name (none, a dead one, or a
+        // PENDING leftover whose establish was cut off before the secret exchange), and this finishes
+        // the create, which clears such a leftover first.
         const client = this.client(news.connection);
         const existing = await getPeering(client, news.peerName);
-        if (!existing || isDead(existing)) return { outs: (await this.create(news)).outs };
+        if (!existing || isDead(existing) || !LIVE.includes(existing.State)) return { outs: (await this.create(news)).outs };
         return { outs: await this.settle(client, news, false) };
     }
 
