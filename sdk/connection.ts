@@ -47,6 +47,12 @@ export interface ConnectionArgs {
     headers?: pulumi.Input<Record<string, pulumi.Input<string>>>;
     /** Per-request timeout in milliseconds (100 to 600000). @default 30000 */
     timeoutMs?: pulumi.Input<number>;
+    /**
+     * How consul-mesh's messages name this cluster, before its address: `cluster "dc4" (http://...)`.
+     * Never sent to Consul, and no part of which cluster a resource lives on (changing it changes
+     * nothing). `PeeringMesh` sets each cluster's fleet name.
+     */
+    clusterName?: pulumi.Input<string>;
 }
 
 /** The connection as an input property: secret as a whole, so a token never reaches state in plaintext. */

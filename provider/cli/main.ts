@@ -17,7 +17,7 @@ Reads what consul-mesh models on a Consul cluster and writes a Pulumi TypeScript
   --out <dir>              where to write the project (default ./consul-mesh-import)
   --dry-run                list what would be written, write nothing
   --kinds <a,b>            only these: ${KIND_GROUPS.join(", ")}
-  --services <a,b>         only config entries and intentions of these services (and cluster-wide entries)
+  --services <a,b>         only config entries and intentions of these services (and cluster-wide entries: proxy-defaults, mesh, jwt-provider, exported-services)
   --intentions <form>      "service-intentions" (default: one ServiceIntentions per destination) or "pairs" (one Intention per pair)
   --no-retain              no retainOnDelete: destroy deletes adopted objects from Consul
   --project <name>         Pulumi project name (default consul-mesh-import)

@@ -6,7 +6,7 @@
 import * as fs from "node:fs";
 import type { Agent, request as undiciRequest } from "undici";
 import type { z } from "zod";
-import { ConsulApiError, scrub } from "./errors";
+import { ConsulApiError, scrub, where } from "./errors";
 import type { ResolvedConnection } from "./connection";
 import { processState, type RetryStats } from "./process-state";
 import { memoized } from "../model/validation";
@@ -205,6 +205,11 @@ export class ConsulClient {
         return this.conn.baseUrl;
     }
 
+    /** The cluster as messages name it: `cluster "dc4" (http://...)` when the program names it, else its address. */
+    get where(): string {
+        return where(this.conn.baseUrl, this.conn.clusterName);
+    }
+
     /**
      * One request, retried and failed over as the policy allows; the answer is parsed with `schema`
      * (pass `z.unknown()` when it does not matter). A malformed answer is an AnswerShapeError naming
@@ -218,7 +223,7 @@ export class ConsulClient {
     ): Promise<ConsulResponse<z.output<S>>> {
         const res = await this.send(method, path, opts);
         const parsed = schema.safeParse(res.body);
-        if (!parsed.success) throw new AnswerShapeError(method, path, this.conn.baseUrl, parsed.error.issues);
+        if (!parsed.success) throw new AnswerShapeError(method, path, this.conn.baseUrl, parsed.error.issues, 200, this.conn.clusterName);
         return { ...res, body: parsed.data };
     }
 
@@ -323,14 +328,14 @@ export class ConsulClient {
                     `TLS error: ${message}; the server closed the connection, it probably requires a client certificate ` +
                     "(verify_incoming): set clientCert and clientKey, or CONSUL_CLIENT_CERT and CONSUL_CLIENT_KEY";
             }
-            throw new ConsulApiError(method, shownPath, 0, scrub(message, secrets), baseUrl, undefined, code);
+            throw new ConsulApiError(method, shownPath, 0, scrub(message, secrets), baseUrl, undefined, code, this.conn.clusterName);
         }
         const index = headerValue(res.headers["x-consul-index"]);
         if (res.statusCode < 200 || res.statusCode >= 300) {
             // An error body is read only as far as a message needs; the rest is discarded unread.
             const { text: errorText } = await readBounded(res.body, ERROR_BODY_BYTES);
             const message = boundedMessage(scrub(errorText.trim() || `HTTP ${res.statusCode}`, secrets));
-            throw new ConsulApiError(method, shownPath, res.statusCode, message, baseUrl, index);
+            throw new ConsulApiError(method, shownPath, res.statusCode, message, baseUrl, index, undefined, this.conn.clusterName);
         }
         const limit = maxAnswerBytes();
         const { text, truncated } = await readBounded(res.body, limit, headerValue(res.headers["content-length"]));
@@ -341,6 +346,7 @@ export class ConsulClient {
                 baseUrl,
                 `a body larger than ${limit} bytes, the limit (set ${MAX_ANSWER_ENV} to raise it)`,
                 res.statusCode,
+                this.conn.clusterName,
             );
         }
         let parsed: unknown = undefined;
@@ -352,7 +358,14 @@ export class ConsulClient {
             }
         }
         if (nestingDepth(parsed) > MAX_ANSWER_DEPTH) {
-            throw new AnswerShapeError(method, shownPath, baseUrl, `JSON nested deeper than ${MAX_ANSWER_DEPTH} levels`, res.statusCode);
+            throw new AnswerShapeError(
+                method,
+                shownPath,
+                baseUrl,
+                `JSON nested deeper than ${MAX_ANSWER_DEPTH} levels`,
+                res.statusCode,
+                this.conn.clusterName,
+            );
         }
         // The one untyped boundary: the body is unknown until call() parses it with the caller's schema.
         return { status: res.statusCode, body: parsed, index };
@@ -381,11 +394,18 @@ export class ConsulClient {
  */
 export class AnswerShapeError extends ConsulApiError {
     override readonly name = "AnswerShapeError";
-    constructor(method: string, path: string, address: string, problem: readonly z.core.$ZodIssue[] | string, statusCode = 200) {
+    constructor(
+        method: string,
+        path: string,
+        address: string,
+        problem: readonly z.core.$ZodIssue[] | string,
+        statusCode = 200,
+        cluster?: string,
+    ) {
         const what =
             typeof problem === "string" ? `answered with ${problem}` : `answered in an unexpected shape (${shapeProblems(problem)})`;
-        super(method, path, statusCode, what, address);
-        this.message = `Consul ${method} ${path} at ${address} ${what}`;
+        super(method, path, statusCode, what, address, undefined, undefined, cluster);
+        this.message = `Consul ${method} ${path} at ${where(address, cluster)} ${what}`;
     }
 }
 
@@ -492,7 +512,7 @@ export function assertSafePath(path: string): void {
 /** The last error, saying that every listed server was tried. */
 function everyServerFailed(err: ConsulApiError, urls: string[]): ConsulApiError {
     const message = `${err.consulMessage} (tried every server: ${urls.join(", ")})`;
-    return new ConsulApiError(err.method, err.path, err.statusCode, message, err.address, err.index, err.code);
+    return new ConsulApiError(err.method, err.path, err.statusCode, message, err.address, err.index, err.code, err.cluster);
 }
 
 function headerValue(v: string | string[] | undefined): string | undefined {

@@ -21,6 +21,8 @@ export interface ConnectionInput {
     insecureSkipVerify?: boolean;
     headers?: Record<string, string>;
     timeoutMs?: number;
+    /** How messages name this cluster (PeeringMesh: the fleet's name); not sent to Consul, not its identity. */
+    clusterName?: string;
 }
 
 export function connectionSchema() {
@@ -47,6 +49,7 @@ export function connectionSchema() {
                 })
                 .optional(),
             timeoutMs: z.number().int().min(100).max(600_000).optional(),
+            clusterName: z.string().min(1).max(128).optional(),
         })
         .strict();
 }
@@ -85,6 +88,8 @@ export interface ResolvedConnection {
     };
     headers: Record<string, string>;
     timeoutMs: number;
+    /** How messages name the cluster (the connection's `clusterName`). */
+    clusterName?: string;
     /**
      * Set when the connection is pinned to a resource's recorded cluster (see resolveRecorded) while
      * the credentials the current settings hold belong to another cluster, and nothing of the
@@ -364,6 +369,7 @@ function resolve(
         },
         headers,
         timeoutMs: timeoutMs ?? DEFAULT_TIMEOUT_MS,
+        ...(given.clusterName ? { clusterName: given.clusterName } : {}),
     };
     return { conn, withheld, anonymous };
 }
@@ -500,8 +506,10 @@ export function sameConnection(a: ConnectionInput | undefined, b: ConnectionInpu
  * so a resource whose outputs feed another one's inputs (a PeeringToken's token into a Peering) keeps
  * them known in the preview, instead of an update that makes them unknown there.
  */
-function comparable(connection: ConnectionInput | undefined, env: NodeJS.ProcessEnv): ConnectionInput {
-    if (!connection?.address || isUnknown(connection.address)) return connection ?? {};
+function comparable(given: ConnectionInput | undefined, env: NodeJS.ProcessEnv): ConnectionInput {
+    // The name messages give the cluster is no change to how it is reached.
+    const { clusterName: _name, ...connection } = given ?? {};
+    if (!connection.address || isUnknown(connection.address)) return connection;
     try {
         return { ...connection, address: normalizeAddresses(connection.address, lenientUseTls(env)).join(",") };
     } catch {

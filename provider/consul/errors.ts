@@ -21,13 +21,20 @@ export class ConsulApiError extends Error {
         readonly index?: string,
         /** Transport error code (ECONNREFUSED, UND_ERR_CONNECT_TIMEOUT, ...) when statusCode is 0. */
         readonly code?: string,
+        /** The name the program gives the cluster (a PeeringMesh's cluster name), for the message. */
+        readonly cluster?: string,
     ) {
         super(
             statusCode === 0
-                ? `Consul ${method} ${path} at ${address} failed: ${consulMessage}`
-                : `Consul ${method} ${path} at ${address} failed: ${statusCode} ${consulMessage}`,
+                ? `Consul ${method} ${path} at ${where(address, cluster)} failed: ${consulMessage}`
+                : `Consul ${method} ${path} at ${where(address, cluster)} failed: ${statusCode} ${consulMessage}`,
         );
     }
+}
+
+/** The address in a message, after the cluster's name when the program gives it one: `cluster "dc4" (http://...)`. */
+export function where(address: string, cluster?: string): string {
+    return cluster ? `cluster ${JSON.stringify(cluster)} (${address})` : address;
 }
 
 export function isNotFound(err: unknown): boolean {

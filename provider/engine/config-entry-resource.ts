@@ -17,7 +17,7 @@ import {
 } from "./config-entry";
 import type { ConnectionInput, Located } from "../consul/connection";
 import { maskCredentials } from "../model/credentials";
-import { canonical } from "../model/validation";
+import { canonical, memoized } from "../model/validation";
 
 /** Inputs every whole-entry resource has. */
 export interface EntryResourceInputs extends Located {
@@ -29,7 +29,7 @@ export interface EntryResourceInputs extends Located {
 export interface WholeEntryKind<Inputs extends EntryResourceInputs> {
     /** Consul's kind, e.g. "service-defaults" (or, for the untyped ConfigEntry, read from the inputs). */
     kind: string | ((inputs: Inputs) => string);
-    /** The resource's schema (built on each call: zod objects do not survive provider serialisation). */
+    /** The resource's schema (a factory; each provider builds it once). */
     schema: () => z.ZodType<Inputs>;
     /** The entry's name. */
     name: (inputs: Inputs) => string;
@@ -53,8 +53,12 @@ export interface WholeEntryKind<Inputs extends EntryResourceInputs> {
 }
 
 export class WholeEntryProvider<Inputs extends EntryResourceInputs> extends ConsulResourceProvider implements dynamic.ResourceProvider {
+    /** The kind's schema, built once: check runs for every declaration of a program (and of an import). */
+    private readonly schema: () => z.ZodType<Inputs>;
+
     constructor(private readonly spec: WholeEntryKind<Inputs>) {
         super();
+        this.schema = memoized(spec.schema);
     }
 
     private ref(inputs: Inputs, id?: string): EntryRef {
@@ -63,7 +67,7 @@ export class WholeEntryProvider<Inputs extends EntryResourceInputs> extends Cons
     }
 
     check(_olds: Record<string, unknown>, news: Record<string, unknown>): Promise<Checked> {
-        return Promise.resolve(this.checkLocated(this.spec.schema(), news).checked);
+        return Promise.resolve(this.checkLocated(this.schema(), news).checked);
     }
 
     diff(_id: string, olds: Inputs, news: Inputs): Promise<dynamic.DiffResult> {

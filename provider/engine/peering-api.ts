@@ -4,7 +4,7 @@
 import { z } from "zod";
 import type { ConsulClient } from "../consul/client";
 import { connectionSchema, type ConnectionInput } from "../consul/connection";
-import { ConsulApiError, isNotFound } from "../consul/errors";
+import { ConsulApiError, isNotFound, where as clusterWhere } from "../consul/errors";
 import { metaSchema as namesMetaSchema } from "../model/names";
 import { containsUnknown, isUnknown, UNKNOWN, validate } from "../model/validation";
 
@@ -114,7 +114,7 @@ export async function deletePeeringAndWait(client: ConsulClient, name: string, t
         if (reached && peering === undefined) return;
         if (!reached || Date.now() >= deadline) {
             throw new Error(
-                `peering "${name}" at ${client.address} was deleted but is still there after ${Math.round(timeoutMs / 1000)} s ` +
+                `peering "${name}" at ${client.where} was deleted but is still there after ${Math.round(timeoutMs / 1000)} s ` +
                     `(state ${peering?.State ?? "unknown"}); Consul removes it in the background, try again shortly`,
             );
         }
@@ -198,6 +198,9 @@ export function inspectToken(token: string): { summary?: TokenSummary; problem?:
 /** Says in plain words why establishing failed (Consul's own message follows). */
 export function explainEstablishError(err: unknown, peerName: string, addresses: string[]): Error {
     if (!(err instanceof ConsulApiError)) return err instanceof Error ? err : new Error(String(err));
+    // No answer at all: this cluster itself could not be reached (its own transport error says so);
+    // Consul neither refused the establish nor said anything about the acceptor.
+    if (err.statusCode === 0) return err;
     const first = err.consulMessage
         .split("\n")
         .map((l) => l.replace(/^\s*\*\s*/, "").trim())
@@ -219,7 +222,9 @@ export function explainEstablishError(err: unknown, peerName: string, addresses:
     } else {
         why = "Consul refused to establish the peering";
     }
-    return new Error(`establishing peering "${peerName}" at ${err.address} failed: ${why}. Consul said: ${err.statusCode} ${detail}`);
+    return new Error(
+        `establishing peering "${peerName}" at ${clusterWhere(err.address, err.cluster)} failed: ${why}. Consul said: ${err.statusCode} ${detail}`,
+    );
 }
 
 /** A datacenter name as a valid Consul peer name (lower case, `-` for anything else). */
@@ -250,7 +255,7 @@ export async function datacenterPeerName(client: ConsulClient): Promise<string> 
     }
     const list = (await client.get("/v1/catalog/datacenters", z.array(z.string()).nullable())).body;
     const first = list?.find((d) => d !== "");
-    if (!first) throw new Error(`Consul at ${client.address} named no datacenter`);
+    if (!first) throw new Error(`Consul at ${client.where} named no datacenter`);
     return asPeerName(first);
 }
 

@@ -9,7 +9,7 @@ import { connectionSchema, type Located } from "../consul/connection";
 import { parseDuration, sameDuration } from "../model/durations";
 import { isNotFound } from "../consul/errors";
 import { maskCredentials } from "../model/credentials";
-import { canonical } from "../model/validation";
+import { canonical, memoized } from "../model/validation";
 
 function kubernetesSchema() {
     return z
@@ -133,7 +133,7 @@ function outputsOf(m: ConsulAuthMethod, inputs: AclAuthMethodInputs): AclAuthMet
     if (inputs.adopt !== undefined) outs.adopt = inputs.adopt;
     if (inputs.connection !== undefined) outs.connection = inputs.connection;
     // Consul's own shape, read back: parsing it keeps the output typed (and drops nothing we model).
-    const parsed = aclAuthMethodSchema().safeParse(outs);
+    const parsed = schema().safeParse(outs);
     if (!parsed.success) {
         const why = parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ");
         throw new Error(`ACL auth method "${m.Name}" as Consul holds it is outside what consul-mesh manages (${why})`);
@@ -155,9 +155,12 @@ function bodyOf(inputs: AclAuthMethodInputs): ConsulAuthMethod {
 
 const methodPath = (name: string) => `/v1/acl/auth-method/${encodeURIComponent(name)}`;
 
+/** Built once: check runs for every declaration of a program (and of an import). */
+const schema = memoized(aclAuthMethodSchema);
+
 export class AclAuthMethodProvider extends ConsulResourceProvider implements dynamic.ResourceProvider {
     check(_olds: Record<string, unknown>, news: Record<string, unknown>): Promise<Checked> {
-        return Promise.resolve(this.checkLocated(aclAuthMethodSchema(), news).checked);
+        return Promise.resolve(this.checkLocated(schema(), news).checked);
     }
 
     diff(_id: string, olds: AclAuthMethodInputs, news: AclAuthMethodInputs): Promise<dynamic.DiffResult> {

@@ -9,6 +9,7 @@ import { ConsulResourceProvider, type Checked, type Created, type ReadOf, type U
 import { ConsulClient } from "../consul/client";
 import { connectionSchema, type Located } from "../consul/connection";
 import { ConsulApiError, isNotFound } from "../consul/errors";
+import { memoized } from "../model/validation";
 
 /** The ID of Consul's built-in `global-management` policy. */
 export const GLOBAL_MANAGEMENT_POLICY_ID = "00000000-0000-0000-0000-000000000001";
@@ -199,9 +200,12 @@ export async function bootstrapOrAdopt(client: ConsulClient, secret: string, sec
     }
 }
 
+/** Built once: check runs for every declaration of a program (and of an import). */
+const schema = memoized(aclBootstrapSchema);
+
 export class AclBootstrapProvider extends ConsulResourceProvider implements dynamic.ResourceProvider {
     check(_olds: Record<string, unknown>, news: Record<string, unknown>): Promise<Checked> {
-        return Promise.resolve(this.checkLocated(aclBootstrapSchema(), news).checked);
+        return Promise.resolve(this.checkLocated(schema(), news).checked);
     }
 
     diff(_id: string, olds: AclBootstrapOutputs, news: AclBootstrapInputs & Located): Promise<dynamic.DiffResult> {

@@ -10,7 +10,7 @@ import { ConsulResourceProvider, type Checked, type Created, type ReadOf, type U
 import type { ConsulClient } from "../consul/client";
 import { connectionSchema, type Located } from "../consul/connection";
 import { isNotFound } from "../consul/errors";
-import { canonical } from "../model/validation";
+import { canonical, memoized } from "../model/validation";
 
 export function aclPolicySchema() {
     return z
@@ -83,9 +83,12 @@ async function byName(client: ConsulClient, name: string): Promise<ConsulPolicy 
     return getAcl(client, `/v1/acl/policy/name/${encodeURIComponent(name)}`, consulPolicySchema());
 }
 
+/** Built once: check runs for every declaration of a program (and of an import). */
+const schema = memoized(aclPolicySchema);
+
 export class AclPolicyProvider extends ConsulResourceProvider implements dynamic.ResourceProvider {
     check(_olds: Record<string, unknown>, news: Record<string, unknown>): Promise<Checked> {
-        return Promise.resolve(this.checkLocated(aclPolicySchema(), news).checked);
+        return Promise.resolve(this.checkLocated(schema(), news).checked);
     }
 
     diff(id: string, olds: AclPolicyOutputs, news: AclPolicyInputs): Promise<dynamic.DiffResult> {

@@ -26,6 +26,7 @@ import { ConsulResourceProvider, type Checked, type Created, type ReadOf, type U
 import type { ConsulClient } from "../consul/client";
 import { connectionSchema, type Located } from "../consul/connection";
 import { isNotFound } from "../consul/errors";
+import { memoized } from "../model/validation";
 
 export function aclRoleSchema() {
     return z
@@ -102,9 +103,12 @@ function roleByName(client: ConsulClient, name: string): Promise<ConsulRole | un
     return getAcl(client, `/v1/acl/role/name/${encodeURIComponent(name)}`, consulRoleSchema());
 }
 
+/** Built once: check runs for every declaration of a program (and of an import). */
+const schema = memoized(aclRoleSchema);
+
 export class AclRoleProvider extends ConsulResourceProvider implements dynamic.ResourceProvider {
     check(_olds: Record<string, unknown>, news: Record<string, unknown>): Promise<Checked> {
-        return Promise.resolve(this.checkLocated(aclRoleSchema(), news).checked);
+        return Promise.resolve(this.checkLocated(schema(), news).checked);
     }
 
     diff(_id: string, olds: AclRoleOutputs, news: AclRoleInputs): Promise<dynamic.DiffResult> {

@@ -30,7 +30,7 @@ import type { ConsulClient } from "../consul/client";
 import { connectionSchema, type Located } from "../consul/connection";
 import { parseDuration } from "../model/durations";
 import { isNotFound } from "../consul/errors";
-import { isUnknown, type CheckFailure } from "../model/validation";
+import { type CheckFailure, isUnknown, memoized } from "../model/validation";
 
 const MINUTE = 60_000_000_000n;
 
@@ -126,9 +126,12 @@ function mutableBody(inputs: AclTokenInputs, current?: ConsulToken): Record<stri
 
 const tokenPath = (id: string) => `/v1/acl/token/${encodeURIComponent(id)}`;
 
+/** Built once: check runs for every declaration of a program (and of an import). */
+const schema = memoized(aclTokenSchema);
+
 export class AclTokenProvider extends ConsulResourceProvider implements dynamic.ResourceProvider {
     check(olds: Record<string, unknown>, news: Record<string, unknown>): Promise<Checked> {
-        const { checked } = this.checkLocated(aclTokenSchema(), news);
+        const { checked } = this.checkLocated(schema(), news);
         const failures: CheckFailure[] = checked.failures;
         // A user-supplied secret cannot be reused by the replacement token: Consul refuses a SecretID in use.
         const rotated = olds.rotation !== undefined && news.rotation !== olds.rotation && !isUnknown(news.rotation);

@@ -25,7 +25,7 @@ import { keyFailures, P224_WHY, WHAT_CONSUL_ACCEPTS } from "../model/ca-keys";
 import { foldKey, maskCredentials } from "../model/credentials";
 import { connectionDiff, connectionSchema } from "../consul/connection";
 import { formatDuration, isDuration, sameDuration, toNanos } from "../model/durations";
-import { canonical, containsUnknown, validate, type CheckFailure } from "../model/validation";
+import { canonical, type CheckFailure, containsUnknown, memoized, validate } from "../model/validation";
 
 export const CA_CONFIGURATION_ID = "connect-ca";
 const PROVIDERS = ["consul", "vault", "aws-pca"] as const;
@@ -279,10 +279,13 @@ function diffView(raw: Record<string, unknown>) {
     };
 }
 
+/** Built once: check runs for every declaration of a program (and of an import). */
+const schema = memoized(caConfigurationSchema);
+
 export class CaConfigurationProvider extends ConsulResourceProvider implements dynamic.ResourceProvider {
     check(olds: Record<string, unknown>, news: Record<string, unknown>): Promise<Checked> {
         const inputs = withoutComputed(news);
-        const { value, failures } = validate(caConfigurationSchema(), inputs);
+        const { value, failures } = validate(schema(), inputs);
         if (failures.length > 0) return Promise.resolve({ inputs: news, failures });
         const cluster = this.clusterOf(inputs.connection);
         if (!value) return Promise.resolve({ inputs: { ...inputs, cluster, rootRotation: "unknown until the inputs are known" } });
@@ -374,7 +377,7 @@ export class CaConfigurationProvider extends ConsulResourceProvider implements d
     private async apply(raw: Record<string, unknown>): Promise<CaConfigurationOutputs> {
         // check validated these inputs; Pulumi's reserved keys (__provider) are not ours.
         const ours = Object.entries(withoutComputed(raw)).filter(([k]) => !k.startsWith("__"));
-        const inputs = caConfigurationSchema().parse(Object.fromEntries(ours));
+        const inputs = schema().parse(Object.fromEntries(ours));
         const client = this.client(inputs.connection);
         const provider = inputs.provider ?? "consul";
         const before = await readCa(client);

@@ -10,7 +10,7 @@ import type { ConsulClient } from "../consul/client";
 import { dropUndefined, modifyConfigEntry, parseHeld, readConfigEntry, type ConfigEntry, type EntryRef } from "../engine/config-entry";
 import { connectionSchema, type Located } from "../consul/connection";
 import { peerName, SERVICE_NAME } from "../model/names";
-import { canonical, containsUnknown } from "../model/validation";
+import { canonical, containsUnknown, memoized } from "../model/validation";
 
 export function exportedServicesSchema() {
     const consumer = z.object({ peer: peerName("peer") }).strict();
@@ -144,9 +144,12 @@ function outputsFrom(entry: ConfigEntry | undefined, inputs: ExportedServicesInp
     return outs;
 }
 
+/** Built once: check runs for every declaration of a program (and of an import). */
+const schema = memoized(exportedServicesSchema);
+
 export class ExportedServicesProvider extends ConsulResourceProvider implements dynamic.ResourceProvider {
     check(_olds: Record<string, unknown>, news: Record<string, unknown>): Promise<Checked> {
-        return Promise.resolve(this.checkLocated(exportedServicesSchema(), news).checked);
+        return Promise.resolve(this.checkLocated(schema(), news).checked);
     }
 
     diff(_id: string, olds: ExportedServicesOutputs, news: ExportedServicesInputs): Promise<dynamic.DiffResult> {

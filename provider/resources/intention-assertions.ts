@@ -15,7 +15,7 @@ import { defaultAllows, readIntentionMatches, type MatchedIntention } from "../f
 import { evaluate, type RequestShape } from "../model/intention-evaluation";
 import { HTTP_METHODS } from "../model/intention-model";
 import { serviceName, sourcePeerName } from "../model/names";
-import { canonical } from "../model/validation";
+import { canonical, memoized } from "../model/validation";
 
 export function expectationSchema() {
     return z
@@ -124,11 +124,14 @@ export function violationsOf(results: ExpectationResult[]): string[] {
         );
 }
 
+/** Built once: check runs for every declaration of a program (and of an import). */
+const schema = memoized(intentionAssertionsSchema);
+
 export class IntentionAssertionsProvider extends ConsulResourceProvider implements dynamic.ResourceProvider {
     check(_olds: Record<string, unknown>, news: Record<string, unknown>): Promise<Checked> {
         // The parsed inputs once known and valid (as given while parts are unknown at preview), with
         // the cluster they are checked at: a refresh checks them there, whatever the settings say then.
-        return Promise.resolve(this.checkLocated(intentionAssertionsSchema(), news).checked);
+        return Promise.resolve(this.checkLocated(schema(), news).checked);
     }
 
     diff(_id: string, olds: IntentionAssertionsOutputs, news: IntentionAssertionsInputs & Located): Promise<dynamic.DiffResult> {

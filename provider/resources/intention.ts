@@ -14,7 +14,7 @@ import {
     type SourceInput,
     versionedPermissionFields,
 } from "../model/intention-model";
-import { dropUndefined, OWNER_META_KEY, OWNER_META_VALUE } from "../engine/config-entry";
+import { dropUndefined, metaWithoutMark, OWNER_META_KEY, OWNER_META_VALUE } from "../engine/config-entry";
 import { serviceName, sourcePeerName } from "../model/names";
 import { requireSupportedFields } from "../consul/server-version";
 import { explainL7Error } from "../engine/l7-errors";
@@ -112,7 +112,9 @@ function heldForm(inputs: Record<string, unknown>, value: IntentionInputs): Reco
 function ownedEntryError(destination: string, address: string): Error {
     return new Error(
         `the intentions of destination "${destination}" at ${address} are managed as a whole by a consul-mesh ServiceIntentions ` +
-            `resource (Meta ${OWNER_META_KEY}=${OWNER_META_VALUE}); add this source to that ServiceIntentions instead of using an Intention`,
+            `resource (Meta ${OWNER_META_KEY}=${OWNER_META_VALUE}); add this source to that ServiceIntentions instead of using an Intention. ` +
+            `If no ServiceIntentions declares it any more (one destroyed with retainOnDelete, as consul-mesh import declares them, ` +
+            `leaves its mark behind), set adopt: true on this Intention to take the destination over pair by pair`,
     );
 }
 
@@ -174,8 +176,9 @@ export class IntentionProvider extends ConsulResourceProvider implements dynamic
                 client,
                 inputs.destination,
                 (entry) => {
-                    // Checked on every compare-and-set attempt, against a fresh read.
-                    if (isOwnedEntry(entry)) throw ownedEntryError(inputs.destination, client.address);
+                    // Checked on every compare-and-set attempt, against a fresh read. With adopt, a marked
+                    // entry is taken over: the mark goes (its other sources stay), so Intentions manage it.
+                    if (isOwnedEntry(entry) && !inputs.adopt) throw ownedEntryError(inputs.destination, client.address);
                     // Found exactly as declared: our own earlier attempt whose answer was lost (or a twin): success.
                     const found = findSource(entry, inputs);
                     if (found && mustNotExist && !inputs.adopt && canonical(sourceFromConsul(found)) !== wanted) {
@@ -185,6 +188,7 @@ export class IntentionProvider extends ConsulResourceProvider implements dynamic
                         );
                     }
                     const next: ServiceIntentionsEntry = entry ?? { Kind: "service-intentions", Name: inputs.destination, Sources: [] };
+                    if (entry && isOwnedEntry(entry)) next.Meta = metaWithoutMark(entry);
                     next.Sources = next.Sources.filter((s) => sourceKey(s) !== sourceKey(desired));
                     next.Sources.push(desired);
                     return next;

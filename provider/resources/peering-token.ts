@@ -19,7 +19,7 @@ import {
     peerNameSchema,
     type ApiPeering,
 } from "../engine/peering-api";
-import { canonical } from "../model/validation";
+import { canonical, memoized } from "../model/validation";
 import { maskCredentials } from "../model/credentials";
 
 export function peeringTokenSchema() {
@@ -80,7 +80,7 @@ async function generate(client: ConsulClient, inputs: PeeringTokenInputs, before
     const res = await client.post("/v1/peering/token", body, z.object({ PeeringToken: z.string().optional() }).loose());
     const token = res.body.PeeringToken ?? "";
     const peeringId = inspectToken(token).summary?.peerId;
-    if (!peeringId) throw new Error(`Consul at ${client.address} returned no usable peering token for "${inputs.peerName}"`);
+    if (!peeringId) throw new Error(`Consul at ${client.where} returned no usable peering token for "${inputs.peerName}"`);
     return { ...inputs, peeringToken: token, peeringId, state: before?.ID === peeringId ? before.State : "PENDING" };
 }
 
@@ -104,6 +104,9 @@ async function orphaned(
     return !other || isDead(other) || other.PeerID !== acceptor.ID;
 }
 
+/** Built once: check runs for every declaration of a program (and of an import). */
+const schema = memoized(peeringTokenSchema);
+
 export class PeeringTokenProvider extends ConsulResourceProvider implements dynamic.ResourceProvider {
     check(_olds: Record<string, unknown>, news: Record<string, unknown>): Promise<Checked> {
         // Unset names default to the datacenters (asked here, in the provider, never in the program):
@@ -111,7 +114,7 @@ export class PeeringTokenProvider extends ConsulResourceProvider implements dyna
         return checkPeeringSide(
             news,
             "dialer",
-            peeringTokenSchema(),
+            schema(),
             (c) => this.client(c),
             (c) => this.clusterOf(c),
         );
@@ -164,13 +167,13 @@ export class PeeringTokenProvider extends ConsulResourceProvider implements dyna
         // another object: Consul would keep its meta, so say so rather than take it over.
         if (before && isDialerSide(before)) {
             throw new Error(
-                `peering "${inputs.peerName}" at ${client.address} is the dialing side of a peering (established with a token ` +
+                `peering "${inputs.peerName}" at ${client.where} is the dialing side of a peering (established with a token ` +
                     `from another cluster); a cluster cannot generate a token for a name it dials: pick another peerName or delete that peering`,
             );
         }
         if (before && !sameMeta(before, inputs.meta)) {
             throw new Error(
-                `peering "${inputs.peerName}" already exists at ${client.address} (state ${before.State}) with other meta than this ` +
+                `peering "${inputs.peerName}" already exists at ${client.where} (state ${before.State}) with other meta than this ` +
                     `PeeringToken's, which Consul keeps when a token is regenerated: give it the same meta, or delete that peering first`,
             );
         }
@@ -239,7 +242,7 @@ async function removeIfMine(client: ConsulClient, inputs: PeeringTokenInputs, id
     } catch {
         const message =
             `${cause instanceof Error ? cause.message : String(cause)}\nThe acceptor peering "${name}" could not be removed again ` +
-            `from ${client.address}: it is recorded in the stack, and the next \`pulumi up\` or \`destroy\` takes care of it.`;
+            `from ${client.where}: it is recorded in the stack, and the next \`pulumi up\` or \`destroy\` takes care of it.`;
         // __provider (in inputs) must stay in the recorded properties: later read/delete calls need it.
         throw Object.assign(new Error(message), { id: name, properties: { ...inputs }, reasons: [message] });
     }

@@ -23,7 +23,7 @@ import {
     serviceCounts,
     type ApiPeering,
 } from "../engine/peering-api";
-import { canonical } from "../model/validation";
+import { canonical, memoized } from "../model/validation";
 
 const DEFAULT_ACTIVE_TIMEOUT_SECONDS = 60;
 
@@ -121,6 +121,9 @@ function outputsOf(inputs: PeeringInputs, p: ApiPeering, acceptorState?: string)
     return outs;
 }
 
+/** Built once: check runs for every declaration of a program (and of an import). */
+const schema = memoized(peeringSchema);
+
 export class PeeringProvider extends ConsulResourceProvider implements dynamic.ResourceProvider {
     check(_olds: Record<string, unknown>, news: Record<string, unknown>): Promise<Checked> {
         // Unset names default to the datacenters (asked here, in the provider, never in the program):
@@ -128,7 +131,7 @@ export class PeeringProvider extends ConsulResourceProvider implements dynamic.R
         return checkPeeringSide(
             news,
             "acceptor",
-            peeringSchema(),
+            schema(),
             (c) => this.client(c),
             (c) => this.clusterOf(c),
         );
@@ -182,7 +185,7 @@ export class PeeringProvider extends ConsulResourceProvider implements dynamic.R
         if (existing && !isDead(existing) && LIVE.includes(existing.State) && isDialer(existing)) {
             if (!inputs.adopt) {
                 throw new Error(
-                    `peering "${name}" already exists at ${client.address} (state ${existing.State}) and dials another acceptor ` +
+                    `peering "${name}" already exists at ${client.where} (state ${existing.State}) and dials another acceptor ` +
                         `peering than this token's (${existing.PeerID ?? "unknown"}) or has other meta; set adopt: true to manage it ` +
                         `without re-establishing, or delete it first`,
                 );
@@ -192,7 +195,7 @@ export class PeeringProvider extends ConsulResourceProvider implements dynamic.R
         }
         if (existing && !isDialer(existing) && !isDead(existing)) {
             throw new Error(
-                `this cluster (${client.address}) has a peering "${name}" that it generated a token for (the acceptor side); ` +
+                `this cluster (${client.where}) has a peering "${name}" that it generated a token for (the acceptor side); ` +
                     `a cluster cannot dial a peer name it also accepts: pick another peerName or delete that peering`,
             );
         }
@@ -251,7 +254,7 @@ export class PeeringProvider extends ConsulResourceProvider implements dynamic.R
         } catch {
             const message =
                 `${err instanceof Error ? err.message : String(err)}\nThe peering "${inputs.peerName}" could not be removed again from ` +
-                `${client.address}: it is recorded in the stack, and the next \`pulumi up\` or \`destroy\` takes care of it.`;
+                `${client.where}: it is recorded in the stack, and the next \`pulumi up\` or \`destroy\` takes care of it.`;
             throw Object.assign(new Error(message), { id: inputs.peerName, properties: { ...inputs }, reasons: [message] });
         }
         throw err;
@@ -269,7 +272,7 @@ export class PeeringProvider extends ConsulResourceProvider implements dynamic.R
         const fail = async (what: string, seen?: ApiPeering): Promise<never> => {
             if (cleanUp) await this.removeLeftover(client, name);
             throw new Error(
-                `peering "${name}" at ${client.address}: ${what} within ${timeoutMs / 1000} s` +
+                `peering "${name}" at ${client.where}: ${what} within ${timeoutMs / 1000} s` +
                     (cleanUp ? "; it was removed again. " : ". ") +
                     (seen ? `${describeState(seen)}. ` : "") +
                     `Check that the acceptor cluster's gRPC TLS port is reachable from this cluster and that the token is current`,
@@ -278,7 +281,7 @@ export class PeeringProvider extends ConsulResourceProvider implements dynamic.R
         const mine = wait
             ? await pollPeering(client, name, (p) => p?.State === "ACTIVE" || isOver(p), timeoutMs)
             : { peering: await getPeering(client, name), reached: true };
-        if (!mine.peering) throw new Error(`peering "${name}" disappeared from ${client.address} while it was being established`);
+        if (!mine.peering) throw new Error(`peering "${name}" disappeared from ${client.where} while it was being established`);
         if (wait && mine.peering.State !== "ACTIVE") {
             await fail(`it did not become ACTIVE (last state ${mine.peering.State})`, mine.peering);
         }
@@ -340,8 +343,15 @@ export class PeeringProvider extends ConsulResourceProvider implements dynamic.R
     }
 
     async update(_id: string, _olds: PeeringOutputs, news: PeeringInputs): Promise<Updated<PeeringOutputs>> {
-        // Only settings that live in Pulumi changed (waits, adopt, acceptor, credentials).
-        return { outs: await this.settle(this.client(news.connection), news, false) };
+        // Only settings that live in Pulumi changed (waits, adopt, acceptor, credentials), or the
+        // resource was recorded by a create that failed before its peering was made (the cluster went
+        // away mid-establish): then there is no live peering of that name (none, a dead one, or a
+        // PENDING leftover whose establish was cut off before the secret exchange), and this finishes
+        // the create, which clears such a leftover first.
+        const client = this.client(news.connection);
+        const existing = await getPeering(client, news.peerName);
+        if (!existing || isDead(existing) || !LIVE.includes(existing.State)) return { outs: (await this.create(news)).outs };
+        return { outs: await this.settle(client, news, false) };
     }
 
     async delete(id: string, props: PeeringOutputs): Promise<void> {

@@ -273,7 +273,10 @@ export class PeeringMesh extends pulumi.ComponentResource {
         const distinct = pulumi
             .all(entries.map((e) => pulumi.output(e.connection)))
             .apply((conns) => assertDistinctClusters(entries.map((e, i) => ({ name: e.name, connection: conns[i] }))));
-        const connectionOf = new Map(entries.map((e) => [e.name, pulumi.all([distinct, e.connection]).apply(([, c]) => c)]));
+        // Each connection carries the fleet's name of its cluster: Consul errors name it (`cluster "dc4" (address)`).
+        const connectionOf = new Map(
+            entries.map((e) => [e.name, pulumi.all([distinct, e.connection]).apply(([, c]) => ({ ...(c ?? {}), clusterName: e.name }))]),
+        );
         const conn = (cluster: string) => connectionOf.get(cluster);
 
         this.peerings = {};

@@ -14,6 +14,12 @@ export interface AclBindingRuleArgs {
     bindType: pulumi.Input<"service" | "node" | "role">;
     /** The service, node or role name; may interpolate claims, e.g. `${value.service}`. Consul: `BindName`. */
     bindName: pulumi.Input<string>;
+    /**
+     * Manage the auth method's existing rule that grants the same `bindType` and `bindName` to the
+     * same `selector` instead of failing (a rule has no name: those three identify it). Its
+     * description is updated if it differs. Two such rules are refused. @default false
+     */
+    adopt?: pulumi.Input<boolean>;
     /** Where Consul is, with a token that has `acl:write`; see {@link ConnectionArgs}. */
     connection?: pulumi.Input<ConnectionArgs>;
 }

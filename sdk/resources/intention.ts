@@ -41,6 +41,9 @@ export interface IntentionArgs {
      * Take over an intention for this pair that already exists in Consul and differs from the declared
      * one, instead of failing (one found exactly as declared is taken without it).
      * This is how existing intentions are imported (`pulumi import` does not work for dynamic resources).
+     * It also takes a destination still carrying a `ServiceIntentions` ownership mark (`managed-by=consul-mesh`,
+     * left behind when that resource was destroyed with `retainOnDelete`): the mark is removed, the other
+     * sources stay. Without it, such a destination is refused.
      * @default false
      */
     adopt?: pulumi.Input<boolean>;

@@ -75,7 +75,7 @@ describe("consul-mesh import of a hand-made peering, adopted through the Pulumi 
         const imported = await runImport(["--address", DC2, "--kinds", "peerings", "--out", outDir, "--project", "imported-peering"]);
         assert.equal(imported.code, 0, imported.stderr);
         const index = fs.readFileSync(path.join(outDir, "index.ts"), "utf8");
-        assert.match(index, /new mesh\.Peering\("peering-imp-dc1", \{\n {4}peerName: "imp-dc1",/);
+        assert.match(index, /new mesh\.Peering\(\n {4}"peering-imp-dc1",\n {4}\{\n {8}peerName: "imp-dc1",/);
         assert.match(index, /peeringToken: config\.requireSecret\("peeringToken-imp-dc1"\)/);
         assert.match(fs.readFileSync(path.join(outDir, "README.md"), "utf8"), /pulumi config set --secret peeringToken-imp-dc1/);
 

@@ -5,6 +5,7 @@ import { generateKeyPairSync } from "node:crypto";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { intentionProvider } from "../../provider/resources/intention";
 import { consul } from "../support/consul";
 import { DC3, freshAclCluster, stopAclCluster } from "../support/acl";
 import { LossyProxy } from "../support/lossy-proxy";
@@ -19,8 +20,13 @@ import { changingSteps, PulumiProgram } from "../support/pulumi";
 const repoRoot = path.resolve(__dirname, "..", "..");
 
 function runTsc(dir: string): Promise<Ran> {
+    return runNode([path.join(repoRoot, "node_modules", "typescript", "bin", "tsc"), "-p", dir, "--noEmit"]);
+}
+
+/** A Node.js script of the repository's devDependencies, its output gathered. */
+function runNode(args: string[], cwd?: string): Promise<Ran> {
     return new Promise((resolve, reject) => {
-        const child = spawn(process.execPath, [path.join(repoRoot, "node_modules", "typescript", "bin", "tsc"), "-p", dir, "--noEmit"]);
+        const child = spawn(process.execPath, args, { cwd });
         let stdout = "";
         child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
         child.stderr.on("data", (d: Buffer) => (stdout += d.toString()));
@@ -289,7 +295,7 @@ describe("consul-mesh import: adopt a hand-made mesh, round trip through the Pul
         assert.equal(first.code, 0, first.stderr);
         assert.match(first.stderr, /service-defaults: 3 found/);
         assert.match(first.stderr, /not declared: ACL policy "global-management": built into Consul/);
-        assert.match(first.stderr, /not declared: binding rule/);
+        assert.doesNotMatch(first.stderr, /not declared: binding rule/);
         assert.match(first.stderr, /not declared: jwt-provider "auth0": JwtProvider refuses what Consul holds \(jsonWebKeySet/);
         const files = Object.fromEntries(fs.readdirSync(outDir).map((f) => [f, fs.readFileSync(path.join(outDir, f), "utf8")]));
         const again = await runImport(["--address", DC3, "--token-stdin", "--out", outDir, "--project", "imported-mesh"], management);
@@ -299,15 +305,24 @@ describe("consul-mesh import: adopt a hand-made mesh, round trip through the Pul
         const index = files["index.ts"];
         for (const text of Object.values(files)) assert.ok(!text.includes(management), "the management token is in a generated file");
         assert.ok(!/\bany\b/.test(index.replace(/"[^"]*"/g, "")), "the program uses any");
-        assert.match(index, /new mesh\.ServiceDefaults\("service-defaults-web"/);
-        assert.match(index, /new mesh\.ConfigEntry\("service-router-api"/);
-        assert.match(index, /new mesh\.ServiceIntentions\("intentions-web"/);
+        assert.match(index, /new mesh\.ServiceDefaults\(\s*"service-defaults-web"/);
+        assert.match(index, /new mesh\.ConfigEntry\(\s*"service-router-api"/);
+        assert.match(index, /new mesh\.ServiceIntentions\(\s*"intentions-web"/);
         assert.match(index, /name: jwtProviderOkta\.name/, "the JWT provider is referenced");
         assert.match(index, /policies: \[policyServicesRead\.name\]/, "the role references its policy");
-        assert.match(index, /new mesh\.AclToken\("token-ci-deployer"/);
+        assert.match(index, /new mesh\.AclToken\(\s*"token-ci-deployer"/);
+        assert.match(
+            index,
+            /new mesh\.AclBindingRule\(\s*"binding-ci-jwt-service-value\.service"/,
+            `the binding rule is declared:\n${first.stderr}`,
+        );
+        assert.match(index, /authMethod: authCiJwt\.name/, "the binding rule references its auth method");
         assert.match(index, /retainOnDelete: true/);
-        assert.match(index, /new mesh\.ExportedServices\("exported-default"/);
+        assert.match(index, /new mesh\.ExportedServices\(\s*"exported-default"/);
         assert.match(files["README.md"], /pulumi config set --secret token/);
+        // Prettier style, checked by the user's own tool (the project's .prettierrc.json; README and JSON too).
+        const prettier = await runNode([path.join(repoRoot, "node_modules", "prettier", "bin", "prettier.cjs"), "--check", "."], outDir);
+        assert.equal(prettier.code, 0, `prettier --check fails on the generated project:\n${prettier.stdout}`);
         program = new PulumiProgram(outDir, "adopt");
         const tsc = await runTsc(program.workDir);
         assert.equal(tsc.code, 0, `the generated program does not type-check:\n${tsc.stdout}\n${index}`);
@@ -354,5 +369,12 @@ describe("consul-mesh import: adopt a hand-made mesh, round trip through the Pul
             const res = await consul("GET", `${DC3}${p}`, undefined, management);
             assert.equal(res.status, 200, `${p} is gone after destroy`);
         }
+        // Retained, the intentions entry keeps its ownership mark: an Intention takes the destination back only with adopt.
+        const pair = { source: "late", destination: "web", action: "allow" as const, connection: { address: DC3, token: management } };
+        await assert.rejects(intentionProvider.create(pair), /set adopt: true on this Intention/);
+        await intentionProvider.create({ ...pair, adopt: true });
+        const web = (await get("/v1/config/service-intentions/web")) as { Meta?: Record<string, string>; Sources: Array<{ Name: string }> };
+        assert.equal(web.Meta?.["managed-by"], undefined, "the mark is removed");
+        assert.ok(web.Sources.some((s) => s.Name === "late"));
     });
 });

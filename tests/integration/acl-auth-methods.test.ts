@@ -167,6 +167,88 @@ describe("AclAuthMethod and AclBindingRule providers against a real ACL-enabled 
         await rules.delete(rule.id, rule.outs); // already gone: fine
     });
 
+    it("AclBindingRule adopt: takes the method's rule granting the same logins (no second rule), refuses without adopt or with two", async () => {
+        const method = await methods.create({
+            name: "adopt-jwt",
+            type: "jwt",
+            jwt: { jwtValidationPubKeys: [publicKey], boundIssuer: "ci", claimMappings: { service: "service", team: "team" } },
+            connection,
+        });
+        const listed = async () =>
+            (
+                await consul<Array<{ ID: string; Description?: string }>>(
+                    "GET",
+                    `${DC3}/v1/acl/binding-rules?authmethod=adopt-jwt`,
+                    undefined,
+                    connection.token,
+                )
+            ).body;
+        const byHand = await consul<{ ID: string }>(
+            "PUT",
+            `${DC3}/v1/acl/binding-rule`,
+            {
+                AuthMethod: "adopt-jwt",
+                BindType: "service",
+                BindName: "${value.service}",
+                Selector: "value.team==web",
+                Description: "by hand",
+            },
+            connection.token,
+        );
+        assert.equal(byHand.status, 200);
+        const declared = {
+            authMethod: "adopt-jwt",
+            bindType: "service" as const,
+            bindName: "${value.service}",
+            selector: "value.team==web",
+            description: "by hand",
+            connection,
+        };
+
+        await assert.rejects(
+            rules.create(declared),
+            (err: Error) => err.message.includes(byHand.body.ID) && /set adopt: true/.test(err.message),
+        );
+        // Another selector grants other logins: not the same rule.
+        const other = await rules.create({ ...declared, selector: "value.team==api" });
+        assert.notEqual(other.id, byHand.body.ID);
+
+        const adopted = await rules.create({ ...declared, adopt: true });
+        assert.equal(adopted.id, byHand.body.ID, "the existing rule is taken");
+        assert.equal((await listed()).length, 2, "no rule was added");
+        assert.equal(
+            (await rules.diff(adopted.id, (await rules.read(adopted.id, adopted.outs)).props ?? adopted.outs, { ...declared, adopt: true }))
+                .changes,
+            false,
+        );
+
+        // A description that differs is written onto the adopted rule.
+        await rules.delete(adopted.id, adopted.outs);
+        const again = await consul<{ ID: string }>(
+            "PUT",
+            `${DC3}/v1/acl/binding-rule`,
+            { AuthMethod: "adopt-jwt", BindType: "service", BindName: "${value.service}", Selector: "value.team==web", Description: "old" },
+            connection.token,
+        );
+        const redescribed = await rules.create({ ...declared, description: "managed", adopt: true });
+        assert.equal(redescribed.id, again.body.ID);
+        assert.equal((await listed()).find((r) => r.ID === again.body.ID)?.Description, "managed");
+
+        // Two rules granting the same logins: adopting one would leave the other granting them.
+        const twin = await consul<{ ID: string }>(
+            "PUT",
+            `${DC3}/v1/acl/binding-rule`,
+            { AuthMethod: "adopt-jwt", BindType: "service", BindName: "${value.service}", Selector: "value.team==web" },
+            connection.token,
+        );
+        await assert.rejects(
+            rules.create({ ...declared, adopt: true }),
+            (err: Error) =>
+                err.message.includes(again.body.ID) && err.message.includes(twin.body.ID) && /2 binding rules/.test(err.message),
+        );
+        await methods.delete(method.id, method.outs);
+    });
+
     // Issue 15, defects 5 and 8, their siblings in the ACL resources: a create whose answer was lost
     // (Consul applied it, the connection was cut) neither fails with "already exists" nor leaves a
     // second object behind (a duplicate binding rule would keep granting logins after a destroy).

@@ -95,6 +95,29 @@ describe("PeeringToken, Peering and ExportedServices against two real clusters",
         assert.deepEqual(await tokens.read(acceptorName, tokenOuts), {});
     });
 
+    // A create cut off before its peering existed (the dialing cluster stopped mid-establish) is
+    // recorded in the stack with its inputs; the next up calls update, which must establish it.
+    it("update of a recorded Peering that Consul does not hold establishes it (finishing a failed create), once", async () => {
+        const token = await tokens.create({ peerName: acceptorName, connection: dc1 });
+        const inputs: PeeringInputs = {
+            peerName: dialerName,
+            peeringToken: token.outs.peeringToken,
+            acceptor: { peerName: acceptorName, connection: dc1 },
+            connection: dc2,
+        };
+        const recorded = { ...inputs } as PeeringOutputs;
+        const updated = await peerings.update(dialerName, recorded, inputs);
+        assert.equal(updated.outs.state, "ACTIVE");
+        assert.equal(updated.outs.peerId, token.outs.peeringId);
+        assert.deepEqual(await names(DC2), [`${dialerName}:ACTIVE`]);
+        // Now held: a second update only waits, it establishes nothing again.
+        const again = await peerings.update(dialerName, updated.outs, inputs);
+        assert.equal(again.outs.peeringId, updated.outs.peeringId);
+        assert.deepEqual(await names(DC2), [`${dialerName}:ACTIVE`]);
+        await peerings.delete(dialerName, again.outs);
+        await tokens.delete(acceptorName, token.outs);
+    });
+
     // Issue 15, defect 9: the datacenter lookup for unset peer names moved from the program into check.
     it("check names unset peer names after the other cluster's datacenter, asked by the provider", async () => {
         const token = await tokens.check({}, { dialer: { connection: dc2 }, connection: dc1 });

@@ -94,6 +94,27 @@ describe("ServiceIntentions and ServiceDefaults providers against a real Consul 
         assert.deepEqual(read.props?.sources, [{ name: "web", action: "allow" }]);
     });
 
+    // A ServiceIntentions destroyed with retainOnDelete (what consul-mesh import declares) leaves its
+    // entry and mark: an Intention with adopt takes the destination back, without the mark.
+    it("lets an Intention with adopt take a destination whose ServiceIntentions was retained (its mark removed, other sources kept)", async () => {
+        await provider.create({ destination: api, sources: [{ name: "web", action: "allow" }], meta: { team: "a" }, connection });
+        // The resource is gone from the program (retained: no delete was sent); its entry and mark stay.
+        await assert.rejects(
+            intentions.create({ source: "admin", destination: api, action: "deny", connection }),
+            /set adopt: true on this Intention/,
+        );
+        const created = await intentions.create({ source: "admin", destination: api, action: "deny", adopt: true, connection });
+        assert.equal(created.outs.action, "deny");
+        const stored = await consul<StoredEntry>("GET", `${DC1}/v1/config/service-intentions/${api}`);
+        assert.deepEqual(stored.body.Meta, { team: "a" }, "the mark is removed, other meta kept");
+        assert.deepEqual(
+            stored.body.Sources.map((s) => `${String(s.Name)}:${String(s.Action)}`),
+            ["web:allow", "admin:deny"],
+        );
+        // Now Intentions manage it pair by pair: another one needs no adopt.
+        await intentions.create({ source: "ops", destination: api, action: "allow", connection });
+    });
+
     it("explains the missing protocol for L7 permissions, then works once ServiceDefaults sets http", async () => {
         const inputs: ServiceIntentionsInputs = {
             destination: api,

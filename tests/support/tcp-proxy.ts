@@ -1,11 +1,19 @@
 // A plain TCP forwarder on loopback that a test can cut (every connection reset, nothing listening)
-// and bring back on the same port: a network outage between two clusters' gRPC ports.
+// and bring back on the same port: a network outage between two clusters' gRPC ports, or, in front
+// of an agent's HTTP port, the agent stopping at a chosen request (`cutBefore`).
 import * as net from "node:net";
 
 export class TcpProxy {
     private server?: net.Server;
     private readonly sockets = new Set<net.Socket>();
     port = 0;
+    /** HTTP request lines seen (`POST /v1/peering/establish HTTP/1.1`), in order: what reached the agent. */
+    readonly requests: string[] = [];
+    /**
+     * Checked on each HTTP request line a client sends (a request's first chunk): true cuts the proxy
+     * before that request is forwarded, as if the agent had stopped there. Unset: nothing is cut.
+     */
+    cutBefore?: (requestLine: string) => boolean;
 
     constructor(
         private readonly targetHost: string,
@@ -24,7 +32,16 @@ export class TcpProxy {
                     upstream.destroy();
                 });
             }
-            client.pipe(upstream);
+            client.on("data", (chunk: Buffer) => {
+                const line = /^[A-Z]+ \S+ HTTP\/1\.[01]/.exec(chunk.toString("latin1", 0, Math.min(chunk.length, 512)))?.[0];
+                if (line && this.cutBefore?.(line)) {
+                    void this.cut();
+                    return;
+                }
+                if (line) this.requests.push(line);
+                upstream.write(chunk);
+            });
+            client.on("end", () => upstream.end());
             upstream.pipe(client);
         });
         await new Promise<void>((resolve, reject) => {
@@ -38,6 +55,7 @@ export class TcpProxy {
 
     /** The outage: resets every connection and stops listening. */
     async cut(): Promise<void> {
+        this.cutBefore = undefined;
         const server = this.server;
         this.server = undefined;
         for (const s of this.sockets) s.resetAndDestroy();

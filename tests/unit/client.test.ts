@@ -128,6 +128,19 @@ describe("Consul client", () => {
         assert.ok(Date.now() - started < 2000);
     });
 
+    it("names the cluster by the program's name for it (connection.clusterName) before its address", async () => {
+        const named = new ConsulClient(
+            resolveConnection({ address: "http://127.0.0.1:1", clusterName: "dc4", timeoutMs: 2000 }, () => undefined, {}),
+            fakeSleep,
+        );
+        await assert.rejects(named.get("/v1/peerings", z.unknown()), (err: ConsulApiError) => {
+            assert.equal(err.cluster, "dc4");
+            assert.equal(err.address, "http://127.0.0.1:1", "the address itself is unchanged");
+            assert.match(err.message, /Consul GET \/v1\/peerings at cluster "dc4" \(http:\/\/127\.0\.0\.1:1\) failed: connection refused/);
+            return true;
+        });
+    });
+
     it("fails over to the next address when a server refuses connections, then sticks to the one that answered", async () => {
         const s = await scriptedServer([[200, "true"]]);
         const before = { ...retryStats() };

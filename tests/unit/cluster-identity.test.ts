@@ -110,6 +110,10 @@ describe("cluster identity of every resource kind", () => {
                 // No update either: an update makes the resource's outputs unknown in the preview, and a
                 // resource fed by them (a Peering by its PeeringToken) would preview a false replacement.
                 assert.equal(same.changes, false, "a re-spelled address is no change");
+                // The name messages give the cluster (PeeringMesh's fleet name) is no change either.
+                const named = (await p.check(olds, { ...inputs, connection: { address: "127.0.0.1:8500", clusterName: "dc1" } })).inputs;
+                assert.equal(named.cluster, olds.cluster);
+                assert.equal((await p.diff(olds, named)).changes, false, "a cluster name is no change");
                 const moved = (await p.check(olds, { ...inputs, connection: { address: "127.0.0.1:9500" } })).inputs;
                 assert.deepEqual((await p.diff(olds, moved)).replaces, ["cluster"]);
                 const unknown = (await p.check(olds, { ...inputs, connection: UNKNOWN })).inputs;

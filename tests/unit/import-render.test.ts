@@ -1,4 +1,8 @@
 import { strict as assert } from "node:assert";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import * as prettier from "prettier";
 import { ConsulApiError } from "../../provider/consul/errors";
 import { importError } from "../../provider/cli/import/collect";
 import { importCommand } from "../../provider/cli/main";
@@ -72,8 +76,8 @@ describe("consul-mesh import: the program writer", () => {
     it("writes references to imported objects and plain names for others, the naming key first", () => {
         const text = indexTs(result, opts);
         assert.match(text, /policies: \[policyRead\.name, "not-imported"\]/);
-        assert.match(text, /new mesh\.ServiceDefaults\("service-defaults-api", \{\n {4}name: "api",\n {4}protocol: "http",/);
-        assert.match(text, /adopt: true,\n {4}connection,\n\}, adopted\);/);
+        assert.match(text, /new mesh\.ServiceDefaults\(\n {4}"service-defaults-api",\n {4}\{\n {8}name: "api",\n {8}protocol: "http",/);
+        assert.match(text, /adopt: true,\n {8}connection,\n {4}\},\n {4}adopted,\n\);/);
     });
 
     it("keeps multi-line rules readable and escapes what a template literal would interpret", () => {
@@ -95,6 +99,71 @@ describe("consul-mesh import: the program writer", () => {
         assert.match(files["index.ts"], /retainOnDelete: false/);
         assert.match(files["README.md"], /pulumi config set --secret authMethodJwt-k8s/);
         assert.match(files["README.md"], /- x: y/);
+    });
+
+    // Users may have no Prettier: the writer produces its style itself, checked here on names, strings
+    // and references long enough to make Prettier break lines, quotes, nested arrays and empty ones.
+    it("writes a project that `prettier --check` passes with the .prettierrc.json it writes", async () => {
+        const long = (c: string, n: number) => c.repeat(n);
+        const awkward: Declaration[] = [
+            decl({
+                type: "AclPolicy",
+                id: "a",
+                baseName: "policy-quotes",
+                inputs: { name: "q", description: `say "hi", it's "me"`, rules: 'key "a" {\n  policy = "read"\n}\n', datacenters: ["dc1"] },
+            }),
+            decl({
+                type: "AclRole",
+                id: "b",
+                baseName: `role-${long("long", 30)}`,
+                inputs: { name: "r", policies: [new Reference("AclPolicy", "a", "name", "q"), long("p", 50), long("o", 50)] },
+            }),
+            decl({
+                type: "AclAuthMethod",
+                id: "m",
+                baseName: "auth-m",
+                inputs: {
+                    name: "m",
+                    kubernetes: {
+                        host: long("h", 130),
+                        serviceAccountJwt: new Code(`config.requireSecret("authMethodJwt-${long("q", 120)}")`, "s"),
+                    },
+                },
+            }),
+            decl({ type: "JwtProvider", id: "j", baseName: `jwt-${long("j", 110)}`, inputs: { name: "j" } }),
+            decl({
+                type: "ConfigEntry",
+                id: "k",
+                baseName: "router",
+                inputs: {
+                    kind: "service-router",
+                    name: "api",
+                    entry: {
+                        Routes: [{ Match: { HTTP: { PathPrefix: "/admin", Methods: ["GET", "POST"] } } }, { Match: {} }],
+                        "value.team": [[1, 2], [3, 4], []],
+                        Empty: {},
+                        abc: new Reference("JwtProvider", "j", "name", "j"),
+                        abcdefg: new Reference("JwtProvider", "j", "name", "j"),
+                        longKeyName: long("z", 130),
+                    },
+                },
+            }),
+        ];
+        for (const declarations of [awkward, result.declarations, []]) {
+            const dir = fs.mkdtempSync(path.join(os.tmpdir(), "consul-mesh-import-prettier-"));
+            try {
+                for (const [file, text] of Object.entries(projectFiles({ ...result, declarations }, opts)))
+                    fs.writeFileSync(path.join(dir, file), text);
+                for (const file of fs.readdirSync(dir).filter((f) => f !== ".gitignore")) {
+                    const filepath = path.join(dir, file);
+                    const options = { ...(await prettier.resolveConfig(filepath, { editorconfig: false })), filepath };
+                    const text = fs.readFileSync(filepath, "utf8");
+                    assert.equal(await prettier.format(text, options), text, `${file} is not in Prettier style`);
+                }
+            } finally {
+                fs.rmSync(dir, { recursive: true, force: true });
+            }
+        }
     });
 
     it("names the endpoint and the permission on a 403, never the token", () => {

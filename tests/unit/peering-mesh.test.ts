@@ -181,5 +181,21 @@ describe("PeeringMesh in the program (preview, mocked engine)", function () {
         assert.equal(peering?.inputs.peerName, "dc2");
         const resolver = registered.find((r) => r.name === "fleet-dc1-api-resolver");
         assert.deepEqual(resolver?.inputs.failover, { "*": { targets: [{ peer: "dc2" }, { peer: "dc3" }] } });
+        // Every connection names its cluster by its fleet name (errors say `cluster "dc3" (address)`), both sides.
+        // A connection is one secret: the mocked engine sees it wrapped ({ <secret sig>, value }).
+        const connection = (v: unknown) => {
+            const wrapped = z.object({ value: z.unknown() }).safeParse(v);
+            return z
+                .object({ address: z.string(), clusterName: z.string() })
+                .loose()
+                .parse(wrapped.success ? wrapped.data.value : v);
+        };
+        assert.deepEqual(connection(peering?.inputs.connection), { address: "127.0.0.1:3", clusterName: "dc3" });
+        const acceptor = z.object({ connection: z.unknown() }).loose().safeParse(peering?.inputs.acceptor);
+        const acceptorSide = acceptor.success
+            ? acceptor.data
+            : z.object({ value: z.object({ connection: z.unknown() }).loose() }).parse(peering?.inputs.acceptor).value;
+        assert.deepEqual(connection(acceptorSide.connection), { address: "127.0.0.1:2", clusterName: "dc2" });
+        assert.equal(connection(registered.find((r) => r.name === "fleet-dc2-exports")?.inputs.connection).clusterName, "dc2");
     });
 });

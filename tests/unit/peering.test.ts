@@ -279,6 +279,19 @@ describe("peering helpers", () => {
         assert.match(unreachable, /Consul said: 503 failed to exchange peering secret through address "127\.0\.0\.1:1"/);
         assert.match(explainEstablishError(err(500, "failed to decode token: illegal base64 data"), "dc1", []).message, /malformed/);
         assert.match(explainEstablishError(err(500, "cannot create a peering within the same cluster"), "dc1", []).message, /same cluster/);
+        // No answer from this cluster (status 0): its own transport error, not "Consul refused" nor "the acceptor is unreachable".
+        const cut = new ConsulApiError(
+            "POST",
+            "/v1/peering/establish",
+            0,
+            "ECONNRESET: read ECONNRESET",
+            "http://dc4:8500",
+            undefined,
+            "ECONNRESET",
+            "dc4",
+        );
+        assert.equal(explainEstablishError(cut, "dc1", ["127.0.0.1:1"]), cut);
+        assert.match(cut.message, /^Consul POST \/v1\/peering\/establish at cluster "dc4" \(http:\/\/dc4:8500\) failed: ECONNRESET/);
     });
 });
 

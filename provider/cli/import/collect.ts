@@ -12,6 +12,7 @@ import type { ConfigEntry } from "../../engine/config-entry";
 import { listConfigEntries } from "../../engine/config-entry";
 import type { WholeEntryProvider } from "../../engine/config-entry-resource";
 import type { EntryInputs } from "../../engine/entry-fields";
+import { UNDECLARED_CREDENTIAL } from "../../model/credentials";
 import { heldFields } from "../../resources/config-entry";
 import { providers, type ProviderKind } from "../../index";
 import { Code, plain, Reference, type Declaration, type ImportResult, type RequestCounts, type ResourceType, type Skipped } from "./model";
@@ -33,6 +34,9 @@ const ENTRY_KINDS: ReadonlyArray<{ kind: string; type: ResourceType }> = [
     { kind: "service-intentions", type: "ServiceIntentions" },
     { kind: "exported-services", type: "ExportedServices" },
 ];
+
+/** Entries of the whole cluster, not of one service: kept with `--services` (a JWT provider serves every intention naming it). */
+const CLUSTER_WIDE: ReadonlySet<ResourceType> = new Set(["ExportedServices", "Mesh", "ProxyDefaults", "JwtProvider"]);
 
 /** Kinds read but never declared, and why. */
 const UNDECLARED_KINDS: Record<string, string> = {
@@ -119,7 +123,7 @@ export async function collect(opts: CollectOptions): Promise<ImportResult> {
             opts.progress(`${kind}: ${entries.length} found`);
             const chosen = entries
                 .sort((a, b) => a.Name.localeCompare(b.Name))
-                .filter((e) => type === "ExportedServices" || type === "Mesh" || type === "ProxyDefaults" || serviceWanted(e.Name));
+                .filter((e) => CLUSTER_WIDE.has(type) || serviceWanted(e.Name));
             for (const found of await inOrder(chosen, (entry) => entryDeclarations(kind, type, entry, read, opts))) {
                 if (Array.isArray(found)) declarations.push(...found);
                 else skipped.push(found.skipped);
@@ -188,14 +192,17 @@ async function entryDeclarations(
         const props: EntryInputs = type === "ConfigEntry" ? { kind, name: entry.Name, entry: heldFields(entry) } : {};
         const read = whole.readFrom(entry, props);
         const inputs = Object.fromEntries(Object.entries(read.inputs).filter(([k]) => !PROGRAM_OWNED.includes(k)));
+        const secrets: Array<{ key: string; what: string }> = [];
+        const declared = fromSecretConfig(inputs, entry.Name, label, secrets);
         return [
             {
                 type,
                 id: `${kind}/${entry.Name}`,
                 label,
                 baseName: kind === entry.Name ? kind : `${kind}-${entry.Name}`,
-                inputs,
+                inputs: record.parse(declared),
                 adoptable: true,
+                ...(secrets.length > 0 ? { secrets } : {}),
             },
         ];
     }
@@ -250,6 +257,26 @@ async function entryDeclarations(
         });
     }
     return out;
+}
+
+/** Stand-ins that pass each credential field's own check (the program reads the real value from secret config). */
+const CREDENTIAL_STAND_INS: Record<string, string> = { jwks: "e30=" };
+
+/**
+ * `value` with each credential the read masked (Consul holds it; it is never copied into the program)
+ * replaced by a read of secret stack config, `<field>-<entry name>`, listed in `secrets` for the README.
+ */
+function fromSecretConfig(value: unknown, entryName: string, label: string, secrets: Array<{ key: string; what: string }>): unknown {
+    if (Array.isArray(value)) return value.map((v) => fromSecretConfig(v, entryName, label, secrets));
+    if (value === null || typeof value !== "object" || value instanceof Code || value instanceof Reference) return value;
+    return Object.fromEntries(
+        Object.entries(value).map(([field, v]) => {
+            if (v !== UNDECLARED_CREDENTIAL) return [field, fromSecretConfig(v, entryName, label, secrets)];
+            const key = `${field}-${entryName}`;
+            secrets.push({ key, what: `${label}'s ${field}` });
+            return [field, new Code(`config.requireSecret(${JSON.stringify(key)})`, CREDENTIAL_STAND_INS[field] ?? "stand-in")];
+        }),
+    );
 }
 
 /** A JWT requirement's provider names become references to the imported JwtProvider (in place). */
@@ -379,15 +406,50 @@ async function collectAcl(get: Get, read: Read, out: Declaration[], skipped: Ski
         out.push(decl);
     }
 
-    const rules = await get(
-        "acl-binding-rule",
-        "/v1/acl/binding-rules",
-        z.array(z.object({ ID: z.string(), AuthMethod: z.string() }).loose()),
-    );
+    // A rule has no name: AclBindingRule adopts the method's one rule granting the same logins
+    // (selector, bind type and name), so rules that duplicate each other cannot be adopted.
+    const rules = (
+        await get(
+            "acl-binding-rule",
+            "/v1/acl/binding-rules",
+            z.array(
+                z
+                    .object({
+                        ID: z.string(),
+                        AuthMethod: z.string(),
+                        Selector: z.string().optional(),
+                        BindType: z.string(),
+                        BindName: z.string(),
+                    })
+                    .loose(),
+            ),
+        )
+    ).sort((a, b) => a.ID.localeCompare(b.ID));
+    progress(`ACL binding rules: ${rules.length} found`);
+    const grant = (r: (typeof rules)[number]) => JSON.stringify([r.AuthMethod, r.Selector ?? "", r.BindType, r.BindName]);
+    const grants = new Map<string, number>();
+    for (const r of rules) grants.set(grant(r), (grants.get(grant(r)) ?? 0) + 1);
+    const methodNames = new Set(methods.map((m) => m.Name));
     for (const r of rules) {
-        skipped.push({
-            what: `binding rule ${r.ID} of auth method "${r.AuthMethod}"`,
-            why: "AclBindingRule cannot adopt an existing rule yet (declaring it would add a second one); it stays as it is",
+        const what = `binding rule ${r.ID} of auth method "${r.AuthMethod}"`;
+        const twins = grants.get(grant(r)) ?? 0;
+        if (twins > 1) {
+            skipped.push({
+                what,
+                why: `${twins} rules of the method grant ${r.BindType} "${r.BindName}" to the same logins: delete all but one, then import again`,
+            });
+            continue;
+        }
+        const inputs = await read("AclBindingRule", r.ID, {}, what);
+        if (methodNames.has(r.AuthMethod)) inputs.authMethod = new Reference("AclAuthMethod", r.AuthMethod, "name", r.AuthMethod);
+        out.push({
+            type: "AclBindingRule",
+            id: r.ID,
+            label: what,
+            // `${value.service}` reads as "value.service" in the names.
+            baseName: `binding-${r.AuthMethod}-${r.BindType}-${r.BindName.replace(/\$\{([^}]*)\}/g, "$1")}`,
+            inputs,
+            adoptable: true,
         });
     }
 

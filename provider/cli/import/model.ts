@@ -8,6 +8,7 @@ export const RESOURCE_TYPES = [
     "AclRole",
     "AclToken",
     "AclAuthMethod",
+    "AclBindingRule",
     "ProxyDefaults",
     "Mesh",
     "JwtProvider",

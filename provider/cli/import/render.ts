@@ -61,29 +61,69 @@ export function ordered(declarations: readonly Declaration[]): Named[] {
     });
 }
 
+/**
+ * The generated project's Prettier options (written as its `.prettierrc.json`): `index.ts` is
+ * written already in this style, since the user's machine may have no Prettier.
+ */
+export const PRETTIER_OPTIONS = {
+    printWidth: 120,
+    tabWidth: 4,
+    overrides: [{ files: ["*.json", "*.yaml", "*.yml", "*.md"], options: { tabWidth: 2 } }],
+} as const;
+const WIDTH = PRETTIER_OPTIONS.printWidth;
+const TAB = " ".repeat(PRETTIER_OPTIONS.tabWidth);
+
+/** A string as Prettier writes it: double quotes unless the text holds more of them than single ones. */
+function quoted(s: string): string {
+    const json = JSON.stringify(s);
+    const doubles = (s.match(/"/g) ?? []).length;
+    const singles = (s.match(/'/g) ?? []).length;
+    if (doubles <= singles) return json;
+    // JSON's escapes, with the quotes swapped: \" becomes ", and ' is escaped.
+    return `'${json.slice(1, -1).replace(/\\(.)|'/g, (m: string, escaped?: string) => (escaped === '"' ? '"' : escaped !== undefined ? m : "\\'"))}'`;
+}
+
 function stringLiteral(s: string): string {
     if (s.includes("\n") && !s.includes("\r")) {
         return "`" + s.replace(/\\/g, "\\\\").replace(/`/g, "\\`").replace(/\$\{/g, "\\${") + "`";
     }
-    return JSON.stringify(s);
+    return quoted(s);
 }
 
-function literal(value: unknown, indent: string, refs: Map<string, string>): string {
-    if (value instanceof Code) return value.text;
+/**
+ * `value` as TypeScript in Prettier's layout, `indent` being the line's indentation and `used` the
+ * width already taken on the line before it, `tail` the width after it (a comma). Objects stay
+ * expanded, one key a line (Prettier keeps an object expanded when its first key is on a new line);
+ * an array goes on one line when it fits, else one item a line.
+ */
+function literal(value: unknown, indent: string, refs: Map<string, string>, used = 0, tail = 1): string {
+    if (value instanceof Code) {
+        // A call of one string (config.requireSecret("key")) too long for its line: the argument on its own line.
+        const call = /^([\w.]+)\(("[^"]*")\)$/.exec(value.text);
+        return call && used + value.text.length + tail > WIDTH ? `${call[1]}(\n${indent}${TAB}${call[2]},\n${indent})` : value.text;
+    }
     if (value instanceof Reference) {
         const variable = refs.get(`${value.type}\0${value.id}`);
-        return variable ? `${variable}.${value.prop}` : literal(value.value, indent, refs);
+        return variable ? `${variable}.${value.prop}` : literal(value.value, indent, refs, used, tail);
     }
     if (typeof value === "string") return stringLiteral(value);
     if (typeof value === "number" || typeof value === "boolean") return String(value);
     if (value === null) return "null";
     if (value === undefined) return "undefined";
-    const inner = indent + "    ";
+    const inner = indent + TAB;
     if (Array.isArray(value)) {
         if (value.length === 0) return "[]";
-        const items = value.map((v) => literal(v, inner, refs));
-        const flat = `[${items.join(", ")}]`;
-        return flat.length <= 80 && !flat.includes("\n") ? flat : `[\n${items.map((i) => `${inner}${i},`).join("\n")}\n${indent}]`;
+        const flatItems = value.map((v) => literal(v, inner, refs, 0, 0));
+        const flat = `[${flatItems.join(", ")}]`;
+        // Prettier breaks an array of several objects, or of several arrays of two items or more.
+        const nested =
+            value.length > 1 &&
+            value.every((v) =>
+                Array.isArray(v) ? v.length > 1 : v !== null && typeof v === "object" && !(v instanceof Code || v instanceof Reference),
+            );
+        if (!nested && !flat.includes("\n") && used + flat.length + tail <= WIDTH) return flat;
+        const items = value.map((v) => literal(v, inner, refs, inner.length, 1));
+        return `[\n${items.map((i) => `${inner}${i},`).join("\n")}\n${indent}]`;
     }
     // What names the object first, then the rest in the order the provider's read gives them.
     const rank = (k: string) => (FIRST_KEYS.includes(k) ? FIRST_KEYS.indexOf(k) : FIRST_KEYS.length);
@@ -94,11 +134,24 @@ function literal(value: unknown, indent: string, refs: Map<string, string>): str
         .map(({ e }) => e);
     if (entries.length === 0) return "{}";
     const lines = entries.map(([k, v]) => {
-        const key = IDENT.test(k) ? k : JSON.stringify(k);
-        const text = literal(v, inner, refs);
-        return text === key ? `${inner}${key},` : `${inner}${key}: ${text},`;
+        const key = IDENT.test(k) ? k : quoted(k);
+        const text = literal(v, inner, refs, inner.length + key.length + 2, 1);
+        return text === key
+            ? `${inner}${key},`
+            : property(key, text, inner, v instanceof Reference || (typeof v === "string" && !text.startsWith("`")));
     });
     return `{\n${lines.join("\n")}\n${indent}}`;
+}
+
+/**
+ * `key: text,` at `indent`. A string or a member expression (a reference) that does not fit goes on
+ * the next line, one level in, as Prettier breaks after the colon, unless the key is shorter than a
+ * tab plus three (Prettier's "short key", where a break would gain too little).
+ */
+function property(key: string, text: string, indent: string, breakable = true): string {
+    const line = `${indent}${key}: ${text},`;
+    const breaks = breakable && key.length >= TAB.length + 3 && line.length > WIDTH && !text.includes("\n");
+    return breaks ? `${indent}${key}:\n${indent}${TAB}${text},` : line;
 }
 
 const HEADINGS: Record<ResourceType, string> = {
@@ -107,6 +160,7 @@ const HEADINGS: Record<ResourceType, string> = {
     AclRole: "ACL roles",
     AclToken: "ACL tokens (by accessor id: the secrets stay in Consul)",
     AclAuthMethod: "ACL auth methods",
+    AclBindingRule: "ACL binding rules (each adopts its auth method's one rule granting the same logins)",
     ProxyDefaults: "Proxy defaults",
     Mesh: "Mesh",
     JwtProvider: "JWT providers",
@@ -155,17 +209,28 @@ export function indexTs(result: ImportResult, opts: RenderOptions): string {
         const args: Record<string, unknown> = { ...d.inputs, ...(d.adoptable ? { adopt: true } : {}), connection: new Code("connection") };
         out.push("");
         if (d.comment) out.push(`// ${d.comment}`);
-        out.push(`const ${d.variable} = new mesh.${d.type}(${JSON.stringify(d.name)}, ${literal(args, "", refs)}, adopted);`);
+        // Prettier's layout of a call whose middle argument is an expanded object: one argument a line.
+        // Prettier's layout of a call whose middle argument is an expanded object: one argument a line,
+        // and the call on a line of its own when its start does not fit after the variable.
+        const head = `const ${d.variable} = new mesh.${d.type}(`;
+        const at = head.length > WIDTH ? TAB : "";
+        out.push(
+            ...(at ? [`const ${d.variable} =`, `${at}new mesh.${d.type}(`] : [head]),
+            `${at}${TAB}${quoted(d.name)},`,
+            `${at}${TAB}${literal(args, at + TAB, refs)},`,
+            `${at}${TAB}adopted,`,
+            `${at});`,
+        );
     }
     out.push("");
-    out.push("export const imported = {");
-    for (const type of RESOURCE_TYPES) {
+    const counts = RESOURCE_TYPES.flatMap((type) => {
         const n = decls.filter((d) => d.type === type).length;
-        if (n > 0) out.push(`    ${type}: ${n},`);
-    }
-    out.push("};");
+        return n > 0 ? [`${TAB}${type}: ${n},`] : [];
+    });
+    out.push(...(counts.length > 0 ? ["export const imported = {", ...counts, "};"] : ["export const imported = {};"]));
     // Every declaration is used (so a user's noUnusedLocals stays quiet).
-    out.push("export const resources = [", ...decls.map((d) => `    ${d.variable},`), "].map((r) => r.urn);");
+    const urns = decls.map((d) => property(d.variable, `${d.variable}.urn`, TAB));
+    out.push(...(urns.length > 0 ? ["export const urns = {", ...urns, "};"] : ["export const urns = {};"]));
     return out.join("\n") + "\n";
 }
 
@@ -198,10 +263,12 @@ export function readme(result: ImportResult, opts: RenderOptions): string {
         "",
         "## What is declared",
         "",
-        ...RESOURCE_TYPES.flatMap((t) => {
-            const n = decls.filter((d) => d.type === t).length;
-            return n > 0 ? [`- ${t}: ${n}`] : [];
-        }),
+        ...(decls.length === 0
+            ? ["Nothing."]
+            : RESOURCE_TYPES.flatMap((t) => {
+                  const n = decls.filter((d) => d.type === t).length;
+                  return n > 0 ? [`- ${t}: ${n}`] : [];
+              })),
         "",
         "## What is not declared",
         "",
@@ -217,6 +284,29 @@ export function readme(result: ImportResult, opts: RenderOptions): string {
     return lines.join("\n");
 }
 
+/**
+ * JSON as Prettier writes it (two spaces): objects one key a line, an array on one line when it fits
+ * (`used` is the width before it on its line, plus one for a comma after it).
+ */
+function json(value: unknown, indent = "", used = 0): string {
+    const inner = indent + "  ";
+    if (Array.isArray(value)) {
+        if (value.length === 0) return "[]";
+        const flat = `[${value.map((v) => json(v, inner)).join(", ")}]`;
+        if (!flat.includes("\n") && used + flat.length + 1 <= WIDTH) return flat;
+        return `[\n${value.map((v) => `${inner}${json(v, inner, inner.length)}`).join(",\n")}\n${indent}]`;
+    }
+    if (value !== null && typeof value === "object") {
+        const entries = Object.entries(value).filter(([, v]) => v !== undefined);
+        if (entries.length === 0) return "{}";
+        const lines = entries.map(
+            ([k, v]) => `${inner}${JSON.stringify(k)}: ${json(v, inner, inner.length + JSON.stringify(k).length + 2)}`,
+        );
+        return `{\n${lines.join(",\n")}\n${indent}}`;
+    }
+    return JSON.stringify(value);
+}
+
 export function projectFiles(result: ImportResult, opts: RenderOptions): Record<string, string> {
     return {
         "Pulumi.yaml": [
@@ -228,6 +318,7 @@ export function projectFiles(result: ImportResult, opts: RenderOptions): Record<
             "    typescript: true",
             "",
         ].join("\n"),
+        // Prettier writes package.json as JSON.stringify does.
         "package.json":
             JSON.stringify(
                 {
@@ -241,24 +332,21 @@ export function projectFiles(result: ImportResult, opts: RenderOptions): Record<
                 2,
             ) + "\n",
         "tsconfig.json":
-            JSON.stringify(
-                {
-                    compilerOptions: {
-                        target: "ES2022",
-                        module: "commonjs",
-                        moduleResolution: "node10",
-                        strict: true,
-                        noImplicitAny: true,
-                        esModuleInterop: true,
-                        skipLibCheck: true,
-                    },
-                    files: ["index.ts"],
+            json({
+                compilerOptions: {
+                    target: "ES2022",
+                    module: "commonjs",
+                    moduleResolution: "node10",
+                    strict: true,
+                    noImplicitAny: true,
+                    esModuleInterop: true,
+                    skipLibCheck: true,
                 },
-                null,
-                2,
-            ) + "\n",
+                files: ["index.ts"],
+            }) + "\n",
         "index.ts": indexTs(result, opts),
         "README.md": readme(result, opts),
         ".gitignore": "node_modules/\n",
+        ".prettierrc.json": json(PRETTIER_OPTIONS) + "\n",
     };
 }
