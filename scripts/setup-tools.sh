@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
-# Makes node (>= 22.19), consul, pulumi, pulumi-language-nodejs and pulumi-resource-pulumi-nodejs
-# available in ONE directory (printed by --print-path); every script puts it first on PATH. Suitable
-# binaries already on PATH are used as they are; the
-# rest are built from the Go module proxy into a cache outside the repo, keyed by tool version, Go
-# version and the wrapper go.mod, under a lock. A second run is a no-op.
+# Makes node (>= 22.19), consul, pulumi, pulumi-language-nodejs, pulumi-language-yaml and
+# pulumi-resource-pulumi-nodejs available in ONE directory (printed by --print-path); every script
+# puts it first on PATH. Suitable binaries already on PATH are used as they are; the rest are built
+# from the Go module proxy into a cache outside the repo, keyed by tool version, Go version and the
+# wrapper go.mod, under a lock. A second run is a no-op.
 #
 #   bash scripts/setup-tools.sh               install what is missing
 #   bash scripts/setup-tools.sh --print-path  print the tools directory (nothing else)
@@ -28,6 +28,10 @@ PULUMI_VERSION=3.276.0
 # proxy serves no pseudo-version of it. The last release that kept it inside the tagged sdk/v3
 # module is 3.68.0; newer CLIs talk to it through their documented fallbacks (no Handshake RPC).
 LANGHOST_SDK_VERSION=3.68.0
+# Pulumi YAML's language host (Apache-2.0), for YAML programs that use the consul-mesh plugin. Built
+# with the pkg/sdk v3.206.0 its go.mod names: it does not compile against the CLI's v3.276.0 (the
+# plugin-loader API changed in between).
+PULUMI_YAML_VERSION=1.25.0
 GO_FALLBACK_VERSION=1.26.8
 # Node.js: the machine's node when package.json's engines allow it (>= 22.19, which undici 8 needs),
 # else this Node 24 LTS from the npm registry.
@@ -37,10 +41,9 @@ MIN_NODE=22.19.0
 CACHE_ROOT="${CONSUL_MESH_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/consul-mesh}"
 BIN_DIR="$CACHE_ROOT/bin"
 
-if [[ "${1:-}" == "--print-path" ]]; then
-  echo "$BIN_DIR"
-  exit 0
-fi
+case "${1:-}" in
+  --print-path) echo "$BIN_DIR"; exit 0 ;;
+esac
 only_node=false
 [[ "${1:-}" == "--node-only" ]] && only_node=true
 
@@ -163,6 +166,29 @@ EOF
   fi
 }
 
+setup_pulumi_yaml() {
+  local found
+  if [[ "${CONSUL_MESH_BUILD_TOOLS:-}" != 1 ]] && found=$(which_outside_bin pulumi-language-yaml); then
+    link_tool pulumi-language-yaml "$found"
+    return
+  fi
+  local gomod
+  gomod=$(cat <<EOF
+module consulmesh.local/toolbuild/pulumi-language-yaml
+
+go 1.25.9
+
+require github.com/pulumi/pulumi-yaml v$PULUMI_YAML_VERSION
+
+replace github.com/atotto/clipboard => github.com/tgummerer/clipboard v0.0.0-20241001131231-d02d263e614e
+EOF
+)
+  local bin # (an assignment, so that a failed build stops the script)
+  bin=$(go_build pulumi-language-yaml github.com/pulumi/pulumi-yaml/cmd/pulumi-language-yaml "$gomod" \
+    "-X github.com/pulumi/pulumi-yaml/pkg/version.Version=v$PULUMI_YAML_VERSION")
+  link_tool pulumi-language-yaml "$bin"
+}
+
 setup_dynamic_provider_shim() {
   # The engine starts this plugin for dynamic resources; it runs the @pulumi/pulumi that the
   # program itself resolves (the same SDK instance that serialised the provider).
@@ -198,6 +224,7 @@ setup_node
 if $only_node; then exit 0; fi
 setup_consul
 setup_pulumi
+setup_pulumi_yaml
 setup_dynamic_provider_shim
 echo "node $("$BIN_DIR/node" --version)" >&2
 "$BIN_DIR/consul" version | sed -n 1p >&2
