@@ -8,6 +8,9 @@
 #   bash scripts/setup-tools.sh               install what is missing
 #   bash scripts/setup-tools.sh --print-path  print the tools directory (nothing else)
 #   bash scripts/setup-tools.sh --node-only   only node (what the unit tests and the linter need)
+#   bash scripts/setup-tools.sh --with-python also the Python language host and a venv with the
+#                                             pulumi Python SDK (for Python programs)
+#   bash scripts/setup-tools.sh --print-python-venv  print that venv's directory
 #
 # Environment: CONSUL_MESH_CACHE (cache root, default ~/.cache/consul-mesh),
 #              CONSUL_MESH_BUILD_TOOLS=1 (ignore binaries on PATH and use the cache).
@@ -32,6 +35,11 @@ LANGHOST_SDK_VERSION=3.68.0
 # with the pkg/sdk v3.206.0 its go.mod names: it does not compile against the CLI's v3.276.0 (the
 # plugin-loader API changed in between).
 PULUMI_YAML_VERSION=1.25.0
+# Python programs (--with-python): the Python language host likewise left sdk/v3 for a module of its
+# own that the proxy does not serve; 3.79.0 is the last sdk/v3 release that contains it. The Python
+# SDK comes from PyPI into a venv in the cache.
+PYTHON_HOST_SDK_VERSION=3.79.0
+PYTHON_SDK_VERSION=3.272.0
 GO_FALLBACK_VERSION=1.26.8
 # Node.js: the machine's node when package.json's engines allow it (>= 22.19, which undici 8 needs),
 # else this Node 24 LTS from the npm registry.
@@ -40,12 +48,16 @@ MIN_NODE=22.19.0
 
 CACHE_ROOT="${CONSUL_MESH_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/consul-mesh}"
 BIN_DIR="$CACHE_ROOT/bin"
+PYTHON_VENV="$CACHE_ROOT/python-venv-pulumi-$PYTHON_SDK_VERSION"
 
 case "${1:-}" in
   --print-path) echo "$BIN_DIR"; exit 0 ;;
+  --print-python-venv) echo "$PYTHON_VENV"; exit 0 ;;
 esac
 only_node=false
+with_python=false
 [[ "${1:-}" == "--node-only" ]] && only_node=true
+[[ "${1:-}" == "--with-python" ]] && with_python=true
 
 log() { printf '[setup %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 die() { log "error: $*"; exit 1; }
@@ -189,6 +201,44 @@ EOF
   link_tool pulumi-language-yaml "$bin"
 }
 
+setup_python() {
+  # The language host from the last sdk/v3 release that kept it inside that module (see the top), and
+  # the script it runs the program with (it starts `python3 -u -m pulumi.run ...`), side by side.
+  local gomod bin dir exec_script
+  gomod=$(cat <<EOF
+module consulmesh.local/toolbuild/pulumi-language-python
+
+go 1.25.9
+
+require github.com/pulumi/pulumi/sdk/v3 v$PYTHON_HOST_SDK_VERSION
+EOF
+)
+  bin=$(go_build pulumi-language-python github.com/pulumi/pulumi/sdk/v3/python/cmd/pulumi-language-python "$gomod" \
+    "-X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=v$PYTHON_HOST_SDK_VERSION")
+  dir=$(dirname "$bin")
+  if [[ ! -x "$dir/pulumi-language-python-exec" ]]; then
+    ensure_go # (go_build ran in a subshell: $GO is set here, and the module is in the cache)
+    exec_script="$("$GO" env GOMODCACHE)/github.com/pulumi/pulumi/sdk/v3@v$PYTHON_HOST_SDK_VERSION/python/cmd/pulumi-language-python-exec"
+    [[ -f "$exec_script" ]] || die "$exec_script is missing from the module cache"
+    cp "$exec_script" "$dir/pulumi-language-python-exec.tmp" && chmod 755 "$dir/pulumi-language-python-exec.tmp"
+    mv "$dir/pulumi-language-python-exec.tmp" "$dir/pulumi-language-python-exec"
+  fi
+  link_tool pulumi-language-python "$bin"
+  link_tool pulumi-language-python-exec "$dir/pulumi-language-python-exec"
+  # The Python SDK from PyPI in a venv of its own (the host runs the `python3` it finds first on PATH:
+  # programs run with this venv's bin first, see --print-python-venv).
+  if [[ ! -f "$PYTHON_VENV/.complete" ]]; then
+    command -v python3 >/dev/null 2>&1 || die "python3 is needed for the Python language host"
+    log "creating a venv with the pulumi Python SDK $PYTHON_SDK_VERSION (PyPI)"
+    # Made in place (a venv's scripts name their own path); the stamp marks a finished one.
+    rm -rf "$PYTHON_VENV"
+    python3 -m venv "$PYTHON_VENV" \
+      && "$PYTHON_VENV/bin/pip" install --quiet --disable-pip-version-check "pulumi==$PYTHON_SDK_VERSION" \
+      || die "installing the pulumi Python SDK $PYTHON_SDK_VERSION into $PYTHON_VENV failed"
+    touch "$PYTHON_VENV/.complete"
+  fi
+}
+
 setup_dynamic_provider_shim() {
   # The engine starts this plugin for dynamic resources; it runs the @pulumi/pulumi that the
   # program itself resolves (the same SDK instance that serialised the provider).
@@ -225,6 +275,7 @@ if $only_node; then exit 0; fi
 setup_consul
 setup_pulumi
 setup_pulumi_yaml
+if $with_python; then setup_python; fi
 setup_dynamic_provider_shim
 echo "node $("$BIN_DIR/node" --version)" >&2
 "$BIN_DIR/consul" version | sed -n 1p >&2
