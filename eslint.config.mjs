@@ -7,14 +7,15 @@ import { createTypeScriptImportResolver } from "eslint-import-resolver-typescrip
 import jsdoc from "eslint-plugin-jsdoc";
 
 // provider/ is layered; a module may import its own layer and the ones below it, never one above:
-//   model (pure)  <  consul (HTTP layer)  <  engine  <  functions  <  resources  <  index.ts, shim.ts  <  cli (the consul-mesh command)
+//   model (pure)  <  consul (HTTP layer)  <  engine  <  functions  <  resources  <  index.ts, shim.ts  <  plugin (the Pulumi provider plugin)  <  cli (the consul-mesh command)
 // and provider/ never imports sdk/. Each layer's entry: its folder, and the import patterns (relative
-// to a file in that folder) it must not use: every folder above it, and the entry points.
-const order = ["model", "consul", "engine", "functions", "resources"];
-const entryPoints = ["../index", "../shim", "../cli", "../cli/**"];
+// to a file in that folder) it must not use: every folder above it, and the entry points above it
+// (the plugin serves index.ts's providers, so index.ts is below it).
+const order = ["model", "consul", "engine", "functions", "resources", "plugin"];
+const entryPoints = (folder) => [...(folder === "plugin" ? [] : ["../index"]), "../shim", "../cli", "../cli/**"];
 const layers = order.map((folder, i) => [
     folder,
-    [...order.slice(i + 1).flatMap((above) => [`../${above}`, `../${above}/**`]), ...entryPoints],
+    [...order.slice(i + 1).flatMap((above) => [`../${above}`, `../${above}/**`]), ...entryPoints(folder)],
 ]);
 const layerRules = layers.map(([folder, banned]) => ({
     files: [`provider/${folder}/**/*.ts`],
@@ -25,7 +26,7 @@ const layerRules = layers.map(([folder, banned]) => ({
                 patterns: [
                     {
                         group: banned,
-                        message: `provider/${folder} may import only its own layer and the ones below it (model < consul < engine < functions < resources).`,
+                        message: `provider/${folder} may import only its own layer and the ones below it (model < consul < engine < functions < resources < plugin).`,
                     },
                     { group: ["**/sdk", "**/sdk/**"], message: "provider/ never imports sdk/." },
                 ],

@@ -15,7 +15,8 @@ import { WriteLeftInConsulError } from "./config-entry";
 import { writeMayHaveLanded } from "../consul/errors";
 import { validate, type CheckFailure } from "../model/validation";
 
-const CONFIG_KEYS = [
+/** The provider configuration keys (`consul-mesh:<key>`): the dynamic path's stack config, the plugin's provider config. */
+export const CONFIG_KEYS = [
     "address",
     "token",
     "tokenFile",
@@ -28,7 +29,7 @@ const CONFIG_KEYS = [
     "insecureSkipVerify",
     "headers",
     "timeoutMs",
-];
+] as const;
 
 /** check's result: the inputs to use (always given), and any failures. */
 export interface Checked extends dynamic.CheckResult<Record<string, unknown>> {
@@ -56,8 +57,13 @@ export abstract class ConsulResourceProvider {
     protected stackConfig: Record<string, string | undefined> = {};
 
     configure(req: dynamic.ConfigureRequest): Promise<void> {
-        for (const key of CONFIG_KEYS) this.stackConfig[key] = req.config.get(`consul-mesh:${key}`);
+        this.configureFrom((key) => req.config.get(`consul-mesh:${key}`));
         return Promise.resolve();
+    }
+
+    /** Sets the provider configuration from `lookup` (a key without the namespace, a value as stack config holds it). */
+    configureFrom(lookup: (key: string) => string | undefined): void {
+        for (const key of CONFIG_KEYS) this.stackConfig[key] = lookup(key);
     }
 
     /** A client for the resource's connection (input, then stack config, then env, then default). */

@@ -1,7 +1,7 @@
 import type * as pulumi from "@pulumi/pulumi";
-import { z } from "zod";
 import { readAclReplication, type AclReplicationInfo } from "../../provider/functions/acl";
 import type { ConnectionArgs } from "../connection";
+import { noArgs } from "../../provider/functions/catalog";
 import { outputOf, runFunction } from "./common";
 
 export type { AclReplicationInfo };
@@ -22,7 +22,7 @@ export type GetAclReplicationArgs = pulumi.Unwrap<GetAclReplicationOutputArgs>;
  * const replication = await mesh.getAclReplication({ connection: { datacenter: "dc2" } });
  */
 export function getAclReplication(args: GetAclReplicationArgs = {}): Promise<AclReplicationInfo> {
-    return runFunction("getAclReplication", z.object({}).strict(), args, (client) => readAclReplication(client));
+    return runFunction("getAclReplication", noArgs, args, (client) => readAclReplication(client));
 }
 /** {@link getAclReplication} with Inputs, as an Output. */
 export function getAclReplicationOutput(args: GetAclReplicationOutputArgs = {}): pulumi.Output<AclReplicationInfo> {

@@ -1,7 +1,6 @@
 import type * as pulumi from "@pulumi/pulumi";
-import { z } from "zod";
 import { readAuthorization, type AuthorizeInfo } from "../../provider/functions/authorize";
-import { serviceName } from "../../provider/model/names";
+import { authorizeArgs } from "../../provider/functions/catalog";
 import type { ConnectionArgs } from "../connection";
 import { outputOf, runFunction } from "./common";
 
@@ -20,16 +19,6 @@ export interface AuthorizeOutputArgs {
 }
 /** Arguments of {@link authorize}. */
 export type AuthorizeArgs = pulumi.Unwrap<AuthorizeOutputArgs>;
-
-const authorizeArgs = z
-    .object({
-        target: serviceName("target").refine((s) => s !== "*", 'target cannot be "*"'),
-        clientCertUri: z.string().regex(/^spiffe:\/\/[^/]+\/.+/, "clientCertUri must be a SPIFFE URI (spiffe://<trust-domain>/...)"),
-        clientCertSerial: z
-            .string()
-            .regex(/^[0-9a-fA-F]{2}(:[0-9a-fA-F]{2})*$/, "clientCertSerial must be colon-separated hex (aa:bb:...)"),
-    })
-    .strict();
 
 /**
  * Would Consul authorize a connection from the client certificate to the target service

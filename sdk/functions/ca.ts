@@ -1,5 +1,4 @@
 import * as pulumi from "@pulumi/pulumi";
-import { z } from "zod";
 import {
     readCaConfiguration,
     readCaRoots,
@@ -10,7 +9,7 @@ import {
     type CaSetting,
     type LeafCertificateInfo,
 } from "../../provider/functions/ca";
-import { serviceName } from "../../provider/model/names";
+import { leafArgs, noArgs } from "../../provider/functions/catalog";
 import type { ConnectionArgs } from "../connection";
 import { outputOf, runFunction } from "./common";
 
@@ -32,7 +31,7 @@ export type GetCaRootsArgs = pulumi.Unwrap<GetCaRootsOutputArgs>;
  * export const trustBundle = roots.trustBundlePem;
  */
 export function getCaRoots(args: GetCaRootsArgs = {}): Promise<CaRootsInfo> {
-    return runFunction("getCaRoots", z.object({}).strict(), args, (client) => readCaRoots(client));
+    return runFunction("getCaRoots", noArgs, args, (client) => readCaRoots(client));
 }
 /** {@link getCaRoots} with Inputs, as an Output. */
 export function getCaRootsOutput(args: GetCaRootsOutputArgs = {}): pulumi.Output<CaRootsInfo> {
@@ -62,15 +61,13 @@ export interface GetCaConfigurationResult extends Omit<CaConfigurationInfo, "cre
  * console.log(ca.provider, ca.config.LeafCertTTL);
  */
 export async function getCaConfiguration(args: GetCaConfigurationArgs = {}): Promise<GetCaConfigurationResult> {
-    const info = await runFunction("getCaConfiguration", z.object({}).strict(), args, (client) => readCaConfiguration(client));
+    const info = await runFunction("getCaConfiguration", noArgs, args, (client) => readCaConfiguration(client));
     return { ...info, credentials: pulumi.secret(info.credentials) };
 }
 /** {@link getCaConfiguration} with Inputs, as an Output (secret as a whole: it holds the credentials). */
 export function getCaConfigurationOutput(args: GetCaConfigurationOutputArgs = {}): pulumi.Output<CaConfigurationInfo> {
     return pulumi.secret(
-        outputOf(args, (plain) =>
-            runFunction("getCaConfigurationOutput", z.object({}).strict(), plain, (client) => readCaConfiguration(client)),
-        ),
+        outputOf(args, (plain) => runFunction("getCaConfigurationOutput", noArgs, plain, (client) => readCaConfiguration(client))),
     );
 }
 
@@ -89,8 +86,6 @@ export interface GetLeafCertificateResult extends Omit<LeafCertificateInfo, "pri
     /** PEM of the private key: a secret. */
     privateKeyPem: pulumi.Output<string>;
 }
-
-const leafArgs = z.object({ service: serviceName("service").refine((s) => s !== "*", 'service cannot be "*"') }).strict();
 
 /**
  * A leaf certificate for a service (`GET /v1/agent/connect/ca/leaf/:service`), signed by the

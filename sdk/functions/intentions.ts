@@ -1,21 +1,15 @@
 import type * as pulumi from "@pulumi/pulumi";
-import { z } from "zod";
 import {
     readIntentionDecision,
     readIntentionMatches,
     type IntentionDecision,
     type MatchedIntention,
 } from "../../provider/functions/intentions";
-import { serviceName, sourcePeerName } from "../../provider/model/names";
+import { checkIntentionArgs as checkArgs, matchIntentionsArgs as matchArgs } from "../../provider/functions/catalog";
 import type { ConnectionArgs } from "../connection";
 import { outputOf, runFunction } from "./common";
 
 export type { IntentionDecision, MatchedIntention };
-
-const namespacing = {
-    namespace: z.string().min(1).optional(),
-    partition: z.string().min(1).optional(),
-};
 
 /** Arguments of {@link checkIntentionOutput}. */
 export interface CheckIntentionOutputArgs {
@@ -34,15 +28,6 @@ export interface CheckIntentionOutputArgs {
 }
 /** Arguments of {@link checkIntention}. */
 export type CheckIntentionArgs = pulumi.Unwrap<CheckIntentionOutputArgs>;
-
-const checkArgs = z
-    .object({
-        source: serviceName("source"),
-        destination: serviceName("destination"),
-        sourcePeer: sourcePeerName("sourcePeer").optional(),
-        ...namespacing,
-    })
-    .strict();
 
 /**
  * Would Consul allow `source` to connect to `destination` (L4)? Consul answers itself
@@ -83,14 +68,6 @@ export interface MatchIntentionsResult {
     /** The intentions that apply, in Consul's precedence order (the first match wins). */
     intentions: MatchedIntention[];
 }
-
-const matchArgs = z
-    .object({
-        by: z.enum(["source", "destination"], { error: 'by must be "source" or "destination"' }),
-        name: serviceName("name"),
-        ...namespacing,
-    })
-    .strict();
 
 /**
  * The intentions that apply to a service as a source or as a destination, wildcards included, in

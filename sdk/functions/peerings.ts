@@ -1,7 +1,6 @@
 import type * as pulumi from "@pulumi/pulumi";
-import { z } from "zod";
 import { readPeering, readPeerings, type PeeringInfo } from "../../provider/functions/peerings";
-import { peerName } from "../../provider/model/names";
+import { noArgs, peeringArgs } from "../../provider/functions/catalog";
 import type { ConnectionArgs } from "../connection";
 import { outputOf, runFunction } from "./common";
 
@@ -16,8 +15,6 @@ export interface GetPeeringOutputArgs {
 }
 /** Arguments of {@link getPeering}. */
 export type GetPeeringArgs = pulumi.Unwrap<GetPeeringOutputArgs>;
-
-const peeringArgs = z.object({ name: peerName("name") }).strict();
 
 /**
  * One peering (`GET /v1/peering/:name`): its state, the peer's id, server name and addresses, the
@@ -53,7 +50,7 @@ export interface GetPeeringsResult {
  * const { peerings } = await mesh.getPeerings();
  */
 export async function getPeerings(args: GetPeeringsArgs = {}): Promise<GetPeeringsResult> {
-    return { peerings: await runFunction("getPeerings", z.object({}).strict(), args, (client) => readPeerings(client)) };
+    return { peerings: await runFunction("getPeerings", noArgs, args, (client) => readPeerings(client)) };
 }
 /** {@link getPeerings} with Inputs, as an Output. */
 export function getPeeringsOutput(args: GetPeeringsOutputArgs = {}): pulumi.Output<GetPeeringsResult> {
