@@ -63,15 +63,8 @@ describe("examples/yaml (Pulumi YAML through the consul-mesh plugin)", function 
     }
 
     before(async () => {
-        assert.ok(
-            fs.existsSync(path.join(repoRoot, "pulumi-resource-consul-mesh")),
-            "the plugin executable is at the package root (npm run build first)",
-        );
-        // The program names the plugin by path, as a user without `pulumi plugin install` would.
-        fs.appendFileSync(
-            path.join(program.workDir, "Pulumi.yaml"),
-            `\nplugins:\n  providers:\n    - name: consul-mesh\n      path: ${JSON.stringify(repoRoot)}\n`,
-        );
+        assert.ok(fs.existsSync(path.join(repoRoot, "dist", "provider", "plugin", "main.js")), "the plugin is built (npm run build)");
+        program.usePackagePlugin();
         await freshAclCluster();
         const boot = await consul<{ SecretID: string }>("PUT", `${DC3}/v1/acl/bootstrap`);
         assert.equal(boot.status, 200);
