@@ -225,6 +225,23 @@ EOF
   fi
   link_tool pulumi-language-python "$bin"
   link_tool pulumi-language-python-exec "$dir/pulumi-language-python-exec"
+  # The Python SDK generator (scripts/gen-python-sdk): the CLI's pkg/sdk, so the packages come from
+  # the CLI build's cache (seconds once the CLI is built).
+  gomod=$(cat <<EOF
+module consulmesh.local/toolbuild/consul-mesh-gen-python
+
+go 1.25.9
+
+require (
+	github.com/pulumi/pulumi/pkg/v3 v$PULUMI_VERSION
+	github.com/pulumi/pulumi/sdk/v3 v$PULUMI_VERSION
+)
+
+replace github.com/atotto/clipboard => github.com/tgummerer/clipboard v0.0.0-20241001131231-d02d263e614e
+EOF
+)
+  bin=$(go_build consul-mesh-gen-python . "$gomod" "" "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/gen-python-sdk")
+  link_tool consul-mesh-gen-python "$bin"
   # The Python SDK from PyPI in a venv of its own (the host runs the `python3` it finds first on PATH:
   # programs run with this venv's bin first, see --print-python-venv).
   if [[ ! -f "$PYTHON_VENV/.complete" ]]; then
