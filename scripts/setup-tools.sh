@@ -40,6 +40,7 @@ PULUMI_YAML_VERSION=1.25.0
 # SDK comes from PyPI into a venv in the cache.
 PYTHON_HOST_SDK_VERSION=3.79.0
 PYTHON_SDK_VERSION=3.272.0
+PYTHON_WHEEL_VERSION=0.48.0
 GO_FALLBACK_VERSION=1.26.8
 # Node.js: the machine's node when package.json's engines allow it (>= 22.19, which undici 8 needs),
 # else this Node 24 LTS from the npm registry.
@@ -204,6 +205,11 @@ EOF
 setup_python() {
   # The language host from the last sdk/v3 release that kept it inside that module (see the top), and
   # the script it runs the program with (it starts `python3 -u -m pulumi.run ...`), side by side.
+  # Without python3 there is nothing to run Python programs with: said, and the Python e2e test skips.
+  if ! command -v python3 >/dev/null 2>&1; then
+    log "no python3 on PATH: Python programs are not set up (tests/e2e/python-program.test.ts will skip)"
+    return
+  fi
   local gomod bin dir exec_script
   gomod=$(cat <<EOF
 module consulmesh.local/toolbuild/pulumi-language-python
@@ -243,16 +249,18 @@ EOF
   bin=$(go_build consul-mesh-gen-python . "$gomod" "" "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/gen-python-sdk")
   link_tool consul-mesh-gen-python "$bin"
   # The Python SDK from PyPI in a venv of its own (the host runs the `python3` it finds first on PATH:
-  # programs run with this venv's bin first, see --print-python-venv).
-  if [[ ! -f "$PYTHON_VENV/.complete" ]]; then
-    command -v python3 >/dev/null 2>&1 || die "python3 is needed for the Python language host"
-    log "creating a venv with the pulumi Python SDK $PYTHON_SDK_VERSION (PyPI)"
+  # programs run with this venv's bin first, see --print-python-venv), with `wheel`, so that a
+  # generated SDK installs with `pip install --no-build-isolation` (nothing else fetched).
+  local want="pulumi==$PYTHON_SDK_VERSION wheel==$PYTHON_WHEEL_VERSION"
+  if [[ "$(cat "$PYTHON_VENV/.complete" 2>/dev/null)" != "$want" ]]; then
+    log "creating a venv with $want (PyPI)"
     # Made in place (a venv's scripts name their own path); the stamp marks a finished one.
     rm -rf "$PYTHON_VENV"
+    # shellcheck disable=SC2086 # (two requirements, split on purpose)
     python3 -m venv "$PYTHON_VENV" \
-      && "$PYTHON_VENV/bin/pip" install --quiet --disable-pip-version-check "pulumi==$PYTHON_SDK_VERSION" \
-      || die "installing the pulumi Python SDK $PYTHON_SDK_VERSION into $PYTHON_VENV failed"
-    touch "$PYTHON_VENV/.complete"
+      && "$PYTHON_VENV/bin/pip" install --quiet --disable-pip-version-check $want \
+      || die "installing $want into $PYTHON_VENV failed"
+    echo "$want" >"$PYTHON_VENV/.complete"
   fi
 }
 
