@@ -13,7 +13,7 @@ import { unwrapProps, type Props } from "./values";
 export type ProviderConfig = z.infer<ReturnType<typeof connectionSchema>>;
 
 /** Keys the engine adds to every provider's inputs: not configuration. */
-const RESERVED = new Set(["version", "pluginDownloadURL"]);
+export const RESERVED_CONFIG_KEYS: ReadonlySet<string> = new Set(["version", "pluginDownloadURL"]);
 
 /** Config keys held as secrets in the provider's state (a proxy's credentials may be in headers). */
 export const SECRET_CONFIG_KEYS: ReadonlySet<string> = new Set(["token", "headers"]);
@@ -45,7 +45,7 @@ export function checkProviderConfig(raw: Props | undefined): { value?: ProviderC
     const given: Props = {};
     const failures: CheckFailure[] = [];
     for (const [key, v] of Object.entries(plain)) {
-        if (RESERVED.has(key) || v === undefined || v === null) continue;
+        if (RESERVED_CONFIG_KEYS.has(key) || v === undefined || v === null) continue;
         if (typeof v === "string" && NON_STRING[key]) {
             const parsed = parseText(key, v);
             if (parsed === undefined) {

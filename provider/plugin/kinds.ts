@@ -98,13 +98,13 @@ export const importable: Partial<Record<ProviderKind, ImportSpec>> = {
             return { id, props: { source, destination, ...(sourcePeer ? { sourcePeer } : {}) } };
         },
     },
-    ServiceIntentions: byName("destination service", (destination) => ({ destination })),
+    ServiceIntentions: byName("destination service", (destination) => ({ destination, sources: [] })),
     ServiceDefaults: byName("service", (name) => ({ name })),
     ServiceResolver: byName("service", (name) => ({ name })),
     ProxyDefaults: byName("proxy-defaults entry (`global`)", (name) => ({ name })),
     Mesh: byName("mesh entry (`mesh`)", (name) => ({ name })),
     JwtProvider: byName("JWT provider", (name) => ({ name })),
-    ExportedServices: byName("exported-services entry (`default`)", (name) => ({ name, services: [] })),
+    ExportedServices: byName("exported-services entry (`default`)", (name) => ({ name })),
     ConfigEntry: {
         form: "`<kind>/<name>` (the config entry's kind and name, e.g. `terminating-gateway/gw`)",
         seed: (id) => {

@@ -28,7 +28,7 @@ import type { ConsulResourceProvider } from "../engine/base";
 import { ConsulClient } from "../consul/client";
 import { clusterTarget, connectionSchema, resolveConnection, type ConnectionInput } from "../consul/connection";
 import { functionCatalog, type FunctionName } from "../functions/catalog";
-import { asStackConfig, checkProviderConfig, SECRET_CONFIG_KEYS } from "./config";
+import { asStackConfig, checkProviderConfig, RESERVED_CONFIG_KEYS, SECRET_CONFIG_KEYS } from "./config";
 import { importable, kindOfUrn, PACKAGE, secretOutputs } from "./kinds";
 import { markSecret, toStruct, topLevel, unwrapProps, type Props } from "./values";
 
@@ -67,10 +67,13 @@ function isProps(value: unknown): value is Props {
 /** A unary handler from an async function: its result answers, its error is the gRPC error. */
 function unary<Req, Res>(run: (req: Req) => Promise<Res>): grpc.handleUnaryCall<Req, Res> {
     return (call, callback) => {
-        run(call.request).then(
-            (res) => callback(null, res),
-            (err: unknown) => callback(grpcError(err)),
-        );
+        // A synchronous throw is an answer too, never an escaped exception.
+        Promise.resolve()
+            .then(() => run(call.request))
+            .then(
+                (res) => callback(null, res),
+                (err: unknown) => callback(grpcError(err)),
+            );
     };
 }
 
@@ -145,8 +148,10 @@ export function consulMeshService(options: PluginOptions): provrpc.IResourceProv
             const news = structOf(req.getNews());
             const { failures } = checkProviderConfig(news);
             const res = new provproto.CheckResponse();
-            // The token (and headers) stay secret in the provider's state, however they were given.
-            res.setInputs(struct(markSecret(unwrapProps(news).plain, SECRET_CONFIG_KEYS)));
+            // The token (and headers) stay secret in the provider's state however they were given, and
+            // so does any other setting given as a secret.
+            const { plain, secrets } = unwrapProps(news);
+            res.setInputs(struct(markSecret(plain, new Set([...SECRET_CONFIG_KEYS, ...topLevel(secrets)]))));
             res.setFailuresList(failuresOf(failures));
             return Promise.resolve(res);
         }),
@@ -154,7 +159,7 @@ export function consulMeshService(options: PluginOptions): provrpc.IResourceProv
             const olds = unwrapProps(structOf(req.getOldInputs() ?? req.getOlds())).plain;
             const news = unwrapProps(structOf(req.getNews())).plain;
             const keys = new Set([...Object.keys(olds), ...Object.keys(news)]);
-            const changed = [...keys].filter((k) => k !== "version" && JSON.stringify(olds[k]) !== JSON.stringify(news[k]));
+            const changed = [...keys].filter((k) => !RESERVED_CONFIG_KEYS.has(k) && JSON.stringify(olds[k]) !== JSON.stringify(news[k]));
             const res = new provproto.DiffResponse();
             // A new address or token changes how resources are reached, never the provider itself:
             // each resource's own diff decides (another cluster replaces it; see connectionDiff).

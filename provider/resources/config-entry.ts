@@ -87,7 +87,8 @@ export const configEntryKind: WholeEntryKind<EntryInputs> = {
         // `lastWrite` records the declared entry and what Consul held right after the write. A write
         // (no record yet) or a re-read that finds exactly what Consul held then: the entry is as
         // declared. Anything else is Consul's entry, shown as drift.
-        const lastWrite = isRecord(inputs.lastWrite) ? inputs.lastWrite : { entry: inputs.entry, held };
+        // No declared entry at all: a `pulumi import`, which takes the entry as Consul holds it.
+        const lastWrite = isRecord(inputs.lastWrite) ? inputs.lastWrite : { entry: inputs.entry ?? held, held };
         const asWritten = canonical(lastWrite.held) === canonical(held);
         return {
             kind: entry.Kind,

@@ -84,6 +84,17 @@ function heldServices(entry: ConfigEntry | undefined, address: string): ConsulSe
 }
 
 /** Every (service, peer) pair the entry holds (partition and sameness-group consumers are Enterprise's, never ours). */
+/** The services of a set of `<service>/<peer>` pairs. */
+function servicesOf(pairs: Set<string>): ExportedService[] {
+    const byName = new Map<string, { peer: string }[]>();
+    for (const pair of pairs) {
+        const at = pair.lastIndexOf("/");
+        const name = pair.slice(0, at);
+        byName.set(name, [...(byName.get(name) ?? []), { peer: pair.slice(at + 1) }]);
+    }
+    return normalizeServices([...byName].map(([name, consumers]) => ({ name, consumers })));
+}
+
 function heldPairs(entry: ConfigEntry | undefined, address: string): Set<string> {
     const services = heldServices(entry, address);
     return new Set(services.flatMap((s) => (s.Consumers ?? []).filter((c) => c.Peer).map((c) => `${s.Name}/${c.Peer}`)));
@@ -178,11 +189,16 @@ export class ExportedServicesProvider extends ConsulResourceProvider implements 
         }
     }
 
-    async read(id: string, props: ExportedServicesOutputs): Promise<ReadOf<ExportedServicesOutputs>> {
+    /** With no recorded `services` (a `pulumi import`), every pair Consul holds in the entry is taken. */
+    async read(
+        id: string,
+        props: Omit<ExportedServicesOutputs, "services"> & { services?: ExportedService[] },
+    ): Promise<ReadOf<ExportedServicesOutputs>> {
         const client = this.recordedClient(props);
         const entry = await readConfigEntry(client, ref(props));
-        const outs = outputsFrom(entry, props, client.address);
-        if (outs.services.length === 0 && props.services.length > 0) return {};
+        const services = props.services ?? servicesOf(heldPairs(entry, client.address));
+        const outs = outputsFrom(entry, { ...props, services }, client.address);
+        if (outs.services.length === 0 && (props.services === undefined || props.services.length > 0)) return {};
         return { id, props: outs, inputs: outs };
     }
 

@@ -111,6 +111,10 @@ export function readSchemaDocs(): SchemaDocs {
         path.join(ROOT, "sdk", "connection.ts"),
         path.join(ROOT, "sdk", "intention-types.ts"),
     ]);
+    // The provider classes' `<Kind>Outputs` interfaces: outputs the SDK class does not declare (e.g. `policyId`).
+    const providerOutputs = interfaces(
+        fs.readdirSync(path.join(ROOT, "provider", "resources")).map((f) => path.join(ROOT, "provider", "resources", f)),
+    );
 
     const resources: Record<string, SchemaDocs["resources"][keyof SchemaDocs["resources"]]> = {};
     for (const kind of allKinds()) {
@@ -127,6 +131,7 @@ export function readSchemaDocs(): SchemaDocs {
                 outputs[m.name.getText()] = { description: docOf(m), type: typeOfText(m.type?.getText() ?? "") };
             }
         });
+        for (const [key, member] of Object.entries(membersOf(`${kind}Outputs`, providerOutputs))) outputs[key] ??= member;
         resources[kind] = { description, inputs: descriptions(membersOf(`${kind}Args`, all)), outputs };
     }
 

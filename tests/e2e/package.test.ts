@@ -85,7 +85,7 @@ describe("the packed consul-mesh tarball in a fresh program", function () {
             [require.resolve("typescript/bin/tsc"), "-p", path.join(repoRoot, "tsconfig.json"), "--outDir", path.join(pkgDir, "dist")],
             repoRoot,
         );
-        for (const f of ["package.json", "README.md", "LICENSE"]) {
+        for (const f of ["package.json", "README.md", "LICENSE", "pulumi-resource-consul-mesh", "schema.json"]) {
             if (fs.existsSync(path.join(repoRoot, f))) fs.copyFileSync(path.join(repoRoot, f), path.join(pkgDir, f));
         }
         const { stdout } = await run("npm", ["pack", "--json", "--ignore-scripts", "--pack-destination", stage], pkgDir);
@@ -103,13 +103,22 @@ describe("the packed consul-mesh tarball in a fresh program", function () {
             "dist/sdk/index.d.ts",
             "dist/provider/index.js",
             "dist/provider/index.d.ts",
+            "dist/provider/plugin/main.js",
+            "pulumi-resource-consul-mesh",
+            "schema.json",
         ]) {
             assert.ok(packedFiles.includes(f), `${f} must be in the tarball`);
         }
         const strays = packedFiles.filter(
-            (f) => !["package.json", "README.md", "LICENSE"].includes(f) && !/^dist\/.*\.(js|d\.ts)$/.test(f),
+            (f) =>
+                !["package.json", "README.md", "LICENSE", "pulumi-resource-consul-mesh", "schema.json"].includes(f) &&
+                !/^dist\/.*\.(js|d\.ts)$/.test(f),
         );
-        assert.deepEqual(strays, [], "only compiled JS, declarations, README, LICENSE and package.json are shipped");
+        assert.deepEqual(
+            strays,
+            [],
+            "only compiled JS, declarations, the plugin's executable and schema, README, LICENSE and package.json are shipped",
+        );
         // Every source module is shipped compiled, with its declarations.
         for (const dir of ["provider", "sdk"]) {
             const sources = (fs.readdirSync(path.join(repoRoot, dir), { recursive: true }) as string[]).filter(
@@ -183,6 +192,10 @@ describe("the packed consul-mesh tarball in a fresh program", function () {
         assert.equal(intentionType, "function");
         assert.ok(kinds.includes("Intention") && kinds.includes("ServiceIntentions"), `provider kinds: ${kinds.join(", ")}`);
         assert.ok(pulumiPath.startsWith(fs.realpathSync(program.workDir)), `@pulumi/pulumi resolved to ${pulumiPath}`);
+
+        // The provider plugin runs from the install (its dependencies resolve from the program) and serves the schema.
+        const schema = await program.run(["package", "get-schema", path.join(installed, "pulumi-resource-consul-mesh")]);
+        assert.equal((JSON.parse(schema.stdout) as { name: string }).name, "consul-mesh");
     });
 
     it("deploys with pulumi up, shows no changes, and destroys everything it made", async () => {
