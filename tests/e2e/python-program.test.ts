@@ -23,6 +23,9 @@ function missingPythonToolchain(): string | undefined {
     return undefined;
 }
 
+/** Tokens given as secret config (the test clusters run without ACLs, so Consul ignores them). */
+const TOKENS = ["33333333-aaaa-4bbb-8ccc-0123456789ab", "44444444-aaaa-4bbb-8ccc-0123456789ab"];
+
 const summary = async (address: string) =>
     (await listIntentions(address)).map((i) => `${i.SourceName} -> ${i.DestinationName}: ${i.Action ?? "L7"}`).sort();
 
@@ -59,15 +62,18 @@ describe("a Python program through the consul-mesh plugin", function () {
         );
         program.env.PYTHONPATH = site;
         program.env.PYTHONDONTWRITEBYTECODE = "1";
-        await program.init({ "consul-mesh:address": DC1, "consul-mesh-python:dc2Address": DC2 });
+        await program.init(
+            { "consul-mesh:address": DC1, "consul-mesh-python:dc2Address": DC2 },
+            { "consul-mesh:token": TOKENS[0], "consul-mesh-python:dc2Token": TOKENS[1] },
+        );
     });
     after(async () => {
         await program.destroy().catch(() => undefined);
         program.cleanup();
     });
 
-    it("creates the intentions on their clusters, previews no changes after a refresh, and destroys them", async () => {
-        await program.up();
+    it("creates the intentions on their clusters, keeps the tokens ciphertext, previews no changes after a refresh, and destroys them", async () => {
+        const up = await program.up();
         assert.ok((await summary(DC1)).includes("web -> api: allow"));
         assert.ok((await summary(DC2)).includes("batch -> db: deny"));
         const outputs = await program.outputs();
@@ -76,6 +82,12 @@ describe("a Python program through the consul-mesh plugin", function () {
         const state = await program.exportState();
         assert.ok(state.includes('"type": "consul-mesh:index:Intention"'), "real type tokens");
         assert.ok(!state.includes("__provider"), "no serialised provider");
+        const shown = await program.run(["stack", "export", "--show-secrets"]);
+        for (const token of TOKENS) {
+            assert.ok(shown.stdout.includes(token), "the token is in the state (as a secret)");
+            assert.ok(!state.includes(token), "no token in plaintext in the state");
+            assert.ok(!(up.stdout + up.stderr).includes(token), "no token in the CLI's output");
+        }
 
         await program.run(["preview", "--refresh", "--expect-no-changes"]);
 

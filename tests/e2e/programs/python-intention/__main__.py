@@ -1,4 +1,4 @@
-"""One Intention in the stack's cluster (consul-mesh:address), and one through an explicit provider."""
+"""One Intention in the stack's cluster (consul-mesh:address, consul-mesh:token), one through an explicit provider."""
 import pulumi
 import pulumi_consul_mesh as mesh
 
@@ -12,7 +12,8 @@ web_to_api = mesh.Intention(
     description="web calls api (from Python)",
 )
 
-dc2 = mesh.Provider("dc2", address=config.require("dc2Address"))
+# Its token a secret config value (ACLs are off in the test clusters: any token is accepted).
+dc2 = mesh.Provider("dc2", address=config.require("dc2Address"), token=config.require_secret("dc2Token"))
 batch_to_db = mesh.Intention(
     "batch-to-db",
     source="batch",
