@@ -8,8 +8,10 @@
 #   bash scripts/setup-tools.sh               install what is missing
 #   bash scripts/setup-tools.sh --print-path  print the tools directory (nothing else)
 #   bash scripts/setup-tools.sh --node-only   only node (what the unit tests and the linter need)
-#   bash scripts/setup-tools.sh --with-python also the Python language host and a venv with the
-#                                             pulumi Python SDK (for Python programs)
+#   bash scripts/setup-tools.sh --with-python also what Python programs need (npm test runs this):
+#                                             pulumi-language-python(-exec), consul-mesh-gen-python
+#                                             (the Python SDK generator) and a venv with the pulumi
+#                                             Python SDK
 #   bash scripts/setup-tools.sh --print-python-venv  print that venv's directory
 #
 # Environment: CONSUL_MESH_CACHE (cache root, default ~/.cache/consul-mesh),
