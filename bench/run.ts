@@ -1,10 +1,12 @@
-// `npm run bench [-- --sizes 10,50,100] [--variants a,b,c,d,d10] [--parallel N] [--trace] [--typecheck]` (defaults: all sizes and variants)
+// `npm run bench [-- --sizes 10,50,100] [--variants a,b,c,d,d10,e] [--parallel N] [--trace] [--typecheck]` (defaults: all sizes and variants)
 //
 // Deploys the same mesh policy (D destinations x 10 sources) several ways against the local dc1
 // agent and times each phase with the real Pulumi CLI:
 //   (a) consul-mesh ServiceIntentions (D resources), (b) consul-mesh Intention (D x 10 resources),
 //   (c) the bridged provider's ConfigEntryServiceIntentions (D resources; needs `pulumi-resource-consul`
-//       on PATH), (d) a no-op dynamic provider with D resources and (d10) with D x 10 resources.
+//       on PATH), (d) a no-op dynamic provider with D resources and (d10) with D x 10 resources,
+//   (e) consul-mesh ServiceIntentions through the provider plugin (D resources; the package's
+//       `pulumi-resource-consul-mesh` on PATH).
 // Phases: up (create), preview (no change), refresh (no change), up after changing 10% of the sources
 // (source 0 of every destination flips to deny), destroy. Records wall time, HTTP requests Consul
 // received (through a counting proxy), state bytes per resource and the provider's peak memory;
@@ -29,7 +31,7 @@ import {
 import { BenchStack, type CommandResult } from "./lib/stack";
 
 const SOURCES = 10;
-const ALL_VARIANTS: VariantId[] = ["a", "b", "c", "d", "d10"];
+const ALL_VARIANTS: VariantId[] = ["a", "b", "c", "d", "d10", "e"];
 
 interface Variant {
     id: VariantId;
@@ -38,6 +40,8 @@ interface Variant {
     resources: (d: number) => number;
     consul: boolean;
     config: (proxyHostPort: string) => Record<string, string>;
+    /** Served by consul-mesh's provider plugin: the package directory goes on PATH. */
+    plugin?: boolean;
 }
 
 const VARIANTS: Record<VariantId, Variant> = {
@@ -80,6 +84,15 @@ const VARIANTS: Record<VariantId, Variant> = {
         resources: (d) => d * SOURCES,
         consul: false,
         config: () => ({ shape: "pairs" }),
+    },
+    e: {
+        id: "e",
+        program: "plugin",
+        resourceType: "consul-mesh:index:ServiceIntentions",
+        resources: (d) => d,
+        consul: true,
+        config: (proxy) => ({ "consul-mesh:address": `http://${proxy}` }),
+        plugin: true,
     },
 };
 
@@ -128,7 +141,7 @@ function parseArgs(argv: string[]): Options {
             typecheck = true;
         } else if (flag === "--help" || flag === "-h") {
             console.log(
-                "npm run bench -- [--sizes 10,50,100] [--variants a,b,c,d,d10] [--parallel N] [--package DIR] [--trace] [--typecheck]",
+                "npm run bench -- [--sizes 10,50,100] [--variants a,b,c,d,d10,e] [--parallel N] [--package DIR] [--trace] [--typecheck]",
             );
             process.exit(0);
         } else {
@@ -212,9 +225,11 @@ async function runVariant(
 ): Promise<RunResult> {
     const result: RunResult = { variant: variant.id, d, resources: variant.resources(d), phases: {} };
     const programDir = path.join(__dirname, "programs", variant.program);
+    // (e): the plugin's executable is at the package root (the repository, or --package).
+    const tools = variant.plugin ? `${ctx.package ?? path.resolve(__dirname, "..")}:${ctx.tools}` : ctx.tools;
     const stack = new BenchStack(
         programDir,
-        ctx.tools,
+        tools,
         {
             CONSUL_HTTP_ADDR: `http://${ctx.proxyHostPort}`,
             // The program's TypeScript type-check (it differs per program, not per provider) is not timed unless --typecheck.

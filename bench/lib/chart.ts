@@ -29,11 +29,11 @@ type Metric = "wall" | "requests";
 type LayerView = Extract<Extract<TopLevelSpec, { vconcat: unknown }>["vconcat"][number], { layer: unknown }>;
 
 const METRICS: Record<Metric, { title: string; axis: string; variants: readonly VariantId[] }> = {
-    wall: { title: "wall time", axis: "seconds", variants: ["a", "b", "c", "d", "d10"] },
-    requests: { title: "Consul HTTP requests", axis: "requests", variants: ["a", "b", "c"] },
+    wall: { title: "wall time", axis: "seconds", variants: ["a", "b", "c", "d", "d10", "e"] },
+    requests: { title: "Consul HTTP requests", axis: "requests", variants: ["a", "b", "c", "e"] },
 };
 
-const COLORS: Record<VariantId, string> = { a: "#1f77b4", b: "#ff7f0e", c: "#2ca02c", d: "#9467bd", d10: "#8c564b" };
+const COLORS: Record<VariantId, string> = { a: "#1f77b4", b: "#ff7f0e", c: "#2ca02c", d: "#9467bd", d10: "#8c564b", e: "#17becf" };
 
 /**
  * The font of every label: resvg finds DejaVu Sans among the system fonts (it ships with most Linux

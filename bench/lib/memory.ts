@@ -1,12 +1,12 @@
 // Peak memory of the provider process, read from Linux /proc: every few hundred milliseconds the
 // sampler looks for descendants of the pulumi CLI process whose command line is the Node.js dynamic
-// provider (`.../@pulumi/pulumi/cmd/dynamic-provider`) or the bridged plugin
-// (`pulumi-resource-consul`), and keeps the largest VmHWM (the kernel's own peak resident set size
+// provider (`.../@pulumi/pulumi/cmd/dynamic-provider`), the bridged plugin
+// (`pulumi-resource-consul`) or consul-mesh's plugin (`node .../provider/plugin/main.js`), and keeps the largest VmHWM (the kernel's own peak resident set size
 // of that process, so a peak between two samples is not missed as long as the process is sampled
 // once before it exits).
 import * as fs from "node:fs";
 
-const PROVIDER_PATTERNS = [/cmd\/dynamic-provider/, /pulumi-resource-consul(\0|$)/];
+const PROVIDER_PATTERNS = [/cmd\/dynamic-provider/, /pulumi-resource-consul(\0|$)/, /provider\/plugin\/main\.js(\0|$)/];
 
 function readOrUndefined(file: string): string | undefined {
     try {
@@ -39,7 +39,7 @@ function vmHwmKb(pid: number): number | undefined {
 }
 
 export const MEMORY_METHOD =
-    "VmHWM from /proc/<pid>/status of the provider process (node .../cmd/dynamic-provider or pulumi-resource-consul, a descendant of the pulumi CLI), sampled every 100 ms; max over the provider processes of the phase";
+    "VmHWM from /proc/<pid>/status of the provider process (node .../cmd/dynamic-provider, pulumi-resource-consul, or node .../provider/plugin/main.js for consul-mesh's plugin, a descendant of the pulumi CLI), sampled every 100 ms; max over the provider processes of the phase";
 
 export class ProviderMemorySampler {
     private timer?: NodeJS.Timeout;

@@ -29,7 +29,7 @@ export interface RunResult {
     error?: string;
 }
 
-export type VariantId = "a" | "b" | "c" | "d" | "d10";
+export type VariantId = "a" | "b" | "c" | "d" | "d10" | "e";
 
 export const VARIANT_LABELS: Record<VariantId, string> = {
     a: "(a) consul-mesh ServiceIntentions",
@@ -37,6 +37,7 @@ export const VARIANT_LABELS: Record<VariantId, string> = {
     c: "(c) bridged ConfigEntryServiceIntentions",
     d: "(d) no-op, D resources",
     d10: "(d) no-op, 10·D resources",
+    e: "(e) consul-mesh ServiceIntentions via the plugin",
 };
 
 export interface BenchResults {
@@ -89,12 +90,14 @@ export function renderMarkdown(results: BenchResults): string {
         const run = (v: VariantId) => results.runs.find((r) => r.variant === v && r.d === d && !r.error);
         const wall = (v: VariantId, p: Phase) => run(v)?.phases[p]?.wallMs;
         out.push(`#### D = ${d} (${d * 10} pairs: ${d} ServiceIntentions / ${d * 10} Intentions)`, "");
-        const cols = (["a", "b", "c", "d", "d10"] as VariantId[]).filter((v) => results.options.variants.includes(v));
+        const cols = (["a", "b", "c", "d", "d10", "e"] as VariantId[]).filter((v) => results.options.variants.includes(v));
         const ratioCols: Array<[string, VariantId, VariantId]> = [
             ["(a)/(d)", "a", "d"],
             ["(b)/(d 10·D)", "b", "d10"],
             ["(a)/(c)", "a", "c"],
             ["(b)/(c)", "b", "c"],
+            ["(e)/(c)", "e", "c"],
+            ["(e)/(a)", "e", "a"],
         ];
         const shownRatios = ratioCols.filter(([, x, y]) => has(x) && has(y));
         const line = (cells: string[]) => `| ${cells.join(" | ")} |`;
@@ -105,7 +108,7 @@ export function renderMarkdown(results: BenchResults): string {
             out.push(line([p, ...cells, ...shownRatios.map(([, x, y]) => ratio(wall(x, p), wall(y, p)))]));
         }
         out.push("", "HTTP requests received by Consul (through the counting proxy):", "");
-        const consulCols = cols.filter((v) => v === "a" || v === "b" || v === "c");
+        const consulCols = cols.filter((v) => v === "a" || v === "b" || v === "c" || v === "e");
         out.push(`| phase | ${consulCols.map((v) => VARIANT_LABELS[v]).join(" | ")} |`);
         out.push(`|---|${consulCols.map(() => "---:").join("|")}|`);
         for (const p of PHASES) {
@@ -218,6 +221,7 @@ function renderTargets(results: BenchResults): string[] {
         }
     };
     ratioTarget("(a)/(c)", "a", "c", 1.0);
+    ratioTarget("(e)/(c)", "e", "c", 1.0);
     ratioTarget("(a)/(d)", "a", "d", 1.1);
     ratioTarget("(b)/(d10)", "b", "d10", 1.3);
     for (const d of results.options.sizes) {

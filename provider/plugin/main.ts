@@ -1,6 +1,7 @@
 // Entry of the `pulumi-resource-consul-mesh` plugin (the executable of the same name at the package
 // root runs Node on this file's build). The engine starts it with its own address as the argument
 // and reads the port we listen on from our first line of standard output.
+import "./compile-cache";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as grpc from "@grpc/grpc-js";

@@ -27,7 +27,7 @@ import { providers, type ProviderKind } from "../index";
 import type { ConsulResourceProvider } from "../engine/base";
 import { ConsulClient } from "../consul/client";
 import { clusterTarget, connectionSchema, resolveConnection, type ConnectionInput } from "../consul/connection";
-import { functionCatalog, type FunctionName } from "../functions/catalog";
+import type { FunctionName, functionCatalog as FunctionCatalog } from "../functions/catalog";
 import { asStackConfig, checkProviderConfig, RESERVED_CONFIG_KEYS, SECRET_CONFIG_KEYS } from "./config";
 import { importable, kindOfUrn, PACKAGE, secretOutputs } from "./kinds";
 import { markSecret, toStruct, topLevel, unwrapProps, type Props } from "./values";
@@ -276,7 +276,7 @@ export function consulMeshService(options: PluginOptions): provrpc.IResourceProv
             const tok = req.getTok();
             const name = tok.startsWith(`${PACKAGE}:index:`) ? tok.slice(`${PACKAGE}:index:`.length) : "";
             if (!isFunctionName(name)) throw new Error(`consul-mesh has no function ${tok}`);
-            const fn = functionCatalog[name];
+            const fn = catalog()[name];
             const { connection, ...args } = unwrapProps(structOf(req.getArgs())).plain;
             const res = new provproto.InvokeResponse();
             const client = () => new ConsulClient(resolveConnection(connectionOf(connection), lookup, process.env));
@@ -288,8 +288,17 @@ export function consulMeshService(options: PluginOptions): provrpc.IResourceProv
     };
 }
 
+/** The functions, loaded on the first invoke (most runs make none; the catalog loads every reader). */
+function catalog(): typeof FunctionCatalog {
+    return load<typeof import("../functions/catalog")>("../functions/catalog").functionCatalog;
+}
+
+/** The module at `path` (relative to this file), typed by the caller with `typeof import(path)`. */
+// eslint-disable-next-line @typescript-eslint/no-require-imports, @typescript-eslint/no-unsafe-return -- lazy load, typed by the caller
+const load = <T>(path: string): T => require(path);
+
 function isFunctionName(name: string): name is FunctionName {
-    return Object.prototype.hasOwnProperty.call(functionCatalog, name);
+    return Object.prototype.hasOwnProperty.call(catalog(), name);
 }
 
 function connectionOf(value: unknown): ConnectionInput {

@@ -9,18 +9,14 @@ import { PulumiProgram } from "./pulumi";
 
 export const repoRoot = path.resolve(__dirname, "..", "..");
 
-/** A YAML program (`body`: the part of Pulumi.yaml after the project settings) using the plugin. */
-export function yamlProgram(name: string, body: string): PulumiProgram {
+/**
+ * A YAML program (`body`: the part of Pulumi.yaml after the project settings) using the plugin, found
+ * by `plugins.providers` (or, with `findPlugin: false`, wherever the engine finds it: the plugin cache).
+ */
+export function yamlProgram(name: string, body: string, opts: { findPlugin?: boolean } = {}): PulumiProgram {
     const source = fs.mkdtempSync(path.join(os.tmpdir(), "consul-mesh-yaml-src-"));
-    const header = [
-        `name: ${name}`,
-        "runtime: yaml",
-        "plugins:",
-        "  providers:",
-        "    - name: consul-mesh",
-        `      path: ${repoRoot}`,
-        "",
-    ].join("\n");
+    const plugins = ["plugins:", "  providers:", "    - name: consul-mesh", `      path: ${repoRoot}`];
+    const header = [`name: ${name}`, "runtime: yaml", ...(opts.findPlugin === false ? [] : plugins), ""].join("\n");
     fs.writeFileSync(path.join(source, "Pulumi.yaml"), header + body);
     const program = new PulumiProgram(source);
     fs.rmSync(source, { recursive: true, force: true });
