@@ -32,8 +32,8 @@ const summary = async (address: string) =>
 // A Python program (tests/e2e/programs/python-intention) through the real CLI, the Python language
 // host (built from sdk/v3 v3.79.0) and the consul-mesh plugin, with a Python SDK generated from the
 // checked-in schema by the CLI's own Python code generator (scripts/gen-python-sdk):
-// one Intention on the default provider (stack config consul-mesh:address = dc1) and one through an
-// explicit provider for dc2.
+// one Intention on the default provider (stack config consul-mesh:address = dc1), one through an
+// explicit provider for dc2, and a checkIntention invoke through that provider.
 describe("a Python program through the consul-mesh plugin", function () {
     this.timeout(300_000);
     const program = new PulumiProgram("tests/e2e/programs/python-intention", "test", { linkNodeModules: false });
@@ -78,6 +78,7 @@ describe("a Python program through the consul-mesh plugin", function () {
         assert.ok((await summary(DC2)).includes("batch -> db: deny"));
         const outputs = await program.outputs();
         assert.equal(outputs.batchToDbAction, "deny");
+        assert.equal(outputs.batchMayCallDb, false, "checkIntention, invoked through the dc2 provider, sees the deny");
         assert.equal(typeof outputs.webToApiId, "string");
         const state = await program.exportState();
         assert.ok(state.includes('"type": "consul-mesh:index:Intention"'), "real type tokens");

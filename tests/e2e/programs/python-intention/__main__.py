@@ -22,5 +22,14 @@ batch_to_db = mesh.Intention(
     opts=pulumi.ResourceOptions(provider=dc2),
 )
 
+# An invoke through the explicit provider, asked once the intention exists (its output feeds the
+# question): dc2 runs without ACLs, so without the intention the answer would be "allowed".
+batch_may_call_db = mesh.check_intention_output(
+    source="batch",
+    destination=batch_to_db.destination,
+    opts=pulumi.InvokeOutputOptions(provider=dc2),
+)
+
 pulumi.export("webToApiId", web_to_api.id)
+pulumi.export("batchMayCallDb", batch_may_call_db.allowed)
 pulumi.export("batchToDbAction", batch_to_db.action)
