@@ -74,9 +74,9 @@ function byUuid(what: string): ImportSpec {
     };
 }
 
-function byName(what: string, props: (name: string) => Props = () => ({})): ImportSpec {
+function byName(what: string, props: (name: string) => Props = () => ({}), form = `the ${what} name`): ImportSpec {
     return {
-        form: `the ${what} name`,
+        form,
         seed: (id) => {
             if (id === "") throw new Error(`the import ID of a ${what} is its name`);
             return { id, props: props(id) };
@@ -115,8 +115,8 @@ export const importable: Partial<Record<ProviderKind, ImportSpec>> = {
             return { id: name, props: { kind, name } };
         },
     },
-    AclPolicy: byUuid("ACL policy"),
-    AclRole: byUuid("ACL role"),
+    AclPolicy: byName("ACL policy", () => ({}), "the policy's ID (a UUID) or its name"),
+    AclRole: byName("ACL role", () => ({}), "the role's ID (a UUID) or its name"),
     AclToken: { ...byUuid("ACL token's accessor"), form: "the token's accessor ID (a UUID; never the secret ID)" },
     AclAuthMethod: byName("auth method", (name) => ({ name })),
     AclBindingRule: byUuid("binding rule"),

@@ -57,7 +57,6 @@ export const replaceOnChanges: Partial<Record<ProviderKind, readonly string[]>> 
     ServiceIntentions: ["destination"],
     ServiceDefaults: ["name"],
     ServiceResolver: ["name"],
-    ProxyDefaults: ["name"],
     JwtProvider: ["name"],
     ConfigEntry: ["kind", "name"],
     ExportedServices: ["name"],

@@ -5,7 +5,7 @@
 import type * as dynamic from "@pulumi/pulumi/dynamic";
 import { z } from "zod";
 import { aclRulesProblem } from "../model/acl-rules";
-import { explained, getAcl, isBuiltin, policyNameSchema } from "../engine/acl-common";
+import { explained, getAcl, isBuiltin, policyNameSchema, UUID } from "../engine/acl-common";
 import { ConsulResourceProvider, type Checked, type Created, type ReadOf, type Updated } from "../engine/base";
 import type { ConsulClient } from "../consul/client";
 import { connectionSchema, type Located } from "../consul/connection";
@@ -149,13 +149,15 @@ export class AclPolicyProvider extends ConsulResourceProvider implements dynamic
         }
     }
 
+    /** `id` is the policy's ID; a name (only `pulumi import` passes one) is looked up and the ID returned. */
     async read(id: string, props: AclPolicyOutputs): Promise<ReadOf<AclPolicyOutputs, AclPolicyInputs>> {
-        const policy = await getAcl(this.recordedClient(props), `/v1/acl/policy/${id}`, consulPolicySchema());
+        const client = this.recordedClient(props);
+        const policy = UUID.test(id) ? await getAcl(client, `/v1/acl/policy/${id}`, consulPolicySchema()) : await byName(client, id);
         if (!policy) return {};
         const outs = outputsOf(policy, props);
         const { policyId: _id, datacenters, ...inputs } = outs;
         // Realigned as check has them: no datacenters is the same as unset.
-        return { id, props: outs, inputs: datacenters?.length ? { ...inputs, datacenters } : inputs };
+        return { id: policy.ID, props: outs, inputs: datacenters?.length ? { ...inputs, datacenters } : inputs };
     }
 
     async update(id: string, _olds: AclPolicyOutputs, news: AclPolicyInputs): Promise<Updated<AclPolicyOutputs>> {

@@ -20,6 +20,7 @@ import {
     consulLinkSchema,
     consulNodeIdentitySchema,
     consulServiceIdentitySchema,
+    UUID,
 } from "../engine/acl-common";
 import { ConsulResourceProvider, type Checked, type Created, type ReadOf, type Updated } from "../engine/base";
 import type { ConsulClient } from "../consul/client";
@@ -152,12 +153,14 @@ export class AclRoleProvider extends ConsulResourceProvider implements dynamic.R
         }
     }
 
+    /** `id` is the role's ID; a name (only `pulumi import` passes one) is looked up and the ID returned. */
     async read(id: string, props: AclRoleOutputs): Promise<ReadOf<AclRoleOutputs, AclRoleInputs>> {
-        const role = await getAcl(this.recordedClient(props), rolePath(id), consulRoleSchema());
+        const client = this.recordedClient(props);
+        const role = UUID.test(id) ? await getAcl(client, rolePath(id), consulRoleSchema()) : await roleByName(client, id);
         if (!role) return {};
         const outs = outputsOf(role, props);
         const { roleId: _id, policyLinks: _links, ...inputs } = outs;
-        return { id, props: outs, inputs };
+        return { id: role.ID, props: outs, inputs };
     }
 
     async update(id: string, _olds: AclRoleOutputs, news: AclRoleInputs): Promise<Updated<AclRoleOutputs>> {

@@ -39,6 +39,7 @@ const ENTRIES: Array<{ Kind: string; Name?: string; [field: string]: unknown }> 
 describe("e2e: pulumi import through the plugin, every importable kind (dc3, ACLs on)", function () {
     this.timeout(600_000);
     let management: string;
+    let roleId = "";
     let prog: PulumiProgram;
     const imports: Array<{ type: string; name: string; id: string }> = [];
     const put = async (p: string, body: unknown) => {
@@ -64,6 +65,7 @@ describe("e2e: pulumi import through the plugin, every importable kind (dc3, ACL
             Policies: [{ Name: "services-read" }],
         });
         const token = await put("/v1/acl/token", { Description: "ci deployer", Roles: [{ Name: "operator" }] });
+        roleId = String(role.ID);
         const keys = generateKeyPairSync("ec", {
             namedCurve: "prime256v1",
             publicKeyEncoding: { type: "spki", format: "pem" },
@@ -87,7 +89,7 @@ describe("e2e: pulumi import through the plugin, every importable kind (dc3, ACL
             { type: "ExportedServices", name: "exports", id: "default" },
             { type: "ConfigEntry", name: "egress", id: "terminating-gateway/egress" },
             { type: "AclPolicy", name: "services-read", id: String(policy.ID) },
-            { type: "AclRole", name: "operator", id: String(role.ID) },
+            { type: "AclRole", name: "operator", id: "operator" },
             { type: "AclToken", name: "deployer", id: String(token.AccessorID) },
             { type: "AclAuthMethod", name: "ci-jwt", id: "ci-jwt" },
             { type: "AclBindingRule", name: "ci-rule", id: String(rule.ID) },
@@ -121,6 +123,9 @@ describe("e2e: pulumi import through the plugin, every importable kind (dc3, ACL
         assert.equal(typeof tokenState?.outputs?.secretId, "object", "secretId is not a secret output");
         const types = exportedResources(exported).map((r) => r.type);
         for (const i of imports) assert.ok(types.includes(`consul-mesh:index:${i.type}`), `${i.type} not in state`);
+        // A role imported by its name is recorded under its ID.
+        const role = exportedResources(exported).find((r) => r.type === "consul-mesh:index:AclRole");
+        assert.equal(role?.id, roleId);
         // The generated resources become the program.
         const project = fs.readFileSync(path.join(prog.workDir, "Pulumi.yaml"), "utf8").replace("resources: {}\n", "");
         fs.writeFileSync(path.join(prog.workDir, "Pulumi.yaml"), `${project}${code}`);
@@ -132,9 +137,11 @@ describe("e2e: pulumi import through the plugin, every importable kind (dc3, ACL
         assert.deepEqual(changingSteps(steps), []);
     });
 
-    it("a single pulumi import by type, name and ID (an ACL policy by its ID)", async () => {
+    it("a single pulumi import by type, name and ID (an ACL policy by its name)", async () => {
         const other = await put("/v1/acl/policy", { Name: "nodes-read", Rules: 'node_prefix "" {\n  policy = "read"\n}\n' });
-        const res = await prog.run(["import", "consul-mesh:index:AclPolicy", "nodes-read", String(other.ID), "--yes", "--protect=false"]);
+        const res = await prog.run(["import", "consul-mesh:index:AclPolicy", "nodes-read", "nodes-read", "--yes", "--protect=false"]);
+        const policy = exportedResources(await prog.exportState()).find((r) => r.urn.endsWith("::nodes-read"));
+        assert.equal(policy?.id, String(other.ID), "a policy imported by its name is recorded under its ID");
         assert.match(res.stdout, /nodes-read/);
         assert.match(res.stdout, /node_prefix/);
     });

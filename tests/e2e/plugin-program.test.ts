@@ -87,11 +87,10 @@ variables:
       arguments: {}
       options:
         provider: \${dc2}
-  dc1Peering:
+  dc1Peerings:
     fn::invoke:
-      function: consul-mesh:index:getPeering
-      arguments:
-        name: dc2-${suffix}
+      function: consul-mesh:index:getPeerings
+      arguments: {}
       options:
         provider: \${dc1}
         dependsOn:
@@ -100,7 +99,7 @@ outputs:
   dc2Precedence: \${web-to-api-dc2.precedence}
   peeringToken: \${dc2-token.peeringToken}
   dc2TrustDomain: \${dc2Roots.trustDomain}
-  dc1PeeringName: \${dc1Peering.name}
+  dc1Peerings: \${dc1Peerings.peerings}
 `;
 }
 
@@ -116,6 +115,15 @@ describe("e2e: the provider plugin from Pulumi YAML (explicit providers for dc1 
     after(async () => {
         await prog.destroy().catch(() => undefined);
         prog.cleanup();
+    });
+
+    it("a first preview plans every create (the peering token still unknown)", async () => {
+        const { steps } = await prog.preview();
+        const creates = steps.filter((s) => s.op === "create").map((s) => s.urn.split("::").pop());
+        for (const name of ["dc1", "dc2", "web-to-api", "batch-to-api", "api-defaults", "web-to-api-dc2", "dc2-token", "dc1-peering"]) {
+            assert.ok(creates.includes(name), `${name} is not planned: ${creates.join(", ")}`);
+        }
+        assert.deepEqual(await listIntentions(DC1, suffix), [], "a preview wrote to Consul");
     });
 
     it("up writes to each provider's cluster", async () => {
@@ -142,7 +150,10 @@ describe("e2e: the provider plugin from Pulumi YAML (explicit providers for dc1 
         assert.match(peering.body.State, /^(ACTIVE|ESTABLISHING)$/);
         const roots = await consul<{ TrustDomain: string }>("GET", `${DC2}/v1/connect/ca/roots`);
         assert.equal(outputs.dc2TrustDomain, roots.body.TrustDomain);
-        assert.equal(outputs.dc1PeeringName, `dc2-${suffix}`);
+        // Invoked after the peering was made (dependsOn), through dc1's provider.
+        const listed: unknown[] = Array.isArray(outputs.dc1Peerings) ? outputs.dc1Peerings : [];
+        const names = listed.map((p): unknown => (typeof p === "object" && p !== null ? Reflect.get(p, "name") : undefined));
+        assert.ok(names.includes(`dc2-${suffix}`), `dc1's peerings: ${names.join(", ")}`);
     });
 
     it("state: plugin type tokens, no __provider, the token only as ciphertext", async () => {

@@ -31,6 +31,7 @@ const exportSchema = z.object({
                     .object({
                         type: z.string(),
                         urn: z.string(),
+                        id: z.string().optional(),
                         inputs: z.record(z.string(), z.unknown()).optional(),
                         outputs: z.record(z.string(), z.unknown()).optional(),
                     })

@@ -3,7 +3,8 @@
 import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
 import { z } from "zod";
-import { packageSchema, TypeCollector, type SchemaDocs } from "../../provider/plugin/schema";
+import { providers, type ProviderKind } from "../../provider/index";
+import { packageSchema, replaceOnChanges, TypeCollector, type SchemaDocs } from "../../provider/plugin/schema";
 import { SCHEMA_PATH, schemaText } from "../../scripts/schema";
 import { readSchemaDocs } from "../../scripts/lib/schema-docs";
 
@@ -73,5 +74,25 @@ describe("plugin schema", () => {
             String(at(schema, "resources", "consul-mesh:index:Intention", "description")),
             /pulumi import consul-mesh:index:Intention/,
         );
+    });
+
+    it("replaceOnChanges lists fields whose change the kind's own diff answers with a replacement", async () => {
+        // What each diff needs besides the field (AclToken asks whether the token is a built-in one).
+        const base: Partial<Record<ProviderKind, Record<string, unknown>>> = {
+            AclToken: { accessorId: "0b7c4a2e-1111-4c1d-9e0f-2a3b4c5d6e7f" },
+        };
+        const before = (field: string) => (field === "meta" ? { a: "1" } : field === "local" ? false : "before");
+        const after = (field: string) => (field === "meta" ? { a: "2" } : field === "local" ? true : "after");
+        for (const [kind, fields] of Object.entries(replaceOnChanges)) {
+            assert.ok(kind in providers);
+            const provider = Reflect.get(providers, kind) as {
+                diff(id: string, olds: unknown, news: unknown): Promise<{ replaces?: string[] }>;
+            };
+            for (const field of fields ?? []) {
+                const extra = base[kind as ProviderKind] ?? {};
+                const result = await provider.diff("id", { ...extra, [field]: before(field) }, { ...extra, [field]: after(field) });
+                assert.deepEqual(result.replaces, [field], `${kind}.${field}`);
+            }
+        }
     });
 });

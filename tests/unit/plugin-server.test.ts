@@ -71,7 +71,8 @@ describe("plugin: values and config", () => {
             id: "gw",
             props: { kind: "terminating-gateway", name: "gw" },
         });
-        assert.throws(() => importable.AclPolicy?.seed("global-management"), /a UUID/);
+        assert.throws(() => importable.AclToken?.seed("deployer"), /a UUID/);
+        assert.deepEqual(importable.AclPolicy?.seed("global-management"), { id: "global-management", props: {} });
         assert.throws(() => importable.Intention?.seed("web"), /<source>=><destination>/);
         assert.equal(importable.PeeringToken, undefined, "a peering token cannot be read back");
         assert.equal(kindOfUrn("urn:pulumi:s::p::consul-mesh:index:AclRole::r"), "AclRole");
