@@ -1,13 +1,18 @@
 #!/usr/bin/env bash
-# Makes node (>= 22.19), consul, pulumi, pulumi-language-nodejs and pulumi-resource-pulumi-nodejs
-# available in ONE directory (printed by --print-path); every script puts it first on PATH. Suitable
-# binaries already on PATH are used as they are; the
-# rest are built from the Go module proxy into a cache outside the repo, keyed by tool version, Go
-# version and the wrapper go.mod, under a lock. A second run is a no-op.
+# Makes node (>= 22.19), consul, pulumi, pulumi-language-nodejs, pulumi-language-yaml and
+# pulumi-resource-pulumi-nodejs available in ONE directory (printed by --print-path); every script
+# puts it first on PATH. Suitable binaries already on PATH are used as they are; the rest are built
+# from the Go module proxy into a cache outside the repo, keyed by tool version, Go version and the
+# wrapper go.mod, under a lock. A second run is a no-op.
 #
 #   bash scripts/setup-tools.sh               install what is missing
 #   bash scripts/setup-tools.sh --print-path  print the tools directory (nothing else)
 #   bash scripts/setup-tools.sh --node-only   only node (what the unit tests and the linter need)
+#   bash scripts/setup-tools.sh --with-python also what Python programs need (npm test runs this):
+#                                             pulumi-language-python(-exec), consul-mesh-gen-python
+#                                             (the Python SDK generator) and a venv with the pulumi
+#                                             Python SDK
+#   bash scripts/setup-tools.sh --print-python-venv  print that venv's directory
 #
 # Environment: CONSUL_MESH_CACHE (cache root, default ~/.cache/consul-mesh),
 #              CONSUL_MESH_BUILD_TOOLS=1 (ignore binaries on PATH and use the cache).
@@ -28,6 +33,16 @@ PULUMI_VERSION=3.276.0
 # proxy serves no pseudo-version of it. The last release that kept it inside the tagged sdk/v3
 # module is 3.68.0; newer CLIs talk to it through their documented fallbacks (no Handshake RPC).
 LANGHOST_SDK_VERSION=3.68.0
+# Pulumi YAML's language host (Apache-2.0), for YAML programs that use the consul-mesh plugin. Built
+# with the pkg/sdk v3.206.0 its go.mod names: it does not compile against the CLI's v3.276.0 (the
+# plugin-loader API changed in between).
+PULUMI_YAML_VERSION=1.25.0
+# Python programs (--with-python): the Python language host likewise left sdk/v3 for a module of its
+# own that the proxy does not serve; 3.79.0 is the last sdk/v3 release that contains it. The Python
+# SDK comes from PyPI into a venv in the cache.
+PYTHON_HOST_SDK_VERSION=3.79.0
+PYTHON_SDK_VERSION=3.272.0
+PYTHON_WHEEL_VERSION=0.48.0
 GO_FALLBACK_VERSION=1.26.8
 # Node.js: the machine's node when package.json's engines allow it (>= 22.19, which undici 8 needs),
 # else this Node 24 LTS from the npm registry.
@@ -36,13 +51,16 @@ MIN_NODE=22.19.0
 
 CACHE_ROOT="${CONSUL_MESH_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/consul-mesh}"
 BIN_DIR="$CACHE_ROOT/bin"
+PYTHON_VENV="$CACHE_ROOT/python-venv-pulumi-$PYTHON_SDK_VERSION"
 
-if [[ "${1:-}" == "--print-path" ]]; then
-  echo "$BIN_DIR"
-  exit 0
-fi
+case "${1:-}" in
+  --print-path) echo "$BIN_DIR"; exit 0 ;;
+  --print-python-venv) echo "$PYTHON_VENV"; exit 0 ;;
+esac
 only_node=false
+with_python=false
 [[ "${1:-}" == "--node-only" ]] && only_node=true
+[[ "${1:-}" == "--with-python" ]] && with_python=true
 
 log() { printf '[setup %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 die() { log "error: $*"; exit 1; }
@@ -163,6 +181,91 @@ EOF
   fi
 }
 
+setup_pulumi_yaml() {
+  local found
+  if [[ "${CONSUL_MESH_BUILD_TOOLS:-}" != 1 ]] && found=$(which_outside_bin pulumi-language-yaml); then
+    link_tool pulumi-language-yaml "$found"
+    return
+  fi
+  local gomod
+  gomod=$(cat <<EOF
+module consulmesh.local/toolbuild/pulumi-language-yaml
+
+go 1.25.9
+
+require github.com/pulumi/pulumi-yaml v$PULUMI_YAML_VERSION
+
+replace github.com/atotto/clipboard => github.com/tgummerer/clipboard v0.0.0-20241001131231-d02d263e614e
+EOF
+)
+  local bin # (an assignment, so that a failed build stops the script)
+  bin=$(go_build pulumi-language-yaml github.com/pulumi/pulumi-yaml/cmd/pulumi-language-yaml "$gomod" \
+    "-X github.com/pulumi/pulumi-yaml/pkg/version.Version=v$PULUMI_YAML_VERSION")
+  link_tool pulumi-language-yaml "$bin"
+}
+
+setup_python() {
+  # The language host from the last sdk/v3 release that kept it inside that module (see the top), and
+  # the script it runs the program with (it starts `python3 -u -m pulumi.run ...`), side by side.
+  # Without python3 there is nothing to run Python programs with: said, and the Python e2e test skips.
+  if ! command -v python3 >/dev/null 2>&1; then
+    log "no python3 on PATH: Python programs are not set up (tests/e2e/python-program.test.ts will skip)"
+    return
+  fi
+  local gomod bin dir exec_script
+  gomod=$(cat <<EOF
+module consulmesh.local/toolbuild/pulumi-language-python
+
+go 1.25.9
+
+require github.com/pulumi/pulumi/sdk/v3 v$PYTHON_HOST_SDK_VERSION
+EOF
+)
+  bin=$(go_build pulumi-language-python github.com/pulumi/pulumi/sdk/v3/python/cmd/pulumi-language-python "$gomod" \
+    "-X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=v$PYTHON_HOST_SDK_VERSION")
+  dir=$(dirname "$bin")
+  if [[ ! -x "$dir/pulumi-language-python-exec" ]]; then
+    ensure_go # (go_build ran in a subshell: $GO is set here, and the module is in the cache)
+    exec_script="$("$GO" env GOMODCACHE)/github.com/pulumi/pulumi/sdk/v3@v$PYTHON_HOST_SDK_VERSION/python/cmd/pulumi-language-python-exec"
+    [[ -f "$exec_script" ]] || die "$exec_script is missing from the module cache"
+    cp "$exec_script" "$dir/pulumi-language-python-exec.tmp" && chmod 755 "$dir/pulumi-language-python-exec.tmp"
+    mv "$dir/pulumi-language-python-exec.tmp" "$dir/pulumi-language-python-exec"
+  fi
+  link_tool pulumi-language-python "$bin"
+  link_tool pulumi-language-python-exec "$dir/pulumi-language-python-exec"
+  # The Python SDK generator (scripts/gen-python-sdk): the CLI's pkg/sdk, so the packages come from
+  # the CLI build's cache (seconds once the CLI is built).
+  gomod=$(cat <<EOF
+module consulmesh.local/toolbuild/consul-mesh-gen-python
+
+go 1.25.9
+
+require (
+	github.com/pulumi/pulumi/pkg/v3 v$PULUMI_VERSION
+	github.com/pulumi/pulumi/sdk/v3 v$PULUMI_VERSION
+)
+
+replace github.com/atotto/clipboard => github.com/tgummerer/clipboard v0.0.0-20241001131231-d02d263e614e
+EOF
+)
+  bin=$(go_build consul-mesh-gen-python . "$gomod" "" "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/gen-python-sdk")
+  link_tool consul-mesh-gen-python "$bin"
+  # The Python SDK from PyPI in a venv of its own (the host runs the `python3` it finds first on PATH:
+  # programs run with this venv's bin first, see --print-python-venv), with `wheel`, so that a
+  # generated SDK installs with `pip install --no-build-isolation` (nothing else fetched).
+  local want="pulumi==$PYTHON_SDK_VERSION wheel==$PYTHON_WHEEL_VERSION"
+  if [[ "$(cat "$PYTHON_VENV/.complete" 2>/dev/null)" != "$want" ]]; then
+    log "creating a venv with $want (PyPI)"
+    # Made in place (a venv's scripts name their own path); the stamp marks a finished one.
+    rm -rf "$PYTHON_VENV"
+    # shellcheck disable=SC2086 # (two requirements, split on purpose)
+    python3 -m venv "$PYTHON_VENV" \
+      && "$PYTHON_VENV/bin/pip" install --quiet --disable-pip-version-check $want \
+      || die "installing $want into $PYTHON_VENV failed"
+    echo "$want" >"$PYTHON_VENV/.complete"
+  fi
+}
+
 setup_dynamic_provider_shim() {
   # The engine starts this plugin for dynamic resources; it runs the @pulumi/pulumi that the
   # program itself resolves (the same SDK instance that serialised the provider).
@@ -198,6 +301,8 @@ setup_node
 if $only_node; then exit 0; fi
 setup_consul
 setup_pulumi
+setup_pulumi_yaml
+if $with_python; then setup_python; fi
 setup_dynamic_provider_shim
 echo "node $("$BIN_DIR/node" --version)" >&2
 "$BIN_DIR/consul" version | sed -n 1p >&2

@@ -22,7 +22,7 @@ export CONSUL_MESH_PORT_OFFSET=${CONSUL_MESH_PORT_OFFSET:-0}
 log() { printf '[compat %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 
 [[ -f node_modules/.package-lock.json ]] || npm ci
-bash scripts/setup-tools.sh
+bash scripts/setup-tools.sh --with-python # (its e2e run has the Python program too)
 for leg in "${legs[@]}"; do
   case "$leg" in
     node-22-lowest) bash scripts/setup-compat.sh ;;

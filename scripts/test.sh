@@ -45,7 +45,8 @@ build_once() {
 
 ensure_tools() {
   if ! $tools_ready; then
-    bash scripts/setup-tools.sh
+    # With the Python host and SDK (tests/e2e/python-program.test.ts): about 1.5 min more when cold.
+    bash scripts/setup-tools.sh --with-python
     build_once
     tools_ready=true
   fi

@@ -25,19 +25,23 @@ ensure_go() {
   GO="$dir/bin/go"
 }
 
-# go_build NAME MAINPKG GOMOD_TEXT [LDFLAGS]: builds MAINPKG from a throwaway wrapper module into the
-# cache, keyed by the wrapper's go.mod and the Go version; prints the binary's path.
+# go_build NAME MAINPKG GOMOD_TEXT [LDFLAGS] [SRCDIR]: builds MAINPKG from a throwaway wrapper module
+# into the cache, keyed by the wrapper's go.mod and the Go version; prints the binary's path. With
+# SRCDIR, its *.go files are the wrapper's own package (MAINPKG "."), and their text is in the key.
 go_build() {
-  local name=$1 pkg=$2 gomod=$3 ldflags=${4:-}
+  local name=$1 pkg=$2 gomod=$3 ldflags=${4:-} srcdir=${5:-}
   ensure_go
   local goversion key dir
   goversion=$("$GO" env GOVERSION)
-  key=$(printf '%s\n%s\n%s\n%s\n' "$gomod" "$goversion" "$ldflags" "$pkg" | sha256sum | cut -c1-12)
+  # (Without SRCDIR the key is what it always was: cached builds stay valid.)
+  key=$({ printf '%s\n%s\n%s\n%s\n' "$gomod" "$goversion" "$ldflags" "$pkg"; [[ -z "$srcdir" ]] || cat "$srcdir"/*.go; } \
+    | sha256sum | cut -c1-12)
   dir="$CACHE_ROOT/builds/$name-$key"
   if [[ -x "$dir/$name" ]]; then echo "$dir/$name"; return; fi
   local work="$CACHE_ROOT/builds/.work-$name-$key"
   rm -rf "$work" && mkdir -p "$work"
   printf '%s\n' "$gomod" >"$work/go.mod"
+  [[ -z "$srcdir" ]] || cp "$srcdir"/*.go "$work/"
   # Download the build list first (bounded retries: the proxy or the checksum database answers a
   # passing 404/5xx now and then), then refuse the build if any module in it is not open source.
   local attempt

@@ -57,6 +57,10 @@ interface Example {
     dir: string;
     /** A fresh ACL-enabled dc3 for this example. */
     acl?: boolean;
+    /** Bootstrap dc3 and hand the program a token with only these rules (as `dc3Token`). */
+    aclRules?: string;
+    /** A program of another language: it reaches consul-mesh through the plugin at the package root. */
+    plugin?: boolean;
     config: (ctx: { dc3Token?: string }) => { plain: Record<string, string>; secret: Record<string, string> };
     /** Secrets the program must have used (so they are in the state, encrypted): proves the config keys are right. */
     used?: string[];
@@ -174,6 +178,7 @@ describe("security: every example's secrets stay ciphertext (state, history, CLI
         {
             dir: "examples/mesh-queries",
             acl: true,
+            aclRules: 'service "db" {\n  policy = "write"\n  intentions = "write"\n}\nservice "web" { policy = "write" }\nacl = "read"',
             config: ({ dc3Token }) => ({
                 plain: {
                     "consul-mesh-mesh-queries:dc1Address": DC1,
@@ -181,6 +186,17 @@ describe("security: every example's secrets stay ciphertext (state, history, CLI
                     "consul-mesh-mesh-queries:aclAddress": DC3,
                 },
                 secret: { "consul-mesh-mesh-queries:aclToken": dc3Token ?? "" },
+            }),
+        },
+        {
+            // Pulumi YAML through the plugin: explicit providers for dc1, dc2 and dc3 (its token a secret config value).
+            dir: "examples/yaml",
+            acl: true,
+            aclRules: 'acl = "write"',
+            plugin: true,
+            config: ({ dc3Token }) => ({
+                plain: { "consul-mesh-yaml:dc1Address": DC1, "consul-mesh-yaml:dc2Address": DC2, "consul-mesh-yaml:aclAddress": DC3 },
+                secret: { "consul-mesh-yaml:aclToken": dc3Token ?? "" },
             }),
         },
     ];
@@ -204,14 +220,13 @@ describe("security: every example's secrets stay ciphertext (state, history, CLI
             let dc3Token: string | undefined;
             if (example.acl) {
                 await freshAclCluster();
-                if (example.dir.endsWith("mesh-queries")) {
+                if (example.aclRules) {
                     const boot = await consul<{ SecretID: string }>("PUT", `${DC3}/v1/acl/bootstrap`);
-                    const rules =
-                        'service "db" {\n  policy = "write"\n  intentions = "write"\n}\nservice "web" { policy = "write" }\nacl = "read"';
-                    dc3Token = (await narrowToken(boot.body.SecretID, "scan", rules)).SecretID;
+                    dc3Token = (await narrowToken(boot.body.SecretID, "scan", example.aclRules)).SecretID;
                 }
             }
-            const program = new PulumiProgram(example.dir, "scan");
+            const program = new PulumiProgram(example.dir, "scan", { linkNodeModules: !example.plugin });
+            if (example.plugin) program.usePackagePlugin();
             const printed: string[] = [];
             const run = async (args: string[]) => {
                 const r = await program.run(args);

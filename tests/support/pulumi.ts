@@ -71,6 +71,18 @@ export class PulumiProgram {
         };
     }
 
+    /**
+     * Names the consul-mesh plugin at the package root (`pulumi-resource-consul-mesh`, running the
+     * built `dist/`) in the program's Pulumi.yaml as a `plugins.providers` path, as a user of another
+     * language without `pulumi plugin install` would. The path is relative to the program's directory,
+     * as the README's example writes it.
+     */
+    usePackagePlugin(): void {
+        const relative = path.relative(this.workDir, repoRoot);
+        const entry = `\nplugins:\n  providers:\n    - name: consul-mesh\n      path: ${JSON.stringify(relative)}\n`;
+        fs.appendFileSync(path.join(this.workDir, "Pulumi.yaml"), entry);
+    }
+
     run(args: string[], opts: { allowFailure?: boolean; timeoutMs?: number } = {}): Promise<RunResult> {
         return new Promise((resolve, reject) => {
             const child = spawn("pulumi", [...args, "--non-interactive", "--color=never"], {
