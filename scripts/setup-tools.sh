@@ -130,6 +130,23 @@ EOF
   link_tool consul "$(go_build consul github.com/hashicorp/consul "$gomod")"
 }
 
+# The go.mod of a wrapper module that builds a main package of the CLI's pkg/v3 (and its sdk/v3) at
+# $PULUMI_VERSION, with the replace line pkg's own go.mod carries; $1 names the module.
+pulumi_pkg_gomod() {
+  cat <<EOF
+module consulmesh.local/toolbuild/$1
+
+go 1.25.9
+
+require (
+	github.com/pulumi/pulumi/pkg/v3 v$PULUMI_VERSION
+	github.com/pulumi/pulumi/sdk/v3 v$PULUMI_VERSION
+)
+
+replace github.com/atotto/clipboard => github.com/tgummerer/clipboard v0.0.0-20241001131231-d02d263e614e
+EOF
+}
+
 setup_pulumi() {
   local found="" lang=""
   if [[ "${CONSUL_MESH_BUILD_TOOLS:-}" != 1 ]] && found=$(which_outside_bin pulumi); then
@@ -147,19 +164,7 @@ setup_pulumi() {
   fi
   if [[ -z "$found" ]]; then
     local gomod
-    gomod=$(cat <<EOF
-module consulmesh.local/toolbuild/pulumi
-
-go 1.25.9
-
-require (
-	github.com/pulumi/pulumi/pkg/v3 v$PULUMI_VERSION
-	github.com/pulumi/pulumi/sdk/v3 v$PULUMI_VERSION
-)
-
-replace github.com/atotto/clipboard => github.com/tgummerer/clipboard v0.0.0-20241001131231-d02d263e614e
-EOF
-)
+    gomod=$(pulumi_pkg_gomod pulumi)
     link_tool pulumi "$(go_build pulumi github.com/pulumi/pulumi/pkg/v3/cmd/pulumi "$gomod" \
       "-X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=v$PULUMI_VERSION")"
   fi
@@ -235,19 +240,7 @@ EOF
   link_tool pulumi-language-python-exec "$dir/pulumi-language-python-exec"
   # The Python SDK generator (scripts/gen-python-sdk): the CLI's pkg/sdk, so the packages come from
   # the CLI build's cache (seconds once the CLI is built).
-  gomod=$(cat <<EOF
-module consulmesh.local/toolbuild/consul-mesh-gen-python
-
-go 1.25.9
-
-require (
-	github.com/pulumi/pulumi/pkg/v3 v$PULUMI_VERSION
-	github.com/pulumi/pulumi/sdk/v3 v$PULUMI_VERSION
-)
-
-replace github.com/atotto/clipboard => github.com/tgummerer/clipboard v0.0.0-20241001131231-d02d263e614e
-EOF
-)
+  gomod=$(pulumi_pkg_gomod consul-mesh-gen-python)
   bin=$(go_build consul-mesh-gen-python . "$gomod" "" "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/gen-python-sdk")
   link_tool consul-mesh-gen-python "$bin"
   # The Python SDK from PyPI in a venv of its own (the host runs the `python3` it finds first on PATH:
