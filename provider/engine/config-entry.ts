@@ -225,6 +225,12 @@ export interface ModifyOptions {
      * kinds whose values may be credentials (a free-form entry, a key set, proxy config).
      */
     scrubWrittenValues?: boolean;
+    /**
+     * Other resources change parts of this entry too (Intention pairs, exported-service pairs): the
+     * batch waits for their changes in flight (see collect) so that they share one read and one write.
+     * A resource that owns its whole entry does not wait: nothing else is coming for it.
+     */
+    shared?: boolean;
 }
 
 /**
@@ -453,11 +459,12 @@ async function applyBatch(client: ConsulClient, ref: EntryRef, batch: Pending[])
 }
 
 /**
- * How long a batch waits for more changes of the same entry before it is written: until none has
- * arrived for COLLECT_QUIET_MS, at most COLLECT_MAX_MS. The engine sends the operations of one run
- * a few milliseconds apart (and at most `--parallel` at a time), so without this wait most
+ * How long a batch of a shared entry waits for more changes of it before it is written: until none
+ * has arrived for COLLECT_QUIET_MS, at most COLLECT_MAX_MS. The engine sends the operations of one
+ * run a few milliseconds apart (and at most `--parallel` at a time), so without this wait most
  * batches held one change; with it, the changes in flight for one entry share one read and one
- * write.
+ * write. Only batches with a `shared` change wait: for an entry one resource owns whole, the wait
+ * was pure latency (25 ms per write; issue 30's (a)/(d) destroy and up).
  */
 const COLLECT_QUIET_MS = 25;
 const COLLECT_MAX_MS = 250;
@@ -491,7 +498,7 @@ export function modifyConfigEntry(client: ConsulClient, ref: EntryRef, mutate: E
         void (async () => {
             try {
                 while (q.pending.length > 0) {
-                    await collect(q);
+                    if (q.pending.some((p) => p.opts.shared)) await collect(q);
                     const batch = q.pending.splice(0);
                     try {
                         const { errors, entry } = await applyBatch(client, ref, batch);

@@ -179,13 +179,14 @@ export type EntryMutation = (current: ServiceIntentionsEntry | undefined) => Ser
 /**
  * Queues a mutation of the destination's entry and resolves once it is written (compare-and-set,
  * coalesced with concurrent changes of the same entry). With `readBack: true` it resolves with the
- * entry as Consul holds it after the write (undefined when the entry is gone).
+ * entry as Consul holds it after the write (undefined when the entry is gone). `shared`: the change
+ * is one pair of an entry other resources write too (Intention), so it waits for theirs in flight.
  */
 export async function modifyEntry(
     client: ConsulClient,
     destination: string,
     mutate: EntryMutation,
-    opts: { readBack?: boolean } = {},
+    opts: { readBack?: boolean; shared?: boolean } = {},
 ): Promise<ServiceIntentionsEntry | undefined> {
     const entry = await modifyConfigEntry(
         client,
@@ -195,7 +196,7 @@ export async function modifyEntry(
             // Consul refuses an entry without sources: no source left means no entry.
             return next === undefined || next.Sources.length === 0 ? undefined : next;
         },
-        { readBack: opts.readBack, stripKind: stripSources, startFromListing: true },
+        { readBack: opts.readBack, shared: opts.shared, stripKind: stripSources, startFromListing: true },
     );
     return entry && asIntentionsEntry(entry, client.address);
 }

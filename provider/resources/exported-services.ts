@@ -176,6 +176,7 @@ export class ExportedServicesProvider extends ConsulResourceProvider implements 
             (current) => withPairs(current, entryName(inputs), declared, withdrawn, client.address),
             {
                 readBack: declared.size > 0,
+                shared: true,
             },
         );
         return outputsFrom(entry, inputs, client.address);
@@ -214,8 +215,11 @@ export class ExportedServicesProvider extends ConsulResourceProvider implements 
     async delete(_id: string, props: ExportedServicesOutputs): Promise<void> {
         const mine = pairsOf(props.services);
         const client = this.recordedClient(props);
-        await modifyConfigEntry(client, ref(props), (current) =>
-            current === undefined ? undefined : withPairs(current, entryName(props), new Set(), mine, client.address),
+        await modifyConfigEntry(
+            client,
+            ref(props),
+            (current) => (current === undefined ? undefined : withPairs(current, entryName(props), new Set(), mine, client.address)),
+            { shared: true },
         );
     }
 }

@@ -193,7 +193,7 @@ export class IntentionProvider extends ConsulResourceProvider implements dynamic
                     next.Sources.push(desired);
                     return next;
                 },
-                { readBack: true },
+                { readBack: true, shared: true },
             );
         } catch (err) {
             throw explainL7Error(err, inputs.destination);
@@ -227,12 +227,17 @@ export class IntentionProvider extends ConsulResourceProvider implements dynamic
 
     async delete(_id: string, props: IntentionOutputs): Promise<void> {
         const client = this.recordedClient(props);
-        await modifyEntry(client, props.destination, (entry) => {
-            // Gone already, or now owned by a ServiceIntentions (a migration): leave it alone.
-            if (!entry || isOwnedEntry(entry)) return entry;
-            const key = sourceKey({ name: props.source, peer: props.sourcePeer });
-            return { ...entry, Sources: entry.Sources.filter((s) => sourceKey(s) !== key) };
-        });
+        await modifyEntry(
+            client,
+            props.destination,
+            (entry) => {
+                // Gone already, or now owned by a ServiceIntentions (a migration): leave it alone.
+                if (!entry || isOwnedEntry(entry)) return entry;
+                const key = sourceKey({ name: props.source, peer: props.sourcePeer });
+                return { ...entry, Sources: entry.Sources.filter((s) => sourceKey(s) !== key) };
+            },
+            { shared: true },
+        );
     }
 }
 
