@@ -59,19 +59,54 @@ const FAILOVER_CODES = [...RETRYABLE_CODES, "ECONNREFUSED", "UND_ERR_CONNECT_TIM
 const LEADER_TRANSITION =
     /No cluster leader|leadership lost|Not ready to serve consistent reads|rpc error (making call|getting client)[^]*(EOF|connection refused|connection reset|i\/o timeout|broken pipe)/i;
 
+/** What a request needs of undici: its connection-pooling Agent and its request API on a dispatcher. */
+interface UndiciParts {
+    Agent: typeof Agent;
+    request: (dispatcher: Agent, url: URL, opts: RequestCallOptions) => ReturnType<typeof undiciRequest>;
+}
+type RequestCallOptions = Omit<NonNullable<Parameters<typeof undiciRequest>[1]>, "dispatcher" | "path" | "origin">;
+
 /**
  * undici, loaded on the first request: a provider process that makes none (a `pulumi preview`
- * without refresh: check and diff only) does not pay for loading it (tens of milliseconds).
+ * without refresh: check and diff only) does not pay for loading it. Only its two modules a request
+ * needs, the Agent and the request API: the package's entry also loads fetch, WebSocket, the cache
+ * stores and the mocks, about twice the load time (issue 30: some 25 of 50 ms per provider
+ * process, paid once by every refresh and destroy). Should a later undici move those modules, the
+ * whole package is loaded instead (a unit test checks that the parts are found).
  */
-// eslint-disable-next-line @typescript-eslint/no-require-imports, @typescript-eslint/no-unsafe-return -- deliberate lazy load, typed by the import type above
-const undici = memoized((): { Agent: typeof Agent; request: typeof undiciRequest } => require("undici"));
+/* eslint-disable @typescript-eslint/no-require-imports, @typescript-eslint/no-unsafe-assignment -- deliberate lazy load, typed by the import types above */
+export const undiciParts = memoized((): UndiciParts & { whole: boolean } => {
+    try {
+        const AgentClass: typeof Agent | undefined = require("undici/lib/dispatcher/agent");
+        const apiRequest:
+            ((this: Agent, opts: object) => ReturnType<typeof undiciRequest>) | undefined = require("undici/lib/api/api-request");
+        if (typeof AgentClass === "function" && typeof apiRequest === "function") {
+            return {
+                Agent: AgentClass,
+                request: (dispatcher, url, opts) =>
+                    apiRequest.call(dispatcher, {
+                        ...opts,
+                        origin: url.origin,
+                        path: `${url.pathname}${url.search}`,
+                        method: opts.method ?? "GET",
+                    }),
+                whole: false,
+            };
+        }
+    } catch {
+        // moved in this undici: load the whole package below
+    }
+    const whole: { Agent: typeof Agent; request: typeof undiciRequest } = require("undici");
+    return { Agent: whole.Agent, request: (dispatcher, url, opts) => whole.request(url, { ...opts, dispatcher }), whole: true };
+});
+/* eslint-enable @typescript-eslint/no-require-imports, @typescript-eslint/no-unsafe-assignment */
 
 function dispatcherFor(conn: ResolvedConnection, baseUrl: string): Agent {
     const agents = processState("agents", () => new Map<string, Agent>());
     const key = JSON.stringify([baseUrl, conn.tls]);
     let agent = agents.get(key);
     if (!agent) {
-        agent = new (undici().Agent)({
+        agent = new (undiciParts().Agent)({
             connections: 16,
             keepAliveTimeout: 10_000,
             connect: {
@@ -309,11 +344,10 @@ export class ConsulClient {
         }
         let res: Awaited<ReturnType<typeof undiciRequest>>;
         try {
-            res = await undici().request(`${baseUrl}${shownPath}`, {
+            res = await undiciParts().request(dispatcherFor(this.conn, baseUrl), new URL(`${baseUrl}${shownPath}`), {
                 method,
                 headers,
                 body,
-                dispatcher: dispatcherFor(this.conn, baseUrl),
                 signal: AbortSignal.timeout(this.conn.timeoutMs),
                 headersTimeout: this.conn.timeoutMs,
                 bodyTimeout: this.conn.timeoutMs,
