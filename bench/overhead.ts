@@ -72,7 +72,8 @@ const firstText = measure(`${host}
 const pulumi=require("@pulumi/pulumi");
 const {providerShim}=require("./dist/sdk/provider-shim");
 (async()=>{
-  const text=(await pulumi.runtime.serializeFunction(()=>providerShim("Intention"),{allowSecrets:true})).text;
+  const p=providerShim("Intention");
+  const text=(await pulumi.runtime.serializeFunction(()=>p,{allowSecrets:true})).text;
   const rfs=require("require-from-string");
   const t=${now}; rfs(text).handler(); console.log(${now}-t);
 })()`);

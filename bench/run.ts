@@ -1,4 +1,4 @@
-// `npm run bench [-- --sizes 10,50,100,200] [--floor-sizes 50,100] [--pair-sizes 50] [--variants a,e,c,d,b,bi,d10]
+// `npm run bench [-- --sizes 10,50,100,200] [--floor-sizes 50,100] [--pair-sizes 50] [--variants a,e,c,d,b,bi,f,d10]
 //    [--repeats 3] [--no-warmup] [--plugin PATH] [--plan] [--parallel N] [--trace] [--typecheck]`
 //
 // Deploys the same mesh policy (D destinations x 10 sources) several ways against the local dc1
@@ -8,7 +8,8 @@
 //   (c) the bridged provider's ConfigEntryServiceIntentions (D resources; needs `pulumi-resource-consul`),
 //   (d) a no-op dynamic provider with D resources and (d10) with D x 10 resources,
 //   (e) consul-mesh's provider plugin `pulumi-resource-consul-mesh` (D ServiceIntentions, type token
-//       consul-mesh:index:ServiceIntentions; skipped with the reason when the plugin is not found).
+//       consul-mesh:index:ServiceIntentions; skipped with the reason when the plugin is not found),
+//   (f) the same plugin with D x 10 Intentions (consul-mesh:index:Intention; grouped by destination).
 // Phases: up (create), preview (no change), refresh (no change), up after changing 10% of the sources
 // (source 0 of every destination flips to deny), destroy. Records wall time, HTTP requests Consul
 // received (through a counting proxy; config-entry writes per destination), state bytes per resource
@@ -18,8 +19,8 @@
 // then `--repeats` passes; pass r runs the variants in the order rotated by r. The report gives the
 // median and min–max of every figure, ratios of medians with their spread, and per-resource growth
 // (least-squares slope and R²) for variants run at several sizes. (a), (c), (e) run at --sizes
-// (growth), (d) at --floor-sizes, (b), (bi), (d10) at --pair-sizes; (bi) runs in the first pass only
-// (its point is the write count). `--plan` prints the runs and the estimated time, and exits.
+// (growth), (d) at --floor-sizes, (b), (bi), (f), (d10) at --pair-sizes; (bi) and (f) run in the first
+// pass only (their points are the write count and the state bytes). `--plan` prints the runs and the estimated time, and exits.
 // Writes bench/results/<timestamp>.json (+ .md, .svg, .png) after every run. Never part of `npm test`.
 import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
@@ -51,6 +52,11 @@ const DEFAULT_PAIR_SIZES = [50];
 const DEFAULT_REPEATS = 3;
 /** Passes at the sizes where only the growth variants run (10 and 200 by default): points of the slope, not of a ratio. */
 const DEFAULT_GROWTH_REPEATS = 1;
+/**
+ * Variants run in the first pass only: their point is a count, not a time ratio ((bi): the writes per
+ * destination of interleaved pairs; (f): the plugin path's state bytes per Intention, which do not vary).
+ */
+const FIRST_PASS_ONLY: readonly VariantId[] = ["bi", "f"];
 /** Which size list a variant runs at. */
 const SIZE_GROUP: Record<VariantId, "growth" | "floor" | "pair"> = {
     a: "growth",
@@ -60,6 +66,7 @@ const SIZE_GROUP: Record<VariantId, "growth" | "floor" | "pair"> = {
     b: "pair",
     bi: "pair",
     d10: "pair",
+    f: "pair",
 };
 
 interface Variant {
@@ -126,7 +133,15 @@ const VARIANTS: Record<VariantId, Variant> = {
         resourceType: "consul-mesh:index:ServiceIntentions",
         resources: (d) => d,
         consul: true,
-        config: (proxy) => ({ "consul-mesh:address": `http://${proxy}` }),
+        config: (proxy) => ({ "consul-mesh:address": `http://${proxy}`, shape: "entries" }),
+    },
+    f: {
+        id: "f",
+        program: "plugin",
+        resourceType: "consul-mesh:index:Intention",
+        resources: (d) => d * SOURCES,
+        consul: true,
+        config: (proxy) => ({ "consul-mesh:address": `http://${proxy}`, shape: "pairs" }),
     },
 };
 
@@ -144,7 +159,7 @@ interface Options {
     defaults: boolean;
     /** Print the plan and its estimated time, and exit. */
     plan: boolean;
-    /** The pulumi-resource-consul-mesh plugin for (e) (default: bench/.bin, then PATH). */
+    /** The pulumi-resource-consul-mesh plugin for (e) and (f) (default: bench/.bin, then PATH). */
     plugin?: string;
     parallel?: number;
     /** A directory with consul-mesh's package.json and dist/ to benchmark instead of the repo's build. */
@@ -160,13 +175,13 @@ interface Options {
 const USAGE = `npm run bench -- [options]
   --sizes 10,50,100,200   sizes D of (a), (c), (e), the growth variants (alone, it sets all three lists)
   --floor-sizes 50,100    sizes of (d), the no-op floor of (a) and (e)
-  --pair-sizes 50         sizes of (b), (bi) and (d10), the per-pair variants (10·D resources)
-  --variants a,e,c,d,b,bi,d10
+  --pair-sizes 50         sizes of (b), (bi), (f) and (d10), the per-pair variants (10·D resources)
+  --variants a,e,c,d,b,bi,f,d10
   --repeats 3             passes over the variants after the warm-up, each in rotated order, at the sizes
                           where a ratio is taken (every size of --floor-sizes and --pair-sizes)
   --growth-repeats 1      passes at the other sizes (only (a), (c), (e) run there: points of the growth fit)
   --no-warmup             skip the warm-up pass (every variant once at the smallest size, up and destroy)
-  --plugin PATH           the pulumi-resource-consul-mesh plugin for (e) (default: the package root, bench/.bin, PATH)
+  --plugin PATH           the pulumi-resource-consul-mesh plugin for (e) and (f) (default: the package root, bench/.bin, PATH)
   --plan                  print the runs and the estimated time, and exit
   --cpu-prof DIR          CPU profiles of every node process (program, provider host) per phase, under DIR
                           (summarise with bench/profile.ts; profiled times are not comparable)
@@ -284,7 +299,7 @@ interface PlannedRun {
  * The runs in order: the warm-up pass (every variant at the smallest size of all), then the passes,
  * each going through the sizes from small to large with the variants in the order rotated by the
  * pass. A size where a ratio is taken (one of the floor or pair sizes) gets `repeats` passes, a
- * size only the growth variants run at gets `growthRepeats`. (bi) is in the first pass only.
+ * size only the growth variants run at gets `growthRepeats`. (bi) and (f) are in the first pass only.
  */
 export function planRuns(
     opts: Pick<Options, "sizes" | "growthSizes" | "floorSizes" | "pairSizes" | "repeats" | "growthRepeats" | "warmup">,
@@ -301,7 +316,7 @@ export function planRuns(
             if (r >= passesAt(d)) continue;
             for (const v of rotated(available, r)) {
                 if (!sizesOf(opts, v).includes(d)) continue;
-                if (v === "bi" && r > 0) continue;
+                if (FIRST_PASS_ONLY.includes(v) && r > 0) continue;
                 plan.push({ variant: v, d, repeat: r, warmup: false });
             }
         }
@@ -325,7 +340,7 @@ function which(binary: string, searchPath: string): string | undefined {
 
 const PLUGIN_UNAVAILABLE_REASON =
     "no pulumi-resource-consul-mesh plugin (issue 28) at the package root, in bench/.bin or on PATH, and no --plugin PATH. " +
-    "Build it, then `npm run bench -- --plugin <path to pulumi-resource-consul-mesh>` (or put it in bench/.bin) to include (e).";
+    "Build it, then `npm run bench -- --plugin <path to pulumi-resource-consul-mesh>` (or put it in bench/.bin) to include (e) and (f).";
 
 const BRIDGED_UNAVAILABLE_REASON =
     "no pulumi-resource-consul plugin in bench/.bin or on PATH. A prebuilt plugin (@pulumi/consul 3.15.1, built from source " +
@@ -564,7 +579,7 @@ async function main(): Promise<void> {
     }
     let meshPlugin: string | undefined;
     let extraPath: string | undefined;
-    if (opts.variants.includes("e")) {
+    if (opts.variants.includes("e") || opts.variants.includes("f")) {
         if (opts.plugin) {
             if (path.basename(opts.plugin) !== "pulumi-resource-consul-mesh")
                 throw new Error(`--plugin ${opts.plugin}: the engine finds a plugin by its name, pulumi-resource-consul-mesh`);
@@ -578,10 +593,10 @@ async function main(): Promise<void> {
             meshPlugin = which("pulumi-resource-consul-mesh", `${root}:${searchPath}`);
             if (meshPlugin) extraPath = path.dirname(meshPlugin);
         }
-        if (meshPlugin) log(`(e): using ${meshPlugin}`);
+        if (meshPlugin) log(`(e), (f): using ${meshPlugin}`);
         else {
-            unavailable.e = PLUGIN_UNAVAILABLE_REASON;
-            log(`(e) skipped: ${PLUGIN_UNAVAILABLE_REASON}`);
+            for (const v of ["e", "f"] as const) if (opts.variants.includes(v)) unavailable[v] = PLUGIN_UNAVAILABLE_REASON;
+            log(`(e), (f) skipped: ${PLUGIN_UNAVAILABLE_REASON}`);
         }
     }
     const available = opts.variants.filter((v) => !unavailable[v]);
@@ -668,7 +683,7 @@ async function main(): Promise<void> {
                     package: opts.package,
                     trace,
                     typecheck: opts.typecheck,
-                    extraPath: planned.variant === "e" ? extraPath : undefined,
+                    extraPath: planned.variant === "e" || planned.variant === "f" ? extraPath : undefined,
                     cpuProf: opts.cpuProf,
                 },
                 planned,

@@ -51,6 +51,7 @@ const COLORS: Record<VariantId, string> = {
     d: "#9467bd",
     d10: "#8c564b",
     e: "#17becf",
+    f: "#bcbd22",
 };
 
 /**

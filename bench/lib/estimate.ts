@@ -2,14 +2,14 @@
 // variant and phase, the least-squares line of wall time against the number of resources over that
 // file's runs, evaluated at the planned size; plus a fixed per-run cost outside the timed phases
 // (stack init, stack export, the Consul checks). A variant the reference lacks borrows a similar
-// one's line: (e) takes (c)'s, (bi) takes (b)'s.
+// one's line: (e) takes (c)'s, (bi) and (f) take (b)'s.
 import { PHASES, type BenchResults, type Phase, type VariantId } from "./report";
 import { linearFit } from "./stats";
 
 /** Per-run cost outside the timed phases, when the reference file does not record it. */
 export const DEFAULT_RUN_OVERHEAD_MS = 4000;
 
-const STAND_INS: Partial<Record<VariantId, VariantId>> = { e: "c", bi: "b" };
+const STAND_INS: Partial<Record<VariantId, VariantId>> = { e: "c", bi: "b", f: "b" };
 
 export interface PlannedRunLike {
     variant: VariantId;

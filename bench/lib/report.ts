@@ -43,10 +43,10 @@ export interface RunResult {
     error?: string;
 }
 
-export type VariantId = "a" | "b" | "bi" | "c" | "d" | "d10" | "e";
+export type VariantId = "a" | "b" | "bi" | "c" | "d" | "d10" | "e" | "f";
 
 /** Every variant, in the order of the tables. */
-export const VARIANT_IDS: readonly VariantId[] = ["a", "e", "c", "d", "b", "bi", "d10"];
+export const VARIANT_IDS: readonly VariantId[] = ["a", "e", "c", "d", "b", "bi", "f", "d10"];
 
 export const VARIANT_LABELS: Record<VariantId, string> = {
     a: "(a) consul-mesh ServiceIntentions",
@@ -56,10 +56,11 @@ export const VARIANT_LABELS: Record<VariantId, string> = {
     d: "(d) no-op, D resources",
     d10: "(d) no-op, 10·D resources",
     e: "(e) consul-mesh plugin ServiceIntentions",
+    f: "(f) consul-mesh plugin Intention",
 };
 
 /** The variants that talk to Consul (the others are the no-op floor). */
-export const CONSUL_VARIANTS: readonly VariantId[] = ["a", "b", "bi", "c", "e"];
+export const CONSUL_VARIANTS: readonly VariantId[] = ["a", "b", "bi", "c", "e", "f"];
 
 export interface BenchResults {
     startedAt: string;
@@ -207,7 +208,7 @@ export function renderMarkdown(results: BenchResults): string {
                 );
             }
         }
-        const pairCols = cols.filter((v) => v === "b" || v === "bi");
+        const pairCols = cols.filter((v) => v === "b" || v === "bi" || v === "f");
         if (pairCols.some((v) => runsOf(results, v, d).some((r) => r.phases.up?.requests.writesByEntry))) {
             out.push(
                 "",
@@ -334,7 +335,7 @@ function renderTargets(results: BenchResults): string[] {
     ratioTarget("(e)/(c)", "e", "c", 1.0, [50, 100]);
     ratioTarget("(a)/(d)", "a", "d", 1.05);
     ratioTarget("(b)/(d10)", "b", "d10", 1.1);
-    for (const v of ["b", "bi"] as const) {
+    for (const v of ["b", "bi", "f"] as const) {
         for (const d of results.options.sizes) {
             const runs = runsOf(results, v, d);
             if (!runs.length || !runs[0].phases.up?.requests.writesByEntry) continue;
@@ -350,6 +351,12 @@ function renderTargets(results: BenchResults): string[] {
         out.push(
             `- consul-mesh's own bytes per Intention (dynamic path; the ≤ 600 target is for the plugin path): ${formatSummary(ownB, (x) => String(Math.round(x)))}, ` +
                 `Pulumi's part ${formatSummary(summarize(results.runs.filter((r) => r.variant === "b" && !r.error).map((r) => r.pulumiBytesPerResource)), (x) => String(Math.round(x)))}`,
+        );
+    const ownF = own("f");
+    if (ownF)
+        out.push(
+            `- consul-mesh's own bytes per Intention on the plugin path ≤ 600: ${verdict(ownF.median <= 600)} (${formatSummary(ownF, (x) => String(Math.round(x)))}), ` +
+                `Pulumi's part ${formatSummary(summarize(results.runs.filter((r) => r.variant === "f" && !r.error).map((r) => r.pulumiBytesPerResource)), (x) => String(Math.round(x)))}`,
         );
     const ownE = own("e");
     if (ownE)
