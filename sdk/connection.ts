@@ -55,12 +55,11 @@ export interface ConnectionArgs {
     clusterName?: pulumi.Input<string>;
 }
 
-/** The connection as an input property: secret as a whole, so a token never reaches state in plaintext. */
-export function connectionInput(connection: pulumi.Input<ConnectionArgs> | undefined): pulumi.Input<ConnectionArgs> | undefined {
-    return connection === undefined ? undefined : pulumi.secret(connection);
-}
-
-/** `connection` as inputs to spread into a registration: left out when not given (see secretNamesInput). */
+/**
+ * `connection` as inputs to spread into a registration: secret as a whole, so a token never reaches
+ * state in plaintext, and left out when not given (a key registered as undefined still costs the
+ * Node SDK tracked promises per resource; see secretNamesInput).
+ */
 export function connectionInputs(connection: pulumi.Input<ConnectionArgs> | undefined): { connection?: pulumi.Input<ConnectionArgs> } {
     return connection === undefined ? {} : { connection: pulumi.secret(connection) };
 }

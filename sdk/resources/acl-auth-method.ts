@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { connectionInput, type ConnectionArgs } from "../connection";
+import { connectionInputs, type ConnectionArgs } from "../connection";
 import { providerShim } from "../provider-shim";
 
 /** The configuration of a `kubernetes` auth method. Kept as a Pulumi secret as a whole. */
@@ -78,7 +78,7 @@ export class AclAuthMethod extends pulumi.dynamic.Resource {
             {
                 ...args,
                 kubernetes: args.kubernetes === undefined ? undefined : pulumi.secret(args.kubernetes),
-                connection: connectionInput(args.connection),
+                ...connectionInputs(args.connection),
             },
             { ...opts, additionalSecretOutputs: ["kubernetes", "connection", ...(opts?.additionalSecretOutputs ?? [])] },
             "consul-mesh",

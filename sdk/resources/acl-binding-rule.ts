@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { connectionInput, type ConnectionArgs } from "../connection";
+import { connectionInputs, type ConnectionArgs } from "../connection";
 import { providerShim } from "../provider-shim";
 
 /** Arguments of an {@link AclBindingRule}. */
@@ -37,7 +37,7 @@ export class AclBindingRule extends pulumi.dynamic.Resource {
         super(
             providerShim("AclBindingRule"),
             name,
-            { ...args, connection: connectionInput(args.connection) },
+            { ...args, ...connectionInputs(args.connection) },
             { ...opts, additionalSecretOutputs: ["connection", ...(opts?.additionalSecretOutputs ?? [])] },
             "consul-mesh",
             "AclBindingRule",

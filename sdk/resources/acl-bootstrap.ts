@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { connectionInput, type ConnectionArgs } from "../connection";
+import { connectionInputs, type ConnectionArgs } from "../connection";
 import { providerShim } from "../provider-shim";
 
 /**
@@ -77,7 +77,7 @@ export class AclBootstrap extends pulumi.dynamic.Resource {
                 policies: undefined,
                 ...args,
                 bootstrapSecret: args.bootstrapSecret === undefined ? undefined : pulumi.secret(args.bootstrapSecret),
-                connection: connectionInput(args.connection),
+                ...connectionInputs(args.connection),
             },
             {
                 ...opts,

@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { connectionInput, type ConnectionArgs } from "../connection";
+import { connectionInputs, type ConnectionArgs } from "../connection";
 import { providerShim } from "../provider-shim";
 
 /** Arguments of an {@link AclPolicy}. */
@@ -62,7 +62,7 @@ export class AclPolicy extends pulumi.dynamic.Resource {
                 rules: undefined,
                 datacenters: undefined,
                 ...args,
-                connection: connectionInput(args.connection),
+                ...connectionInputs(args.connection),
             },
             { ...opts, additionalSecretOutputs: ["connection", ...(opts?.additionalSecretOutputs ?? [])] },
             "consul-mesh",

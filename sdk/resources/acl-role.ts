@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { connectionInput, type ConnectionArgs } from "../connection";
+import { connectionInputs, type ConnectionArgs } from "../connection";
 import { providerShim } from "../provider-shim";
 
 /** A service identity: the templated policy Consul gives a service and its sidecar proxy. */
@@ -92,7 +92,7 @@ export class AclRole extends pulumi.dynamic.Resource {
                 policies: undefined,
                 policyLinks: undefined,
                 ...args,
-                connection: connectionInput(args.connection),
+                ...connectionInputs(args.connection),
             },
             { ...opts, additionalSecretOutputs: ["connection", ...(opts?.additionalSecretOutputs ?? [])] },
             "consul-mesh",

@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { connectionInput, type ConnectionArgs } from "../connection";
+import { connectionInputs, type ConnectionArgs } from "../connection";
 import { providerShim } from "../provider-shim";
 import type { AclNodeIdentityArgs, AclServiceIdentityArgs } from "./acl-role";
 
@@ -85,7 +85,7 @@ export class AclToken extends pulumi.dynamic.Resource {
                 ...args,
                 // Registered even when unset (then as an output); secret when the user supplies it.
                 secretId: args.secretId === undefined ? undefined : pulumi.secret(args.secretId),
-                connection: connectionInput(args.connection),
+                ...connectionInputs(args.connection),
             },
             { ...opts, additionalSecretOutputs: ["secretId", "connection", ...(opts?.additionalSecretOutputs ?? [])] },
             "consul-mesh",

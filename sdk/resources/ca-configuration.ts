@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { connectionInput, type ConnectionArgs } from "../connection";
+import { connectionInputs, type ConnectionArgs } from "../connection";
 import { providerShim } from "../provider-shim";
 
 /**
@@ -163,7 +163,7 @@ export class CaConfiguration extends pulumi.dynamic.Resource {
                 ...args,
                 config,
                 providerConfig: args.providerConfig === undefined ? undefined : pulumi.secret(args.providerConfig),
-                connection: connectionInput(args.connection),
+                ...connectionInputs(args.connection),
             },
             { ...opts, additionalSecretOutputs: [...secretOutputs, ...(opts?.additionalSecretOutputs ?? [])] },
             "consul-mesh",

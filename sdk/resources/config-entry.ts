@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { connectionInput, type ConnectionArgs } from "../connection";
+import { connectionInputs, type ConnectionArgs } from "../connection";
 import { providerShim } from "../provider-shim";
 
 /** Arguments of a {@link ConfigEntry}. */
@@ -49,7 +49,7 @@ export class ConfigEntry extends pulumi.dynamic.Resource {
         super(
             providerShim("ConfigEntry"),
             name,
-            { ...args, connection: connectionInput(args.connection) },
+            { ...args, ...connectionInputs(args.connection) },
             // `lastWrite` holds the whole entry as Consul answers it: a secret, as it may carry keys
             // (an inline-certificate's PrivateKey) the program passed as secrets inside `entry`.
             { ...opts, additionalSecretOutputs: ["connection", "lastWrite", ...(opts?.additionalSecretOutputs ?? [])] },

@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { connectionInput, type ConnectionArgs } from "../connection";
+import { connectionInputs, type ConnectionArgs } from "../connection";
 import { providerShim } from "../provider-shim";
 
 /** One expectation: may `from` call `to` (at L4, or for one HTTP request)? */
@@ -74,7 +74,7 @@ export class IntentionAssertions extends pulumi.dynamic.Resource {
         super(
             providerShim("IntentionAssertions"),
             name,
-            { results: undefined, violations: undefined, ...args, connection: connectionInput(args.connection) },
+            { results: undefined, violations: undefined, ...args, ...connectionInputs(args.connection) },
             { ...opts, additionalSecretOutputs: ["connection", ...(opts?.additionalSecretOutputs ?? [])] },
             "consul-mesh",
             "IntentionAssertions",

@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { connectionInput, type ConnectionArgs } from "../connection";
+import { connectionInputs, type ConnectionArgs } from "../connection";
 import { providerShim } from "../provider-shim";
 
 /** Where the keys that verify the JWTs are: exactly one of `local` or `remote`. */
@@ -147,7 +147,7 @@ export class JwtProvider extends pulumi.dynamic.Resource {
         super(
             providerShim("JwtProvider"),
             name,
-            { ...args, connection: connectionInput(args.connection) },
+            { ...args, ...connectionInputs(args.connection) },
             { ...opts, additionalSecretOutputs: ["connection", ...(opts?.additionalSecretOutputs ?? [])] },
             "consul-mesh",
             "JwtProvider",

@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { connectionInput, type ConnectionArgs } from "../connection";
+import { connectionInputs, type ConnectionArgs } from "../connection";
 import { providerShim } from "../provider-shim";
 
 /** The dialer's side of a {@link PeeringToken}, for noticing when the dialer's peering is gone. */
@@ -99,7 +99,7 @@ export class PeeringToken extends pulumi.dynamic.Resource {
                 peeringId: undefined,
                 state: undefined,
                 ...args,
-                connection: connectionInput(args.connection),
+                ...connectionInputs(args.connection),
                 dialer: args.dialer === undefined ? undefined : pulumi.secret(args.dialer),
             },
             { ...opts, additionalSecretOutputs: ["connection", "dialer", "peeringToken", ...(opts?.additionalSecretOutputs ?? [])] },

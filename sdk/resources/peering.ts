@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { connectionInput, type ConnectionArgs } from "../connection";
+import { connectionInputs, type ConnectionArgs } from "../connection";
 import { providerShim } from "../provider-shim";
 
 /** The acceptor's side of a {@link Peering}, for waiting on and watching both sides. */
@@ -115,7 +115,7 @@ export class Peering extends pulumi.dynamic.Resource {
                 acceptorState: undefined,
                 ...args,
                 peeringToken: pulumi.secret(args.peeringToken),
-                connection: connectionInput(args.connection),
+                ...connectionInputs(args.connection),
                 acceptor: args.acceptor === undefined ? undefined : pulumi.secret(args.acceptor),
             },
             {

@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { connectionInput, type ConnectionArgs } from "../connection";
+import { connectionInputs, type ConnectionArgs } from "../connection";
 import { providerShim } from "../provider-shim";
 
 /** How traffic to or through mesh gateways is routed. */
@@ -95,7 +95,7 @@ export class ProxyDefaults extends pulumi.dynamic.Resource {
         super(
             providerShim("ProxyDefaults"),
             name,
-            { ...args, connection: connectionInput(args.connection) },
+            { ...args, ...connectionInputs(args.connection) },
             { ...opts, additionalSecretOutputs: ["connection", ...(opts?.additionalSecretOutputs ?? [])] },
             "consul-mesh",
             "ProxyDefaults",

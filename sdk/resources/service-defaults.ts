@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { connectionInput, type ConnectionArgs } from "../connection";
+import { connectionInputs, type ConnectionArgs } from "../connection";
 import { providerShim } from "../provider-shim";
 import type { MeshGatewayArgs, TransparentProxyArgs } from "./proxy-defaults";
 
@@ -139,7 +139,7 @@ export class ServiceDefaults extends pulumi.dynamic.Resource {
         super(
             providerShim("ServiceDefaults"),
             name,
-            { ...args, connection: connectionInput(args.connection) },
+            { ...args, ...connectionInputs(args.connection) },
             { ...opts, additionalSecretOutputs: ["connection", ...(opts?.additionalSecretOutputs ?? [])] },
             "consul-mesh",
             "ServiceDefaults",

@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { connectionInput, type ConnectionArgs } from "../connection";
+import { connectionInputs, type ConnectionArgs } from "../connection";
 import { providerShim } from "../provider-shim";
 
 /** A subset of a service's instances. */
@@ -122,7 +122,7 @@ export class ServiceResolver extends pulumi.dynamic.Resource {
         super(
             providerShim("ServiceResolver"),
             name,
-            { ...args, connection: connectionInput(args.connection) },
+            { ...args, ...connectionInputs(args.connection) },
             { ...opts, additionalSecretOutputs: ["connection", ...(opts?.additionalSecretOutputs ?? [])] },
             "consul-mesh",
             "ServiceResolver",
