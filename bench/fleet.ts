@@ -9,6 +9,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { clusterAddress, fleetNames, portOffset, startFleet, status, stopFleet, toolsDir } from "../scripts/lib/clusters";
 import { CountingProxy } from "./lib/proxy";
+import { linearFit } from "./lib/stats";
 import { BenchStack } from "./lib/stack";
 
 interface FleetRow {
@@ -40,19 +41,8 @@ function sizesArg(): number[] {
     return sizes;
 }
 
-/** Least squares y = intercept + slope * x, with R². */
-export function linearFit(xs: number[], ys: number[]): Fit {
-    const n = xs.length;
-    const mx = xs.reduce((a, b) => a + b, 0) / n;
-    const my = ys.reduce((a, b) => a + b, 0) / n;
-    const sxx = xs.reduce((a, x) => a + (x - mx) ** 2, 0);
-    const sxy = xs.reduce((a, x, i) => a + (x - mx) * (ys[i] - my), 0);
-    const slope = sxx === 0 ? 0 : sxy / sxx;
-    const intercept = my - slope * mx;
-    const ssTot = ys.reduce((a, y) => a + (y - my) ** 2, 0);
-    const ssRes = ys.reduce((a, y, i) => a + (y - (intercept + slope * xs[i])) ** 2, 0);
-    return { intercept, slope, r2: ssTot === 0 ? 1 : 1 - ssRes / ssTot };
-}
+/** (x, y) points of the least-squares fit (bench/lib/stats.ts). */
+const points = (xs: number[], ys: number[]): Array<[number, number]> => xs.map((x, i) => [x, ys[i]]);
 
 const total = (counts: Record<string, number>) => Object.values(counts).reduce((a, b) => a + b, 0);
 
@@ -203,20 +193,28 @@ async function main(): Promise<void> {
     const pairs = rows.map((r) => r.pairs);
     const fits: Record<string, Fit> = {
         "up wall time (s)": linearFit(
-            pairs,
-            rows.map((r) => r.upMs / 1000),
+            points(
+                pairs,
+                rows.map((r) => r.upMs / 1000),
+            ),
         ),
         "destroy wall time (s)": linearFit(
-            pairs,
-            rows.map((r) => r.destroyMs / 1000),
+            points(
+                pairs,
+                rows.map((r) => r.destroyMs / 1000),
+            ),
         ),
         "requests during up, all clusters": linearFit(
-            pairs,
-            rows.map((r) => total(r.upRequests)),
+            points(
+                pairs,
+                rows.map((r) => total(r.upRequests)),
+            ),
         ),
         "requests during destroy, all clusters": linearFit(
-            pairs,
-            rows.map((r) => total(r.destroyRequests)),
+            points(
+                pairs,
+                rows.map((r) => total(r.destroyRequests)),
+            ),
         ),
     };
     const stamp = new Date().toISOString().replace(/[:.]/g, "-");
