@@ -5,6 +5,7 @@
 // pairs whose outcome flips. The outcomes are `allow`, `deny`, `L7` (per-request permissions) and
 // `default` (no intention in this entry matches: the cluster's default, or an intention for the `*`
 // destination, decides).
+import { AsyncLocalStorage } from "node:async_hooks";
 import { writeSync } from "node:fs";
 import { z } from "zod";
 import { evaluate, type MatchedIntention } from "./intention-evaluation";
@@ -112,11 +113,23 @@ export function policyFlips(
 }
 
 /**
+ * Where announceEffect writes, for the call it runs in. Unset (the dynamic path), it writes to the
+ * provider process's standard error, which the CLI shows. The provider plugin's standard error is
+ * not shown, so the plugin runs each `check` with a writer that sends the text to the engine's log,
+ * attached to the resource.
+ */
+export const effectOutput = new AsyncLocalStorage<(text: string) => void>();
+
+/**
  * Prints the flips of a change, which the CLI shows as a message of the run (in `pulumi preview`
  * and `pulumi up`, before anything is written). Written synchronously: the engine may stop the
  * provider soon after, and a buffered write could be lost. Nothing is printed when nothing flips.
  */
-export function announceEffect(what: string, flips: string[], write: (text: string) => void = (t) => writeSync(2, t)): void {
+export function announceEffect(
+    what: string,
+    flips: string[],
+    write: (text: string) => void = effectOutput.getStore() ?? ((t) => writeSync(2, t)),
+): void {
     if (flips.length === 0) return;
     write(`consul-mesh: ${what}: this change flips who may call whom:\n${flips.map((f) => `  ${f}\n`).join("")}`);
 }

@@ -5,6 +5,8 @@ import "./compile-cache";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as grpc from "@grpc/grpc-js";
+import * as engrpc from "@pulumi/pulumi/proto/engine_grpc_pb";
+import * as engproto from "@pulumi/pulumi/proto/engine_pb";
 import * as provrpc from "@pulumi/pulumi/proto/provider_grpc_pb";
 import { z } from "zod";
 import { consulMeshService } from "./server";
@@ -27,6 +29,31 @@ function packageRoot(): string {
     }
 }
 
+/**
+ * A message about a resource in the engine's log (at info level, as the CLI shows `pulumi.log.info`),
+ * through the engine's address the plugin was started with; standard error when there is none or
+ * the engine does not answer (the engine prints a plugin's standard error only in its own logs).
+ */
+function engineLog(address: string | undefined): (urn: string, message: string) => Promise<void> {
+    const fallback = (message: string) => {
+        fs.writeSync(2, `${message}\n`);
+    };
+    if (!address) return (_urn, message) => Promise.resolve(fallback(message));
+    let client: engrpc.EngineClient | undefined;
+    return (urn, message) =>
+        new Promise((resolve) => {
+            client ??= new engrpc.EngineClient(address, grpc.credentials.createInsecure());
+            const req = new engproto.LogRequest();
+            req.setSeverity(engproto.LogSeverity.INFO);
+            req.setMessage(message);
+            req.setUrn(urn);
+            client.log(req, (err) => {
+                if (err) fallback(message);
+                resolve();
+            });
+        });
+}
+
 async function main(): Promise<void> {
     const root = packageRoot();
     const manifest = z
@@ -37,6 +64,9 @@ async function main(): Promise<void> {
     const service = consulMeshService({
         version: manifest.version,
         schema: () => (schema ??= fs.readFileSync(path.join(root, "schema.json"), "utf8")),
+        // The engine starts a plugin with its own address as the last argument (after any logging
+        // and tracing flags).
+        log: engineLog(process.argv.length > 2 ? process.argv[process.argv.length - 1] : undefined),
     });
     const server = new grpc.Server({ "grpc.max_receive_message_length": 400 * 1024 * 1024 });
     server.addService(provrpc.ResourceProviderService, service);

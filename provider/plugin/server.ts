@@ -27,6 +27,7 @@ import { providers, type ProviderKind } from "../index";
 import type { ConsulResourceProvider } from "../engine/base";
 import { ConsulClient } from "../consul/client";
 import { clusterTarget, connectionSchema, resolveConnection, type ConnectionInput } from "../consul/connection";
+import { effectOutput } from "../model/effective-policy";
 import type { FunctionName, functionCatalog as FunctionCatalog } from "../functions/catalog";
 import { asStackConfig, checkProviderConfig, RESERVED_CONFIG_KEYS, SECRET_CONFIG_KEYS } from "./config";
 import { importable, kindOfUrn, PACKAGE, secretOutputs } from "./kinds";
@@ -103,6 +104,11 @@ export interface PluginOptions {
     readonly version: string;
     /** The package schema (JSON text) GetSchema answers with. */
     readonly schema: () => string;
+    /**
+     * Sends a message about a resource to the engine's log, which the CLI shows (the plugin's
+     * standard error it does not show). Without it, messages go to standard error.
+     */
+    readonly log?: (urn: string, message: string) => Promise<void>;
 }
 
 /** The service implementation; one per plugin process (the engine starts one process per provider). */
@@ -194,7 +200,16 @@ export function consulMeshService(options: PluginOptions): provrpc.IResourceProv
             const olds = unwrapProps(structOf(req.getOlds())).plain;
             const { plain: news, secrets } = unwrapProps(structOf(req.getNews()));
             if (TAKES_SECRET_NAMES.has(kind) && secrets.length > 0) news.secretNames = secrets;
-            const result = await provider.check!(olds, news);
+            // What check prints (the effective policy change) goes to the engine's log, for this resource.
+            const logged: Array<Promise<void>> = [];
+            const log = options.log;
+            const result = log
+                ? await effectOutput.run(
+                      (text) => logged.push(log(req.getUrn(), text.trimEnd())),
+                      () => provider.check!(olds, news),
+                  )
+                : await provider.check!(olds, news);
+            await Promise.all(logged);
             const inputs: unknown = result.inputs;
             const checked = isProps(inputs) ? inputs : news;
             const res = new provproto.CheckResponse();

@@ -83,10 +83,22 @@ describe("plugin: values and config", () => {
 describe("plugin: gRPC service", () => {
     let server: grpc.Server;
     let client: provrpc.ResourceProviderClient;
+    /** What the service sent to the engine's log: [urn, message]. */
+    const logged: Array<[string, string]> = [];
 
     before(async () => {
         server = new grpc.Server();
-        server.addService(provrpc.ResourceProviderService, consulMeshService({ version: "9.9.9", schema: () => '{"name":"consul-mesh"}' }));
+        server.addService(
+            provrpc.ResourceProviderService,
+            consulMeshService({
+                version: "9.9.9",
+                schema: () => '{"name":"consul-mesh"}',
+                log: (urn, message) => {
+                    logged.push([urn, message]);
+                    return Promise.resolve();
+                },
+            }),
+        );
         const port = await new Promise<number>((resolve, reject) =>
             server.bindAsync("127.0.0.1:0", grpc.ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))),
         );
@@ -146,6 +158,34 @@ describe("plugin: gRPC service", () => {
         assert.deepEqual(inputs.secretNames, ["destination"]);
         assert.equal(inputs.cluster, "http://127.0.0.1:1");
         assert.equal(inputs.__provider, undefined);
+    });
+
+    it("Check sends the effective policy change to the engine's log, for the resource, with secret names masked", async () => {
+        logged.length = 0;
+        const req = new provproto.CheckRequest();
+        req.setUrn("urn:pulumi:s::p::consul-mesh:index:ServiceIntentions::orders");
+        req.setOlds(struct({ destination: "orders", sources: [{ name: "web", action: "allow" }] }));
+        req.setNews(
+            struct({
+                destination: "orders",
+                sources: [
+                    { name: "web", action: "deny" },
+                    { name: secret("vault"), action: "allow" },
+                ],
+            }),
+        );
+        await ask<provproto.CheckResponse>((cb) => client.check(req, cb));
+        assert.deepEqual(logged, [
+            [
+                "urn:pulumi:s::p::consul-mesh:index:ServiceIntentions::orders",
+                "consul-mesh: ServiceIntentions for orders: this change flips who may call whom:\n  [secret] -> orders: default => allow\n  web -> orders: allow => deny",
+            ],
+        ]);
+        logged.length = 0;
+        await ask<provproto.CheckResponse>((cb) => client.check(req, cb));
+        req.setOlds(req.getNews());
+        await ask<provproto.CheckResponse>((cb) => client.check(req, cb));
+        assert.equal(logged.length, 1, "nothing is logged when nothing flips");
     });
 
     it("Check reports the class's failures by property", async () => {
